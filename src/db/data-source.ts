@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import type { DatabaseConfig } from '../config/config';
+import type { Logger } from '../common/logger';
+import { ENTITIES } from '../entities';
+import { SQLITE_MIGRATIONS } from '../../migrations/sqlite';
+import { MYSQL_MIGRATIONS } from '../../migrations/mysql';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { SqlCountLogger } from './sql-count.logger';
+
+/** The TypeORM data source for either dialect. Schema changes come from migrations, never synchronize. */
+export function createDataSource(db: DatabaseConfig, log: Logger): DataSource {
+  const common = {
+    entities: ENTITIES,
+    namingStrategy: new SnakeNamingStrategy(),
+    logger: new SqlCountLogger(log),
+    maxQueryExecutionTime: 1000,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTableName: 'schema_migrations',
+  };
+  if (db.kind === 'sqlite') {
+    if (db.path !== ':memory:') fs.mkdirSync(path.dirname(db.path), { recursive: true });
+    return new DataSource({
+      ...common,
+      type: 'better-sqlite3',
+      database: db.path,
+      migrations: SQLITE_MIGRATIONS,
+      // WAL lets the CLI read while the server writes; the busy timeout makes a second writer wait, not fail.
+      enableWAL: true,
+      timeout: 5000,
+    });
+  }
+  return new DataSource({
+    ...common,
+    type: 'mysql',
+    url: db.url,
+    migrations: MYSQL_MIGRATIONS,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    poolSize: 10,
+    extra: { connectionLimit: 10, waitForConnections: true, connectTimeout: 5000, enableKeepAlive: true },
+  });
+}

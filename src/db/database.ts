@@ -1,0 +1,66 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+const MYSQL_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+const MAX_ATTEMPTS = 4;
+
+/**
+ * Owns the data source and how transactions run on each dialect.
+ *
+ * SQLite: better-sqlite3 has one connection, and TypeORM would interleave two transactions on it,
+ * so write transactions queue behind an in-process lock (the embedded default is single-process).
+ * MySQL/MariaDB: deadlocks and lock-wait timeouts are retried a bounded number of times.
+ */
+export class Database {
+  readonly dialect: 'sqlite' | 'mysql';
+  private sqliteTail: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly dataSource: DataSource) {
+    this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
+  }
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  /** Runs fn in one transaction; everything it writes commits together or not at all. */
+  transaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (this.dialect === 'sqlite') {
+      const run = this.sqliteTail.then(() => this.dataSource.transaction(fn));
+      this.sqliteTail = run.catch(() => undefined);
+      return run;
+    }
+    return this.withRetry(() => this.dataSource.transaction(fn));
+  }
+
+  /** Row lock for read-modify-write on MySQL; SQLite writers are already serialized. */
+  get lockMode(): 'pessimistic_write' | undefined {
+    return this.dialect === 'mysql' ? 'pessimistic_write' : undefined;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      if (!this.dataSource.isInitialized) return false;
+      await this.dataSource.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async withRetry<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
+        if (n >= MAX_ATTEMPTS || !code || !MYSQL_RETRYABLE.has(code)) throw err;
+        await new Promise((r) => setTimeout(r, 5 * 2 ** n + Math.random() * 10));
+      }
+    }
+  }
+}
+
+/** Rows changed by an UPDATE/DELETE, across drivers (mysql2 reports affectedRows, better-sqlite3 changes). */
+export function affectedRows(result: { affected?: number | null }): number {
+  return result.affected ?? 0;
+}

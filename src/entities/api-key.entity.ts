@@ -1,0 +1,48 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ObjectType } from 'type-graphql';
+import { Node } from '../graphql/types/node.type';
+import { DATETIME } from '../db/column-types';
+import { User } from './user.entity';
+
+/** An API key. Only the SHA-256 of the secret is stored: keys are 256-bit random, so a slow hash adds nothing. */
+@ObjectType({ implements: Node })
+@Entity('api_key')
+export class ApiKey {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Index()
+  @Column({ type: 'int' })
+  userId: number;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: User;
+
+  @Field({ description: 'What the key is for, e.g. "deploy pipeline".' })
+  @Column({ type: 'varchar', length: 100 })
+  name: string;
+
+  @Column({ type: 'varchar', length: 64, unique: true })
+  keyHash: string;
+
+  @Field({ description: 'The first characters of the key, to recognise it in lists.' })
+  @Column({ type: 'varchar', length: 16 })
+  prefix: string;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ ...DATETIME, nullable: true })
+  expiresAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ ...DATETIME, nullable: true })
+  lastUsedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ ...DATETIME, nullable: true })
+  revokedAt: Date | null;
+
+  @Field(() => Date)
+  @Column({ ...DATETIME })
+  createdAt: Date;
+}

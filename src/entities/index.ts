@@ -1,0 +1,12 @@
+import { ApiKey } from './api-key.entity';
+import { Category } from './category.entity';
+import { CommentRevision } from './comment-revision.entity';
+import { Tag } from './tag.entity';
+import { TicketChange } from './ticket-change.entity';
+import { TicketSequence } from './ticket-sequence.entity';
+import { TicketTag } from './ticket-tag.entity';
+import { TicketUser } from './ticket-user.entity';
+import { Ticket } from './ticket.entity';
+import { User } from './user.entity';
+
+export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence];

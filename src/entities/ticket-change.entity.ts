@@ -1,0 +1,69 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ObjectType } from 'type-graphql';
+import { Node } from '../graphql/types/node.type';
+import { DATETIME } from '../db/column-types';
+import { ChangeType, TrackedField } from './ticket.enums';
+import { Ticket } from './ticket.entity';
+import { User } from './user.entity';
+
+/**
+ * One entry of a ticket's history: its creation, a field edit, a comment or an audit event.
+ * Table name avoids `change`, a reserved word in MySQL.
+ */
+@ObjectType('Change', { implements: Node, description: 'An entry in a ticket history: creation, field change, comment or audit event.' })
+@Entity('ticket_change')
+@Index(['ticketId', 'id'])
+@Index(['ticketId', 'type', 'id'])
+export class TicketChange {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'int' })
+  ticketId: number;
+
+  @ManyToOne(() => Ticket, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'ticket_id' })
+  ticket?: Ticket;
+
+  @Field(() => ChangeType)
+  @Column({ type: 'varchar', length: 24 })
+  type: ChangeType;
+
+  @Field(() => TrackedField, { nullable: true, description: 'The edited field, for CHANGE entries.' })
+  @Column({ type: 'varchar', length: 24, nullable: true })
+  field: TrackedField | null;
+
+  /** JSON-encoded previous value (string, or array for list fields); null for body edits. */
+  @Column({ type: 'text', nullable: true })
+  oldValue: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  newValue: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Markdown text of a comment.' })
+  @Column({ type: 'text', nullable: true })
+  body: string | null;
+
+  @Index()
+  @Column({ type: 'int', nullable: true })
+  authorId: number | null;
+
+  @ManyToOne(() => User, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'author_id' })
+  author?: User;
+
+  @Field(() => Date)
+  @Column({ ...DATETIME })
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true, description: 'When a comment was last edited.' })
+  @Column({ ...DATETIME, nullable: true })
+  editedAt: Date | null;
+
+  @Column({ type: 'int', nullable: true })
+  editedById: number | null;
+
+  @ManyToOne(() => User, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'edited_by_id' })
+  editedBy?: User;
+}

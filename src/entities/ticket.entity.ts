@@ -1,0 +1,90 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Node } from '../graphql/types/node.type';
+import { DATETIME } from '../db/column-types';
+import { TicketPriority, TicketStatus, TicketType } from './ticket.enums';
+import { Category } from './category.entity';
+import { User } from './user.entity';
+
+@ObjectType({ implements: Node, description: 'A unit of operational work with an audit trail.' })
+@Entity('ticket')
+@Index(['status', 'number'])
+@Index(['deletedAt', 'number'])
+export class Ticket {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Field(() => Int, { description: 'Human ticket number (1, 2, 3 ...), accepted wherever a ticket id is.' })
+  @Column({ type: 'int', unique: true })
+  number: number;
+
+  @Field({ description: 'One-line summary; HTML is removed.' })
+  @Column({ type: 'varchar', length: 300 })
+  subject: string;
+
+  @Field({ description: 'Markdown source, sanitized. See bodyHtml for a rendering safe to display.' })
+  @Column({ type: 'text' })
+  body: string;
+
+  @Field(() => TicketType)
+  @Column({ type: 'varchar', length: 16 })
+  type: TicketType;
+
+  @Field(() => TicketStatus)
+  @Column({ type: 'varchar', length: 16 })
+  status: TicketStatus;
+
+  @Field(() => TicketPriority)
+  @Column({ type: 'smallint' })
+  priority: TicketPriority;
+
+  @Index()
+  @Column({ type: 'int', nullable: true })
+  categoryId: number | null;
+
+  @ManyToOne(() => Category, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'category_id' })
+  category?: Category;
+
+  @Field(() => String, { nullable: true, description: 'Id of the server (in the ops graph) this ticket concerns.' })
+  @Index()
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  server: string | null;
+
+  @Field(() => [String], { description: 'Extra e-mail addresses that receive updates.' })
+  @Column({ type: 'simple-json' })
+  notify: string[];
+
+  @Field(() => Date, { nullable: true })
+  @Index()
+  @Column({ ...DATETIME, nullable: true })
+  due: Date | null;
+
+  @Index()
+  @Column({ type: 'int' })
+  creatorId: number;
+
+  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'creator_id' })
+  creator?: User;
+
+  @Field(() => Date)
+  @Column({ ...DATETIME })
+  createdAt: Date;
+
+  @Field(() => Date, { description: 'Last write to the ticket or its history (edits, comments).' })
+  @Column({ ...DATETIME })
+  updatedAt: Date;
+
+  @Field(() => Date, { nullable: true, description: 'When the ticket was last closed; cleared on reopen.' })
+  @Column({ ...DATETIME, nullable: true })
+  closedAt: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Set while the ticket is soft-deleted.' })
+  @Column({ ...DATETIME, nullable: true })
+  deletedAt: Date | null;
+
+  @Field(() => Int, { description: 'Increments on every write; pass it back as expectedVersion to detect concurrent edits.' })
+  @Column({ type: 'int' })
+  version: number;
+}

@@ -1,0 +1,39 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ObjectType } from 'type-graphql';
+import { Node } from '../graphql/types/node.type';
+import { DATETIME } from '../db/column-types';
+import { Privilege } from './ticket.enums';
+
+@ObjectType({ implements: Node, description: 'A person or a service account that calls the API.' })
+@Entity('app_user')
+export class User {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Field({ description: 'Unique login name; lower-case letters, digits, dot, dash and underscore.' })
+  @Column({ type: 'varchar', length: 64, unique: true })
+  username: string;
+
+  @Field({ description: 'Display name.' })
+  @Column({ type: 'varchar', length: 200 })
+  name: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  email: string | null;
+
+  @Column({ type: 'simple-json' })
+  privileges: Privilege[];
+
+  /** Category ids this user is restricted to; null means every category. */
+  @Column({ type: 'simple-json', nullable: true })
+  categoryIds: number[] | null;
+
+  @Field()
+  @Column({ type: 'boolean', default: true })
+  active: boolean;
+
+  @Field(() => Date)
+  @Column({ ...DATETIME })
+  createdAt: Date;
+}

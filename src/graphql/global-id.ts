@@ -1,0 +1,31 @@
+/** Opaque global ids: base64url("<Type>:<row id>"). Clients must not parse them. */
+export type NodeTypeName = 'Ticket' | 'Change' | 'User' | 'Category' | 'Tag' | 'ApiKey';
+const NODE_TYPES: readonly NodeTypeName[] = ['Ticket', 'Change', 'User', 'Category', 'Tag', 'ApiKey'];
+
+export function toGlobalId(type: NodeTypeName, id: number): string {
+  return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
+}
+
+export function fromGlobalId(globalId: string): { type: NodeTypeName; id: number } | null {
+  if (globalId.length > 64 || !/^[A-Za-z0-9_-]+$/.test(globalId)) return null;
+  const decoded = Buffer.from(globalId, 'base64url').toString('utf8');
+  const m = /^([A-Za-z]+):([1-9]\d{0,14})$/.exec(decoded);
+  if (!m || !NODE_TYPES.includes(m[1] as NodeTypeName)) return null;
+  return { type: m[1] as NodeTypeName, id: Number(m[2]) };
+}
+
+/** The row id behind a global id of the expected type, or null when it is malformed or of another type. */
+export function rowIdOf(type: NodeTypeName, globalId: string): number | null {
+  const parsed = fromGlobalId(globalId);
+  return parsed && parsed.type === type ? parsed.id : null;
+}
+
+export type TicketRef = { by: 'id'; id: number } | { by: 'number'; number: number };
+
+/** A ticket argument: its global id, its number ("42"), or "#42". */
+export function parseTicketRef(value: string): TicketRef | null {
+  const num = /^#?([1-9]\d{0,9})$/.exec(value.trim());
+  if (num) return { by: 'number', number: Number(num[1]) };
+  const id = rowIdOf('Ticket', value);
+  return id === null ? null : { by: 'id', id };
+}

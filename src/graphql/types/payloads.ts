@@ -1,0 +1,75 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { ApiKey } from '../../entities/api-key.entity';
+import { Category } from '../../entities/category.entity';
+import { Tag } from '../../entities/tag.entity';
+import { TicketChange } from '../../entities/ticket-change.entity';
+import { Ticket } from '../../entities/ticket.entity';
+import { User } from '../../entities/user.entity';
+import { UserError } from './user-error.type';
+
+/** Every mutation payload lists userErrors; an empty list means the mutation was applied. */
+@ObjectType()
+abstract class Payload {
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class TicketPayload extends Payload {
+  @Field(() => Ticket, { nullable: true })
+  ticket: Ticket | null;
+}
+
+@ObjectType()
+export class TicketDeletePayload extends Payload {
+  @Field(() => ID, { nullable: true })
+  deletedId: string | null;
+}
+
+@ObjectType()
+export class ChangePayload extends Payload {
+  @Field(() => TicketChange, { nullable: true })
+  change: TicketChange | null;
+}
+
+@ObjectType()
+export class CommentDeletePayload extends Payload {
+  @Field(() => ID, { nullable: true, description: 'Id of the removed comment.' })
+  deletedId: string | null;
+
+  @Field(() => TicketChange, { nullable: true, description: 'The COMMENT_DELETED audit entry (none on drafts).' })
+  change: TicketChange | null;
+}
+
+@ObjectType()
+export class UserPayload extends Payload {
+  @Field(() => User, { nullable: true })
+  user: User | null;
+}
+
+@ObjectType()
+export class CategoryPayload extends Payload {
+  @Field(() => Category, { nullable: true })
+  category: Category | null;
+}
+
+@ObjectType()
+export class TagPayload extends Payload {
+  @Field(() => Tag, { nullable: true })
+  tag: Tag | null;
+}
+
+@ObjectType()
+export class ApiKeyCreatePayload extends Payload {
+  @Field(() => ApiKey, { nullable: true })
+  apiKey: ApiKey | null;
+
+  @Field(() => String, { nullable: true, description: 'The key itself. Shown only in this response; store it now.' })
+  secret: string | null;
+}
+
+@ObjectType()
+export class ApiKeyPayload extends Payload {
+  @Field(() => ApiKey, { nullable: true })
+  apiKey: ApiKey | null;
+}

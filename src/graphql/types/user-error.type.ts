@@ -1,0 +1,28 @@
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum UserErrorCode {
+  BLANK = 'BLANK',
+  INVALID = 'INVALID',
+  TOO_LONG = 'TOO_LONG',
+  NOT_FOUND = 'NOT_FOUND',
+  TAKEN = 'TAKEN',
+  CONFLICT = 'CONFLICT',
+  FORBIDDEN = 'FORBIDDEN',
+}
+registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Why a mutation input was refused.' });
+
+@ObjectType({ description: 'A business or validation failure of a mutation. Nothing was written.' })
+export class UserError {
+  @Field(() => [String], { nullable: true, description: 'Path to the input field at fault, e.g. ["input", "subject"].' })
+  field: string[] | null;
+
+  @Field()
+  message: string;
+
+  @Field(() => UserErrorCode)
+  code: UserErrorCode;
+}
+
+export function userError(field: string[] | null, code: UserErrorCode, message: string): UserError {
+  return Object.assign(new UserError(), { field, code, message });
+}

@@ -1,0 +1,174 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { AppConfig } from '../config/config';
+import { createLogger, type Logger } from '../common/logger';
+import { requestScope, type RequestScope } from '../common/request-scope';
+import { createDataSource } from '../db/data-source';
+import { Database } from '../db/database';
+import { runMigrations } from '../db/migrate';
+import type { RequestContext } from '../graphql/context';
+import { buildAppSchema } from '../graphql/schema';
+import { createLoaders } from '../loaders/loaders';
+import { createServices, type Services } from '../services/services';
+import { createFormatError } from './format-error';
+
+export interface RequestInfo {
+  requestId: string;
+  operationName: string | null;
+  status: number;
+  sqlCount: number;
+  durationMs: number;
+}
+
+export interface AppOptions {
+  logger?: Logger;
+  /** Called after every HTTP request with its statistics (tests count SQL statements with it). */
+  onRequestComplete?: (info: RequestInfo) => void;
+}
+
+export interface App {
+  config: AppConfig;
+  db: Database;
+  services: Services;
+  log: Logger;
+  server: http.Server;
+  /** Starts listening; resolves with the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Wires config, database (migrated), services, Apollo and Express into one server. */
+export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<App> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  const dataSource = createDataSource(config.database, log);
+  await dataSource.initialize();
+  const db = new Database(dataSource);
+  try {
+    const applied = await runMigrations(dataSource);
+    if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+  } catch (err) {
+    await dataSource.destroy();
+    throw err;
+  }
+  const services = createServices(db, config, log);
+  if (config.adminApiKey) await services.users.ensureAdmin();
+
+  const expressApp = express();
+  const server = http.createServer(expressApp);
+  const apollo = new ApolloServer<RequestContext>({
+    schema: await buildAppSchema(),
+    introspection: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError(log),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      operationNamePlugin,
+    ],
+  });
+  await apollo.start();
+
+  expressApp.disable('x-powered-by');
+  expressApp.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.header('x-request-id');
+    const scope: RequestScope = {
+      requestId: given && REQUEST_ID.test(given) ? given : crypto.randomUUID(),
+      sqlCount: 0,
+      operationName: null,
+    };
+    const started = process.hrtime.bigint();
+    res.setHeader('X-Request-Id', scope.requestId);
+    res.on('finish', () => {
+      const info: RequestInfo = {
+        requestId: scope.requestId,
+        operationName: scope.operationName,
+        status: res.statusCode,
+        sqlCount: scope.sqlCount,
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+      };
+      log.info({ ...info, path: req.path, userId: res.locals.userId }, 'request');
+      options.onRequestComplete?.(info);
+    });
+    requestScope.run(scope, next);
+  });
+
+  expressApp.get('/healthz', async (_req, res) => {
+    const ok = await db.ping();
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: ok ? 'up' : 'down' });
+  });
+
+  expressApp.use(
+    '/graphql',
+    express.json({ limit: config.limits.requestBodyMaxBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<RequestContext> => {
+        const viewer = await services.auth.authenticate(req.headers.authorization);
+        res.locals.userId = viewer?.user.id;
+        return { requestId: requestScope.getStore()?.requestId ?? crypto.randomUUID(), viewer, loaders: createLoaders(db), services };
+      },
+    }),
+  );
+
+  expressApp.use((_req: Request, res: Response) => {
+    res.status(404).json({ errors: [{ message: 'Not found: the API is at /graphql', extensions: { code: 'NOT_FOUND' } }] });
+  });
+  // Body-parser and other middleware errors answer in JSON, never an HTML page.
+  expressApp.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const message =
+      status === 413 ? `Request body is larger than ${config.limits.requestBodyMaxBytes} bytes`
+      : status === 400 ? 'The request body is not valid JSON'
+      : status < 500 ? 'Bad request'
+      : 'Internal server error';
+    if (status >= 500) log.error({ err, requestId: requestScope.getStore()?.requestId }, 'unhandled HTTP error');
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR', requestId: requestScope.getStore()?.requestId } }] });
+  });
+
+  let closed = false;
+  return {
+    config,
+    db,
+    services,
+    log,
+    server,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          const { port } = server.address() as AddressInfo;
+          resolve(`http://127.0.0.1:${port}`);
+        });
+      }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      // Drains in-flight requests (the drain plugin), then closes the pool.
+      await apollo.stop();
+      if (server.listening) await new Promise<void>((r) => server.close(() => r()));
+      await dataSource.destroy();
+    },
+  };
+}
+
+/** Records the operation name in the request scope for logs and metrics. */
+const operationNamePlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operationName }) {
+        const scope = requestScope.getStore();
+        if (scope) scope.operationName = operationName ?? null;
+      },
+    };
+  },
+};

@@ -1,0 +1,43 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { AppError, ErrorCode } from '../common/errors';
+import type { Logger } from '../common/logger';
+import { requestScope } from '../common/request-scope';
+
+/** Codes Apollo and graphql-js produce for bad requests; their messages describe the client's query, not our internals. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+const DB_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'SQLITE_BUSY', 'POOL_CLOSED']);
+
+/**
+ * Error masking at the edge: expected errors keep their message and code; anything else becomes a
+ * generic INTERNAL_SERVER_ERROR (or SERVICE_UNAVAILABLE when the database is unreachable), logged
+ * in full with the request id that the client also receives.
+ */
+export function createFormatError(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const requestId = requestScope.getStore()?.requestId;
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.code as string | undefined;
+    if (original instanceof AppError || (original instanceof GraphQLError && code !== undefined && REQUEST_ERROR_CODES.has(code))) {
+      const { http: _http, stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { ...extensions, requestId } };
+    }
+    const driverCode = (original as { code?: string; driverError?: { code?: string } })?.driverError?.code ?? (original as { code?: string })?.code;
+    const unavailable = driverCode !== undefined && DB_UNAVAILABLE.has(driverCode);
+    log.error({ err: original, requestId, path: formatted.path }, unavailable ? 'database unavailable' : 'unexpected error');
+    return {
+      message: unavailable ? 'The database is unavailable; retry shortly' : `Internal server error (request ${requestId ?? 'unknown'})`,
+      path: formatted.path,
+      extensions: { code: unavailable ? ErrorCode.SERVICE_UNAVAILABLE : ErrorCode.INTERNAL_SERVER_ERROR, requestId },
+    };
+  };
+}

@@ -1,0 +1,25 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../graphql/context';
+import { fromGlobalId } from '../graphql/global-id';
+import { Node } from '../graphql/types/node.type';
+import { requireViewer } from '../services/access';
+
+@Resolver()
+export class NodeResolver {
+  @Query(() => Node, { nullable: true, description: 'Any object by its global id; null when absent or not visible.' })
+  async node(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Node | null> {
+    requireViewer(ctx);
+    const parsed = fromGlobalId(id);
+    if (!parsed) return null;
+    const { services: s } = ctx;
+    const finders = {
+      Ticket: () => s.tickets.findVisibleById(ctx, parsed.id),
+      Change: () => s.changes.findVisible(ctx, parsed.id),
+      User: () => s.users.findVisible(ctx, parsed.id),
+      Category: () => s.labels.findCategory(ctx, parsed.id),
+      Tag: () => s.labels.findTag(ctx, parsed.id),
+      ApiKey: () => s.apiKeys.findVisible(ctx, parsed.id),
+    };
+    return (await finders[parsed.type]()) as Node | null;
+  }
+}

@@ -1,0 +1,115 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { renderMarkdown } from '../common/text';
+import { Category } from '../entities/category.entity';
+import { Tag } from '../entities/tag.entity';
+import { TicketUserRole } from '../entities/ticket-user.entity';
+import { Ticket } from '../entities/ticket.entity';
+import { ChangeType } from '../entities/ticket.enums';
+import { User } from '../entities/user.entity';
+import { ConnectionArgs } from '../graphql/args/connection.args';
+import type { RequestContext } from '../graphql/context';
+import { toGlobalId } from '../graphql/global-id';
+import { TicketCreateInput } from '../graphql/inputs/ticket-create.input';
+import { TicketOrder } from '../graphql/inputs/ticket-order.input';
+import { TicketUpdateInput } from '../graphql/inputs/ticket-update.input';
+import { ChangeConnection, TicketConnection } from '../graphql/types/connections';
+import { TicketDeletePayload, TicketPayload } from '../graphql/types/payloads';
+
+@ArgsType()
+class TicketsArgs extends ConnectionArgs {
+  @Field(() => [TicketOrder], { nullable: true, description: 'Sort keys in order; default number descending (newest first).' })
+  orderBy?: TicketOrder[] | null;
+}
+
+@ArgsType()
+class TicketChangesArgs extends ConnectionArgs {
+  @Field(() => [ChangeType], { nullable: true, description: 'Only entries of these types, e.g. [COMMENT].' })
+  types?: ChangeType[] | null;
+}
+
+@Resolver(() => Ticket)
+export class TicketResolver {
+  @Query(() => Ticket, { nullable: true, description: 'A ticket by global id (or number as id) or by number; null when absent or not visible.' })
+  ticket(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID, { nullable: true }) id?: string | null,
+    @Arg('number', () => Int, { nullable: true }) number?: number | null,
+  ): Promise<Ticket | null> {
+    return ctx.services.tickets.find(ctx, { id, number });
+  }
+
+  @Query(() => [Ticket], { nullable: 'items', description: 'Tickets in request order; null in place of each missing or invisible one.' })
+  ticketsByIds(@Ctx() ctx: RequestContext, @Arg('ids', () => [ID]) ids: string[]): Promise<(Ticket | null)[]> {
+    return ctx.services.tickets.findMany(ctx, ids);
+  }
+
+  @Query(() => TicketConnection)
+  async tickets(@Ctx() ctx: RequestContext, @Args() args: TicketsArgs): Promise<TicketConnection> {
+    return TicketConnection.from(await ctx.services.tickets.list(ctx, args));
+  }
+
+  @Mutation(() => TicketPayload, { description: 'Requires create_tickets. The creator is always the caller.' })
+  ticketCreate(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateInput): Promise<TicketPayload> {
+    return ctx.services.tickets.create(ctx, input);
+  }
+
+  @Mutation(() => TicketPayload, { description: 'Requires edit_tickets. Records one history entry per changed field.' })
+  ticketUpdate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: TicketUpdateInput): Promise<TicketPayload> {
+    return ctx.services.tickets.update(ctx, id, input);
+  }
+
+  @Mutation(() => TicketDeletePayload, { description: 'Soft delete (requires delete_tickets); undo with ticketRestore.' })
+  ticketDelete(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<TicketDeletePayload> {
+    return ctx.services.tickets.softDelete(ctx, id);
+  }
+
+  @Mutation(() => TicketPayload, { description: 'Brings back a soft-deleted ticket (requires delete_tickets).' })
+  ticketRestore(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<TicketPayload> {
+    return ctx.services.tickets.restore(ctx, id);
+  }
+
+  @Mutation(() => TicketDeletePayload, { description: 'Permanently removes a ticket and its history (requires delete_tickets).' })
+  ticketPurge(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<TicketDeletePayload> {
+    return ctx.services.tickets.purge(ctx, id);
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() ticket: Ticket): string {
+    return toGlobalId('Ticket', ticket.id);
+  }
+
+  @FieldResolver(() => String, { description: 'The body rendered from Markdown; raw HTML is escaped, unsafe links dropped.' })
+  bodyHtml(@Root() ticket: Ticket): string {
+    return renderMarkdown(ticket.body);
+  }
+
+  @FieldResolver(() => Category, { nullable: true })
+  category(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<Category | null> | null {
+    return ticket.categoryId === null ? null : ctx.loaders.categoryById.load(ticket.categoryId);
+  }
+
+  @FieldResolver(() => [Tag])
+  tags(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<Tag[]> {
+    return ctx.loaders.ticketTags.load(ticket.id);
+  }
+
+  @FieldResolver(() => [User])
+  assignees(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<User[]> {
+    return ctx.loaders.ticketUsers.load({ ticketId: ticket.id, role: TicketUserRole.ASSIGNEE });
+  }
+
+  @FieldResolver(() => [User])
+  cc(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<User[]> {
+    return ctx.loaders.ticketUsers.load({ ticketId: ticket.id, role: TicketUserRole.CC });
+  }
+
+  @FieldResolver(() => User)
+  async creator(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<User> {
+    return (await ctx.loaders.userById.load(ticket.creatorId)) as User;
+  }
+
+  @FieldResolver(() => ChangeConnection, { description: 'History, oldest first; use last: N for the N latest entries.' })
+  async changes(@Root() ticket: Ticket, @Ctx() ctx: RequestContext, @Args() args: TicketChangesArgs): Promise<ChangeConnection> {
+    return ChangeConnection.from(await ctx.services.changes.page(ctx, ticket.id, args, args.types ?? null));
+  }
+}

@@ -1,0 +1,47 @@
+import type { SelectQueryBuilder } from 'typeorm';
+import { forbidden, unauthenticated } from '../common/errors';
+import { Privilege } from '../entities/ticket.enums';
+import type { Ticket } from '../entities/ticket.entity';
+import type { RequestContext, Viewer } from '../graphql/context';
+
+/** The one place that says who may do what; every service method goes through it. */
+export function requireViewer(ctx: RequestContext): Viewer {
+  if (!ctx.viewer) throw unauthenticated();
+  return ctx.viewer;
+}
+
+export function hasPrivilege(viewer: Viewer, privilege: Privilege): boolean {
+  return viewer.privileges.has(Privilege.ADMIN) || viewer.privileges.has(privilege);
+}
+
+export function requirePrivilege(ctx: RequestContext, privilege: Privilege): Viewer {
+  const viewer = requireViewer(ctx);
+  if (!hasPrivilege(viewer, privilege)) throw forbidden(`This requires the ${privilege} privilege`);
+  return viewer;
+}
+
+export function isAdmin(viewer: Viewer): boolean {
+  return viewer.privileges.has(Privilege.ADMIN);
+}
+
+/** Whether the viewer may see tickets of this category (null: uncategorized). */
+export function canSeeCategory(viewer: Viewer, categoryId: number | null): boolean {
+  if (viewer.categoryIds === null) return true;
+  return categoryId !== null && viewer.categoryIds.includes(categoryId);
+}
+
+/** Soft-deleted and out-of-category tickets are invisible: callers get not-found, never a hint they exist. */
+export function canSeeTicket(viewer: Viewer, ticket: Ticket, opts: { includeDeleted?: boolean } = {}): boolean {
+  if (ticket.deletedAt !== null && !(opts.includeDeleted && hasPrivilege(viewer, Privilege.DELETE_TICKETS))) return false;
+  return canSeeCategory(viewer, ticket.categoryId);
+}
+
+/** The same rule as canSeeTicket, as SQL on a ticket query. */
+export function scopeVisibleTickets(qb: SelectQueryBuilder<Ticket>, viewer: Viewer, alias = 't'): SelectQueryBuilder<Ticket> {
+  qb.andWhere(`${alias}.deletedAt IS NULL`);
+  if (viewer.categoryIds !== null) {
+    if (viewer.categoryIds.length === 0) qb.andWhere('1 = 0');
+    else qb.andWhere(`${alias}.categoryId IN (:...visibleCategoryIds)`, { visibleCategoryIds: viewer.categoryIds });
+  }
+  return qb;
+}

@@ -1,0 +1,222 @@
+import type { EntityManager } from 'typeorm';
+import { In, MoreThanOrEqual } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import type { Database } from '../db/database';
+import { affectedRows } from '../db/database';
+import { forbidden, notFound } from '../common/errors';
+import { sanitizeMarkdown } from '../common/text';
+import { CommentRevision } from '../entities/comment-revision.entity';
+import { TicketChange } from '../entities/ticket-change.entity';
+import { ChangeType, Privilege, TicketStatus } from '../entities/ticket.enums';
+import { Ticket } from '../entities/ticket.entity';
+import type { RequestContext } from '../graphql/context';
+import type { ConnectionArgs } from '../graphql/args/connection.args';
+import type { Page } from '../graphql/types/connection.factory';
+import { rowIdOf } from '../graphql/global-id';
+import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
+import { isAdmin, requirePrivilege } from './access';
+import { buildPage, decodeIdCursor, idCursor, pageRequest } from './pagination';
+import { sameValue, type FieldChange, type SnapshotValue } from './ticket-diff';
+import type { TicketService } from './ticket.service';
+
+/** Edits of one field by one person within this window collapse into one history entry. */
+export const COLLAPSE_WINDOW_MS = 60_000;
+
+export type ChangeResult = { change: TicketChange | null; userErrors: UserError[] };
+
+const encode = (v: SnapshotValue): string | null => (v === null ? null : JSON.stringify(v));
+const decode = (v: string | null): SnapshotValue => (v === null ? null : (JSON.parse(v) as SnapshotValue));
+
+/** The history of tickets: field changes, comments and audit entries. */
+export class ChangeService {
+  constructor(
+    private readonly db: Database,
+    private readonly limits: AppConfig['limits'],
+    private readonly tickets: () => TicketService,
+  ) {}
+
+  // ---- recording (called inside the transaction of the write that causes the entry) ----
+
+  async recordEntry(em: EntityManager, ticketId: number, type: ChangeType, authorId: number | null, at: Date, extra: Partial<TicketChange> = {}): Promise<TicketChange> {
+    const change = em.create(TicketChange, {
+      ticketId,
+      type,
+      field: null,
+      oldValue: null,
+      newValue: null,
+      body: null,
+      authorId,
+      createdAt: at,
+      editedAt: null,
+      editedById: null,
+      ...extra,
+    });
+    await em.insert(TicketChange, change);
+    return change;
+  }
+
+  /**
+   * One CHANGE entry per changed field. When the same person changed the same field less than a
+   * minute ago, that entry is replaced by one spanning both edits (its old value, the new value),
+   * or dropped if the field is back where it started.
+   */
+  async recordFieldChanges(em: EntityManager, ticketId: number, authorId: number, diffs: FieldChange[], at: Date): Promise<void> {
+    if (diffs.length === 0) return;
+    const recent = await em.find(TicketChange, {
+      where: {
+        ticketId,
+        type: ChangeType.CHANGE,
+        field: In(diffs.map((d) => d.field)),
+        createdAt: MoreThanOrEqual(new Date(at.getTime() - COLLAPSE_WINDOW_MS)),
+      },
+      order: { id: 'DESC' },
+    });
+    const collapsed: number[] = [];
+    const inserts: FieldChange[] = [];
+    for (const diff of diffs) {
+      const latest = recent.find((c) => c.field === diff.field);
+      if (latest && latest.authorId === authorId) {
+        collapsed.push(latest.id);
+        const oldValue = decode(latest.oldValue);
+        if (!sameValue(oldValue, diff.newValue)) inserts.push({ ...diff, oldValue });
+      } else {
+        inserts.push(diff);
+      }
+    }
+    if (collapsed.length > 0) await em.delete(TicketChange, { id: In(collapsed) });
+    if (inserts.length > 0) {
+      await em.insert(
+        TicketChange,
+        inserts.map((d) =>
+          em.create(TicketChange, {
+            ticketId,
+            type: ChangeType.CHANGE,
+            field: d.field,
+            // Body edits are recorded without their text: the body can be large and is on the ticket.
+            oldValue: d.field === 'body' ? null : encode(d.oldValue),
+            newValue: d.field === 'body' ? null : encode(d.newValue),
+            body: null,
+            authorId,
+            createdAt: at,
+            editedAt: null,
+            editedById: null,
+          }),
+        ),
+      );
+    }
+  }
+
+  // ---- comments ----
+
+  async addComment(ctx: RequestContext, ticketRef: string, rawBody: string): Promise<ChangeResult> {
+    const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
+    const ticket = await this.tickets().requireTicket(ctx, ticketRef);
+    const body = this.cleanBody(rawBody);
+    if (typeof body !== 'string') return { change: null, userErrors: [body] };
+    const now = new Date();
+    const change = await this.db.transaction(async (em) => {
+      // Lock order: the ticket row first, then the child insert, so concurrent commenters queue
+      // instead of deadlocking on the foreign-key check.
+      await this.touchTicket(em, ticket.id, now);
+      return this.recordEntry(em, ticket.id, ChangeType.COMMENT, viewer.user.id, now, { body });
+    });
+    return { change, userErrors: [] };
+  }
+
+  async updateComment(ctx: RequestContext, commentId: string, rawBody: string): Promise<ChangeResult> {
+    const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
+    const comment = await this.requireOwnComment(ctx, commentId);
+    const body = this.cleanBody(rawBody);
+    if (typeof body !== 'string') return { change: null, userErrors: [body] };
+    if (body === comment.body) return { change: comment, userErrors: [] };
+    const now = new Date();
+    await this.db.transaction(async (em) => {
+      await this.touchTicket(em, comment.ticketId, now);
+      await em.insert(CommentRevision, em.create(CommentRevision, {
+        changeId: comment.id,
+        body: comment.body ?? '',
+        authorId: comment.editedById ?? comment.authorId,
+        writtenAt: comment.editedAt ?? comment.createdAt,
+        replacedAt: now,
+      }));
+      await em.update(TicketChange, { id: comment.id }, { body, editedAt: now, editedById: viewer.user.id });
+    });
+    Object.assign(comment, { body, editedAt: now, editedById: viewer.user.id });
+    return { change: comment, userErrors: [] };
+  }
+
+  /** Removes a comment (and its revisions) and leaves a COMMENT_DELETED entry, except on drafts. */
+  async deleteComment(ctx: RequestContext, commentId: string): Promise<{ deletedId: string | null; change: TicketChange | null; userErrors: UserError[] }> {
+    const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
+    const comment = await this.requireOwnComment(ctx, commentId);
+    const ticket = await this.tickets().requireTicket(ctx, comment.ticketId);
+    const originalAuthor = comment.authorId !== null ? await ctx.loaders.userById.load(comment.authorId) : null;
+    const now = new Date();
+    const audit = await this.db.transaction(async (em) => {
+      await this.touchTicket(em, comment.ticketId, now);
+      await em.delete(TicketChange, { id: comment.id });
+      if (ticket.status === TicketStatus.DRAFT) return null;
+      return this.recordEntry(em, comment.ticketId, ChangeType.COMMENT_DELETED, viewer.user.id, now, {
+        oldValue: encode(originalAuthor?.username ?? null),
+      });
+    });
+    return { deletedId: commentId, change: audit, userErrors: [] };
+  }
+
+  // ---- reads ----
+
+  async page(ctx: RequestContext, ticketId: number, args: ConnectionArgs, types: ChangeType[] | null): Promise<Page<TicketChange>> {
+    const req = pageRequest(args, this.limits);
+    const sortedTypes = types && types.length > 0 ? [...new Set(types)].sort() : null;
+    const rows = await ctx.loaders.changePage.load({
+      ticketId,
+      backward: req.backward,
+      take: req.limit + 1,
+      cursorId: req.cursor ? decodeIdCursor(req.cursor) : null,
+      types: sortedTypes,
+    });
+    return {
+      ...buildPage([...rows], req, (c) => idCursor(c.id)),
+      count: () => ctx.loaders.changeCount.load({ ticketId, types: sortedTypes }),
+    };
+  }
+
+  /** A history entry, if the viewer can see its ticket. */
+  async findVisible(ctx: RequestContext, changeId: number): Promise<TicketChange | null> {
+    const change = await this.db.manager.findOneBy(TicketChange, { id: changeId });
+    if (!change) return null;
+    const ticket = await this.tickets().findVisibleById(ctx, change.ticketId);
+    return ticket ? change : null;
+  }
+
+  // ---- helpers ----
+
+  private cleanBody(raw: string): string | UserError {
+    const body = sanitizeMarkdown(raw);
+    if (body === '') return userError(['input', 'body'], UserErrorCode.BLANK, 'Comment must not be blank');
+    if (Buffer.byteLength(body, 'utf8') > this.limits.bodyMaxBytes) {
+      return userError(['input', 'body'], UserErrorCode.TOO_LONG, `Comment is larger than ${this.limits.bodyMaxBytes} bytes`);
+    }
+    return body;
+  }
+
+  /** Bumps the ticket's version and modified time; a ticket deleted meanwhile is not found. */
+  private async touchTicket(em: EntityManager, ticketId: number, at: Date): Promise<void> {
+    const result = await em
+      .createQueryBuilder()
+      .update(Ticket)
+      .set({ version: () => 'version + 1', updatedAt: at })
+      .where('id = :id AND deleted_at IS NULL', { id: ticketId })
+      .execute();
+    if (affectedRows(result) !== 1) throw notFound('No such ticket');
+  }
+
+  private async requireOwnComment(ctx: RequestContext, commentId: string): Promise<TicketChange> {
+    const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
+    const id = rowIdOf('Change', commentId);
+    const comment = id === null ? null : await this.findVisible(ctx, id);
+    if (!comment || comment.type !== ChangeType.COMMENT) throw notFound(`No comment with id ${commentId}`);
+    if (comment.authorId !== viewer.user.id && !isAdmin(viewer)) throw forbidden('Only the author of a comment or an admin may change it');
+    return comment;
+  }
+}

@@ -1,0 +1,33 @@
+import type { AppConfig } from '../config/config';
+import type { Logger } from '../common/logger';
+import type { Database } from '../db/database';
+import { ApiKeyService } from './api-key.service';
+import { AuthService } from './auth.service';
+import { ChangeService } from './change.service';
+import { LabelService } from './label.service';
+import { TicketInputValidator } from './ticket-input.validator';
+import { TicketService } from './ticket.service';
+import { UserService } from './user.service';
+
+/** The application's services, built once per process and reached from the request context. */
+export interface Services {
+  tickets: TicketService;
+  changes: ChangeService;
+  users: UserService;
+  apiKeys: ApiKeyService;
+  auth: AuthService;
+  labels: LabelService;
+}
+
+export function createServices(db: Database, config: AppConfig, log: Logger): Services {
+  const changes: ChangeService = new ChangeService(db, config.limits, () => tickets);
+  const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes);
+  return {
+    tickets,
+    changes,
+    users: new UserService(db, config.limits),
+    apiKeys: new ApiKeyService(db),
+    auth: new AuthService(db, log, config.adminApiKey),
+    labels: new LabelService(db),
+  };
+}

@@ -1,0 +1,354 @@
+import type { EntityManager } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import type { Database } from '../db/database';
+import { affectedRows } from '../db/database';
+import { badUserInput, notFound } from '../common/errors';
+import { Category } from '../entities/category.entity';
+import { TicketSequence } from '../entities/ticket-sequence.entity';
+import { TicketTag } from '../entities/ticket-tag.entity';
+import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
+import { Ticket } from '../entities/ticket.entity';
+import { ChangeType, enumName, Privilege, TicketPriority, TicketStatus, TicketType, TrackedField } from '../entities/ticket.enums';
+import type { Tag } from '../entities/tag.entity';
+import type { User } from '../entities/user.entity';
+import type { RequestContext, Viewer } from '../graphql/context';
+import type { ConnectionArgs } from '../graphql/args/connection.args';
+import type { Page } from '../graphql/types/connection.factory';
+import { parseTicketRef, toGlobalId } from '../graphql/global-id';
+import type { TicketCreateInput } from '../graphql/inputs/ticket-create.input';
+import type { TicketOrder } from '../graphql/inputs/ticket-order.input';
+import type { TicketUpdateInput } from '../graphql/inputs/ticket-update.input';
+import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
+import { canSeeTicket, requirePrivilege, requireViewer, scopeVisibleTickets } from './access';
+import type { ChangeService } from './change.service';
+import { buildPage, pageRequest } from './pagination';
+import { diffTickets, type TicketSnapshot } from './ticket-diff';
+import type { NormalizedTicketFields, TicketInputValidator } from './ticket-input.validator';
+import { TicketOrdering } from './ticket-order';
+
+export const TICKET_SEQUENCE = 'ticket';
+
+export interface TicketResult {
+  ticket: Ticket | null;
+  userErrors: UserError[];
+}
+
+export interface TicketDeleteResult {
+  deletedId: string | null;
+  userErrors: UserError[];
+}
+
+interface TicketLinks {
+  category: Category | null;
+  tags: Tag[];
+  assignees: User[];
+  cc: User[];
+}
+
+/** Tickets: reads with visibility rules, and every write in one transaction with its history. */
+export class TicketService {
+  constructor(
+    private readonly db: Database,
+    private readonly limits: AppConfig['limits'],
+    private readonly validator: TicketInputValidator,
+    private readonly changes: ChangeService,
+  ) {}
+
+  // ---- reads ----
+
+  /** A ticket by global id or number, or null when it does not exist or the viewer may not see it. */
+  async find(ctx: RequestContext, ref: { id?: string | null; number?: number | null }): Promise<Ticket | null> {
+    requireViewer(ctx);
+    if (ref.id != null) {
+      const parsed = parseTicketRef(ref.id);
+      if (!parsed) return null;
+      return parsed.by === 'id' ? this.findVisibleById(ctx, parsed.id) : this.findVisibleByNumber(ctx, parsed.number);
+    }
+    if (ref.number != null) return this.findVisibleByNumber(ctx, ref.number);
+    return null;
+  }
+
+  async findVisibleById(ctx: RequestContext, id: number, opts: { includeDeleted?: boolean } = {}): Promise<Ticket | null> {
+    const viewer = requireViewer(ctx);
+    const ticket = await ctx.loaders.ticketById.load(id);
+    return ticket && canSeeTicket(viewer, ticket, opts) ? ticket : null;
+  }
+
+  private async findVisibleByNumber(ctx: RequestContext, number: number, opts: { includeDeleted?: boolean } = {}): Promise<Ticket | null> {
+    const viewer = requireViewer(ctx);
+    if (!Number.isSafeInteger(number) || number < 1) return null;
+    const ticket = await this.db.manager.findOneBy(Ticket, { number });
+    if (!ticket) return null;
+    ctx.loaders.ticketById.prime(ticket.id, ticket);
+    return canSeeTicket(viewer, ticket, opts) ? ticket : null;
+  }
+
+  /** For mutations: the target ticket, or a NOT_FOUND error that does not reveal whether it exists. */
+  async requireTicket(ctx: RequestContext, ref: string | number, opts: { includeDeleted?: boolean } = {}): Promise<Ticket> {
+    let ticket: Ticket | null = null;
+    if (typeof ref === 'number') ticket = await this.findVisibleById(ctx, ref, opts);
+    else {
+      const parsed = parseTicketRef(ref);
+      if (parsed) ticket = parsed.by === 'id' ? await this.findVisibleById(ctx, parsed.id, opts) : await this.findVisibleByNumber(ctx, parsed.number, opts);
+    }
+    if (!ticket) throw notFound(`No ticket ${typeof ref === 'number' ? toGlobalId('Ticket', ref) : ref}`);
+    return ticket;
+  }
+
+  /** Tickets in request order; null for ids that are malformed, missing or not visible. */
+  async findMany(ctx: RequestContext, ids: string[]): Promise<(Ticket | null)[]> {
+    requireViewer(ctx);
+    if (ids.length > this.limits.pageSizeMax) throw badUserInput(`At most ${this.limits.pageSizeMax} ids per request`);
+    return Promise.all(ids.map((id) => this.find(ctx, { id })));
+  }
+
+  async list(ctx: RequestContext, args: ConnectionArgs & { orderBy?: TicketOrder[] | null }): Promise<Page<Ticket>> {
+    const viewer = requireViewer(ctx);
+    const req = pageRequest(args, this.limits);
+    const ordering = new TicketOrdering(args.orderBy);
+    const base = scopeVisibleTickets(this.db.manager.createQueryBuilder(Ticket, 't'), viewer);
+    const countQb = base.clone();
+    ordering.apply(base, 't', req.cursor, req.backward);
+    const rows = await base.limit(req.limit + 1).getMany();
+    for (const t of rows) ctx.loaders.ticketById.prime(t.id, t);
+    return { ...buildPage(rows, req, (t) => ordering.cursorOf(t)), count: () => countQb.getCount() };
+  }
+
+  // ---- writes ----
+
+  async create(ctx: RequestContext, input: TicketCreateInput): Promise<TicketResult> {
+    const viewer = requirePrivilege(ctx, Privilege.CREATE_TICKETS);
+    const checked = await this.validator.validate(this.db.manager, viewer, {
+      subject: input.subject,
+      body: input.body ?? '',
+      category: input.category ?? null,
+      tags: input.tags ?? [],
+      server: input.server ?? null,
+      assignees: input.assignees ?? [],
+      cc: input.cc ?? [],
+      notify: input.notify ?? [],
+      due: input.due ?? null,
+    });
+    if (!checked.ok) return { ticket: null, userErrors: checked.errors };
+    const f = checked.value as Required<NormalizedTicketFields>;
+    const now = new Date();
+    const status = input.status ?? TicketStatus.OPEN;
+
+    const ticket = await this.db.transaction(async (em) => {
+      const number = await this.nextNumber(em);
+      const ticket = em.create(Ticket, {
+        number,
+        subject: f.subject,
+        body: f.body,
+        type: input.type ?? TicketType.ISSUE,
+        status,
+        priority: input.priority ?? TicketPriority.NORMAL,
+        categoryId: f.category?.id ?? null,
+        server: f.server,
+        notify: f.notify,
+        due: f.due,
+        creatorId: viewer.user.id,
+        createdAt: now,
+        updatedAt: now,
+        closedAt: status === TicketStatus.CLOSED ? now : null,
+        deletedAt: null,
+        version: 1,
+      });
+      await em.insert(Ticket, ticket);
+      await this.writeUsers(em, ticket.id, TicketUserRole.ASSIGNEE, f.assignees);
+      await this.writeUsers(em, ticket.id, TicketUserRole.CC, f.cc);
+      await this.writeTags(em, ticket.id, f.tags);
+      await this.changes.recordEntry(em, ticket.id, ChangeType.CREATED, viewer.user.id, now);
+      return ticket;
+    });
+    ctx.loaders.ticketById.prime(ticket.id, ticket);
+    return { ticket, userErrors: [] };
+  }
+
+  async update(ctx: RequestContext, id: string, input: TicketUpdateInput): Promise<TicketResult> {
+    const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
+    const current = await this.requireTicket(ctx, id);
+    const nonNullable = (['subject', 'type', 'status', 'priority'] as const).filter((k) => input[k] === null);
+    if (nonNullable.length > 0) {
+      return { ticket: null, userErrors: nonNullable.map((k) => userError(['input', k], UserErrorCode.BLANK, `${k} cannot be cleared`)) };
+    }
+    const conflict = (stored: number) => ({
+      ticket: null,
+      userErrors: [userError(['input', 'expectedVersion'], UserErrorCode.CONFLICT, `The ticket was changed by someone else: it is at version ${stored}, not ${input.expectedVersion}`)],
+    });
+    if (input.expectedVersion != null && input.expectedVersion !== current.version) return conflict(current.version);
+
+    const checked = await this.validator.validate(this.db.manager, viewer, input);
+    if (!checked.ok) return { ticket: null, userErrors: checked.errors };
+    const f = checked.value;
+    const now = new Date();
+
+    return this.db.transaction(async (em): Promise<TicketResult> => {
+      const stored = await em.findOne(Ticket, { where: { id: current.id }, lock: this.db.lockMode ? { mode: this.db.lockMode } : undefined });
+      if (!stored || !canSeeTicket(viewer, stored)) throw notFound(`No ticket ${id}`);
+      if (input.expectedVersion != null && input.expectedVersion !== stored.version) return conflict(stored.version);
+
+      const links = await this.loadLinks(em, stored);
+      const next: Ticket = Object.assign(em.create(Ticket, {}), stored, {
+        subject: f.subject ?? stored.subject,
+        body: f.body ?? stored.body,
+        type: input.type ?? stored.type,
+        status: input.status ?? stored.status,
+        priority: input.priority ?? stored.priority,
+        categoryId: f.category === undefined ? stored.categoryId : (f.category?.id ?? null),
+        server: f.server === undefined ? stored.server : f.server,
+        notify: f.notify ?? stored.notify,
+        due: f.due === undefined ? stored.due : f.due,
+      });
+      const nextLinks: TicketLinks = {
+        category: f.category === undefined ? links.category : f.category,
+        tags: f.tags ?? links.tags,
+        assignees: f.assignees ?? links.assignees,
+        cc: f.cc ?? links.cc,
+      };
+      const diffs = diffTickets(snapshot(stored, links), snapshot(next, nextLinks));
+      if (diffs.length === 0) return { ticket: stored, userErrors: [] };
+
+      if (next.status !== stored.status) {
+        if (next.status === TicketStatus.CLOSED) next.closedAt = now;
+        else if (stored.status === TicketStatus.CLOSED) next.closedAt = null;
+      }
+      next.updatedAt = now;
+      next.version = stored.version + 1;
+      // Conditional on the version read: a writer that slipped in between makes this a conflict, not a lost update.
+      const result = await em
+        .createQueryBuilder()
+        .update(Ticket)
+        .set({
+          subject: next.subject,
+          body: next.body,
+          type: next.type,
+          status: next.status,
+          priority: next.priority,
+          categoryId: next.categoryId,
+          server: next.server,
+          notify: next.notify,
+          due: next.due,
+          closedAt: next.closedAt,
+          updatedAt: now,
+          version: next.version,
+        })
+        .where('id = :id AND version = :version', { id: stored.id, version: stored.version })
+        .execute();
+      if (affectedRows(result) !== 1) return conflict(stored.version + 1);
+
+      const changed = new Set(diffs.map((d) => d.field));
+      if (changed.has(TrackedField.ASSIGNEES) && f.assignees) await this.replaceUsers(em, stored.id, TicketUserRole.ASSIGNEE, f.assignees);
+      if (changed.has(TrackedField.CC) && f.cc) await this.replaceUsers(em, stored.id, TicketUserRole.CC, f.cc);
+      if (changed.has(TrackedField.TAGS) && f.tags) {
+        await em.delete(TicketTag, { ticketId: stored.id });
+        await this.writeTags(em, stored.id, f.tags);
+      }
+      // History is judged by the stored ticket: edits to a draft (including publishing it) record nothing.
+      if (stored.status !== TicketStatus.DRAFT) await this.changes.recordFieldChanges(em, stored.id, viewer.user.id, diffs, now);
+      ctx.loaders.ticketById.clear(stored.id).prime(stored.id, next);
+      for (const role of [TicketUserRole.ASSIGNEE, TicketUserRole.CC]) ctx.loaders.ticketUsers.clear({ ticketId: stored.id, role });
+      ctx.loaders.ticketTags.clear(stored.id);
+      return { ticket: next, userErrors: [] };
+    });
+  }
+
+  /** Soft delete: the ticket disappears from reads until restored. */
+  async softDelete(ctx: RequestContext, id: string): Promise<TicketDeleteResult> {
+    const viewer = requirePrivilege(ctx, Privilege.DELETE_TICKETS);
+    const ticket = await this.requireTicket(ctx, id);
+    await this.setDeleted(viewer, ticket, new Date());
+    ctx.loaders.ticketById.clear(ticket.id);
+    return { deletedId: toGlobalId('Ticket', ticket.id), userErrors: [] };
+  }
+
+  async restore(ctx: RequestContext, id: string): Promise<TicketResult> {
+    const viewer = requirePrivilege(ctx, Privilege.DELETE_TICKETS);
+    const ticket = await this.requireTicket(ctx, id, { includeDeleted: true });
+    if (ticket.deletedAt === null) return { ticket, userErrors: [] };
+    await this.setDeleted(viewer, ticket, null);
+    ctx.loaders.ticketById.clear(ticket.id);
+    return { ticket: await this.findVisibleById(ctx, ticket.id), userErrors: [] };
+  }
+
+  /** Permanent removal of a ticket and everything attached to it (history, links). */
+  async purge(ctx: RequestContext, id: string): Promise<TicketDeleteResult> {
+    requirePrivilege(ctx, Privilege.DELETE_TICKETS);
+    const ticket = await this.requireTicket(ctx, id, { includeDeleted: true });
+    await this.db.transaction((em) => em.delete(Ticket, { id: ticket.id }));
+    ctx.loaders.ticketById.clear(ticket.id);
+    return { deletedId: toGlobalId('Ticket', ticket.id), userErrors: [] };
+  }
+
+  // ---- helpers ----
+
+  private async setDeleted(viewer: Viewer, ticket: Ticket, deletedAt: Date | null): Promise<void> {
+    const now = new Date();
+    await this.db.transaction(async (em) => {
+      const result = await em
+        .createQueryBuilder()
+        .update(Ticket)
+        .set({ deletedAt, updatedAt: now, version: () => 'version + 1' })
+        .where(deletedAt ? 'id = :id AND deleted_at IS NULL' : 'id = :id AND deleted_at IS NOT NULL', { id: ticket.id })
+        .execute();
+      if (affectedRows(result) !== 1 || ticket.status === TicketStatus.DRAFT) return;
+      await this.changes.recordEntry(em, ticket.id, deletedAt ? ChangeType.DELETED : ChangeType.RESTORED, viewer.user.id, now);
+    });
+  }
+
+  /** Next ticket number. The UPDATE takes the counter's row lock until commit, so concurrent creates queue. */
+  private async nextNumber(em: EntityManager): Promise<number> {
+    await em
+      .createQueryBuilder()
+      .update(TicketSequence)
+      .set({ counter: () => 'counter + 1' })
+      .where('name = :name', { name: TICKET_SEQUENCE })
+      .execute();
+    const row = await em.findOneByOrFail(TicketSequence, { name: TICKET_SEQUENCE });
+    return row.counter;
+  }
+
+  private async loadLinks(em: EntityManager, ticket: Ticket): Promise<TicketLinks> {
+    const [category, userLinks, tagLinks] = await Promise.all([
+      ticket.categoryId === null ? null : em.findOneBy(Category, { id: ticket.categoryId }),
+      em.find(TicketUser, { where: { ticketId: ticket.id }, relations: { user: true }, order: { position: 'ASC' } }),
+      em.find(TicketTag, { where: { ticketId: ticket.id }, relations: { tag: true }, order: { position: 'ASC' } }),
+    ]);
+    const usersIn = (role: TicketUserRole) => userLinks.filter((l) => l.role === role).map((l) => l.user as User);
+    return { category, tags: tagLinks.map((l) => l.tag as Tag), assignees: usersIn(TicketUserRole.ASSIGNEE), cc: usersIn(TicketUserRole.CC) };
+  }
+
+  private async replaceUsers(em: EntityManager, ticketId: number, role: TicketUserRole, users: User[]): Promise<void> {
+    await em.delete(TicketUser, { ticketId, role });
+    await this.writeUsers(em, ticketId, role, users);
+  }
+
+  private async writeUsers(em: EntityManager, ticketId: number, role: TicketUserRole, users: User[]): Promise<void> {
+    if (users.length === 0) return;
+    await em.insert(TicketUser, users.map((u, position) => ({ ticketId, role, userId: u.id, position })));
+  }
+
+  private async writeTags(em: EntityManager, ticketId: number, tags: Tag[]): Promise<void> {
+    if (tags.length === 0) return;
+    await em.insert(TicketTag, tags.map((t, position) => ({ ticketId, tagId: t.id, position })));
+  }
+}
+
+/** The tracked fields of a ticket as history entries show them. */
+function snapshot(t: Ticket, links: TicketLinks): TicketSnapshot {
+  return {
+    subject: t.subject,
+    body: t.body,
+    type: enumName(TicketType, t.type),
+    status: enumName(TicketStatus, t.status),
+    priority: enumName(TicketPriority, t.priority),
+    category: links.category?.key ?? null,
+    server: t.server,
+    due: t.due ? t.due.toISOString() : null,
+    assignees: links.assignees.map((u) => u.username),
+    cc: links.cc.map((u) => u.username),
+    notify: t.notify,
+    tags: links.tags.map((tag) => tag.key),
+  };
+}
+
