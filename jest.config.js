@@ -1,5 +1,5 @@
 /** Tests drive the real HTTP server against a real database (SQLite by default, MariaDB when
- * DATABASE_URL points at one), so suites run one at a time to keep database state predictable. */
+ * DATABASE_URL points at one), each test file gets its own fresh database and files run in parallel. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
@@ -10,6 +10,6 @@ module.exports = {
   },
   // graphql-upload and fs-capacitor ship ESM only; let ts-jest transpile them.
   transformIgnorePatterns: ['/node_modules/(?!(graphql-upload|fs-capacitor)/)'],
-  maxWorkers: 1,
+  maxWorkers: 2,
   testTimeout: 30000,
 };
