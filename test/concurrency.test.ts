@@ -1,0 +1,56 @@
+import { COMMENT_ADD, CREATE, UPDATE } from './helpers/documents';
+import { startTestServer, type TestServer } from './helpers/test-server';
+
+let s: TestServer;
+let alice: string;
+
+beforeAll(async () => {
+  s = await startTestServer();
+  alice = await s.user('alice');
+});
+afterAll(() => s?.close());
+
+test('allocates unique, gap-free numbers to 20 concurrent creates', async () => {
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.gql(CREATE, { input: { subject: `Concurrent ${i}` } }, alice)));
+  for (const r of results) expect(r.data.ticketCreate.userErrors).toEqual([]);
+  const numbers = results.map((r) => r.data.ticketCreate.ticket.number as number).sort((a, b) => a - b);
+  expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  const list = await s.gql(`{ tickets(first: 100) { totalCount } }`);
+  expect(list.data.tickets.totalCount).toBe(20);
+});
+
+test('persists all of 50 concurrent comments on one ticket and counts each as a version', async () => {
+  const t = (await s.gql(CREATE, { input: { subject: 'Busy' } }, alice)).data.ticketCreate.ticket;
+  const results = await Promise.all(Array.from({ length: 50 }, (_, i) => s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: `comment ${i}` } }, alice)));
+  for (const r of results) {
+    expect(r.errors).toBeUndefined();
+    expect(r.data.commentAdd.userErrors).toEqual([]);
+  }
+  const h = await s.gql(`query($id: ID!) { ticket(id: $id) { version changes(types: [COMMENT], first: 100) { totalCount edges { node { body } } } } }`, { id: t.id });
+  expect(h.data.ticket.version).toBe(51);
+  expect(h.data.ticket.changes.totalCount).toBe(50);
+  expect(new Set(h.data.ticket.changes.edges.map((e: { node: { body: string } }) => e.node.body)).size).toBe(50);
+});
+
+test('lets exactly one of 10 concurrent editors with the same expectedVersion win; the rest get CONFLICT', async () => {
+  const t = (await s.gql(CREATE, { input: { subject: 'Contested' } }, alice)).data.ticketCreate.ticket;
+  const results = await Promise.all(Array.from({ length: 10 }, (_, i) => s.gql(UPDATE, { id: t.id, input: { subject: `Editor ${i}`, expectedVersion: 1 } }, alice)));
+  const winners = results.filter((r) => r.data.ticketUpdate.userErrors.length === 0);
+  const conflicts = results.filter((r) => r.data.ticketUpdate.userErrors[0]?.code === 'CONFLICT');
+  expect(winners).toHaveLength(1);
+  expect(conflicts).toHaveLength(9);
+  const after = await s.gql(`query($id: ID!) { ticket(id: $id) { subject version } }`, { id: t.id });
+  expect(after.data.ticket).toEqual({ subject: winners[0].data.ticketUpdate.ticket.subject, version: 2 });
+});
+
+test('records every concurrent edit without expectedVersion against the state it replaced', async () => {
+  const t = (await s.gql(CREATE, { input: { subject: 'Racy', priority: 'LOW' } }, alice)).data.ticketCreate.ticket;
+  const admin = undefined;
+  await Promise.all([
+    s.gql(UPDATE, { id: t.id, input: { priority: 'HIGH' } }, alice),
+    s.gql(UPDATE, { id: t.id, input: { status: 'IN_PROGRESS' } }, admin),
+    s.gql(UPDATE, { id: t.id, input: { server: 'db-9' } }, alice),
+  ]);
+  const after = await s.gql(`query($id: ID!) { ticket(id: $id) { priority status server version changes(types: [CHANGE]) { totalCount } } }`, { id: t.id });
+  expect(after.data.ticket).toEqual({ priority: 'HIGH', status: 'IN_PROGRESS', server: 'db-9', version: 4, changes: { totalCount: 3 } });
+});
