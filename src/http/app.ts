@@ -115,7 +115,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       context: async ({ req, res }): Promise<RequestContext> => {
         const viewer = await services.auth.authenticate(req.headers.authorization);
         res.locals.userId = viewer?.user.id;
-        return { requestId: requestScope.getStore()?.requestId ?? crypto.randomUUID(), viewer, loaders: createLoaders(db), services };
+        const loaders = createLoaders(db);
+        // The caller is often the author of what it reads back (its comment, its ticket).
+        if (viewer) loaders.userById.prime(viewer.user.id, viewer.user);
+        return { requestId: requestScope.getStore()?.requestId ?? crypto.randomUUID(), viewer, loaders, services };
       },
     }),
   );

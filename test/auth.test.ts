@@ -1,0 +1,119 @@
+import { CREATE, UPDATE } from './helpers/documents';
+import { startTestServer, type TestServer } from './helpers/test-server';
+
+let s: TestServer;
+
+beforeAll(async () => {
+  s = await startTestServer();
+  for (const key of ['database', 'network']) await s.gql(`mutation { categoryCreate(input: { key: "${key}" }) { userErrors { message } } }`);
+});
+afterAll(() => s?.close());
+
+test('rejects a request without a key, with an unknown key and with another scheme as UNAUTHENTICATED', async () => {
+  const none = await s.gql(`{ tickets { totalCount } }`, {}, null);
+  expect(none.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  const bad = await s.gql(`{ viewer { username } }`, {}, 'tg_not-a-real-key');
+  expect(bad.status).toBe(401);
+  expect(bad.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  const res = await fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Basic YTpi' }, body: JSON.stringify({ query: '{ viewer { username } }' }) });
+  expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+});
+
+test('answers viewer with null for an anonymous caller', async () => {
+  const r = await s.gql(`{ viewer { username } }`, {}, null);
+  expect(r.data).toEqual({ viewer: null });
+});
+
+test('stores only a hash of each key and stops accepting a revoked key at once', async () => {
+  const key = await s.user('dave');
+  expect((await s.gql(`{ viewer { username apiKeys { id prefix lastUsedAt } } }`, {}, key)).data.viewer.username).toBe('dave');
+  const rows = (await s.app.db.manager.query(`SELECT key_hash, prefix FROM api_key`)) as { key_hash: string; prefix: string }[];
+  expect(rows.some((r) => r.key_hash.includes(key) || key.includes(r.key_hash))).toBe(false);
+  expect(rows.some((r) => key.startsWith(r.prefix))).toBe(true);
+  const me = await s.gql(`{ viewer { apiKeys { id lastUsedAt } } }`, {}, key);
+  expect(me.data.viewer.apiKeys[0].lastUsedAt).not.toBeNull();
+  const revoked = await s.gql(`mutation($id: ID!) { apiKeyRevoke(id: $id) { apiKey { revokedAt } } }`, { id: me.data.viewer.apiKeys[0].id }, key);
+  expect(revoked.data.apiKeyRevoke.apiKey.revokedAt).not.toBeNull();
+  expect((await s.gql(`{ viewer { username } }`, {}, key)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+});
+
+test('refuses an expired key', async () => {
+  await s.user('erin');
+  const issued = await s.gql(`mutation($input: ApiKeyCreateInput!) { apiKeyCreate(input: $input) { secret } }`, { input: { name: 'short', username: 'erin', expiresAt: new Date(Date.now() + 1500).toISOString() } });
+  const key = issued.data.apiKeyCreate.secret;
+  expect((await s.gql(`{ viewer { username } }`, {}, key)).data.viewer.username).toBe('erin');
+  await new Promise((r) => setTimeout(r, 1600));
+  expect((await s.gql(`{ viewer { username } }`, {}, key)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+});
+
+test('checks each privilege: create_tickets, edit_tickets, delete_tickets, admin', async () => {
+  const reader = await s.user('reader', []);
+  const creator = await s.user('creator', ['CREATE_TICKETS']);
+  const t = (await s.gql(CREATE, { input: { subject: 'Mine' } }, creator)).data.ticketCreate.ticket;
+  expect(t.number).toBeGreaterThan(0);
+  expect((await s.gql(CREATE, { input: { subject: 'No' } }, reader)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  expect((await s.gql(UPDATE, { id: t.id, input: { subject: 'No' } }, creator)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  expect((await s.gql(`mutation($id: ID!) { ticketDelete(id: $id) { deletedId } }`, { id: t.id }, creator)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  expect((await s.gql(`mutation { tagCreate(input: { key: "x" }) { tag { key } } }`, {}, creator)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  expect((await s.gql(`mutation { userCreate(input: { username: "evil", privileges: [ADMIN] }) { user { id } } }`, {}, creator)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  const other = await s.gql(`mutation { apiKeyCreate(input: { name: "x", username: "admin" }) { secret userErrors { code } } }`, {}, creator);
+  expect(other.data.apiKeyCreate).toEqual({ secret: null, userErrors: [{ code: 'FORBIDDEN' }] });
+  expect((await s.gql(`query($id: ID!) { ticket(id: $id) { subject } }`, { id: t.id }, reader)).data.ticket.subject).toBe('Mine');
+});
+
+test('hides tickets outside a restricted user\'s categories from every read and write, as not found', async () => {
+  const dbTicket = (await s.gql(CREATE, { input: { subject: 'DB', category: 'database' } })).data.ticketCreate.ticket;
+  const netTicket = (await s.gql(CREATE, { input: { subject: 'NET', category: 'network' } })).data.ticketCreate.ticket;
+  const none = (await s.gql(CREATE, { input: { subject: 'No category' } })).data.ticketCreate.ticket;
+  const dba = await s.user('dba', ['CREATE_TICKETS', 'EDIT_TICKETS', 'DELETE_TICKETS'], { categories: ['database'] });
+
+  const reads = await s.gql(
+    `query($a: ID!, $b: ID!, $c: ID!, $n: Int!) { a: ticket(id: $a) { subject } b: ticket(id: $b) { subject } c: node(id: $c) { id } n: ticket(number: $n) { id }
+      byIds: ticketsByIds(ids: [$a, $b, $c]) { subject } tickets(first: 100) { totalCount edges { node { subject } } } categories { key } }`,
+    { a: dbTicket.id, b: netTicket.id, c: none.id, n: netTicket.number },
+    dba,
+  );
+  expect(reads.data).toEqual({
+    a: { subject: 'DB' },
+    b: null,
+    c: null,
+    n: null,
+    byIds: [{ subject: 'DB' }, null, null],
+    tickets: { totalCount: 1, edges: [{ node: { subject: 'DB' } }] },
+    categories: [{ key: 'database' }],
+  });
+  const edit = await s.gql(UPDATE, { id: netTicket.id, input: { subject: 'x' } }, dba);
+  const missing = await s.gql(UPDATE, { id: '999999', input: { subject: 'x' } }, dba);
+  expect(edit.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+  expect(edit.errors?.[0].message.replace(netTicket.id, 'ID')).toBe(missing.errors?.[0].message.replace('999999', 'ID'));
+  const comment = await s.gql(`mutation($t: ID!) { commentAdd(input: { ticketId: $t, body: "x" }) { change { id } } }`, { t: netTicket.id }, dba);
+  expect(comment.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  const del = await s.gql(`mutation($t: ID!) { ticketDelete(id: $t) { deletedId } }`, { t: netTicket.id }, dba);
+  expect(del.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+
+  const outside = await s.gql(CREATE, { input: { subject: 'x', category: 'network' } }, dba);
+  expect(outside.data.ticketCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'category'], code: 'FORBIDDEN' })]);
+  const uncategorized = await s.gql(CREATE, { input: { subject: 'x' } }, dba);
+  expect(uncategorized.data.ticketCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'category'], code: 'FORBIDDEN' })]);
+  const move = await s.gql(UPDATE, { id: dbTicket.id, input: { category: 'network' } }, dba);
+  expect(move.data.ticketUpdate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'category'], code: 'FORBIDDEN' })]);
+});
+
+test('shows privileges and API keys of a user only to that user and admins', async () => {
+  const frank = await s.user('frank');
+  const r = await s.gql(`{ users(first: 50) { edges { node { username privileges apiKeys { id } } } } }`, {}, frank);
+  const rows = r.data.users.edges.map((e: { node: unknown }) => e.node) as { username: string; privileges: string[] | null; apiKeys: unknown[] | null }[];
+  expect(rows.find((u) => u.username === 'frank')?.privileges).toEqual(['CREATE_TICKETS', 'EDIT_TICKETS']);
+  expect(rows.find((u) => u.username === 'admin')).toMatchObject({ privileges: null, apiKeys: null });
+});
+
+test('validates user creation input', async () => {
+  const r = await s.gql(`mutation { userCreate(input: { username: "Bad Name!", email: "nope", categories: ["ghost"] }) { user { id } userErrors { field code } } }`);
+  expect(r.data.userCreate.userErrors).toEqual([
+    { field: ['input', 'username'], code: 'INVALID' },
+    { field: ['input', 'email'], code: 'INVALID' },
+    { field: ['input', 'categories'], code: 'NOT_FOUND' },
+  ]);
+  const dup = await s.gql(`mutation { userCreate(input: { username: "admin" }) { userErrors { code } } }`);
+  expect(dup.data.userCreate.userErrors).toEqual([{ code: 'TAKEN' }]);
+});

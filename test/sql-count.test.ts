@@ -1,0 +1,55 @@
+import { COMMENT_ADD, CREATE } from './helpers/documents';
+import { startTestServer, type TestServer } from './helpers/test-server';
+
+let s: TestServer;
+let alice: string;
+
+const NESTED = `query($first: Int!) { tickets(first: $first) { edges { node {
+  number assignees { username } changes(first: 20) { edges { node { type author { username } } } }
+} } } }`;
+
+beforeAll(async () => {
+  s = await startTestServer();
+  const users = ['u1', 'u2', 'u3', 'u4'];
+  const keys = [];
+  for (const u of users) keys.push(await s.user(u));
+  alice = keys[0];
+  // 60 tickets, each with two assignees and comments by several authors.
+  for (let i = 0; i < 60; i++) {
+    const t = (await s.gql(CREATE, { input: { subject: `Load ${i}`, assignees: [users[i % 4], users[(i + 1) % 4]] } }, keys[i % 4])).data.ticketCreate.ticket;
+    for (let c = 0; c < 3; c++) await s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: `c${c}` } }, keys[(i + c) % 4]);
+  }
+  await s.gql(`{ viewer { username } }`, {}, alice); // the first use of a key also records its last-used time
+});
+afterAll(() => s?.close());
+
+async function sqlCount(query: string, variables: Record<string, unknown>): Promise<number> {
+  const r = await s.gql(query, variables, alice);
+  expect(r.errors).toBeUndefined();
+  return s.requests.get(r.requestId)?.sqlCount ?? -1;
+}
+
+test('resolves 50 tickets with assignees, 20 changes each and their authors in at most 5 statements, the same as for 5 tickets', async () => {
+  const five = await sqlCount(NESTED, { first: 5 });
+  const fifty = await sqlCount(NESTED, { first: 50 });
+  // auth lookup, ticket page, assignees, change window, authors
+  expect(fifty).toBeLessThanOrEqual(5);
+  expect(fifty).toBe(five);
+  const r = await s.gql(NESTED, { first: 50 }, alice);
+  expect(r.data.tickets.edges).toHaveLength(50);
+  for (const e of r.data.tickets.edges) {
+    expect(e.node.assignees).toHaveLength(2);
+    expect(e.node.changes.edges.map((c: { node: { type: string } }) => c.node.type)).toEqual(['CREATED', 'COMMENT', 'COMMENT', 'COMMENT']);
+    expect(e.node.changes.edges.every((c: { node: { author: { username: string } } }) => /^u\d$/.test(c.node.author.username))).toBe(true);
+  }
+});
+
+test('adds one statement per extra nesting level, not per row, when categories, tags, creators and counts join in', async () => {
+  const q = `query($first: Int!) { tickets(first: $first) { totalCount edges { node { category { key } tags { key } creator { username } cc { username } changes { totalCount } } } } }`;
+  expect(await sqlCount(q, { first: 50 })).toBe(await sqlCount(q, { first: 3 }));
+});
+
+test('adds a comment in at most 6 statements', async () => {
+  const t = (await s.gql(`{ tickets(first: 1) { edges { node { id } } } }`, {}, alice)).data.tickets.edges[0].node;
+  expect(await sqlCount(COMMENT_ADD, { input: { ticketId: t.id, body: 'counted' } })).toBeLessThanOrEqual(6);
+});
