@@ -69,7 +69,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     introspection: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
-    formatError: createFormatError(log),
+    formatError: createFormatError(log, () => dataSource.isInitialized),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
@@ -159,7 +159,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       // Drains in-flight requests (the drain plugin), then closes the pool.
       await apollo.stop();
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));
-      await dataSource.destroy();
+      if (dataSource.isInitialized) await dataSource.destroy();
     },
   };
 }

@@ -22,17 +22,17 @@ const DB_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROT
  * generic INTERNAL_SERVER_ERROR (or SERVICE_UNAVAILABLE when the database is unreachable), logged
  * in full with the request id that the client also receives.
  */
-export function createFormatError(log: Logger) {
+export function createFormatError(log: Logger, databaseOpen: () => boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const requestId = requestScope.getStore()?.requestId;
-    const original = unwrapResolverError(error);
+    const original = rootCause(unwrapResolverError(error));
     const code = formatted.extensions?.code as string | undefined;
     if (original instanceof AppError || (original instanceof GraphQLError && code !== undefined && REQUEST_ERROR_CODES.has(code))) {
       const { http: _http, stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { ...extensions, requestId } };
     }
     const driverCode = (original as { code?: string; driverError?: { code?: string } })?.driverError?.code ?? (original as { code?: string })?.code;
-    const unavailable = driverCode !== undefined && DB_UNAVAILABLE.has(driverCode);
+    const unavailable = (driverCode !== undefined && DB_UNAVAILABLE.has(driverCode)) || !databaseOpen();
     log.error({ err: original, requestId, path: formatted.path }, unavailable ? 'database unavailable' : 'unexpected error');
     return {
       message: unavailable ? 'The database is unavailable; retry shortly' : `Internal server error (request ${requestId ?? 'unknown'})`,
@@ -40,4 +40,11 @@ export function createFormatError(log: Logger) {
       extensions: { code: unavailable ? ErrorCode.SERVICE_UNAVAILABLE : ErrorCode.INTERNAL_SERVER_ERROR, requestId },
     };
   };
+}
+
+/** Apollo wraps failures of the context function; find the error that actually happened. */
+function rootCause(error: unknown): unknown {
+  let current = error;
+  while (current instanceof GraphQLError && !(current instanceof AppError) && current.originalError) current = current.originalError;
+  return current;
 }
