@@ -1,6 +1,8 @@
 import MarkdownIt from 'markdown-it';
 
-const DANGEROUS_BLOCK = /<(script|style|iframe|object|embed)\b[\s\S]*?(<\/\1\s*>|$)/gi;
+// An unterminated block is removed to the end, as a browser would treat the rest as its content.
+// <embed> is a void element: the tag rule below removes it.
+const DANGEROUS_BLOCK = /<(script|style|iframe|object)\b[\s\S]*?(<\/\1\s*>|$)/gi;
 const HTML_COMMENT = /<!--[\s\S]*?(-->|$)/g;
 const HTML_TAG = /<\/?[a-zA-Z][\w:-]*(?:\s+[^<>]*?)?\/?>/g;
 // C0 controls except tab, newline and carriage return, plus DEL.

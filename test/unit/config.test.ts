@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/config';
+
+test('defaults to an embedded SQLite database under ./data on port 4000', () => {
+  const c = loadConfig({});
+  expect(c.port).toBe(4000);
+  expect(c.database).toEqual({ kind: 'sqlite', path: path.resolve('data/tickets.sqlite') });
+  expect(c.adminApiKey).toBeNull();
+  expect(c.limits.pageSizeDefault).toBe(20);
+  expect(c.limits.pageSizeMax).toBe(100);
+});
+
+test('reads DATA_DIR, sqlite: and mysql:// URLs', () => {
+  expect(loadConfig({ DATA_DIR: '/tmp/x' }).database).toEqual({ kind: 'sqlite', path: '/tmp/x/tickets.sqlite' });
+  expect(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/t.db' }).database).toEqual({ kind: 'sqlite', path: '/var/lib/t.db' });
+  expect(loadConfig({ DATABASE_URL: 'mysql://u:p@db.local:3307/tickets' }).database).toMatchObject({ kind: 'mysql', host: 'db.local', port: 3307, database: 'tickets' });
+  expect(loadConfig({ DATABASE_URL: 'mariadb://u@db/t' }).database).toMatchObject({ kind: 'mysql', url: 'mysql://u@db/t' });
+});
+
+test('names every bad variable in one error and never echoes the database password', () => {
+  let error: unknown;
+  try {
+    loadConfig({ PORT: 'eighty', DATABASE_URL: 'postgres://u:secret@h/db', LOG_LEVEL: 'loud', ADMIN_API_KEY: 'short', PAGE_SIZE_MAX: '0' });
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  const message = (error as Error).message;
+  for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'ADMIN_API_KEY', 'PAGE_SIZE_MAX']) expect(message).toContain(name);
+  expect(message).not.toContain('secret');
+});
+
+test('refuses a MySQL URL without a database name', () => {
+  expect(() => loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/' })).toThrow(/must name a database/);
+});
