@@ -97,7 +97,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
         sqlCount: scope.sqlCount,
         durationMs: Number(process.hrtime.bigint() - started) / 1e6,
       };
-      log.info({ ...info, path: req.path, userId: res.locals.userId }, 'request');
+      log.info({ ...info, path: req.originalUrl.split('?')[0], userId: res.locals.userId }, 'request');
       options.onRequestComplete?.(info);
     });
     requestScope.run(scope, next);
