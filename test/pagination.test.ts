@@ -110,7 +110,7 @@ test('pages a ticket history with first/after', async () => {
   let after: string | null = null;
   for (;;) {
     const r = await s.gql(q, { id: t.id, after });
-    const c = r.data.ticket.changes;
+    const c: { totalCount: number; edges: { node: { body: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } = r.data.ticket.changes;
     expect(c.totalCount).toBe(5);
     bodies.push(...c.edges.map((e: { node: { body: string } }) => e.node.body));
     if (!c.pageInfo.hasNextPage) break;

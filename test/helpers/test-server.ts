@@ -37,7 +37,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const app = await createApp(config, { onRequestComplete: (info) => requests.set(info.requestId, info) });
   const url = await app.listen();
 
-  const gql = async <T,>(query: string, variables: Record<string, unknown> = {}, key: string | null = ADMIN_KEY): Promise<GqlResponse<T>> => {
+  const gql = async <T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, key: string | null = ADMIN_KEY): Promise<GqlResponse<T>> => {
     const res = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
