@@ -6,7 +6,7 @@ import { CommentRevision } from '../entities/comment-revision.entity';
 import { Tag } from '../entities/tag.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { TicketTag } from '../entities/ticket-tag.entity';
-import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
+import { TicketUser, type TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { User } from '../entities/user.entity';
 import type { ChangeType } from '../entities/ticket.enums';
@@ -172,4 +172,3 @@ function countKey(k: ChangeCountKey): string {
   return `${k.ticketId}|${JSON.stringify(k.types)}`;
 }
 
-export { TicketUserRole };

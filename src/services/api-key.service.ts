@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import { IsNull } from 'typeorm';
 import type { Database } from '../db/database';
 import { ApiKey } from '../entities/api-key.entity';
-
 import { User } from '../entities/user.entity';
 import { notFound } from '../common/errors';
 import type { RequestContext } from '../graphql/context';

@@ -7,7 +7,7 @@ import { forbidden, notFound } from '../common/errors';
 import { sanitizeMarkdown } from '../common/text';
 import { CommentRevision } from '../entities/comment-revision.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
-import { ChangeType, Privilege, TicketStatus } from '../entities/ticket.enums';
+import { ChangeType, Privilege, TicketStatus, TrackedField } from '../entities/ticket.enums';
 import { Ticket } from '../entities/ticket.entity';
 import type { RequestContext } from '../graphql/context';
 import type { ConnectionArgs } from '../graphql/args/connection.args';
@@ -93,8 +93,8 @@ export class ChangeService {
             type: ChangeType.CHANGE,
             field: d.field,
             // Body edits are recorded without their text: the body can be large and is on the ticket.
-            oldValue: d.field === 'body' ? null : encode(d.oldValue),
-            newValue: d.field === 'body' ? null : encode(d.newValue),
+            oldValue: d.field === TrackedField.BODY ? null : encode(d.oldValue),
+            newValue: d.field === TrackedField.BODY ? null : encode(d.newValue),
             body: null,
             authorId,
             createdAt: at,
