@@ -6,120 +6,173 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/config';
+import pino from 'pino';
+import { In } from 'typeorm';
+import { loadConfig, type LogLevel } from '../config/config';
 import { createLogger } from '../common/logger';
 import { parseDue } from '../common/due-date';
 import { createDataSource } from '../db/data-source';
 import { Database } from '../db/database';
 import { runMigrations } from '../db/migrate';
+import { Category } from '../entities/category.entity';
 import { Privilege } from '../entities/ticket.enums';
 import { createServices, type Services } from '../services/services';
+
+const PRIVILEGES: readonly string[] = Object.values(Privilege);
 
 const USAGE = `Usage: ticket-gateway <command> [options]
 
   migrate                                   apply pending database migrations
   user:create <username> [--name N] [--email E] [--privileges p1,p2] [--categories k1,k2]
-                                            privileges: ${Object.values(Privilege).join(', ')}
+                                            privileges: ${PRIVILEGES.join(', ')}
   user:list [--json]                        list users
   apikey:issue <username> [--name L] [--expires WHEN]
-                                            print a new key (shown once); WHEN: date or "90 days"
+                                            print a new key (shown once); WHEN: ISO date or "90 days"
   apikey:list [username]                    list keys (never the secrets)
-  apikey:revoke <id|prefix>                 revoke a key at once
+  apikey:revoke <id|prefix>                 revoke a key at once (prefix: first 10 characters)
   category:create <key> [--title T]         create a category
   tag:create <key> [--title T]              create a tag
   help                                      this text
 
-Configuration comes from the environment (DATABASE_URL, DATA_DIR, ...), as for the server.
+Configuration comes from the environment (DATABASE_URL, DATA_DIR, LOG_LEVEL, ...), as for the server.
+Every command except help applies pending migrations first.
 `;
 
+const OPTIONS = {
+  name: { type: 'string' },
+  email: { type: 'string' },
+  privileges: { type: 'string' },
+  categories: { type: 'string' },
+  expires: { type: 'string' },
+  title: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type OptionName = Exclude<keyof typeof OPTIONS, 'help'>;
+type Options = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/** Bad invocation: usage goes to stderr and the exit code is 2, as is customary. */
 class UsageError extends Error {}
 
-type Options = Record<string, string | boolean | undefined>;
+interface Context {
+  services: Services;
+  db: Database;
+  migrated: string[];
+}
 
-async function run(command: string, positionals: string[], options: Options, services: Services, migrated: string[]): Promise<void> {
-  const arg = (i: number, name: string): string => {
-    const v = positionals[i];
-    if (!v) throw new UsageError(`${command} needs <${name}>`);
-    return v;
-  };
-  const str = (name: string): string | undefined => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
-  const list = (name: string): string[] | undefined => str(name)?.split(',').map((s) => s.trim()).filter(Boolean);
-  const failOn = (errors: { message: string }[]) => {
-    if (errors.length > 0) throw new Error(errors.map((e) => e.message).join('\n'));
-  };
+interface Command {
+  /** Positional arguments, `<required>` or `[optional]`, checked before the database is opened. */
+  args: string[];
+  options: OptionName[];
+  run(ctx: Context, args: string[], opts: Options): Promise<void>;
+}
 
-  switch (command) {
-    case 'migrate':
-      console.log(migrated.length ? `Applied: ${migrated.join(', ')}` : 'Database is up to date');
-      return;
-    case 'user:create': {
-      const privileges = list('privileges') ?? [];
-      const unknown = privileges.filter((p) => !Object.values(Privilege).includes(p as Privilege));
-      if (unknown.length) throw new Error(`Unknown privilege: ${unknown.join(', ')} (known: ${Object.values(Privilege).join(', ')})`);
-      const result = await services.users.create(null, { username: arg(0, 'username'), name: str('name'), email: str('email'), privileges: privileges as Privilege[], categories: list('categories') });
-      failOn(result.userErrors);
-      console.log(`Created user ${result.user?.username}`);
-      return;
-    }
-    case 'user:list': {
+const COMMANDS: Record<string, Command> = {
+  migrate: {
+    args: [],
+    options: [],
+    run: async ({ migrated }) => console.log(migrated.length ? `Applied: ${migrated.join(', ')}` : 'Database is up to date'),
+  },
+  'user:create': {
+    args: ['<username>'],
+    options: ['name', 'email', 'privileges', 'categories'],
+    run: async ({ services }, [username], opts) => {
+      const privileges = (list(opts.privileges) ?? []).map((p) => p.toLowerCase());
+      const unknown = privileges.filter((p) => !PRIVILEGES.includes(p));
+      if (unknown.length) throw new Error(`Unknown privilege: ${unknown.join(', ')} (known: ${PRIVILEGES.join(', ')})`);
+      const result = await services.users.create(null, { username, name: opts.name, email: opts.email, privileges: privileges as Privilege[], categories: list(opts.categories) });
+      if (!result.user) throw new Error(result.userErrors.map((e) => e.message).join('\n'));
+      console.log(`Created user ${result.user.username}`);
+    },
+  },
+  'user:list': {
+    args: [],
+    options: ['json'],
+    run: async ({ services, db }, _args, opts) => {
       const users = await services.users.all();
-      if (options.json) {
-        console.log(JSON.stringify(users.map(({ username, name, email, privileges, active, createdAt }) => ({ username, name, email, privileges, active, createdAt })), null, 2));
-      } else {
-        table(['USERNAME', 'NAME', 'EMAIL', 'PRIVILEGES', 'ACTIVE'], users.map((u) => [u.username, u.name, u.email ?? '', u.privileges.join(',') || '-', u.active ? 'yes' : 'no']));
+      if (opts.json) {
+        // Category keys, not row ids: keys are what operators pass to --categories.
+        const ids = [...new Set(users.flatMap((u) => u.categoryIds ?? []))];
+        const keys = new Map((ids.length ? await db.manager.findBy(Category, { id: In(ids) }) : []).map((c) => [c.id, c.key]));
+        const out = users.map((u) => ({
+          username: u.username, name: u.name, email: u.email, privileges: u.privileges, active: u.active,
+          categories: u.categoryIds?.map((id) => keys.get(id) ?? String(id)) ?? null, createdAt: u.createdAt,
+        }));
+        console.log(JSON.stringify(out, null, 2));
+        return;
       }
-      return;
-    }
-    case 'apikey:issue': {
-      const user = await services.users.findByUsername(arg(0, 'username'));
-      if (!user) throw new Error(`Unknown user: ${positionals[0]}`);
+      table(['USERNAME', 'NAME', 'EMAIL', 'PRIVILEGES', 'ACTIVE'], users.map((u) => [u.username, u.name, u.email ?? '-', u.privileges.join(',') || '-', u.active ? 'yes' : 'no']));
+    },
+  },
+  'apikey:issue': {
+    args: ['<username>'],
+    options: ['name', 'expires'],
+    run: async ({ services }, [username], opts) => {
+      const user = await services.users.findByUsername(username);
+      if (!user) throw new Error(`Unknown user: ${username}`);
       let expiresAt: Date | null = null;
-      const expires = str('expires');
-      if (expires) {
-        const parsed = parseDue(expires);
+      if (opts.expires !== undefined) {
+        const parsed = parseDue(opts.expires);
         if (!parsed.ok) throw new Error(`--expires: ${parsed.message}`);
         expiresAt = parsed.value;
       }
-      const result = await services.apiKeys.issue(null, user, str('name') ?? 'cli', expiresAt);
-      failOn(result.userErrors);
-      // The secret alone on stdout so scripts can capture it; the note goes to stderr.
+      const result = await services.apiKeys.issue(null, user, opts.name ?? 'cli', expiresAt);
+      if (!result.apiKey) throw new Error(result.userErrors.map((e) => e.message).join('\n'));
+      // The secret alone on stdout so scripts can capture it; everything else goes to stderr.
       console.log(result.secret);
-      console.error(`API key ${result.apiKey?.prefix}… for ${user.username}: store it now, it is not shown again.`);
-      return;
-    }
-    case 'apikey:list': {
-      const users = positionals[0] ? [await services.users.findByUsername(positionals[0])] : await services.users.all();
-      if (users[0] === null) throw new Error(`Unknown user: ${positionals[0]}`);
-      const rows: string[][] = [];
+      console.error(`API key ${result.apiKey.prefix} (id ${result.apiKey.id}) for ${user.username}: store it now, it is shown only once.`);
+    },
+  },
+  'apikey:list': {
+    args: ['[username]'],
+    options: [],
+    run: async ({ services }, [username]) => {
+      const one = username === undefined ? null : await services.users.findByUsername(username);
+      if (username !== undefined && !one) throw new Error(`Unknown user: ${username}`);
+      const users = one ? [one] : await services.users.all();
+      const rows: [number, string[]][] = [];
       for (const user of users) {
-        if (!user) continue;
         for (const k of await services.apiKeys.listForUser(user.id)) {
-          rows.push([String(k.id), k.prefix, k.name, user.username, iso(k.createdAt), iso(k.lastUsedAt), iso(k.expiresAt), iso(k.revokedAt)]);
+          rows.push([k.id, [String(k.id), k.prefix, k.name, user.username, iso(k.createdAt), iso(k.lastUsedAt), iso(k.expiresAt), iso(k.revokedAt)]]);
         }
       }
-      table(['ID', 'PREFIX', 'NAME', 'USER', 'CREATED', 'LAST USED', 'EXPIRES', 'REVOKED'], rows);
-      return;
-    }
-    case 'apikey:revoke': {
-      const ref = arg(0, 'id|prefix');
-      const matches = /^\d+$/.test(ref) ? [{ id: Number(ref) }] : await services.apiKeys.findByPrefix(ref);
-      if (matches.length > 1) throw new Error(`Prefix ${ref} matches ${matches.length} keys; revoke by id`);
-      const key = matches[0] ? await services.apiKeys.revoke(null, matches[0].id) : null;
-      if (!key) throw new Error(`No API key ${ref}`);
-      console.log(`Revoked API key ${key.id} (${key.prefix}…)`);
-      return;
-    }
-    case 'category:create':
-    case 'tag:create': {
-      const key = arg(0, 'key');
-      const result = command === 'tag:create' ? await services.labels.createTag(null, key, str('title')) : await services.labels.createCategory(null, key, str('title'));
-      failOn(result.userErrors);
-      console.log(`Created ${command.split(':')[0]} ${result.label?.key}`);
-      return;
-    }
-    default:
-      throw new UsageError(`Unknown command: ${command}`);
-  }
+      rows.sort((a, b) => a[0] - b[0]);
+      table(['ID', 'PREFIX', 'NAME', 'USER', 'CREATED', 'LAST USED', 'EXPIRES', 'REVOKED'], rows.map(([, r]) => r));
+    },
+  },
+  'apikey:revoke': {
+    args: ['<id|prefix>'],
+    options: [],
+    run: async ({ services }, [ref]) => {
+      let id: number | null = null;
+      if (/^\d+$/.test(ref)) {
+        id = Number.isSafeInteger(Number(ref)) ? Number(ref) : null;
+      } else {
+        const matches = await services.apiKeys.findByPrefix(ref);
+        if (matches.length > 1) throw new Error(`Prefix ${ref} matches ${matches.length} keys (ids ${matches.map((k) => k.id).join(', ')}); revoke by id`);
+        id = matches[0]?.id ?? null;
+      }
+      const started = Date.now();
+      const key = id === null ? null : await services.apiKeys.revoke(null, id);
+      if (!key) throw new Error(`No API key with id or prefix ${ref}`);
+      // Revoking twice is harmless (scripts may retry), but say so.
+      const already = key.revokedAt !== null && key.revokedAt.getTime() < started;
+      console.log(`${already ? 'API key was already revoked' : 'Revoked API key'} ${key.id} (${key.prefix}) at ${iso(key.revokedAt)}`);
+    },
+  },
+  'category:create': { args: ['<key>'], options: ['title'], run: (ctx, [key], opts) => createLabel(ctx, 'category', key, opts.title) },
+  'tag:create': { args: ['<key>'], options: ['title'], run: (ctx, [key], opts) => createLabel(ctx, 'tag', key, opts.title) },
+};
+
+async function createLabel({ services }: Context, kind: 'category' | 'tag', key: string, title: string | undefined): Promise<void> {
+  const result = kind === 'tag' ? await services.labels.createTag(null, key, title) : await services.labels.createCategory(null, key, title);
+  if (!result.label) throw new Error(result.userErrors.map((e) => e.message).join('\n'));
+  console.log(`Created ${kind} ${result.label.key}`);
+}
+
+function list(value: string | undefined): string[] | undefined {
+  return value?.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 function iso(d: Date | null): string {
@@ -131,48 +184,71 @@ function table(header: string[], rows: string[][]): void {
   for (const row of [header, ...rows]) console.log(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
 }
 
-async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      email: { type: 'string' },
-      privileges: { type: 'string' },
-      categories: { type: 'string' },
-      expires: { type: 'string' },
-      title: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [command, ...rest] = positionals;
-  if (!command || command === 'help' || values.help) {
+/** Parses argv and checks the command and its arguments, all before any database work. */
+function parseCommandLine(argv: string[]): { command: Command; args: string[]; opts: Options } | null {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { help, ...opts } = parsed.values;
+  const [name, ...args] = parsed.positionals;
+  if (!name || name === 'help' || help) return null;
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) throw new UsageError(`Unknown command: ${name}`);
+  const required = command.args.filter((a) => a.startsWith('<')).length;
+  if (args.length < required) throw new UsageError(`${name} needs ${command.args.slice(args.length, required).join(' ')}`);
+  if (args.length > command.args.length) throw new UsageError(`${name}: unexpected argument ${args[command.args.length]}`);
+  const stray = (Object.keys(opts) as OptionName[]).filter((o) => !command.options.includes(o));
+  if (stray.length) throw new UsageError(`${name} does not take ${stray.map((o) => `--${o}`).join(', ')}`);
+  return { command, args, opts };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const parsed = parseCommandLine(argv);
+  if (!parsed) {
     process.stdout.write(USAGE);
     return 0;
   }
   const config = loadConfig();
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  // Logs go to stderr so stdout stays machine-readable; the server's default (info) is chatty for a CLI.
+  const level: LogLevel = process.env.LOG_LEVEL?.trim() ? config.logLevel : 'warn';
+  const log = createLogger(level, pino.destination({ fd: 2, sync: true }));
   const dataSource = createDataSource(config.database, log);
-  await dataSource.initialize();
   try {
+    await dataSource.initialize();
     const migrated = await runMigrations(dataSource);
-    await run(command, rest, values, createServices(new Database(dataSource), config, log), migrated);
+    const db = new Database(dataSource);
+    await parsed.command.run({ services: createServices(db, config, log), db, migrated }, parsed.args, parsed.opts);
     return 0;
   } finally {
-    await dataSource.destroy();
+    if (dataSource.isInitialized) await dataSource.destroy();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof UsageError || String((err as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`${message}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    process.stderr.write(`${message}\n`);
-    if (process.env.LOG_LEVEL === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    process.exit(1);
-  },
-);
+/** A one-line description; some driver errors (AggregateError from connect) have an empty message. */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  if (err.message) return err.message;
+  if (err instanceof AggregateError && err.errors.length) return err.errors.map(describe).join('; ');
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : err.name;
+}
+
+function exit(code: number): void {
+  process.exitCode = code;
+  // Pipes are asynchronous on some platforms: let pending output drain before exiting.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+main(process.argv.slice(2)).then(exit, (err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`${err.message}\n\n${USAGE}`);
+    return exit(2);
+  }
+  process.stderr.write(`${describe(err)}\n`);
+  const level = process.env.LOG_LEVEL?.trim().toLowerCase();
+  if ((level === 'debug' || level === 'trace') && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  exit(1);
+});
