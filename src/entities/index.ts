@@ -1,5 +1,6 @@
 import { ApiKey } from './api-key.entity';
 import { Category } from './category.entity';
+import { SavedSearch } from './saved-search.entity';
 import { CommentRevision } from './comment-revision.entity';
 import { Tag } from './tag.entity';
 import { TicketChange } from './ticket-change.entity';
@@ -9,4 +10,4 @@ import { TicketUser } from './ticket-user.entity';
 import { Ticket } from './ticket.entity';
 import { User } from './user.entity';
 
-export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence];
+export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch];

@@ -5,13 +5,14 @@ import { ApiKeyResolver } from '../resolvers/api-key.resolver';
 import { ChangeResolver, CommentRevisionResolver } from '../resolvers/change.resolver';
 import { CategoryResolver, TagResolver } from '../resolvers/label.resolver';
 import { NodeResolver } from '../resolvers/node.resolver';
+import { SavedSearchResolver } from '../resolvers/saved-search.resolver';
 import { TicketResolver } from '../resolvers/ticket.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
 
 /** Builds the executable schema from the resolver classes. Validation lives in the services (as userErrors). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, ApiKeyResolver],
+    resolvers: [NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, ApiKeyResolver, SavedSearchResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
   });

@@ -9,9 +9,10 @@ export class NodeResolver {
   @Query(() => Node, { nullable: true, description: 'Any object by its global id; null when absent or not visible.' })
   async node(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Node | null> {
     requireViewer(ctx);
-    const parsed = fromGlobalId(id);
-    if (!parsed) return null;
     const { services: s } = ctx;
+    const parsed = fromGlobalId(id);
+    if (!parsed) return (await s.savedSearches.findVisible(ctx, id)) as Node | null; // built-in views
+
     const finders = {
       Ticket: () => s.tickets.findVisibleById(ctx, parsed.id),
       Change: () => s.changes.findVisible(ctx, parsed.id),
@@ -19,6 +20,7 @@ export class NodeResolver {
       Category: () => s.labels.findCategory(ctx, parsed.id),
       Tag: () => s.labels.findTag(ctx, parsed.id),
       ApiKey: () => s.apiKeys.findVisible(ctx, parsed.id),
+      SavedSearch: () => s.savedSearches.findVisible(ctx, id),
     };
     return (await finders[parsed.type]()) as Node | null;
   }

@@ -11,12 +11,26 @@ import type { RequestContext } from '../graphql/context';
 import { toGlobalId } from '../graphql/global-id';
 import { TicketCreateInput } from '../graphql/inputs/ticket-create.input';
 import { TicketOrder } from '../graphql/inputs/ticket-order.input';
+import { TicketFilter } from '../graphql/inputs/ticket-filter.input';
+import { filterToJson, type FilterJson } from '../search/ticket-filter.json';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { TicketUpdateInput } from '../graphql/inputs/ticket-update.input';
 import { ChangeConnection, TicketConnection } from '../graphql/types/connections';
 import { TicketDeletePayload, TicketPayload } from '../graphql/types/payloads';
 
 @ArgsType()
 class TicketsArgs extends ConnectionArgs {
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The ticket query language, e.g. `status:open due:<today`, `tags:db|web -closed`, `changes:"thank you"`. ' +
+      'See ticketQueryParse for what a query means. ANDed with filter.',
+  })
+  query?: string | null;
+
+  @Field(() => TicketFilter, { nullable: true, description: 'Typed conditions, ANDed with query.' })
+  filter?: TicketFilter | null;
+
   @Field(() => [TicketOrder], { nullable: true, description: 'Sort keys in order; default number descending (newest first).' })
   orderBy?: TicketOrder[] | null;
 }
@@ -46,6 +60,17 @@ export class TicketResolver {
   @Query(() => TicketConnection)
   async tickets(@Ctx() ctx: RequestContext, @Args() args: TicketsArgs): Promise<TicketConnection> {
     return TicketConnection.from(await ctx.services.tickets.list(ctx, args));
+  }
+
+  @Query(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      'What a query means: the TicketFilter it parses into, as JSON in GraphQL spelling, ready to pass back as `filter`. ' +
+      'Null for an empty query (everything). A malformed query is a BAD_USER_INPUT error naming the term.',
+  })
+  ticketQueryParse(@Ctx() ctx: RequestContext, @Arg('query') query: string): FilterJson | null {
+    const filter = ctx.services.tickets.parseQuery(ctx, query);
+    return filter && filterToJson(filter);
   }
 
   @Mutation(() => TicketPayload, { description: 'Requires create_tickets. The creator is always the caller.' })

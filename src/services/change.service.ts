@@ -18,6 +18,7 @@ import { isAdmin, requirePrivilege } from './access';
 import { buildPage, decodeIdCursor, idCursor, pageRequest } from './pagination';
 import { sameValue, type FieldChange, type SnapshotValue } from './ticket-diff';
 import type { TicketService } from './ticket.service';
+import type { SearchIndex } from '../search/search-index';
 
 /** Edits of one field by one person within this window collapse into one history entry. */
 export const COLLAPSE_WINDOW_MS = 60_000;
@@ -33,6 +34,7 @@ export class ChangeService {
     private readonly db: Database,
     private readonly limits: AppConfig['limits'],
     private readonly tickets: () => TicketService,
+    private readonly searchIndex: SearchIndex,
   ) {}
 
   // ---- recording (called inside the transaction of the write that causes the entry) ----
@@ -118,7 +120,9 @@ export class ChangeService {
       // Lock order: the ticket row first, then the child insert, so concurrent commenters queue
       // instead of deadlocking on the foreign-key check.
       await this.touchTicket(em, ticket.id, now);
-      return this.recordEntry(em, ticket.id, ChangeType.COMMENT, viewer.user.id, now, { body });
+      const entry = await this.recordEntry(em, ticket.id, ChangeType.COMMENT, viewer.user.id, now, { body });
+      await this.searchIndex.appendComment(em, ticket.id, body);
+      return entry;
     });
     return { change, userErrors: [] };
   }
@@ -140,6 +144,7 @@ export class ChangeService {
         replacedAt: now,
       }));
       await em.update(TicketChange, { id: comment.id }, { body, editedAt: now, editedById: viewer.user.id });
+      await this.searchIndex.refresh(em, comment.ticketId);
     });
     Object.assign(comment, { body, editedAt: now, editedById: viewer.user.id });
     return { change: comment, userErrors: [] };
@@ -155,6 +160,7 @@ export class ChangeService {
     const audit = await this.db.transaction(async (em) => {
       await this.touchTicket(em, comment.ticketId, now);
       await em.delete(TicketChange, { id: comment.id });
+      await this.searchIndex.refresh(em, comment.ticketId);
       if (ticket.status === TicketStatus.DRAFT) return null;
       return this.recordEntry(em, comment.ticketId, ChangeType.COMMENT_DELETED, viewer.user.id, now, {
         oldValue: encode(originalAuthor?.username ?? null),

@@ -8,6 +8,8 @@ import { LabelService } from './label.service';
 import { TicketInputValidator } from './ticket-input.validator';
 import { TicketService } from './ticket.service';
 import { UserService } from './user.service';
+import { SearchIndex } from '../search/search-index';
+import { SavedSearchService } from './saved-search.service';
 
 /** The application's services, built once per process and reached from the request context. */
 export interface Services {
@@ -17,11 +19,13 @@ export interface Services {
   apiKeys: ApiKeyService;
   auth: AuthService;
   labels: LabelService;
+  savedSearches: SavedSearchService;
 }
 
 export function createServices(db: Database, config: AppConfig, log: Logger): Services {
-  const changes: ChangeService = new ChangeService(db, config.limits, () => tickets);
-  const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes);
+  const searchIndex = new SearchIndex(db.dialect);
+  const changes: ChangeService = new ChangeService(db, config.limits, () => tickets, searchIndex);
+  const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes, searchIndex);
   return {
     tickets,
     changes,
@@ -29,5 +33,6 @@ export function createServices(db: Database, config: AppConfig, log: Logger): Se
     apiKeys: new ApiKeyService(db),
     auth: new AuthService(db, log, config.adminApiKey),
     labels: new LabelService(db),
+    savedSearches: new SavedSearchService(db, tickets),
   };
 }

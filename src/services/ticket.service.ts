@@ -25,8 +25,18 @@ import { buildPage, pageRequest } from './pagination';
 import { diffTickets, type TicketSnapshot } from './ticket-diff';
 import type { NormalizedTicketFields, TicketInputValidator } from './ticket-input.validator';
 import { TicketOrdering } from './ticket-order';
+import type { SearchIndex } from '../search/search-index';
+import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
+import { parseTicketQuery } from '../search/ticket-query.parser';
+import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
 
 export const TICKET_SEQUENCE = 'ticket';
+
+export interface TicketSearch {
+  query?: string | null;
+  filter?: TicketFilter | null;
+  orderBy?: TicketOrder[] | null;
+}
 
 export interface TicketResult {
   ticket: Ticket | null;
@@ -52,6 +62,7 @@ export class TicketService {
     private readonly limits: AppConfig['limits'],
     private readonly validator: TicketInputValidator,
     private readonly changes: ChangeService,
+    private readonly searchIndex: SearchIndex,
   ) {}
 
   // ---- reads ----
@@ -102,16 +113,30 @@ export class TicketService {
     return Promise.all(ids.map((id) => this.find(ctx, { id })));
   }
 
-  async list(ctx: RequestContext, args: ConnectionArgs & { orderBy?: TicketOrder[] | null }): Promise<Page<Ticket>> {
+  /**
+   * A page of visible tickets matching a query (the query language) and a typed filter, ANDed.
+   * totalCount runs the same conditions as one COUNT when asked for.
+   */
+  async list(ctx: RequestContext, args: ConnectionArgs & TicketSearch): Promise<Page<Ticket>> {
     const viewer = requireViewer(ctx);
     const req = pageRequest(args, this.limits);
     const ordering = new TicketOrdering(args.orderBy);
+    const parsed = args.query ? this.parseQuery(ctx, args.query) : null;
     const base = scopeVisibleTickets(this.db.manager.createQueryBuilder(Ticket, 't'), viewer);
+    const compiler = new TicketFilterCompiler(base, this.db.dialect);
+    compiler.apply(parsed);
+    compiler.apply(args.filter);
     const countQb = base.clone();
     ordering.apply(base, 't', req.cursor, req.backward);
     const rows = await base.limit(req.limit + 1).getMany();
     for (const t of rows) ctx.loaders.ticketById.prime(t.id, t);
     return { ...buildPage(rows, req, (t) => ordering.cursorOf(t)), count: () => countQb.getCount() };
+  }
+
+  /** The query language parsed for this caller (@me) at this moment (today, now). */
+  parseQuery(ctx: RequestContext, query: string): TicketFilter | null {
+    const viewer = requireViewer(ctx);
+    return parseTicketQuery(query, { now: new Date(), username: viewer.user.username });
   }
 
   // ---- writes ----
@@ -159,6 +184,7 @@ export class TicketService {
       await this.writeUsers(em, ticket.id, TicketUserRole.CC, f.cc);
       await this.writeTags(em, ticket.id, f.tags);
       await this.changes.recordEntry(em, ticket.id, ChangeType.CREATED, viewer.user.id, now);
+      await this.searchIndex.refresh(em, ticket.id);
       return ticket;
     });
     ctx.loaders.ticketById.prime(ticket.id, ticket);
@@ -244,6 +270,7 @@ export class TicketService {
         await em.delete(TicketTag, { ticketId: stored.id });
         await this.writeTags(em, stored.id, f.tags);
       }
+      if (changed.has(TrackedField.SUBJECT) || changed.has(TrackedField.BODY)) await this.searchIndex.refresh(em, stored.id);
       // History is judged by the stored ticket: edits to a draft (including publishing it) record nothing.
       if (stored.status !== TicketStatus.DRAFT) await this.changes.recordFieldChanges(em, stored.id, viewer.user.id, diffs, now);
       ctx.loaders.ticketById.clear(stored.id).prime(stored.id, next);
@@ -275,7 +302,10 @@ export class TicketService {
   async purge(ctx: RequestContext, id: string): Promise<TicketDeleteResult> {
     requirePrivilege(ctx, Privilege.DELETE_TICKETS);
     const ticket = await this.requireTicket(ctx, id, { includeDeleted: true });
-    await this.db.transaction((em) => em.delete(Ticket, { id: ticket.id }));
+    await this.db.transaction(async (em) => {
+      await this.searchIndex.remove(em, ticket.id);
+      await em.delete(Ticket, { id: ticket.id });
+    });
     ctx.loaders.ticketById.clear(ticket.id);
     return { deletedId: toGlobalId('Ticket', ticket.id), userErrors: [] };
   }

@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { ApiKey } from '../../entities/api-key.entity';
 import { Category } from '../../entities/category.entity';
+import { SavedSearch } from '../../entities/saved-search.entity';
 import { Tag } from '../../entities/tag.entity';
 import { TicketChange } from '../../entities/ticket-change.entity';
 import { Ticket } from '../../entities/ticket.entity';
@@ -72,4 +73,16 @@ export class ApiKeyCreatePayload extends Payload {
 export class ApiKeyPayload extends Payload {
   @Field(() => ApiKey, { nullable: true })
   apiKey: ApiKey | null;
+}
+
+@ObjectType()
+export class SavedSearchPayload extends Payload {
+  @Field(() => SavedSearch, { nullable: true })
+  savedSearch: SavedSearch | null;
+}
+
+@ObjectType()
+export class SavedSearchDeletePayload extends Payload {
+  @Field(() => ID, { nullable: true })
+  deletedId: string | null;
 }

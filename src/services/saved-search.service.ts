@@ -1,0 +1,198 @@
+import { AppError, notFound } from '../common/errors';
+import type { Database } from '../db/database';
+import { SavedSearch, type StoredOrder } from '../entities/saved-search.entity';
+import { Ticket } from '../entities/ticket.entity';
+import type { ConnectionArgs } from '../graphql/args/connection.args';
+import type { RequestContext } from '../graphql/context';
+import { rowIdOf, toGlobalId } from '../graphql/global-id';
+import type { SavedSearchCreateInput, SavedSearchUpdateInput } from '../graphql/inputs/saved-search.input';
+import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
+import { OrderDirection, TicketOrderField, type TicketOrder } from '../graphql/inputs/ticket-order.input';
+import type { Page } from '../graphql/types/connection.factory';
+import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
+import { BUILT_IN_VIEWS, builtInViewOf, viewGlobalId, type BuiltInView } from '../search/built-in-views';
+import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
+import { filterFromJson, filterToJson } from '../search/ticket-filter.json';
+import { requireViewer } from './access';
+import { TicketOrdering } from './ticket-order';
+import type { TicketSearch, TicketService } from './ticket.service';
+
+export const MAX_SAVED_SEARCHES = 100;
+const NAME_MAX = 100;
+
+export type SavedSearchResult = { savedSearch: SavedSearch | null; userErrors: UserError[] };
+
+/** Saved searches ("presets") of the caller, and the built-in views every user has. */
+export class SavedSearchService {
+  constructor(
+    private readonly db: Database,
+    private readonly tickets: TicketService,
+  ) {}
+
+  /** Built-in views first (in sidebar order), then the caller's searches by name. */
+  async list(ctx: RequestContext): Promise<SavedSearch[]> {
+    const viewer = requireViewer(ctx);
+    const own = await this.db.manager.find(SavedSearch, { where: { userId: viewer.user.id }, order: { name: 'ASC' } });
+    return [...BUILT_IN_VIEWS.map(asSavedSearch), ...own];
+  }
+
+  async findVisible(ctx: RequestContext, globalId: string): Promise<SavedSearch | null> {
+    const viewer = requireViewer(ctx);
+    const view = builtInViewOf(globalId);
+    if (view) return asSavedSearch(view);
+    const id = rowIdOf('SavedSearch', globalId);
+    if (id === null) return null;
+    return this.db.manager.findOneBy(SavedSearch, { id, userId: viewer.user.id });
+  }
+
+  globalId(s: SavedSearch): string {
+    return s.builtInKey ? viewGlobalId(s.builtInKey) : toGlobalId('SavedSearch', s.id);
+  }
+
+  /** The typed filter of a search; for built-in views it depends on the caller and the time. */
+  filter(ctx: RequestContext, s: SavedSearch): TicketFilter | null {
+    const view = s.builtInKey ? builtInViewOf(viewGlobalId(s.builtInKey)) : null;
+    if (view) return view.filter(requireViewer(ctx).user.username, new Date());
+    return s.filter ? filterFromJson(s.filter) : null;
+  }
+
+  orderBy(s: SavedSearch): TicketOrder[] {
+    return s.orderBy.map((o) => ({ field: o.field as TicketOrderField, direction: o.direction as OrderDirection }));
+  }
+
+  /** Runs the search now. */
+  run(ctx: RequestContext, s: SavedSearch, args: ConnectionArgs): Promise<Page<Ticket>> {
+    const search: TicketSearch = { query: s.query, filter: this.filter(ctx, s), orderBy: this.orderBy(s) };
+    return this.tickets.list(ctx, { ...args, ...search });
+  }
+
+  async create(ctx: RequestContext, input: SavedSearchCreateInput): Promise<SavedSearchResult> {
+    const viewer = requireViewer(ctx);
+    const fields = this.check(ctx, input);
+    if (!fields.ok) return { savedSearch: null, userErrors: fields.errors };
+    const count = await this.db.manager.countBy(SavedSearch, { userId: viewer.user.id });
+    if (count >= MAX_SAVED_SEARCHES) {
+      return { savedSearch: null, userErrors: [userError(null, UserErrorCode.INVALID, `You have ${MAX_SAVED_SEARCHES} saved searches; delete one first`)] };
+    }
+    if (await this.nameTaken(viewer.user.id, fields.value.name!, null)) return taken(fields.value.name!);
+    const now = new Date();
+    const row = this.db.manager.create(SavedSearch, {
+      userId: viewer.user.id,
+      name: fields.value.name!,
+      query: fields.value.query ?? null,
+      filter: fields.value.filter ?? null,
+      orderBy: fields.value.orderBy ?? [],
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.db.manager.insert(SavedSearch, row);
+    return { savedSearch: row, userErrors: [] };
+  }
+
+  async update(ctx: RequestContext, globalId: string, input: SavedSearchUpdateInput): Promise<SavedSearchResult> {
+    const viewer = requireViewer(ctx);
+    const current = await this.requireOwn(ctx, globalId);
+    if (!current) return builtIn();
+    const fields = this.check(ctx, input);
+    if (!fields.ok) return { savedSearch: null, userErrors: fields.errors };
+    const v = fields.value;
+    if (v.name !== undefined && v.name !== current.name && (await this.nameTaken(viewer.user.id, v.name!, current.id))) return taken(v.name!);
+    const next = Object.assign(current, {
+      ...(v.name !== undefined ? { name: v.name } : {}),
+      ...(v.query !== undefined ? { query: v.query } : {}),
+      ...(v.filter !== undefined ? { filter: v.filter } : {}),
+      ...(v.orderBy !== undefined ? { orderBy: v.orderBy ?? [] } : {}),
+      updatedAt: new Date(),
+    });
+    await this.db.manager.update(SavedSearch, { id: current.id }, {
+      name: next.name,
+      query: next.query,
+      filter: next.filter,
+      orderBy: next.orderBy,
+      updatedAt: next.updatedAt,
+    });
+    return { savedSearch: next, userErrors: [] };
+  }
+
+  async delete(ctx: RequestContext, globalId: string): Promise<{ deletedId: string | null; userErrors: UserError[] }> {
+    const current = await this.requireOwn(ctx, globalId);
+    if (!current) return { deletedId: null, userErrors: builtIn().userErrors };
+    await this.db.manager.delete(SavedSearch, { id: current.id });
+    return { deletedId: globalId, userErrors: [] };
+  }
+
+  /** The caller's saved search; null for a built-in view; NOT_FOUND for anything else. */
+  private async requireOwn(ctx: RequestContext, globalId: string): Promise<SavedSearch | null> {
+    const found = await this.findVisible(ctx, globalId);
+    if (!found) throw notFound(`No saved search ${globalId}`);
+    return found.builtInKey ? null : found;
+  }
+
+  private async nameTaken(userId: number, name: string, exceptId: number | null): Promise<boolean> {
+    const row = await this.db.manager.findOneBy(SavedSearch, { userId, name });
+    return row !== null && row.id !== exceptId;
+  }
+
+  /**
+   * Normalizes and validates the fields given; a query or filter is checked by compiling it
+   * once, so a saved search that cannot run is never stored.
+   */
+  private check(
+    ctx: RequestContext,
+    input: SavedSearchUpdateInput,
+  ): { ok: true; value: { name?: string; query?: string | null; filter?: SavedSearch['filter']; orderBy?: StoredOrder[] | null } } | { ok: false; errors: UserError[] } {
+    const errors: UserError[] = [];
+    const value: { name?: string; query?: string | null; filter?: SavedSearch['filter']; orderBy?: StoredOrder[] | null } = {};
+    if (input.name !== undefined) {
+      const name = (input.name ?? '').trim();
+      if (!name) errors.push(userError(['input', 'name'], UserErrorCode.BLANK, 'name must not be blank'));
+      else if (name.length > NAME_MAX) errors.push(userError(['input', 'name'], UserErrorCode.TOO_LONG, `name is longer than ${NAME_MAX} characters`));
+      value.name = name;
+    }
+    const attempt = (field: string, run: () => void) => {
+      try {
+        run();
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        errors.push(userError(['input', field], UserErrorCode.INVALID, e.message));
+      }
+    };
+    if (input.query !== undefined) {
+      const query = input.query?.trim() || null;
+      if (query) attempt('query', () => this.tickets.parseQuery(ctx, query));
+      value.query = query;
+    }
+    if (input.filter !== undefined) {
+      const filter = input.filter;
+      if (filter) attempt('filter', () => new TicketFilterCompiler(this.db.manager.createQueryBuilder(Ticket, 't'), this.db.dialect).apply(filter));
+      value.filter = filter ? filterToJson(filter) : null;
+    }
+    if (input.orderBy !== undefined) {
+      attempt('orderBy', () => new TicketOrdering(input.orderBy));
+      value.orderBy = input.orderBy?.map((o) => ({ field: o.field, direction: o.direction })) ?? null;
+    }
+    return errors.length ? { ok: false, errors } : { ok: true, value };
+  }
+}
+
+function asSavedSearch(view: BuiltInView): SavedSearch {
+  return Object.assign(new SavedSearch(), {
+    id: 0,
+    userId: 0,
+    name: view.name,
+    query: null,
+    filter: null,
+    orderBy: view.orderBy.map((o) => ({ field: o.field, direction: o.direction })),
+    createdAt: null,
+    updatedAt: null,
+    builtInKey: view.key,
+  });
+}
+
+function taken(name: string): SavedSearchResult {
+  return { savedSearch: null, userErrors: [userError(['input', 'name'], UserErrorCode.TAKEN, `You already have a saved search named "${name}"`)] };
+}
+
+function builtIn(): SavedSearchResult {
+  return { savedSearch: null, userErrors: [userError(null, UserErrorCode.FORBIDDEN, 'Built-in views cannot be changed or deleted; save a copy as your own search')] };
+}
