@@ -69,7 +69,8 @@ const FIELDS: Record<string, FieldSpec> = {
 const ALIASES: Record<string, string> = { number: 'num', tag: 'tags', assignee: 'assignees', creator: 'username', comments: 'changes' };
 export const QUERY_FIELDS = Object.keys(FIELDS);
 
-const PRIORITY_NAMES: Record<string, TicketPriority> = { low: TicketPriority.LOW, normal: TicketPriority.NORMAL, high: TicketPriority.HIGH, urgent: TicketPriority.URGENT };
+// Maps, not object literals: user text must never reach inherited members such as constructor.
+const PRIORITY_NAMES = new Map<string, TicketPriority>([['low', TicketPriority.LOW], ['normal', TicketPriority.NORMAL], ['high', TicketPriority.HIGH], ['urgent', TicketPriority.URGENT]]);
 
 interface Token {
   raw: string;
@@ -153,7 +154,8 @@ function splitTerm(raw: string): { negated: boolean; field: string | null; value
 }
 
 function lookupField(name: string): FieldSpec {
-  const spec = FIELDS[ALIASES[name] ?? name];
+  const canonical = Object.hasOwn(ALIASES, name) ? ALIASES[name] : name;
+  const spec = Object.hasOwn(FIELDS, canonical) ? FIELDS[canonical] : undefined;
   if (!spec) throw new TermError(`Unknown field "${name}"; fields are ${QUERY_FIELDS.join(', ')}`);
   return spec;
 }
@@ -217,7 +219,7 @@ function textFilter(text: string, quoted: boolean): TextFilter {
 
 function enumValue(spec: FieldSpec, text: string): string {
   const v = text.toLowerCase();
-  if (!spec.values!.includes(v)) throw new TermError(`"${text}" is not a ${spec.target}; use one of ${spec.values!.join(', ')}`);
+  if (!spec.values!.includes(v)) throw new TermError(`"${clip(text)}" is not a ${spec.target}; use one of ${spec.values!.join(', ')}`);
   return v;
 }
 
@@ -255,12 +257,12 @@ function rangeFilter(spec: FieldSpec, text: string, ctx: QueryContext): Range {
     const low = scalar(spec, range[1], ctx);
     const high = scalar(spec, range[2], ctx);
     const r = { ...bound(low, '>='), ...bound(high, '<=') };
-    if (low.start > high.start) throw new TermError(`The range ${text} is empty: its low end is after its high end`);
+    if (low.start > high.start) throw new TermError(`The range ${clip(text)} is empty: its low end is after its high end`);
     return r;
   }
   const cmp = /^(>=|<=|>|<|=)?(.*)$/s.exec(text)!;
   const op = (cmp[1] ?? '=') as Op;
-  if (cmp[2] === '') throw new TermError(`"${text}" needs a value after ${op}`);
+  if (cmp[2] === '') throw new TermError(`"${clip(text)}" needs a value after ${op}`);
   return bound(scalar(spec, cmp[2], ctx), op);
 }
 
@@ -293,13 +295,13 @@ const OPS = { '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte' } as const;
 function scalar(spec: FieldSpec, text: string, ctx: QueryContext): Scalar {
   if (spec.kind === 'date') return dateValue(text, ctx.now);
   if (spec.kind === 'priority') {
-    const named = PRIORITY_NAMES[text.toLowerCase()];
+    const named = PRIORITY_NAMES.get(text.toLowerCase());
     const rank = named ?? (/^[1-4]$/.test(text) ? Number(text) : NaN);
-    if (Number.isNaN(rank)) throw new TermError(`"${text}" is not a priority; use low, normal, high, urgent or 1-4`);
+    if (Number.isNaN(rank)) throw new TermError(`"${clip(text)}" is not a priority; use low, normal, high, urgent or 1-4`);
     return { start: rank, end: null };
   }
   const digits = text.startsWith('#') ? text.slice(1) : text;
-  if (!/^\d{1,9}$/.test(digits)) throw new TermError(`"${text}" is not a ticket number`);
+  if (!/^\d{1,9}$/.test(digits)) throw new TermError(`"${clip(text)}" is not a ticket number`);
   return { start: Number(digits), end: null };
 }
 
@@ -326,14 +328,19 @@ export function dateValue(text: string, now: Date): Scalar<Date> {
   if (ymd) {
     const [y, m, d] = [Number(ymd[1]), Number(ymd[2]) - 1, Number(ymd[3])];
     const r = day(y, m, d);
-    if (r.start.getFullYear() !== y || r.start.getMonth() !== m || r.start.getDate() !== d) throw new TermError(`"${text}" is not a calendar date`);
+    if (r.start.getFullYear() !== y || r.start.getMonth() !== m || r.start.getDate() !== d) throw new TermError(`"${clip(text)}" is not a calendar date`);
     return r;
   }
-  if (/^\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(z|[+-]\d{2}:\d{2})?$/.test(t)) {
-    const instant = new Date(/(z|[+-]\d{2}:\d{2})$/.test(t) ? text : `${text}Z`);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})t\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(z|[+-]\d{2}:\d{2})?$/.exec(t);
+  if (iso) {
+    // Date() would roll 2021-02-30T10:00 over into March; the day must exist.
+    const [y, m, d] = [Number(iso[1]), Number(iso[2]) - 1, Number(iso[3])];
+    const probe = new Date(Date.UTC(y, m, d));
+    if (probe.getUTCMonth() !== m || probe.getUTCDate() !== d) throw new TermError(`"${clip(text)}" is not a calendar date`);
+    const instant = new Date(iso[6] ? text : `${text}Z`);
     if (!Number.isNaN(instant.getTime())) return { start: instant, end: null };
   }
-  throw new TermError(`"${text}" is not a date; use YYYY-MM-DD, an ISO date-time, today, yesterday or now (optionally shifted, e.g. today-7d)`);
+  throw new TermError(`"${clip(text)}" is not a date; use YYYY-MM-DD, an ISO date-time, today, yesterday or now (optionally shifted, e.g. today-7d)`);
 }
 
 function day(y: number, m: number, d: number): Scalar<Date> {
