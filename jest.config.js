@@ -6,9 +6,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   setupFiles: ['reflect-metadata'],
   transform: {
-    '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
+    // graphql-upload and fs-capacitor ship ESM only: Jest on Node 20 needs them as CommonJS.
+    '^.+\\.m?js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022', esModuleInterop: true }, diagnostics: false }],
   },
-  // graphql-upload and fs-capacitor ship ESM only; let ts-jest transpile them.
   transformIgnorePatterns: ['/node_modules/(?!(graphql-upload|fs-capacitor)/)'],
   maxWorkers: 2,
   testTimeout: 30000,

@@ -23,6 +23,44 @@ export interface AppConfig {
     pageSizeDefault: number;
     pageSizeMax: number;
   };
+  files: FilesConfig;
+}
+
+export type FileStorageConfig =
+  | { kind: 'local'; dir: string }
+  | { kind: 's3'; bucket: string; prefix: string; region: string; endpoint: string | null; forcePathStyle: boolean; accessKeyId: string | null; secretAccessKey: string | null };
+
+export interface FilesConfig {
+  storage: FileStorageConfig;
+  maxFileBytes: number;
+  maxFilesPerRequest: number;
+  /** Lower-case MIME types (type/* wildcards) and .extensions; empty means any type not denied. */
+  allowedTypes: string[];
+  deniedTypes: string[];
+  expirationMs: number;
+  sweepIntervalMs: number;
+  /** Lifetime of the signed token in download links. */
+  linkTtlMs: number;
+  /** Prefix for download links, e.g. https://tickets.example.com; links are relative without it. */
+  publicUrl: string;
+}
+
+/**
+ * Types refused unless FILE_DENIED_TYPES says otherwise: markup and scripts a browser would run,
+ * and executables. Downloads are always sent as attachments with nosniff; this keeps them out too.
+ */
+export const DEFAULT_DENIED_TYPES = [
+  'text/html', 'application/xhtml+xml', 'image/svg+xml', 'text/javascript', 'application/javascript', 'application/ecmascript',
+  'application/x-msdownload', 'application/x-msdos-program', 'application/x-executable', 'application/x-sh', 'application/x-bat',
+  '.html', '.htm', '.xhtml', '.shtml', '.svg', '.svgz', '.js', '.mjs', '.exe', '.dll', '.com', '.bat', '.cmd', '.scr', '.msi', '.ps1', '.vbs', '.hta',
+];
+
+const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 };
+
+/** "90s", "15m", "12h", "30d", "5y" or plain seconds. */
+export function parseDuration(raw: string): number | null {
+  const m = /^(\d{1,9})\s*([smhdwy]?)$/.exec(raw.trim().toLowerCase());
+  return m ? Number(m[1]) * DURATION_UNITS[m[2] || 's'] : null;
 }
 
 export class ConfigError extends Error {
@@ -86,12 +124,67 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pageSizeDefault: int('PAGE_SIZE_DEFAULT', 20, 1, 1000),
       pageSizeMax,
     },
+    files: parseFiles(str, int, dataDir, problems),
   };
   if (config.limits.pageSizeDefault > pageSizeMax) {
     problems.push(`PAGE_SIZE_DEFAULT (${config.limits.pageSizeDefault}) must not exceed PAGE_SIZE_MAX (${pageSizeMax})`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function parseFiles(
+  str: (name: string) => string | undefined,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  dataDir: string,
+  problems: string[],
+): FilesConfig {
+  const duration = (name: string, fallback: string): number => {
+    const raw = str(name) ?? fallback;
+    const ms = parseDuration(raw);
+    if (ms === null || ms <= 0) problems.push(`${name} must be a duration such as 90s, 15m, 12h, 30d or 5y (got "${raw}")`);
+    return ms ?? (parseDuration(fallback) as number);
+  };
+  const list = (name: string, fallback: string[]): string[] => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const items = raw.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
+    const bad = items.filter((x) => !/^(\.[a-z0-9]{1,16}|[a-z0-9.+-]+\/([a-z0-9.+-]+|\*))$/.test(x));
+    if (bad.length) problems.push(`${name} takes MIME types (image/png, image/*) and extensions (.log), comma-separated; not ${bad.join(', ')}`);
+    return items;
+  };
+  const bucket = str('S3_BUCKET');
+  let storage: FileStorageConfig = { kind: 'local', dir: path.resolve(str('FILES_DIR') ?? path.join(dataDir, 'files')) };
+  if (bucket) {
+    const endpoint = str('S3_ENDPOINT') ?? null;
+    if (endpoint && !/^https?:\/\/[^/]+/.test(endpoint)) problems.push('S3_ENDPOINT must be an http(s) URL, e.g. http://127.0.0.1:9000');
+    const accessKeyId = str('S3_ACCESS_KEY_ID') ?? null;
+    const secretAccessKey = str('S3_SECRET_ACCESS_KEY') ?? null;
+    if ((accessKeyId === null) !== (secretAccessKey === null)) problems.push('Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (to use the AWS default credential chain)');
+    storage = {
+      kind: 's3',
+      bucket,
+      prefix: (str('S3_PREFIX') ?? '').replace(/^\/+|\/+$/g, ''),
+      region: str('S3_REGION') ?? 'us-east-1',
+      endpoint,
+      forcePathStyle: (str('S3_FORCE_PATH_STYLE') ?? (endpoint ? 'true' : 'false')).toLowerCase() === 'true',
+      accessKeyId,
+      secretAccessKey,
+    };
+  }
+  const publicUrl = (str('PUBLIC_URL') ?? '').replace(/\/+$/, '');
+  if (publicUrl && !/^https?:\/\/[^/]+/.test(publicUrl)) problems.push('PUBLIC_URL must be an http(s) URL, e.g. https://tickets.example.com');
+  return {
+    storage,
+    maxFileBytes: int('FILE_MAX_BYTES', 100 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
+    maxFilesPerRequest: int('FILE_MAX_COUNT', 20, 1, 1000),
+    allowedTypes: list('FILE_ALLOWED_TYPES', []),
+    deniedTypes: list('FILE_DENIED_TYPES', DEFAULT_DENIED_TYPES),
+    expirationMs: duration('FILE_EXPIRATION', '5y'),
+    sweepIntervalMs: duration('FILE_SWEEP_INTERVAL', '1h'),
+    linkTtlMs: duration('FILE_LINK_TTL', '15m'),
+    publicUrl,
+  };
 }
 
 function parseDatabaseUrl(raw: string | undefined, dataDir: string, problems: string[]): DatabaseConfig {

@@ -35,6 +35,9 @@ export enum ChangeType {
   COMMENT_DELETED = 'comment_deleted',
   DELETED = 'deleted',
   RESTORED = 'restored',
+  FILE_ADDED = 'file_added',
+  FILE_REMOVED = 'file_removed',
+  FILE_EXPIRED = 'file_expired',
 }
 
 /** The ticket fields whose edits are recorded as CHANGE entries. */

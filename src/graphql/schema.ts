@@ -4,6 +4,7 @@ import { buildSchema } from 'type-graphql';
 import { ApiKeyResolver } from '../resolvers/api-key.resolver';
 import { ChangeResolver, CommentRevisionResolver } from '../resolvers/change.resolver';
 import { CategoryResolver, TagResolver } from '../resolvers/label.resolver';
+import { FileResolver } from '../resolvers/file.resolver';
 import { NodeResolver } from '../resolvers/node.resolver';
 import { SavedSearchResolver } from '../resolvers/saved-search.resolver';
 import { TicketResolver } from '../resolvers/ticket.resolver';
@@ -12,7 +13,7 @@ import { UserResolver } from '../resolvers/user.resolver';
 /** Builds the executable schema from the resolver classes. Validation lives in the services (as userErrors). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, ApiKeyResolver, SavedSearchResolver],
+    resolvers: [NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, ApiKeyResolver, SavedSearchResolver, FileResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
   });

@@ -18,6 +18,8 @@ import { buildAppSchema } from '../graphql/schema';
 import { createLoaders } from '../loaders/loaders';
 import { createServices, type Services } from '../services/services';
 import { createFormatError } from './format-error';
+import { fileDownloadRouter } from './file-download.route';
+import { multipartMiddleware } from './multipart.middleware';
 
 export interface RequestInfo {
   requestId: string;
@@ -108,35 +110,47 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: ok ? 'up' : 'down' });
   });
 
+  const contextFor = async (req: Request, res?: Response): Promise<RequestContext> => {
+    const viewer = await services.auth.authenticate(req.headers.authorization);
+    if (res) res.locals.userId = viewer?.user.id;
+    const loaders = createLoaders(db);
+    // The caller is often the author of what it reads back (its comment, its ticket).
+    if (viewer) loaders.userById.prime(viewer.user.id, viewer.user);
+    return { requestId: requestScope.getStore()?.requestId ?? crypto.randomUUID(), viewer, loaders, services };
+  };
+
   expressApp.use(
     '/graphql',
+    ...multipartMiddleware(config),
     express.json({ limit: config.limits.requestBodyMaxBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<RequestContext> => {
-        const viewer = await services.auth.authenticate(req.headers.authorization);
-        res.locals.userId = viewer?.user.id;
-        const loaders = createLoaders(db);
-        // The caller is often the author of what it reads back (its comment, its ticket).
-        if (viewer) loaders.userById.prime(viewer.user.id, viewer.user);
-        return { requestId: requestScope.getStore()?.requestId ?? crypto.randomUUID(), viewer, loaders, services };
-      },
-    }),
+    expressMiddleware(apollo, { context: ({ req, res }) => contextFor(req, res) }),
   );
+  expressApp.use(fileDownloadRouter(services, contextFor, log));
 
   expressApp.use((_req: Request, res: Response) => {
     res.status(404).json({ errors: [{ message: 'Not found: the API is at /graphql', extensions: { code: 'NOT_FOUND' } }] });
   });
-  // Body-parser and other middleware errors answer in JSON, never an HTML page.
-  expressApp.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+  // Body-parser, upload and other middleware errors answer in JSON, never an HTML page.
+  expressApp.use((err: Error & { status?: number; type?: string; expose?: boolean }, req: Request, res: Response, _next: NextFunction) => {
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const multipart = req.is('multipart/form-data') && err.expose;
     const message =
-      status === 413 ? `Request body is larger than ${config.limits.requestBodyMaxBytes} bytes`
+      multipart ? err.message // graphql-upload's messages name the limit or the malformed part
+      : status === 413 ? `Request body is larger than ${config.limits.requestBodyMaxBytes} bytes`
       : status === 400 ? 'The request body is not valid JSON'
       : status < 500 ? 'Bad request'
       : 'Internal server error';
+    const code =
+      multipart && status === 413 && /max file uploads exceeded/i.test(err.message) ? 'TOO_MANY_FILES'
+      : status === 413 ? 'PAYLOAD_TOO_LARGE'
+      : status < 500 ? 'BAD_REQUEST'
+      : 'INTERNAL_SERVER_ERROR';
     if (status >= 500) log.error({ err, requestId: requestScope.getStore()?.requestId }, 'unhandled HTTP error');
-    res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR', requestId: requestScope.getStore()?.requestId } }] });
+    if (res.headersSent) return res.destroy();
+    res.status(status).json({ errors: [{ message, extensions: { code, requestId: requestScope.getStore()?.requestId } }] });
   });
+
+  const stopSweeper = services.files.startSweeper();
 
   let closed = false;
   return {
@@ -156,6 +170,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     close: async () => {
       if (closed) return;
       closed = true;
+      stopSweeper();
       // Drains in-flight requests (the drain plugin), then closes the pool.
       await apollo.stop();
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));

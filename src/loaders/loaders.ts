@@ -1,10 +1,11 @@
 import DataLoader from 'dataloader';
-import { In } from 'typeorm';
+import { In, MoreThan } from 'typeorm';
 import type { Database } from '../db/database';
 import { Category } from '../entities/category.entity';
 import { CommentRevision } from '../entities/comment-revision.entity';
 import { Tag } from '../entities/tag.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
+import { TicketFile } from '../entities/ticket-file.entity';
 import { TicketTag } from '../entities/ticket-tag.entity';
 import { TicketUser, type TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
@@ -39,6 +40,8 @@ export interface Loaders {
   changePage: DataLoader<ChangePageKey, TicketChange[], string>;
   changeCount: DataLoader<ChangeCountKey, number, string>;
   commentRevisions: DataLoader<number, CommentRevision[]>;
+  /** Live (unexpired) files per ticket, oldest first. */
+  ticketFiles: DataLoader<number, TicketFile[]>;
 }
 
 function byId<T extends { id: number }>(rows: T[], keys: readonly number[]): (T | null)[] {
@@ -156,6 +159,11 @@ export function createLoaders(db: Database): Loaders {
       const rows = await em.find(CommentRevision, { where: { changeId: In([...changeIds]) }, order: { id: 'ASC' } });
       const grouped = groupBy(rows, (r) => r.changeId);
       return changeIds.map((id) => grouped.get(id) ?? []);
+    }, opts),
+    ticketFiles: new DataLoader(async (ticketIds) => {
+      const rows = await em.find(TicketFile, { where: { ticketId: In([...ticketIds]), expiresAt: MoreThan(new Date()) }, order: { id: 'ASC' } });
+      const grouped = groupBy(rows, (r) => r.ticketId);
+      return ticketIds.map((id) => grouped.get(id) ?? []);
     }, opts),
   };
 }

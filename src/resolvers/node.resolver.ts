@@ -21,6 +21,7 @@ export class NodeResolver {
       Tag: () => s.labels.findTag(ctx, parsed.id),
       ApiKey: () => s.apiKeys.findVisible(ctx, parsed.id),
       SavedSearch: () => s.savedSearches.findVisible(ctx, id),
+      TicketFile: () => s.files.findVisible(ctx, parsed.id),
     };
     return (await finders[parsed.type]()) as Node | null;
   }

@@ -2,6 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Quer
 import { renderMarkdown } from '../common/text';
 import { Category } from '../entities/category.entity';
 import { Tag } from '../entities/tag.entity';
+import { TicketFile } from '../entities/ticket-file.entity';
 import { TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { ChangeType } from '../entities/ticket.enums';
@@ -111,6 +112,11 @@ export class TicketResolver {
   @FieldResolver(() => Category, { nullable: true })
   category(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<Category | null> | null {
     return ticket.categoryId === null ? null : ctx.loaders.categoryById.load(ticket.categoryId);
+  }
+
+  @FieldResolver(() => [TicketFile], { description: 'Attached files, oldest first; expired files are gone.' })
+  files(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<TicketFile[]> {
+    return ctx.services.files.filesOf(ctx, ticket.id);
   }
 
   @FieldResolver(() => [Tag])

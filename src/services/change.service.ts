@@ -206,13 +206,13 @@ export class ChangeService {
     return body;
   }
 
-  /** Bumps the ticket's version and modified time; a ticket deleted meanwhile is not found. */
-  private async touchTicket(em: EntityManager, ticketId: number, at: Date): Promise<void> {
+  /** Bumps the ticket's version and modified time; a ticket deleted meanwhile is not found (unless includeDeleted). */
+  async touchTicket(em: EntityManager, ticketId: number, at: Date, opts: { includeDeleted?: boolean } = {}): Promise<void> {
     const result = await em
       .createQueryBuilder()
       .update(Ticket)
       .set({ version: () => 'version + 1', updatedAt: at })
-      .where('id = :id AND deleted_at IS NULL', { id: ticketId })
+      .where(opts.includeDeleted ? 'id = :id' : 'id = :id AND deleted_at IS NULL', { id: ticketId })
       .execute();
     if (affectedRows(result) !== 1) throw notFound('No such ticket');
   }

@@ -10,6 +10,8 @@ import { TicketService } from './ticket.service';
 import { UserService } from './user.service';
 import { SearchIndex } from '../search/search-index';
 import { SavedSearchService } from './saved-search.service';
+import { FileService } from './file.service';
+import { createFileStorage } from '../storage/create-file-storage';
 
 /** The application's services, built once per process and reached from the request context. */
 export interface Services {
@@ -20,12 +22,14 @@ export interface Services {
   auth: AuthService;
   labels: LabelService;
   savedSearches: SavedSearchService;
+  files: FileService;
 }
 
 export function createServices(db: Database, config: AppConfig, log: Logger): Services {
   const searchIndex = new SearchIndex(db.dialect);
   const changes: ChangeService = new ChangeService(db, config.limits, () => tickets, searchIndex);
-  const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes, searchIndex);
+  const files: FileService = new FileService(db, config.files, createFileStorage(config.files.storage), changes, () => tickets, log);
+  const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes, searchIndex, files);
   return {
     tickets,
     changes,
@@ -34,5 +38,6 @@ export function createServices(db: Database, config: AppConfig, log: Logger): Se
     auth: new AuthService(db, log, config.adminApiKey),
     labels: new LabelService(db),
     savedSearches: new SavedSearchService(db, tickets),
+    files,
   };
 }

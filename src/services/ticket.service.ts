@@ -26,6 +26,8 @@ import { diffTickets, type TicketSnapshot } from './ticket-diff';
 import type { NormalizedTicketFields, TicketInputValidator } from './ticket-input.validator';
 import { TicketOrdering } from './ticket-order';
 import type { SearchIndex } from '../search/search-index';
+import type { FileService } from './file.service';
+import type { TicketFile } from '../entities/ticket-file.entity';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { parseTicketQuery } from '../search/ticket-query.parser';
 import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
@@ -63,6 +65,7 @@ export class TicketService {
     private readonly validator: TicketInputValidator,
     private readonly changes: ChangeService,
     private readonly searchIndex: SearchIndex,
+    private readonly files: FileService,
   ) {}
 
   // ---- reads ----
@@ -156,9 +159,12 @@ export class TicketService {
     });
     if (!checked.ok) return { ticket: null, userErrors: checked.errors };
     const f = checked.value as Required<NormalizedTicketFields>;
+    const staged = input.files?.length ? await this.files.stage(input.files, ['input', 'files']) : { ok: true as const, files: [] };
+    if (!staged.ok) return { ticket: null, userErrors: staged.errors };
     const now = new Date();
     const status = input.status ?? TicketStatus.OPEN;
 
+    let fileRows: TicketFile[] = [];
     const ticket = await this.db.transaction(async (em) => {
       const number = await this.nextNumber(em);
       const ticket = em.create(Ticket, {
@@ -185,7 +191,11 @@ export class TicketService {
       await this.writeTags(em, ticket.id, f.tags);
       await this.changes.recordEntry(em, ticket.id, ChangeType.CREATED, viewer.user.id, now);
       await this.searchIndex.refresh(em, ticket.id);
+      fileRows = await this.files.attach(em, ticket, staged.files, viewer.user.id, now);
       return ticket;
+    }).catch(async (err: unknown) => {
+      await this.files.abandon(staged.files, fileRows);
+      throw err;
     });
     ctx.loaders.ticketById.prime(ticket.id, ticket);
     return { ticket, userErrors: [] };
@@ -302,10 +312,14 @@ export class TicketService {
   async purge(ctx: RequestContext, id: string): Promise<TicketDeleteResult> {
     requirePrivilege(ctx, Privilege.DELETE_TICKETS);
     const ticket = await this.requireTicket(ctx, id, { includeDeleted: true });
-    await this.db.transaction(async (em) => {
+    const fileKeys = await this.db.transaction(async (em) => {
+      const keys = await this.files.keysOf(em, ticket.id);
       await this.searchIndex.remove(em, ticket.id);
       await em.delete(Ticket, { id: ticket.id });
+      return keys;
     });
+    // Objects go after the commit: a failure leaves unreferenced bytes, never rows without them.
+    await this.files.deleteObjects(fileKeys);
     ctx.loaders.ticketById.clear(ticket.id);
     return { deletedId: toGlobalId('Ticket', ticket.id), userErrors: [] };
   }

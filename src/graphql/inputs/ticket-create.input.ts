@@ -1,8 +1,16 @@
 import { Field, InputType } from 'type-graphql';
+import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
+import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import { TicketFieldsInput } from './ticket-fields.input';
 
 @InputType()
 export class TicketCreateInput extends TicketFieldsInput {
   @Field({ description: 'Required, non-blank; HTML is removed.' })
   subject: string;
+
+  @Field(() => [GraphQLUpload], {
+    nullable: true,
+    description: 'Files to attach (GraphQL multipart request; send Apollo-Require-Preflight: true). All are stored or none.',
+  })
+  files?: Promise<FileUpload>[] | null;
 }

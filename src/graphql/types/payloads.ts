@@ -4,6 +4,7 @@ import { Category } from '../../entities/category.entity';
 import { SavedSearch } from '../../entities/saved-search.entity';
 import { Tag } from '../../entities/tag.entity';
 import { TicketChange } from '../../entities/ticket-change.entity';
+import { TicketFile } from '../../entities/ticket-file.entity';
 import { Ticket } from '../../entities/ticket.entity';
 import { User } from '../../entities/user.entity';
 import { UserError } from './user-error.type';
@@ -85,4 +86,22 @@ export class SavedSearchPayload extends Payload {
 export class SavedSearchDeletePayload extends Payload {
   @Field(() => ID, { nullable: true })
   deletedId: string | null;
+}
+
+@ObjectType()
+export class TicketFilesPayload extends Payload {
+  @Field(() => [TicketFile], { description: 'The attached files; empty when userErrors is not.' })
+  files: TicketFile[];
+
+  @Field(() => Ticket, { nullable: true, description: 'The ticket after the change (new version).' })
+  ticket: Ticket | null;
+}
+
+@ObjectType()
+export class TicketFileDeletePayload extends Payload {
+  @Field(() => ID, { nullable: true })
+  deletedId: string | null;
+
+  @Field(() => Ticket, { nullable: true })
+  ticket: Ticket | null;
 }

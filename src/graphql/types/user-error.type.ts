@@ -8,6 +8,10 @@ export enum UserErrorCode {
   TAKEN = 'TAKEN',
   CONFLICT = 'CONFLICT',
   FORBIDDEN = 'FORBIDDEN',
+  FILE_TOO_LARGE = 'FILE_TOO_LARGE',
+  TOO_MANY_FILES = 'TOO_MANY_FILES',
+  EMPTY_FILE = 'EMPTY_FILE',
+  FILE_TYPE_NOT_ALLOWED = 'FILE_TYPE_NOT_ALLOWED',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Why a mutation input was refused.' });
 

@@ -1,0 +1,60 @@
+import { pipeline } from 'node:stream/promises';
+import { Router, type Request, type Response } from 'express';
+import type { Logger } from '../common/logger';
+import type { RequestContext } from '../graphql/context';
+import type { Services } from '../services/services';
+
+/** Content types a browser would render or run; they are always sent as opaque bytes. */
+const ACTIVE_TYPES = /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|text\/javascript|application\/(x-)?javascript)$/;
+
+/**
+ * GET /files/<file id>/<filename>: authenticated like the API (Authorization header) or by the
+ * signed token in the link that TicketFile.url gives. Always an attachment, never sniffed.
+ */
+export function fileDownloadRouter(services: Services, contextFor: (req: Request) => Promise<RequestContext>, log: Logger): Router {
+  const router = Router();
+  router.get('/files/:id/:filename', async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    const token = typeof req.query.token === 'string' ? req.query.token : null;
+    let auth: { token: string } | { ctx: RequestContext };
+    if (token !== null) auth = { token };
+    else {
+      const ctx = await contextFor(req);
+      if (!ctx.viewer) return fail(res, 401, 'UNAUTHENTICATED', 'Send Authorization: Bearer <api key>, or use the signed link from TicketFile.url');
+      auth = { ctx };
+    }
+    const file = await services.files.forDownload(id, auth);
+    if (!file && token !== null) return fail(res, 403, 'FORBIDDEN', 'The link is invalid or has expired; ask the API for a fresh TicketFile.url');
+    if (!file || file.filename !== req.params.filename) return fail(res, 404, 'NOT_FOUND', 'No such file');
+    const body = await services.files.storage.open(file.storageKey);
+    if (!body) {
+      log.error({ fileId: file.id, key: file.storageKey }, 'file object missing from storage');
+      return fail(res, 404, 'NOT_FOUND', 'No such file');
+    }
+    res.status(200);
+    res.setHeader('Content-Type', ACTIVE_TYPES.test(file.contentType) ? 'application/octet-stream' : file.contentType);
+    res.setHeader('Content-Length', String(file.size));
+    res.setHeader('Content-Disposition', contentDisposition(file.filename));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.setHeader('ETag', `"${file.sha256}"`);
+    try {
+      await pipeline(body, res);
+    } catch (err) {
+      // The client went away, or storage failed mid-stream; the response cannot change now.
+      log.warn({ err, fileId: file.id }, 'download interrupted');
+    }
+  });
+  return router;
+}
+
+function fail(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/** RFC 6266: an ASCII fallback plus the exact UTF-8 name. */
+export function contentDisposition(filename: string): string {
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}

@@ -1,0 +1,46 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
+import type { FileUpload } from 'graphql-upload/processRequest.mjs';
+import { TicketFile } from '../entities/ticket-file.entity';
+import { User } from '../entities/user.entity';
+import type { RequestContext } from '../graphql/context';
+import { toGlobalId } from '../graphql/global-id';
+import { TicketFileDeletePayload, TicketFilesPayload } from '../graphql/types/payloads';
+
+@Resolver(() => TicketFile)
+export class FileResolver {
+  @Mutation(() => TicketFilesPayload, {
+    description:
+      'Requires edit_tickets. GraphQL multipart request with the Apollo-Require-Preflight: true header. ' +
+      'All files are stored or none; limits are userErrors FILE_TOO_LARGE, TOO_MANY_FILES, EMPTY_FILE, FILE_TYPE_NOT_ALLOWED.',
+  })
+  ticketFilesUpload(
+    @Ctx() ctx: RequestContext,
+    @Arg('ticketId', () => ID) ticketId: string,
+    @Arg('files', () => [GraphQLUpload]) files: Promise<FileUpload>[],
+  ): Promise<TicketFilesPayload> {
+    return ctx.services.files.upload(ctx, ticketId, files);
+  }
+
+  @Mutation(() => TicketFileDeletePayload, { description: 'Requires edit_tickets. Removes the record and the stored object.' })
+  ticketFileDelete(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<TicketFileDeletePayload> {
+    return ctx.services.files.delete(ctx, id);
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() file: TicketFile): string {
+    return toGlobalId('TicketFile', file.id);
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'Null once that user is removed.' })
+  uploadedBy(@Ctx() ctx: RequestContext, @Root() file: TicketFile): Promise<User | null> | null {
+    return file.uploadedById === null ? null : ctx.loaders.userById.load(file.uploadedById);
+  }
+
+  @FieldResolver(() => String, {
+    description: 'Download link on this server, valid for FILE_LINK_TTL without credentials (or use it with your API key).',
+  })
+  url(@Ctx() ctx: RequestContext, @Root() file: TicketFile): Promise<string> {
+    return ctx.services.files.url(file);
+  }
+}

@@ -1,0 +1,26 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * Where file bytes live. Writes are two-phase: stage() stores a stream under a temporary name and
+ * promote() makes it final once the database row exists, so a failed or aborted upload never
+ * leaves a visible object, and discard() removes what a failed attempt staged.
+ */
+export interface FileStorage {
+  readonly kind: 'local' | 's3';
+  /** Streams the content to a new temporary object; rejects (leaving nothing) if the stream fails. */
+  stage(content: Readable, contentType: string): Promise<StagedObject>;
+  /** Moves a staged object to its final key. */
+  promote(staged: StagedObject, key: string): Promise<void>;
+  /** Removes a staged object; never throws for a missing one. */
+  discard(staged: StagedObject): Promise<void>;
+  /** Reads a final object; null when it does not exist. */
+  open(key: string): Promise<Readable | null>;
+  /** Deletes a final object; idempotent. */
+  delete(key: string): Promise<void>;
+  /** Staged objects left by a crash are removed by this, with their age. */
+  sweepStaged(olderThanMs: number): Promise<number>;
+}
+
+export interface StagedObject {
+  tempKey: string;
+}
