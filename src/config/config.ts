@@ -24,6 +24,24 @@ export interface AppConfig {
     pageSizeMax: number;
   };
   files: FilesConfig;
+  mail: MailConfig;
+  /** Base URL of this service as users reach it (links in mail, download links); '' means relative links. */
+  publicUrl: string;
+}
+
+export interface MailConfig {
+  /** smtp:// or smtps:// URL with credentials; null writes .eml files to `dir` instead. */
+  smtpUrl: string | null;
+  from: string;
+  dir: string;
+  debounceMs: number;
+  /** Daily overdue run, server-local "HH:MM". */
+  overdueTime: { hour: number; minute: number };
+  /** Outbox worker poll interval. */
+  pollMs: number;
+  maxAttempts: number;
+  /** First retry delay; each further attempt doubles it (at most an hour). */
+  retryBaseMs: number;
 }
 
 export type FileStorageConfig =
@@ -41,8 +59,6 @@ export interface FilesConfig {
   sweepIntervalMs: number;
   /** Lifetime of the signed token in download links. */
   linkTtlMs: number;
-  /** Prefix for download links, e.g. https://tickets.example.com; links are relative without it. */
-  publicUrl: string;
 }
 
 /**
@@ -125,7 +141,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pageSizeMax,
     },
     files: parseFiles(str, int, dataDir, problems),
+    mail: parseMail(str, int, dataDir, problems),
+    publicUrl: (str('PUBLIC_URL') ?? '').replace(/\/+$/, ''),
   };
+  if (config.publicUrl && !/^https?:\/\/[^/]+/.test(config.publicUrl)) problems.push('PUBLIC_URL must be an http(s) URL, e.g. https://tickets.example.com');
   if (config.limits.pageSizeDefault > pageSizeMax) {
     problems.push(`PAGE_SIZE_DEFAULT (${config.limits.pageSizeDefault}) must not exceed PAGE_SIZE_MAX (${pageSizeMax})`);
   }
@@ -172,8 +191,6 @@ function parseFiles(
       secretAccessKey,
     };
   }
-  const publicUrl = (str('PUBLIC_URL') ?? '').replace(/\/+$/, '');
-  if (publicUrl && !/^https?:\/\/[^/]+/.test(publicUrl)) problems.push('PUBLIC_URL must be an http(s) URL, e.g. https://tickets.example.com');
   return {
     storage,
     maxFileBytes: int('FILE_MAX_BYTES', 100 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
@@ -183,7 +200,31 @@ function parseFiles(
     expirationMs: duration('FILE_EXPIRATION', '5y'),
     sweepIntervalMs: duration('FILE_SWEEP_INTERVAL', '1h'),
     linkTtlMs: duration('FILE_LINK_TTL', '15m'),
-    publicUrl,
+  };
+}
+
+function parseMail(
+  str: (name: string) => string | undefined,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  dataDir: string,
+  problems: string[],
+): MailConfig {
+  const smtpUrl = str('SMTP_URL') ?? null;
+  if (smtpUrl !== null && !/^smtps?:\/\/[^/]+/.test(smtpUrl)) problems.push('SMTP_URL must be smtp://user:pass@host:port or smtps://... (it is never printed)');
+  const from = str('MAIL_FROM') ?? 'ticket-gateway <tickets@localhost>';
+  if (/[\r\n]/.test(from) || !/@/.test(from)) problems.push('MAIL_FROM must be one address, e.g. "Tickets <tickets@example.com>"');
+  const time = str('OVERDUE_TIME') ?? '04:30';
+  const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(time);
+  if (!m) problems.push(`OVERDUE_TIME must be HH:MM in server time (got "${time}")`);
+  return {
+    smtpUrl,
+    from,
+    dir: path.resolve(str('MAIL_DIR') ?? path.join(dataDir, 'mail')),
+    debounceMs: int('NOTIFY_DEBOUNCE_SECONDS', 30, 0, 86_400) * 1000,
+    overdueTime: m ? { hour: Number(m[1]), minute: Number(m[2]) } : { hour: 4, minute: 30 },
+    pollMs: int('OUTBOX_POLL_MS', 1000, 10, 600_000),
+    maxAttempts: int('OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
+    retryBaseMs: int('OUTBOX_RETRY_BASE_MS', 5000, 10, 3_600_000),
   };
 }
 

@@ -1,6 +1,8 @@
 import { ApiKey } from './api-key.entity';
 import { AppSecret } from './app-secret.entity';
 import { Category } from './category.entity';
+import { MailSuppression } from './mail-suppression.entity';
+import { OutboxMessage } from './outbox-message.entity';
 import { SavedSearch } from './saved-search.entity';
 import { CommentRevision } from './comment-revision.entity';
 import { Tag } from './tag.entity';
@@ -12,4 +14,4 @@ import { TicketUser } from './ticket-user.entity';
 import { Ticket } from './ticket.entity';
 import { User } from './user.entity';
 
-export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret];
+export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression];

@@ -33,6 +33,10 @@ export class User {
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
+  /** Whether ticket mail is sent to this user (they can turn it off); exposed in user.resolver.ts. */
+  @Column({ type: 'boolean', default: true })
+  mailEnabled: boolean;
+
   @Field(() => Date)
   @Column({ ...DATETIME })
   createdAt: Date;

@@ -6,6 +6,7 @@ import { ChangeResolver, CommentRevisionResolver } from '../resolvers/change.res
 import { CategoryResolver, TagResolver } from '../resolvers/label.resolver';
 import { FileResolver } from '../resolvers/file.resolver';
 import { NodeResolver } from '../resolvers/node.resolver';
+import { OutboxResolver } from '../resolvers/outbox.resolver';
 import { SavedSearchResolver } from '../resolvers/saved-search.resolver';
 import { TicketResolver } from '../resolvers/ticket.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
@@ -13,7 +14,7 @@ import { UserResolver } from '../resolvers/user.resolver';
 /** Builds the executable schema from the resolver classes. Validation lives in the services (as userErrors). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, ApiKeyResolver, SavedSearchResolver, FileResolver],
+    resolvers: [NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, ApiKeyResolver, SavedSearchResolver, FileResolver, OutboxResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
   });

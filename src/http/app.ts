@@ -20,6 +20,7 @@ import { createServices, type Services } from '../services/services';
 import { createFormatError } from './format-error';
 import { fileDownloadRouter } from './file-download.route';
 import { multipartMiddleware } from './multipart.middleware';
+import { OutboxWorker } from '../workers/outbox.worker';
 
 export interface RequestInfo {
   requestId: string;
@@ -33,6 +34,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Called after every HTTP request with its statistics (tests count SQL statements with it). */
   onRequestComplete?: (info: RequestInfo) => void;
+  /** false: no outbox worker in this process (tests that drive it by hand). */
+  startWorkers?: boolean;
 }
 
 export interface App {
@@ -41,6 +44,7 @@ export interface App {
   services: Services;
   log: Logger;
   server: http.Server;
+  outboxWorker: OutboxWorker;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -151,6 +155,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
 
   const stopSweeper = services.files.startSweeper();
+  const outboxWorker = new OutboxWorker(services.outbox, services.notifications, config.mail, log);
+  if (options.startWorkers !== false) outboxWorker.start();
 
   let closed = false;
   return {
@@ -159,6 +165,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     services,
     log,
     server,
+    outboxWorker,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -171,9 +178,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       if (closed) return;
       closed = true;
       stopSweeper();
+      await outboxWorker.stop();
       // Drains in-flight requests (the drain plugin), then closes the pool.
       await apollo.stop();
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));
+      services.mailTransport.close();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

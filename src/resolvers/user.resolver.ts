@@ -28,6 +28,12 @@ class UserCreateInput {
   categories?: string[] | null;
 }
 
+@InputType()
+class ViewerSettingsInput {
+  @Field(() => Boolean, { nullable: true, description: 'false: no ticket mail to you (created, updated, overdue).' })
+  mailEnabled?: boolean | null;
+}
+
 @Resolver(() => User)
 export class UserResolver {
   @Query(() => User, { nullable: true, description: 'The authenticated caller; null when anonymous.' })
@@ -43,6 +49,16 @@ export class UserResolver {
   @Mutation(() => UserPayload, { description: 'Admin only.' })
   userCreate(@Ctx() ctx: RequestContext, @Arg('input') input: UserCreateInput): Promise<UserPayload> {
     return ctx.services.users.create(ctx, input);
+  }
+
+  @Mutation(() => UserPayload, { description: 'Your own settings.' })
+  viewerSettingsUpdate(@Ctx() ctx: RequestContext, @Arg('input') input: ViewerSettingsInput): Promise<UserPayload> {
+    return ctx.services.users.updateSettings(ctx, input);
+  }
+
+  @FieldResolver(() => Boolean, { nullable: true, description: 'Whether ticket mail reaches this user. Visible to the user and to admins.' })
+  mailEnabled(@Root() user: User, @Ctx() ctx: RequestContext): boolean | null {
+    return this.selfOrAdmin(user, ctx) ? user.mailEnabled : null;
   }
 
   @FieldResolver(() => ID)

@@ -19,6 +19,7 @@ import { buildPage, decodeIdCursor, idCursor, pageRequest } from './pagination';
 import { sameValue, type FieldChange, type SnapshotValue } from './ticket-diff';
 import type { TicketService } from './ticket.service';
 import type { SearchIndex } from '../search/search-index';
+import type { NotificationService } from './notification.service';
 
 /** Edits of one field by one person within this window collapse into one history entry. */
 export const COLLAPSE_WINDOW_MS = 60_000;
@@ -35,6 +36,7 @@ export class ChangeService {
     private readonly limits: AppConfig['limits'],
     private readonly tickets: () => TicketService,
     private readonly searchIndex: SearchIndex,
+    private readonly notifications: NotificationService,
   ) {}
 
   // ---- recording (called inside the transaction of the write that causes the entry) ----
@@ -54,6 +56,7 @@ export class ChangeService {
       ...extra,
     });
     await em.insert(TicketChange, change);
+    await this.notifications.changesRecorded(em, ticketId, type, change.id, at);
     return change;
   }
 
@@ -87,9 +90,7 @@ export class ChangeService {
     }
     if (collapsed.length > 0) await em.delete(TicketChange, { id: In(collapsed) });
     if (inserts.length > 0) {
-      await em.insert(
-        TicketChange,
-        inserts.map((d) =>
+      const rows = inserts.map((d) =>
           em.create(TicketChange, {
             ticketId,
             type: ChangeType.CHANGE,
@@ -103,8 +104,9 @@ export class ChangeService {
             editedAt: null,
             editedById: null,
           }),
-        ),
       );
+      await em.insert(TicketChange, rows);
+      await this.notifications.changesRecorded(em, ticketId, ChangeType.CHANGE, Math.min(...rows.map((r) => r.id)), at);
     }
   }
 

@@ -46,6 +46,7 @@ export class FileService {
   constructor(
     private readonly db: Database,
     private readonly config: FilesConfig,
+    private readonly publicUrl: string,
     readonly storage: FileStorage,
     private readonly changes: ChangeService,
     private readonly tickets: () => TicketService,
@@ -281,7 +282,7 @@ export class FileService {
     const exp = Math.floor((now + this.config.linkTtlMs) / 1000);
     const id = toGlobalId('TicketFile', file.id);
     const token = `${exp}.${await this.sign(`${id}:${exp}`)}`;
-    return `${this.config.publicUrl}/files/${id}/${encodeURIComponent(file.filename)}?token=${token}`;
+    return `${this.publicUrl}/files/${id}/${encodeURIComponent(file.filename)}?token=${token}`;
   }
 
   /** The file a download request names, if the token (or, without one, the viewer) may read it. */

@@ -1,17 +1,20 @@
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../common/logger';
 import type { Database } from '../db/database';
+import { createMailTransport, type MailTransport } from '../mail/mail-transport';
+import { SearchIndex } from '../search/search-index';
+import { createFileStorage } from '../storage/create-file-storage';
 import { ApiKeyService } from './api-key.service';
 import { AuthService } from './auth.service';
 import { ChangeService } from './change.service';
+import { FileService } from './file.service';
 import { LabelService } from './label.service';
+import { NotificationService } from './notification.service';
+import { OutboxService } from './outbox.service';
+import { SavedSearchService } from './saved-search.service';
 import { TicketInputValidator } from './ticket-input.validator';
 import { TicketService } from './ticket.service';
 import { UserService } from './user.service';
-import { SearchIndex } from '../search/search-index';
-import { SavedSearchService } from './saved-search.service';
-import { FileService } from './file.service';
-import { createFileStorage } from '../storage/create-file-storage';
 
 /** The application's services, built once per process and reached from the request context. */
 export interface Services {
@@ -23,13 +26,19 @@ export interface Services {
   labels: LabelService;
   savedSearches: SavedSearchService;
   files: FileService;
+  outbox: OutboxService;
+  notifications: NotificationService;
+  mailTransport: MailTransport;
 }
 
 export function createServices(db: Database, config: AppConfig, log: Logger): Services {
   const searchIndex = new SearchIndex(db.dialect);
-  const changes: ChangeService = new ChangeService(db, config.limits, () => tickets, searchIndex);
-  const files: FileService = new FileService(db, config.files, createFileStorage(config.files.storage), changes, () => tickets, log);
-  const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes, searchIndex, files);
+  const outbox = new OutboxService(db, config.mail);
+  const mailTransport = createMailTransport(config.mail);
+  const notifications = new NotificationService(db, outbox, mailTransport, config.publicUrl, log);
+  const changes: ChangeService = new ChangeService(db, config.limits, () => tickets, searchIndex, notifications);
+  const files: FileService = new FileService(db, config.files, config.publicUrl, createFileStorage(config.files.storage), changes, () => tickets, log);
+  const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes, searchIndex, files, notifications);
   return {
     tickets,
     changes,
@@ -39,5 +48,8 @@ export function createServices(db: Database, config: AppConfig, log: Logger): Se
     labels: new LabelService(db),
     savedSearches: new SavedSearchService(db, tickets),
     files,
+    outbox,
+    notifications,
+    mailTransport,
   };
 }

@@ -27,6 +27,7 @@ import type { NormalizedTicketFields, TicketInputValidator } from './ticket-inpu
 import { TicketOrdering } from './ticket-order';
 import type { SearchIndex } from '../search/search-index';
 import type { FileService } from './file.service';
+import type { NotificationService } from './notification.service';
 import type { TicketFile } from '../entities/ticket-file.entity';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { parseTicketQuery } from '../search/ticket-query.parser';
@@ -66,6 +67,7 @@ export class TicketService {
     private readonly changes: ChangeService,
     private readonly searchIndex: SearchIndex,
     private readonly files: FileService,
+    private readonly notifications: NotificationService,
   ) {}
 
   // ---- reads ----
@@ -192,6 +194,7 @@ export class TicketService {
       await this.changes.recordEntry(em, ticket.id, ChangeType.CREATED, viewer.user.id, now);
       await this.searchIndex.refresh(em, ticket.id);
       fileRows = await this.files.attach(em, ticket, staged.files, viewer.user.id, now);
+      if (status !== TicketStatus.DRAFT) await this.notifications.ticketOpened(em, ticket.id, now);
       return ticket;
     }).catch(async (err: unknown) => {
       await this.files.abandon(staged.files, fileRows);
@@ -281,6 +284,7 @@ export class TicketService {
         await this.writeTags(em, stored.id, f.tags);
       }
       if (changed.has(TrackedField.SUBJECT) || changed.has(TrackedField.BODY)) await this.searchIndex.refresh(em, stored.id);
+      if (stored.status === TicketStatus.DRAFT && next.status !== TicketStatus.DRAFT) await this.notifications.ticketOpened(em, stored.id, now);
       // History is judged by the stored ticket: edits to a draft (including publishing it) record nothing.
       if (stored.status !== TicketStatus.DRAFT) await this.changes.recordFieldChanges(em, stored.id, viewer.user.id, diffs, now);
       ctx.loaders.ticketById.clear(stored.id).prime(stored.id, next);

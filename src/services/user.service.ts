@@ -107,6 +107,16 @@ export class UserService {
     return { ...buildPage(rows, req, (u) => idCursor(u.id)), count: () => countQb.getCount() };
   }
 
+  /** The caller's own settings (today: whether ticket mail reaches them). */
+  async updateSettings(ctx: RequestContext, settings: { mailEnabled?: boolean | null }): Promise<{ user: User; userErrors: [] }> {
+    const viewer = requireViewer(ctx);
+    if (settings.mailEnabled != null) {
+      await this.db.manager.update(User, { id: viewer.user.id }, { mailEnabled: settings.mailEnabled });
+      viewer.user.mailEnabled = settings.mailEnabled;
+    }
+    return { user: viewer.user, userErrors: [] };
+  }
+
   /** For the CLI: every user with their privileges. */
   async all(): Promise<User[]> {
     return this.db.manager.find(User, { order: { username: 'ASC' } });

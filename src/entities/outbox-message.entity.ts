@@ -1,0 +1,69 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { DATETIME } from '../db/column-types';
+
+export enum OutboxKind {
+  TICKET_CREATED = 'mail.ticket_created',
+  TICKET_UPDATED = 'mail.ticket_updated',
+  TICKET_OVERDUE = 'mail.ticket_overdue',
+}
+
+export enum OutboxStatus {
+  PENDING = 'pending',
+  SENDING = 'sending',
+  SENT = 'sent',
+  FAILED = 'failed',
+}
+
+/**
+ * A side effect to perform after commit (today: mail). Written in the transaction of the change
+ * that causes it; a worker claims due rows, performs them and records the outcome, retrying
+ * with backoff. The row id is the delivery's identity (the mail's Message-ID).
+ */
+@Entity('outbox')
+@Index(['status', 'availableAt'])
+export class OutboxMessage {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'varchar', length: 32 })
+  kind: OutboxKind;
+
+  @Column({ type: 'int', nullable: true })
+  ticketId: number | null;
+
+  /**
+   * At most one row per key: the pending "updated" digest of a ticket (cleared when claimed, so
+   * later changes start a new one) and the daily overdue notice (kept, so replicas cannot repeat it).
+   */
+  @Column({ type: 'varchar', length: 100, nullable: true, unique: true })
+  dedupeKey: string | null;
+
+  /** First and last history entries an "updated" mail covers; the last is fixed when claimed. */
+  @Column({ type: 'int', nullable: true })
+  fromChangeId: number | null;
+
+  @Column({ type: 'int', nullable: true })
+  toChangeId: number | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: OutboxStatus;
+
+  @Column({ type: 'int', default: 0 })
+  attempts: number;
+
+  @Column({ ...DATETIME })
+  availableAt: Date;
+
+  /** A claim expires (the worker died) after this; the row can be claimed again. */
+  @Column({ ...DATETIME, nullable: true })
+  claimedUntil: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  lastError: string | null;
+
+  @Column({ ...DATETIME })
+  createdAt: Date;
+
+  @Column({ ...DATETIME, nullable: true })
+  sentAt: Date | null;
+}

@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { MailConfig } from '../config/config';
+
+export interface OutgoingMail {
+  /** Stable per outbox row, so a mail re-sent after a crash is recognisably the same mail. */
+  messageId: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  headers?: Record<string, string>;
+}
+
+export interface SendResult {
+  accepted: string[];
+  /** Recipients the server refused permanently. */
+  rejected: string[];
+}
+
+/** A failure the mail server reported as permanent (5xx): retrying would not help. */
+export class PermanentMailError extends Error {
+  constructor(message: string, readonly rejected: string[]) {
+    super(message);
+  }
+}
+
+export interface MailTransport {
+  send(mail: OutgoingMail): Promise<SendResult>;
+  close(): void;
+}
+
+/** SMTP when SMTP_URL is set; otherwise .eml files under MAIL_DIR, so nothing is silently dropped. */
+export function createMailTransport(config: MailConfig): MailTransport {
+  return config.smtpUrl ? new SmtpTransport(config) : new FileTransport(config);
+}
+
+class SmtpTransport implements MailTransport {
+  private readonly transporter: Transporter;
+
+  constructor(private readonly config: MailConfig) {
+    this.transporter = nodemailer.createTransport(config.smtpUrl!, { from: config.from });
+  }
+
+  async send(mail: OutgoingMail): Promise<SendResult> {
+    try {
+      const info = await this.transporter.sendMail({ ...message(this.config, mail) });
+      return { accepted: info.accepted.map(address), rejected: info.rejected.map(address) };
+    } catch (err) {
+      const e = err as Error & { responseCode?: number; rejected?: unknown[] };
+      if (e.responseCode && e.responseCode >= 500 && e.responseCode < 600) {
+        throw new PermanentMailError(e.message, (e.rejected ?? []).map((r) => address(r as string)));
+      }
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.transporter.close();
+  }
+}
+
+class FileTransport implements MailTransport {
+  private readonly transporter: Transporter;
+
+  constructor(private readonly config: MailConfig) {
+    fs.mkdirSync(config.dir, { recursive: true });
+    this.transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  }
+
+  async send(mail: OutgoingMail): Promise<SendResult> {
+    const info = await this.transporter.sendMail(message(this.config, mail));
+    const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.messageId.replace(/[^A-Za-z0-9.-]/g, '')}.eml`;
+    await fs.promises.writeFile(path.join(this.config.dir, name), info.message as Buffer);
+    return { accepted: mail.to, rejected: [] };
+  }
+
+  close(): void {
+    this.transporter.close();
+  }
+}
+
+function message(config: MailConfig, mail: OutgoingMail) {
+  return {
+    from: config.from,
+    to: mail.to,
+    // nodemailer encodes header values; stripping line breaks as well keeps user text in its header.
+    subject: mail.subject.replace(/[\r\n]+/g, ' '),
+    text: mail.text,
+    html: mail.html,
+    messageId: mail.messageId,
+    headers: { 'Auto-Submitted': 'auto-generated', ...mail.headers },
+  };
+}
+
+function address(a: string | { address: string }): string {
+  return (typeof a === 'string' ? a : a.address).toLowerCase();
+}

@@ -1,0 +1,141 @@
+import { renderMarkdown } from '../common/text';
+import { ChangeType, TrackedField } from '../entities/ticket.enums';
+import type { SnapshotValue } from '../services/ticket-diff';
+
+/*
+ * Ticket mail, built from data with plain string functions: user text is escaped into HTML and
+ * never passed through a template engine, so "{{x}}" or "${x}" in a subject stays literal.
+ */
+
+export interface MailTicket {
+  number: number;
+  subject: string;
+  body: string;
+  /** GraphQL enum names, as in history entries. */
+  status: string;
+  type: string;
+  priority: string;
+  due: Date | null;
+  url: string;
+}
+
+export interface MailChange {
+  type: ChangeType;
+  field: TrackedField | null;
+  oldValue: SnapshotValue;
+  newValue: SnapshotValue;
+  body: string | null;
+  authorName: string;
+  createdAt: Date;
+}
+
+export interface ComposedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export function createdMail(t: MailTicket, creatorName: string): ComposedMail {
+  const facts = [`${creatorName} created ticket #${t.number}.`, '', ...details(t)];
+  return compose(`Ticket #${t.number} Created: ${t.subject}`, t, facts, t.body ? { label: 'Body', markdown: t.body } : null);
+}
+
+export function updatedMail(t: MailTicket, changes: MailChange[]): ComposedMail {
+  const lines: string[] = [];
+  const comments: MailChange[] = [];
+  let bodyChanged = false;
+  for (const c of changes) {
+    if (c.type === ChangeType.COMMENT) comments.push(c);
+    else {
+      if (c.type === ChangeType.CHANGE && c.field === TrackedField.BODY) bodyChanged = true;
+      const line = describe(c);
+      if (line) lines.push(line);
+    }
+  }
+  const parts: Block[] = lines.map((l) => ({ kind: 'line', text: l }));
+  for (const c of comments) parts.push({ kind: 'comment', author: c.authorName, at: c.createdAt, body: c.body ?? '' });
+  return compose(`Ticket #${t.number} Updated: ${t.subject}`, t, parts, bodyChanged ? { label: 'New body', markdown: t.body } : null);
+}
+
+export function overdueMail(t: MailTicket): ComposedMail {
+  const facts = [`Ticket #${t.number} was due ${formatTime(t.due!)} and is still ${humanize(t.status).toLowerCase()}.`, '', ...details(t)];
+  return compose(`Ticket #${t.number} Is Overdue: ${t.subject}`, t, facts, null);
+}
+
+type Block = string | { kind: 'line'; text: string } | { kind: 'comment'; author: string; at: Date; body: string };
+
+function details(t: MailTicket): string[] {
+  return [
+    `Type: ${humanize(t.type)}`,
+    `Status: ${humanize(t.status)}`,
+    `Priority: ${humanize(t.priority)}`,
+    ...(t.due ? [`Due: ${formatTime(t.due)}`] : []),
+  ];
+}
+
+/** "Ada Lovelace changed status to: Closed", or null for entries mail does not report. */
+function describe(c: MailChange): string | null {
+  switch (c.type) {
+    case ChangeType.CHANGE:
+      if (c.field === TrackedField.BODY) return `${c.authorName} changed the body`;
+      return `${c.authorName} changed ${fieldName(c.field!)} to: ${value(c.field!, c.newValue)}`;
+    case ChangeType.FILE_ADDED:
+      return `${c.authorName} attached ${String(c.newValue)}`;
+    case ChangeType.FILE_REMOVED:
+      return `${c.authorName} removed the file ${String(c.oldValue)}`;
+    case ChangeType.COMMENT_DELETED:
+      return `${c.authorName} deleted a comment`;
+    default:
+      return null;
+  }
+}
+
+function fieldName(field: TrackedField): string {
+  return field === TrackedField.CC ? 'cc' : field.replace(/_/g, ' ');
+}
+
+function value(field: TrackedField, v: SnapshotValue): string {
+  if (v === null || (Array.isArray(v) && v.length === 0)) return '(none)';
+  if (Array.isArray(v)) return v.join(', ');
+  if (field === TrackedField.STATUS || field === TrackedField.TYPE || field === TrackedField.PRIORITY) return humanize(v);
+  if (field === TrackedField.DUE) return formatTime(new Date(v));
+  return v;
+}
+
+/** IN_PROGRESS -> "In progress". */
+function humanize(enumName: string): string {
+  const words = enumName.toLowerCase().replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function formatTime(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function compose(subject: string, t: MailTicket, blocks: Block[], body: { label: string; markdown: string } | null): ComposedMail {
+  const text: string[] = [];
+  const html: string[] = [];
+  for (const b of blocks) {
+    if (typeof b === 'string') {
+      text.push(b);
+      if (b) html.push(`<p>${escapeHtml(b)}</p>`);
+    } else if (b.kind === 'line') {
+      text.push(`- ${b.text}`);
+      html.push(`<p>&bull; ${escapeHtml(b.text)}</p>`);
+    } else {
+      text.push('', `${b.author} commented at ${formatTime(b.at)}:`, ...b.body.split('\n').map((l) => `> ${l}`));
+      html.push(`<p><strong>${escapeHtml(b.author)}</strong> commented at ${escapeHtml(formatTime(b.at))}:</p><blockquote>${renderMarkdown(b.body)}</blockquote>`);
+    }
+  }
+  if (body !== null) {
+    text.push('', `${body.label}:`, body.markdown);
+    html.push(`<h3>${body.label}</h3>${renderMarkdown(body.markdown)}`);
+  }
+  text.push('', `#${t.number}: ${t.subject}`, t.url);
+  html.push(`<p><a href="${escapeHtml(t.url)}">#${t.number}: ${escapeHtml(t.subject)}</a></p>`);
+  return { subject, text: `${text.join('\n')}\n`, html: `<!doctype html><html><body>${html.join('\n')}</body></html>` };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}

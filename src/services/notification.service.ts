@@ -1,0 +1,172 @@
+import type { EntityManager } from 'typeorm';
+import { Between, In, IsNull, Not } from 'typeorm';
+import type { Logger } from '../common/logger';
+import type { Database } from '../db/database';
+import { MailSuppression } from '../entities/mail-suppression.entity';
+import { OutboxKind, type OutboxMessage } from '../entities/outbox-message.entity';
+import { TicketChange } from '../entities/ticket-change.entity';
+import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
+import { Ticket } from '../entities/ticket.entity';
+import { ChangeType, enumName, TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
+import { User } from '../entities/user.entity';
+import { PermanentMailError, type MailTransport } from '../mail/mail-transport';
+import { createdMail, overdueMail, updatedMail, type ComposedMail, type MailTicket } from '../mail/ticket-mail.composer';
+import type { OutboxService } from './outbox.service';
+import type { SnapshotValue } from './ticket-diff';
+
+/** History entries that make an "updated" mail. */
+const NOTIFYING = new Set<ChangeType>([ChangeType.CHANGE, ChangeType.COMMENT, ChangeType.COMMENT_DELETED, ChangeType.FILE_ADDED, ChangeType.FILE_REMOVED]);
+/** Statuses that still get overdue notices. */
+const ACTIVE = [TicketStatus.OPEN, TicketStatus.IN_PROGRESS, TicketStatus.ON_HOLD];
+
+/**
+ * Who hears about what, by mail. Hooks run inside the transaction of the change (they only
+ * write outbox rows); deliver() runs in the outbox worker after commit.
+ */
+export class NotificationService {
+  constructor(
+    private readonly db: Database,
+    private readonly outbox: OutboxService,
+    private readonly transport: MailTransport,
+    private readonly publicUrl: string,
+    private readonly log: Logger,
+  ) {}
+
+  // ---- hooks (in the writer's transaction) ----
+
+  /** A ticket created open, or a draft being published. */
+  async ticketOpened(em: EntityManager, ticketId: number, at: Date): Promise<void> {
+    await this.outbox.enqueueTicketCreated(em, ticketId, at);
+  }
+
+  /** History entries were written; `firstChangeId` is the lowest new one. */
+  async changesRecorded(em: EntityManager, ticketId: number, type: ChangeType, firstChangeId: number, at: Date): Promise<void> {
+    if (NOTIFYING.has(type)) await this.outbox.touchTicketUpdated(em, ticketId, firstChangeId, at);
+  }
+
+  /** Queues today's overdue notice for every active ticket past due with an assignee. */
+  async queueOverdue(now: Date): Promise<number> {
+    const day = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+    const overdue = await this.db.manager
+      .createQueryBuilder(Ticket, 't')
+      .select('t.id', 'id')
+      .where('t.deletedAt IS NULL AND t.status IN (:...active) AND t.due < :now', { active: ACTIVE, now })
+      .andWhere((qb) => `t.id IN ${qb.subQuery().select('tu.ticketId').from(TicketUser, 'tu').where('tu.role = :assignee').getQuery()}`, { assignee: TicketUserRole.ASSIGNEE })
+      .getRawMany<{ id: number }>();
+    for (const { id } of overdue) await this.outbox.enqueueOverdue(this.db.manager, Number(id), day, now);
+    return overdue.length;
+  }
+
+  // ---- delivery (in the worker) ----
+
+  /** Composes and sends one outbox mail. Throws on failure; PermanentMailError means do not retry. */
+  async deliver(row: OutboxMessage): Promise<void> {
+    const ticket = row.ticketId === null ? null : await this.db.manager.findOneBy(Ticket, { id: row.ticketId, deletedAt: IsNull() });
+    if (!ticket) return; // purged or deleted since: nothing to say
+    const composed = await this.compose(row, ticket);
+    if (!composed) return;
+    const recipients = await this.recipients(ticket, row.kind === OutboxKind.TICKET_OVERDUE);
+    if (recipients.length === 0) return;
+    try {
+      const result = await this.transport.send({
+        messageId: `<outbox.${row.id}.${ticket.id}@${domainOf(this.publicUrl)}>`,
+        to: recipients,
+        ...composed,
+        headers: { 'X-Ticket-Number': String(ticket.number) },
+      });
+      await this.suppress(result.rejected, 'refused by the mail server');
+    } catch (err) {
+      if (err instanceof PermanentMailError) await this.suppress(err.rejected, err.message);
+      throw err;
+    }
+  }
+
+  private async compose(row: OutboxMessage, ticket: Ticket): Promise<ComposedMail | null> {
+    const t = this.mailTicket(ticket);
+    switch (row.kind) {
+      case OutboxKind.TICKET_CREATED: {
+        if (ticket.status === TicketStatus.DRAFT) return null;
+        const creator = await this.db.manager.findOneBy(User, { id: ticket.creatorId });
+        return createdMail(t, creator?.name ?? 'Someone');
+      }
+      case OutboxKind.TICKET_OVERDUE:
+        return ticket.due && ACTIVE.includes(ticket.status) ? overdueMail(t) : null;
+      case OutboxKind.TICKET_UPDATED: {
+        const entries = await this.db.manager.find(TicketChange, {
+          where: { ticketId: ticket.id, id: Between(row.fromChangeId ?? 0, row.toChangeId ?? row.fromChangeId ?? 0), type: In([...NOTIFYING]) },
+          order: { id: 'ASC' },
+        });
+        if (entries.length === 0) return null;
+        const authorIds = [...new Set(entries.map((e) => e.authorId).filter((id): id is number => id !== null))];
+        const authors = new Map((await this.db.manager.findBy(User, { id: In(authorIds) })).map((u) => [u.id, u.name]));
+        return updatedMail(
+          t,
+          entries.map((e) => ({
+            type: e.type,
+            field: e.field,
+            oldValue: parse(e.oldValue),
+            newValue: parse(e.newValue),
+            body: e.body,
+            authorName: (e.authorId !== null && authors.get(e.authorId)) || 'The system',
+            createdAt: e.createdAt,
+          })),
+        );
+      }
+    }
+  }
+
+  /**
+   * Notify addresses plus assignee and cc users with an address and mail turned on (overdue
+   * notices: assignees only), without suppressed addresses, each once.
+   */
+  private async recipients(ticket: Ticket, assigneesOnly: boolean): Promise<string[]> {
+    const links = await this.db.manager.find(TicketUser, {
+      where: { ticketId: ticket.id, ...(assigneesOnly ? { role: TicketUserRole.ASSIGNEE } : {}) },
+    });
+    const users = links.length
+      ? await this.db.manager.findBy(User, { id: In(links.map((l) => l.userId)), active: true, mailEnabled: true, email: Not(IsNull()) })
+      : [];
+    const all = [...(assigneesOnly ? [] : ticket.notify), ...users.map((u) => u.email!)].map((a) => a.toLowerCase());
+    const unique = [...new Set(all)];
+    if (unique.length === 0) return [];
+    const suppressed = new Set((await this.db.manager.findBy(MailSuppression, { address: In(unique) })).map((s) => s.address));
+    return unique.filter((a) => !suppressed.has(a));
+  }
+
+  private async suppress(addresses: string[], reason: string): Promise<void> {
+    for (const address of addresses) {
+      this.log.warn({ address, reason }, 'mail address refused; no more mail goes to it');
+      const verb = this.db.dialect === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
+      await this.db.manager.query(`${verb} INTO mail_suppression (address, reason, created_at) VALUES (?, ?, ?)`, [
+        address.toLowerCase(),
+        reason.slice(0, 500),
+        new Date().toISOString().replace('T', ' ').replace('Z', ''),
+      ]);
+    }
+  }
+
+  private mailTicket(ticket: Ticket): MailTicket {
+    return {
+      number: ticket.number,
+      subject: ticket.subject,
+      body: ticket.body,
+      status: enumName(TicketStatus, ticket.status),
+      type: enumName(TicketType, ticket.type),
+      priority: enumName(TicketPriority, ticket.priority),
+      due: ticket.due,
+      url: `${this.publicUrl}/tickets/${ticket.number}`,
+    };
+  }
+}
+
+function parse(v: string | null): SnapshotValue {
+  return v === null ? null : (JSON.parse(v) as SnapshotValue);
+}
+
+function domainOf(publicUrl: string): string {
+  try {
+    return publicUrl ? new URL(publicUrl).hostname : 'ticket-gateway.local';
+  } catch {
+    return 'ticket-gateway.local';
+  }
+}

@@ -1,0 +1,82 @@
+import type { MailConfig } from '../config/config';
+import type { Logger } from '../common/logger';
+import { OutboxKind } from '../entities/outbox-message.entity';
+import { PermanentMailError } from '../mail/mail-transport';
+import type { NotificationService } from '../services/notification.service';
+import type { OutboxService } from '../services/outbox.service';
+
+const BATCH = 10;
+/** How long a claim lasts; a worker that dies mid-delivery frees its rows after this. */
+const LEASE_MS = 120_000;
+
+/**
+ * Delivers outbox rows after commit, and queues the daily overdue notices. Runs in every
+ * replica: claims keep two workers off the same row, and overdue notices are deduplicated per
+ * ticket and day in the table, so running the scan twice is harmless.
+ */
+export class OutboxWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private overdueDoneFor: string | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly notifications: NotificationService,
+    private readonly config: MailConfig,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the delivery in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One round: overdue scan when due, then deliveries until nothing is due. Exposed for tests. */
+  async tick(now = new Date()): Promise<void> {
+    await this.maybeQueueOverdue(now);
+    for (;;) {
+      const rows = await this.outbox.claim(BATCH, LEASE_MS);
+      for (const row of rows) {
+        try {
+          await this.notifications.deliver(row);
+          await this.outbox.settleSent(row);
+        } catch (err) {
+          const permanent = err instanceof PermanentMailError;
+          const outcome = await this.outbox.settleFailed(row, (err as Error).message, permanent);
+          this.log[outcome === 'failed' ? 'error' : 'warn']({ err, outboxId: row.id, kind: row.kind, attempts: row.attempts }, `outbox delivery failed (${outcome})`);
+        }
+      }
+      if (rows.length < BATCH || this.stopped) return;
+    }
+  }
+
+  private async maybeQueueOverdue(now: Date): Promise<void> {
+    const day = now.toDateString();
+    const { hour, minute } = this.config.overdueTime;
+    if (this.overdueDoneFor === day || now.getHours() * 60 + now.getMinutes() < hour * 60 + minute) return;
+    const queued = await this.notifications.queueOverdue(now);
+    this.overdueDoneFor = day;
+    if (queued) this.log.info({ queued, kind: OutboxKind.TICKET_OVERDUE }, 'overdue notices queued');
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick()
+        .catch((err) => this.log.error({ err }, 'outbox worker round failed'))
+        .finally(() => {
+          this.running = null;
+          this.schedule(this.config.pollMs);
+        });
+    }, delay);
+    this.timer.unref();
+  }
+}
