@@ -53,7 +53,7 @@ export class NotificationService {
       .where('t.deletedAt IS NULL AND t.status IN (:...active) AND t.due < :now', { active: ACTIVE, now })
       .andWhere((qb) => `t.id IN ${qb.subQuery().select('tu.ticketId').from(TicketUser, 'tu').where('tu.role = :assignee').getQuery()}`, { assignee: TicketUserRole.ASSIGNEE })
       .getRawMany<{ id: number }>();
-    for (const { id } of overdue) await this.outbox.enqueueOverdue(this.db.manager, Number(id), day, now);
+    for (const { id } of overdue) await this.outbox.enqueueOverdue(this.db.manager, Number(id), day, new Date());
     return overdue.length;
   }
 
