@@ -32,6 +32,11 @@ export class Database {
     return this.withRetry(() => this.dataSource.transaction(fn));
   }
 
+  /** "INSERT ... that skips rows whose unique key exists", in this dialect. */
+  get insertIgnore(): string {
+    return this.dialect === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
+  }
+
   /** Row lock for read-modify-write on MySQL; SQLite writers are already serialized. */
   get lockMode(): 'pessimistic_write' | undefined {
     return this.dialect === 'mysql' ? 'pessimistic_write' : undefined;

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Between, In, IsNull, Not } from 'typeorm';
 import type { Logger } from '../common/logger';
+import { sqlDateTime } from '../db/column-types';
 import type { Database } from '../db/database';
 import { MailSuppression } from '../entities/mail-suppression.entity';
 import { OutboxKind, type OutboxMessage } from '../entities/outbox-message.entity';
@@ -136,11 +137,10 @@ export class NotificationService {
   private async suppress(addresses: string[], reason: string): Promise<void> {
     for (const address of addresses) {
       this.log.warn({ address, reason }, 'mail address refused; no more mail goes to it');
-      const verb = this.db.dialect === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
-      await this.db.manager.query(`${verb} INTO mail_suppression (address, reason, created_at) VALUES (?, ?, ?)`, [
+      await this.db.manager.query(`${this.db.insertIgnore} INTO mail_suppression (address, reason, created_at) VALUES (?, ?, ?)`, [
         address.toLowerCase(),
         reason.slice(0, 500),
-        new Date().toISOString().replace('T', ' ').replace('Z', ''),
+        sqlDateTime(new Date()),
       ]);
     }
   }

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import type { MailConfig } from '../config/config';
+import { sqlDateTime } from '../db/column-types';
 import type { Database } from '../db/database';
 import { OutboxKind, OutboxMessage, OutboxStatus } from '../entities/outbox-message.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
@@ -34,12 +35,12 @@ export class OutboxService {
 
   /** The "created" mail of a ticket; at most one per ticket, whatever happens to it later. */
   async enqueueTicketCreated(em: EntityManager, ticketId: number, at: Date): Promise<void> {
-    await this.insertIgnoringDuplicate(em, OutboxKind.TICKET_CREATED, ticketId, `created:${ticketId}`, at, null);
+    await this.insertIgnoringDuplicate(em, OutboxKind.TICKET_CREATED, ticketId, `created:${ticketId}`, at);
   }
 
   /** The daily overdue notice; the key holds the day, so replicas running the same scan add it once. */
   async enqueueOverdue(em: EntityManager, ticketId: number, day: string, at: Date): Promise<void> {
-    await this.insertIgnoringDuplicate(em, OutboxKind.TICKET_OVERDUE, ticketId, `overdue:${ticketId}:${day}`, at, null);
+    await this.insertIgnoringDuplicate(em, OutboxKind.TICKET_OVERDUE, ticketId, `overdue:${ticketId}:${day}`, at);
   }
 
   /**
@@ -50,7 +51,7 @@ export class OutboxService {
   async touchTicketUpdated(em: EntityManager, ticketId: number, firstChangeId: number, at: Date): Promise<void> {
     const key = `updated:${ticketId}`;
     const due = new Date(at.getTime() + this.config.debounceMs);
-    const params = [OutboxKind.TICKET_UPDATED, ticketId, key, firstChangeId, OutboxStatus.PENDING, this.date(due), this.date(at), ticketId, TicketStatus.DRAFT];
+    const params = [OutboxKind.TICKET_UPDATED, ticketId, key, firstChangeId, OutboxStatus.PENDING, sqlDateTime(due), sqlDateTime(at), ticketId, TicketStatus.DRAFT];
     const select =
       'SELECT ?, ?, ?, ?, ?, 0, ?, ? FROM ticket WHERE id = ? AND status <> ?';
     const columns = '(kind, ticket_id, dedupe_key, from_change_id, status, attempts, available_at, created_at)';
@@ -61,11 +62,10 @@ export class OutboxService {
     }
   }
 
-  private async insertIgnoringDuplicate(em: EntityManager, kind: OutboxKind, ticketId: number, key: string, at: Date, fromChangeId: number | null): Promise<void> {
-    const verb = this.db.dialect === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
+  private async insertIgnoringDuplicate(em: EntityManager, kind: OutboxKind, ticketId: number, key: string, at: Date): Promise<void> {
     await em.query(
-      `${verb} INTO outbox (kind, ticket_id, dedupe_key, from_change_id, status, attempts, available_at, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
-      [kind, ticketId, key, fromChangeId, OutboxStatus.PENDING, this.date(at), this.date(at)],
+      `${this.db.insertIgnore} INTO outbox (kind, ticket_id, dedupe_key, status, attempts, available_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)`,
+      [kind, ticketId, key, OutboxStatus.PENDING, sqlDateTime(at), sqlDateTime(at)],
     );
   }
 
@@ -157,10 +157,5 @@ export class OutboxService {
       sent: n(OutboxStatus.SENT),
       oldestPendingAt: oldest === null ? null : oldest instanceof Date ? oldest : new Date(`${String(oldest).replace(' ', 'T')}Z`),
     };
-  }
-
-  /** Raw SQL parameters: both drivers store UTC "YYYY-MM-DD HH:MM:SS.mmm". */
-  private date(d: Date): string {
-    return d.toISOString().replace('T', ' ').replace('Z', '');
   }
 }
