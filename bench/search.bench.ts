@@ -8,8 +8,6 @@
  * non-zero (after writing the results) when a plan check fails or an answer is wrong.
  */
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/config';
@@ -23,7 +21,8 @@ import { generateDataset, summarize as summarizeDataset, type DatasetSummary, ty
 import { explain, SqlCapture, ticketListStatements, type ExplainedStatement } from './lib/explain';
 import { loadDataset, refreshStatistics } from './lib/load';
 import { Oracle, type Expected } from './lib/oracle';
-import { appendMarkdown, writeJson, type BenchResult, type MachineInfo, type PlanCheck, type QueryResult } from './lib/report';
+import { machineInfo, sourceInfo } from './lib/environment';
+import { appendMarkdown, writeJson, type BenchResult, type PlanCheck, type QueryResult } from './lib/report';
 import { createScratchDatabase, type Dialect } from './lib/scratch-db';
 import { summarize } from './lib/stats';
 
@@ -107,7 +106,7 @@ async function main(): Promise<void> {
       dialect,
       startedAt,
       finishedAt: new Date().toISOString(),
-      source: sourceInfo(),
+      source: sourceInfo(path.resolve(BENCH_DIR, '..')),
       machine: machineInfo(),
       database: await databaseInfo(app),
       dataset: { ...summary, seed: SPEC.seed, loadSeconds },
@@ -316,36 +315,6 @@ function checkPlans(kind: QuerySpec['kind'], page: ExplainedStatement, count: Ex
     pass: withoutIndex.length === 0,
     detail: withoutIndex.length === 0 ? 'Both plans look the words up in the full-text index.' : `No full-text index use in the ${withoutIndex.join(' and ')} plan.`,
     notes: [...notes, ...tableScans.map((line) => `full scan of ticket: ${line}`)],
-  };
-}
-
-/** The commit measured, and which files under src/ and migrations/ differed from it. */
-function sourceInfo(): BenchResult['source'] {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: path.resolve(BENCH_DIR, '..'), encoding: 'utf8' });
-  try {
-    const uncommitted = git('--no-optional-locks', 'status', '--porcelain', '--', 'src', 'migrations')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => line.slice(3));
-    return { commit: git('rev-parse', 'HEAD').trim(), uncommitted };
-  } catch {
-    return { commit: 'unknown (not a git checkout)', uncommitted: [] };
-  }
-}
-
-function machineInfo(): MachineInfo {
-  let nproc = os.availableParallelism();
-  try {
-    nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim()) || nproc;
-  } catch {
-    // nproc is coreutils; availableParallelism() is the same figure where it is missing.
-  }
-  return {
-    nproc,
-    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
-    memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
   };
 }
 

@@ -192,3 +192,14 @@ test('without SMTP_URL mail is written as .eml files under DATA_DIR/mail', async
     await local.close();
   }
 });
+
+test('the outbox backlog is in /metrics', async () => {
+  const res = await fetch(`${s.url}/metrics`);
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  const sent = Number(/^tg_outbox_messages\{status="sent"\} (\d+)$/m.exec(text)?.[1]);
+  const counts = (await s.gql(`{ outboxStatus { sent } }`)).data.outboxStatus;
+  expect(sent).toBe(counts.sent);
+  expect(text).toMatch(/^tg_outbox_oldest_pending_age_seconds \d/m);
+  expect(text).toMatch(/^tg_process_resident_memory_bytes \d/m);
+});

@@ -19,6 +19,7 @@ import { createLoaders } from '../loaders/loaders';
 import { createServices, type Services } from '../services/services';
 import { createFormatError } from './format-error';
 import { fileDownloadRouter } from './file-download.route';
+import { metricsRouter } from './metrics.route';
 import { multipartMiddleware } from './multipart.middleware';
 import { OutboxWorker } from '../workers/outbox.worker';
 
@@ -130,6 +131,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     expressMiddleware(apollo, { context: ({ req, res }) => contextFor(req, res) }),
   );
   expressApp.use(fileDownloadRouter(services, contextFor, log));
+  expressApp.use(metricsRouter(services));
 
   expressApp.use((_req: Request, res: Response) => {
     res.status(404).json({ errors: [{ message: 'Not found: the API is at /graphql', extensions: { code: 'NOT_FOUND' } }] });

@@ -96,7 +96,8 @@ export class FileService {
     let source: Readable;
     try {
       // Throws at once when the part already failed while earlier files were being stored.
-      source = upload.createReadStream();
+      // 256 KB reads instead of fs-capacitor's 16 KB: the same memory bound, about 1.6x the throughput (bench/).
+      source = upload.createReadStream({ highWaterMark: 256 * 1024 });
     } catch (err) {
       if (isTruncation(err as Error)) return tooLarge();
       throw badUserInput(`${filename} could not be read from the request: ${(err as Error).message}`);

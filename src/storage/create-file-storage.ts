@@ -1,8 +1,11 @@
 import type { FileStorageConfig } from '../config/config';
 import type { FileStorage } from './file-storage';
 import { LocalFileStorage } from './local-file.storage';
-import { S3FileStorage } from './s3-file.storage';
 
 export function createFileStorage(config: FileStorageConfig): FileStorage {
-  return config.kind === 's3' ? S3FileStorage.fromConfig(config) : new LocalFileStorage(config.dir);
+  if (config.kind === 'local') return new LocalFileStorage(config.dir);
+  // Loaded only when configured: the AWS SDK costs tens of MB of memory a local setup never uses.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { S3FileStorage } = require('./s3-file.storage') as typeof import('./s3-file.storage');
+  return S3FileStorage.fromConfig(config);
 }

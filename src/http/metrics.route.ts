@@ -1,0 +1,35 @@
+import { Router, type Request, type Response } from 'express';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Services } from '../services/services';
+
+/**
+ * GET /metrics in Prometheus text format. Gauges that need the database are read at scrape time,
+ * so a scrape costs one grouped query and nothing is computed between scrapes.
+ */
+export function metricsRouter(services: Services): Router {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tg_' });
+  const outbox = new Gauge({
+    name: 'tg_outbox_messages',
+    help: 'Outbox rows (mail and other side effects) by status',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      const c = await services.outbox.counts();
+      this.set({ status: 'pending' }, c.pending);
+      this.set({ status: 'sending' }, c.sending);
+      this.set({ status: 'failed' }, c.failed);
+      this.set({ status: 'sent' }, c.sent);
+      oldest.set(c.oldestPendingAt ? Math.max(0, (Date.now() - c.oldestPendingAt.getTime()) / 1000) : 0);
+    },
+  });
+  const oldest = new Gauge({ name: 'tg_outbox_oldest_pending_age_seconds', help: 'Age of the oldest pending outbox row (0 when none)', registers: [registry] });
+  void outbox;
+
+  const router = Router();
+  router.get('/metrics', async (_req: Request, res: Response) => {
+    res.setHeader('Content-Type', registry.contentType);
+    res.send(await registry.metrics());
+  });
+  return router;
+}
