@@ -77,9 +77,9 @@ test('collapses edits of the same field by the same person within a minute into 
   const t = await create({ subject: 'Collapse' });
   await update(t.id, { status: 'IN_PROGRESS' });
   await update(t.id, { status: 'ON_HOLD' });
-  await update(t.id, { status: 'RESOLVED' });
+  await update(t.id, { status: 'CLOSED' });
   const entries = await fieldEntries(t.id);
-  expect(entries).toEqual([expect.objectContaining({ field: 'STATUS', oldValue: 'OPEN', newValue: 'RESOLVED', author: { username: 'alice' } })]);
+  expect(entries).toEqual([expect.objectContaining({ field: 'STATUS', oldValue: 'OPEN', newValue: 'CLOSED', author: { username: 'alice' } })]);
 });
 
 test('drops the entry when a field is changed back within the minute', async () => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { loadWorkflow, type Workflow } from './workflow';
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; path: string }
@@ -25,6 +26,7 @@ export interface AppConfig {
   };
   files: FilesConfig;
   mail: MailConfig;
+  workflow: Workflow;
   /** Base URL of this service as users reach it (links in mail, download links); '' means relative links. */
   publicUrl: string;
 }
@@ -142,6 +144,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     files: parseFiles(str, int, dataDir, problems),
     mail: parseMail(str, int, dataDir, problems),
+    workflow: loadWorkflow(str('WORKFLOW_FILE'), problems),
     publicUrl: (str('PUBLIC_URL') ?? '').replace(/\/+$/, ''),
   };
   if (config.publicUrl && !/^https?:\/\/[^/]+/.test(config.publicUrl)) problems.push('PUBLIC_URL must be an http(s) URL, e.g. https://tickets.example.com');

@@ -5,6 +5,8 @@ export enum OutboxKind {
   TICKET_CREATED = 'mail.ticket_created',
   TICKET_UPDATED = 'mail.ticket_updated',
   TICKET_OVERDUE = 'mail.ticket_overdue',
+  /** ticketClose with notifyRequester: a mail to the requester alone. */
+  TICKET_CLOSED = 'mail.ticket_closed',
 }
 
 export enum OutboxStatus {

@@ -68,6 +68,34 @@ export class Ticket {
   @JoinColumn({ name: 'creator_id' })
   creator?: User;
 
+  /** Who the ticket is for (the helpdesk requester); the creator unless given. */
+  @Index()
+  @Column({ type: 'int', nullable: true })
+  requesterId: number | null;
+
+  @ManyToOne(() => User, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'requester_id' })
+  requester?: User;
+
+  @Field(() => String, { nullable: true, description: 'What resolved the ticket (ticketResolve); kept after reopening as a record.' })
+  @Column({ type: 'text', nullable: true })
+  resolution: string | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ ...DATETIME, nullable: true })
+  resolvedAt: Date | null;
+
+  @Column({ type: 'int', nullable: true })
+  resolvedById: number | null;
+
+  @Field({ description: 'Locked tickets are not reopened by requester replies.' })
+  @Column({ type: 'boolean', default: false })
+  locked: boolean;
+
+  /** Who wrote last (for read state: your own writes do not make a ticket unread for you). */
+  @Column({ type: 'int', nullable: true })
+  lastActorId: number | null;
+
   @Field(() => Date)
   @Column({ ...DATETIME })
   createdAt: Date;

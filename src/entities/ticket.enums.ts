@@ -54,6 +54,8 @@ export enum TrackedField {
   CC = 'cc',
   NOTIFY = 'notify',
   TAGS = 'tags',
+  LOCKED = 'locked',
+  RESOLUTION = 'resolution',
 }
 
 export enum Privilege {

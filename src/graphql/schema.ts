@@ -6,6 +6,8 @@ import { ChangeResolver, CommentRevisionResolver } from '../resolvers/change.res
 import { CategoryResolver, TagResolver } from '../resolvers/label.resolver';
 import { FileResolver } from '../resolvers/file.resolver';
 import { NodeResolver } from '../resolvers/node.resolver';
+import { TicketWorkflowResolver } from '../resolvers/ticket-workflow.resolver';
+import { MetadataResolver } from '../resolvers/metadata.resolver';
 import { OutboxResolver } from '../resolvers/outbox.resolver';
 import { SavedSearchResolver } from '../resolvers/saved-search.resolver';
 import { TicketResolver } from '../resolvers/ticket.resolver';
@@ -14,7 +16,7 @@ import { UserResolver } from '../resolvers/user.resolver';
 /** Builds the executable schema from the resolver classes. Validation lives in the services (as userErrors). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, ApiKeyResolver, SavedSearchResolver, FileResolver, OutboxResolver],
+    resolvers: [NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, ApiKeyResolver, SavedSearchResolver, FileResolver, OutboxResolver, TicketWorkflowResolver, MetadataResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
   });

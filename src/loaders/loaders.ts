@@ -6,6 +6,7 @@ import { CommentRevision } from '../entities/comment-revision.entity';
 import { Tag } from '../entities/tag.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { TicketFile } from '../entities/ticket-file.entity';
+import { TicketRead } from '../entities/ticket-read.entity';
 import { TicketTag } from '../entities/ticket-tag.entity';
 import { TicketUser, type TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
@@ -40,6 +41,8 @@ export interface Loaders {
   changePage: DataLoader<ChangePageKey, TicketChange[], string>;
   changeCount: DataLoader<ChangeCountKey, number, string>;
   commentRevisions: DataLoader<number, CommentRevision[]>;
+  /** A user's read marker on a ticket. */
+  ticketRead: DataLoader<{ userId: number; ticketId: number }, TicketRead | null, string>;
   /** Live (unexpired) files per ticket, oldest first. */
   ticketFiles: DataLoader<number, TicketFile[]>;
 }
@@ -160,6 +163,14 @@ export function createLoaders(db: Database): Loaders {
       const grouped = groupBy(rows, (r) => r.changeId);
       return changeIds.map((id) => grouped.get(id) ?? []);
     }, opts),
+    ticketRead: new DataLoader(
+      async (keys) => {
+        const rows = await em.find(TicketRead, { where: keys.map((k) => ({ userId: k.userId, ticketId: k.ticketId })) });
+        const map = new Map(rows.map((r) => [`${r.userId}:${r.ticketId}`, r]));
+        return keys.map((k) => map.get(`${k.userId}:${k.ticketId}`) ?? null);
+      },
+      { ...opts, cacheKeyFn: (k) => `${k.userId}:${k.ticketId}` },
+    ),
     ticketFiles: new DataLoader(async (ticketIds) => {
       const rows = await em.find(TicketFile, { where: { ticketId: In([...ticketIds]), expiresAt: MoreThan(new Date()) }, order: { id: 'ASC' } });
       const grouped = groupBy(rows, (r) => r.ticketId);

@@ -57,6 +57,11 @@ export function updatedMail(t: MailTicket, changes: MailChange[]): ComposedMail 
   return compose(`Ticket #${t.number} Updated: ${t.subject}`, t, parts, bodyChanged ? { label: 'New body', markdown: t.body } : null);
 }
 
+export function closedMail(t: MailTicket, resolution: string | null): ComposedMail {
+  const facts = [`Your ticket #${t.number} was closed.`, ...(resolution ? ['', 'Resolution:', resolution] : [])];
+  return compose(`Ticket #${t.number} Closed: ${t.subject}`, t, facts, null);
+}
+
 export function overdueMail(t: MailTicket): ComposedMail {
   const facts = [`Ticket #${t.number} was due ${formatTime(t.due!)} and is still ${humanize(t.status).toLowerCase()}.`, '', ...details(t)];
   return compose(`Ticket #${t.number} Is Overdue: ${t.subject}`, t, facts, null);

@@ -21,6 +21,9 @@ import { TicketDeletePayload, TicketPayload } from '../graphql/types/payloads';
 
 @ArgsType()
 class TicketsArgs extends ConnectionArgs {
+  @Field(() => Boolean, { nullable: true, description: 'Admins only: include soft-deleted tickets (deletedAt set).' })
+  includeDeleted?: boolean | null;
+
   @Field(() => String, {
     nullable: true,
     description:
@@ -112,6 +115,21 @@ export class TicketResolver {
   @FieldResolver(() => Category, { nullable: true })
   category(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<Category | null> | null {
     return ticket.categoryId === null ? null : ctx.loaders.categoryById.load(ticket.categoryId);
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'Who the ticket is for; the creator unless given.' })
+  requester(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<User | null> | null {
+    return ticket.requesterId === null ? null : ctx.loaders.userById.load(ticket.requesterId);
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  resolvedBy(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<User | null> | null {
+    return ticket.resolvedById === null ? null : ctx.loaders.userById.load(ticket.resolvedById);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Changed by someone else since you last marked it read (ticketMarkRead).' })
+  unread(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return ctx.services.tickets.isUnread(ctx, ticket);
   }
 
   @FieldResolver(() => [TicketFile], { description: 'Attached files, oldest first; expired files are gone.' })

@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ApiKey } from '../entities/api-key.entity';
 import { Category } from '../entities/category.entity';
 import { Privilege } from '../entities/ticket.enums';
@@ -59,6 +59,11 @@ export class UserResolver {
   @FieldResolver(() => Boolean, { nullable: true, description: 'Whether ticket mail reaches this user. Visible to the user and to admins.' })
   mailEnabled(@Root() user: User, @Ctx() ctx: RequestContext): boolean | null {
     return this.selfOrAdmin(user, ctx) ? user.mailEnabled : null;
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Yours only: unread tickets you created, requested, are assigned to or cc on.' })
+  unreadCount(@Root() user: User, @Ctx() ctx: RequestContext): Promise<number> | null {
+    return ctx.viewer?.user.id === user.id ? ctx.services.tickets.unreadCount(ctx) : null;
   }
 
   @FieldResolver(() => ID)

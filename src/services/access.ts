@@ -37,8 +37,8 @@ export function canSeeTicket(viewer: Viewer, ticket: Ticket, opts: { includeDele
 }
 
 /** The same rule as canSeeTicket, as SQL on a ticket query. */
-export function scopeVisibleTickets(qb: SelectQueryBuilder<Ticket>, viewer: Viewer, alias = 't'): SelectQueryBuilder<Ticket> {
-  qb.andWhere(`${alias}.deletedAt IS NULL`);
+export function scopeVisibleTickets(qb: SelectQueryBuilder<Ticket>, viewer: Viewer, alias = 't', opts: { includeDeleted?: boolean } = {}): SelectQueryBuilder<Ticket> {
+  if (!opts.includeDeleted) qb.andWhere(`${alias}.deletedAt IS NULL`);
   if (viewer.categoryIds !== null) {
     if (viewer.categoryIds.length === 0) qb.andWhere('1 = 0');
     else qb.andWhere(`${alias}.categoryId IN (:...visibleCategoryIds)`, { visibleCategoryIds: viewer.categoryIds });

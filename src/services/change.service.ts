@@ -112,6 +112,18 @@ export class ChangeService {
 
   // ---- comments ----
 
+  /** A comment entry and its full-text copy, in the caller's transaction (after touchTicket). */
+  async writeComment(em: EntityManager, ticketId: number, authorId: number, body: string, at: Date): Promise<TicketChange> {
+    const entry = await this.recordEntry(em, ticketId, ChangeType.COMMENT, authorId, at, { body });
+    await this.searchIndex.appendComment(em, ticketId, body);
+    return entry;
+  }
+
+  /** Markdown comment text, sanitized; a userError (on input.<field>) when blank or too large. */
+  cleanCommentBody(raw: string, field = 'body'): string | UserError {
+    return this.cleanBody(raw, field);
+  }
+
   async addComment(ctx: RequestContext, ticketRef: string, rawBody: string): Promise<ChangeResult> {
     const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
     const ticket = await this.tickets().requireTicket(ctx, ticketRef);
@@ -121,10 +133,8 @@ export class ChangeService {
     const change = await this.db.transaction(async (em) => {
       // Lock order: the ticket row first, then the child insert, so concurrent commenters queue
       // instead of deadlocking on the foreign-key check.
-      await this.touchTicket(em, ticket.id, now);
-      const entry = await this.recordEntry(em, ticket.id, ChangeType.COMMENT, viewer.user.id, now, { body });
-      await this.searchIndex.appendComment(em, ticket.id, body);
-      return entry;
+      await this.touchTicket(em, ticket.id, now, viewer.user.id);
+      return this.writeComment(em, ticket.id, viewer.user.id, body, now);
     });
     return { change, userErrors: [] };
   }
@@ -137,7 +147,7 @@ export class ChangeService {
     if (body === comment.body) return { change: comment, userErrors: [] };
     const now = new Date();
     await this.db.transaction(async (em) => {
-      await this.touchTicket(em, comment.ticketId, now);
+      await this.touchTicket(em, comment.ticketId, now, viewer.user.id);
       await em.insert(CommentRevision, em.create(CommentRevision, {
         changeId: comment.id,
         body: comment.body ?? '',
@@ -160,7 +170,7 @@ export class ChangeService {
     const originalAuthor = comment.authorId !== null ? await ctx.loaders.userById.load(comment.authorId) : null;
     const now = new Date();
     const audit = await this.db.transaction(async (em) => {
-      await this.touchTicket(em, comment.ticketId, now);
+      await this.touchTicket(em, comment.ticketId, now, viewer.user.id);
       await em.delete(TicketChange, { id: comment.id });
       await this.searchIndex.refresh(em, comment.ticketId);
       if (ticket.status === TicketStatus.DRAFT) return null;
@@ -199,21 +209,21 @@ export class ChangeService {
 
   // ---- helpers ----
 
-  private cleanBody(raw: string): string | UserError {
+  private cleanBody(raw: string, field = 'body'): string | UserError {
     const body = sanitizeMarkdown(raw);
-    if (body === '') return userError(['input', 'body'], UserErrorCode.BLANK, 'Comment must not be blank');
+    if (body === '') return userError(['input', field], UserErrorCode.BLANK, `${field} must not be blank`);
     if (Buffer.byteLength(body, 'utf8') > this.limits.bodyMaxBytes) {
-      return userError(['input', 'body'], UserErrorCode.TOO_LONG, `Comment is larger than ${this.limits.bodyMaxBytes} bytes`);
+      return userError(['input', field], UserErrorCode.TOO_LONG, `${field} is larger than ${this.limits.bodyMaxBytes} bytes`);
     }
     return body;
   }
 
   /** Bumps the ticket's version and modified time; a ticket deleted meanwhile is not found (unless includeDeleted). */
-  async touchTicket(em: EntityManager, ticketId: number, at: Date, opts: { includeDeleted?: boolean } = {}): Promise<void> {
+  async touchTicket(em: EntityManager, ticketId: number, at: Date, actorId: number | null, opts: { includeDeleted?: boolean } = {}): Promise<void> {
     const result = await em
       .createQueryBuilder()
       .update(Ticket)
-      .set({ version: () => 'version + 1', updatedAt: at })
+      .set({ version: () => 'version + 1', updatedAt: at, lastActorId: actorId })
       .where(opts.includeDeleted ? 'id = :id' : 'id = :id AND deleted_at IS NULL', { id: ticketId })
       .execute();
     if (affectedRows(result) !== 1) throw notFound('No such ticket');

@@ -182,7 +182,7 @@ export class FileService {
     const now = new Date();
     try {
       await this.db.transaction(async (em) => {
-        await this.changes.touchTicket(em, ticket.id, now);
+        await this.changes.touchTicket(em, ticket.id, now, viewer.user.id);
         rows = await this.attach(em, ticket, staged.files, viewer.user.id, now);
       });
     } catch (err) {
@@ -218,7 +218,7 @@ export class FileService {
     const removed = await this.db.transaction(async (em) => {
       const result = await em.delete(TicketFile, { id: file.id });
       if (!result.affected) return false;
-      await this.changes.touchTicket(em, file.ticketId, now);
+      await this.changes.touchTicket(em, file.ticketId, now, viewer.user.id);
       if (ticket.status !== TicketStatus.DRAFT) {
         await this.changes.recordEntry(em, file.ticketId, ChangeType.FILE_REMOVED, viewer.user.id, now, { oldValue: JSON.stringify(file.filename) });
       }
@@ -254,7 +254,7 @@ export class FileService {
         const gone = await this.db.transaction(async (em) => {
           const result = await em.delete(TicketFile, { id: file.id });
           if (!result.affected) return false;
-          await this.changes.touchTicket(em, file.ticketId, now, { includeDeleted: true });
+          await this.changes.touchTicket(em, file.ticketId, now, null, { includeDeleted: true });
           await this.changes.recordEntry(em, file.ticketId, ChangeType.FILE_EXPIRED, null, now, { oldValue: JSON.stringify(file.filename) });
           return true;
         });

@@ -11,7 +11,7 @@ import { Ticket } from '../entities/ticket.entity';
 import { ChangeType, enumName, TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
 import { PermanentMailError, type MailTransport } from '../mail/mail-transport';
-import { createdMail, overdueMail, updatedMail, type ComposedMail, type MailTicket } from '../mail/ticket-mail.composer';
+import { closedMail, createdMail, overdueMail, updatedMail, type ComposedMail, type MailTicket } from '../mail/ticket-mail.composer';
 import type { OutboxService } from './outbox.service';
 import type { SnapshotValue } from './ticket-diff';
 
@@ -40,6 +40,11 @@ export class NotificationService {
     await this.outbox.enqueueTicketCreated(em, ticketId, at);
   }
 
+  /** ticketClose with notifyRequester. */
+  async requesterNotified(em: EntityManager, ticketId: number, at: Date): Promise<void> {
+    await this.outbox.enqueue(em, OutboxKind.TICKET_CLOSED, ticketId, at);
+  }
+
   /** History entries were written; `firstChangeId` is the lowest new one. */
   async changesRecorded(em: EntityManager, ticketId: number, type: ChangeType, firstChangeId: number, at: Date): Promise<void> {
     if (NOTIFYING.has(type)) await this.outbox.touchTicketUpdated(em, ticketId, firstChangeId, at);
@@ -66,7 +71,7 @@ export class NotificationService {
     if (!ticket) return; // purged or deleted since: nothing to say
     const composed = await this.compose(row, ticket);
     if (!composed) return;
-    const recipients = await this.recipients(ticket, row.kind === OutboxKind.TICKET_OVERDUE);
+    const recipients = await this.recipients(ticket, row.kind === OutboxKind.TICKET_OVERDUE ? 'assignees' : row.kind === OutboxKind.TICKET_CLOSED ? 'requester' : 'followers');
     if (recipients.length === 0) return;
     try {
       const result = await this.transport.send({
@@ -92,6 +97,8 @@ export class NotificationService {
       }
       case OutboxKind.TICKET_OVERDUE:
         return ticket.due && ACTIVE.includes(ticket.status) ? overdueMail(t) : null;
+      case OutboxKind.TICKET_CLOSED:
+        return closedMail(t, ticket.resolution);
       case OutboxKind.TICKET_UPDATED: {
         const entries = await this.db.manager.find(TicketChange, {
           where: { ticketId: ticket.id, id: Between(row.fromChangeId ?? 0, row.toChangeId ?? row.fromChangeId ?? 0), type: In([...NOTIFYING]) },
@@ -117,17 +124,19 @@ export class NotificationService {
   }
 
   /**
-   * Notify addresses plus assignee and cc users with an address and mail turned on (overdue
-   * notices: assignees only), without suppressed addresses, each once.
+   * followers: notify addresses plus assignee and cc users; assignees (overdue notices); the
+   * requester (closing notice). Only users with an address and mail on; suppressed addresses
+   * dropped; each address once.
    */
-  private async recipients(ticket: Ticket, assigneesOnly: boolean): Promise<string[]> {
-    const links = await this.db.manager.find(TicketUser, {
-      where: { ticketId: ticket.id, ...(assigneesOnly ? { role: TicketUserRole.ASSIGNEE } : {}) },
-    });
-    const users = links.length
-      ? await this.db.manager.findBy(User, { id: In(links.map((l) => l.userId)), active: true, mailEnabled: true, email: Not(IsNull()) })
+  private async recipients(ticket: Ticket, who: 'followers' | 'assignees' | 'requester'): Promise<string[]> {
+    const userIds =
+      who === 'requester'
+        ? ticket.requesterId === null ? [] : [ticket.requesterId]
+        : (await this.db.manager.find(TicketUser, { where: { ticketId: ticket.id, ...(who === 'assignees' ? { role: TicketUserRole.ASSIGNEE } : {}) } })).map((l) => l.userId);
+    const users = userIds.length
+      ? await this.db.manager.findBy(User, { id: In(userIds), active: true, mailEnabled: true, email: Not(IsNull()) })
       : [];
-    const all = [...(assigneesOnly ? [] : ticket.notify), ...users.map((u) => u.email!)].map((a) => a.toLowerCase());
+    const all = [...(who === 'followers' ? ticket.notify : []), ...users.map((u) => u.email!)].map((a) => a.toLowerCase());
     const unique = [...new Set(all)];
     if (unique.length === 0) return [];
     const suppressed = new Set((await this.db.manager.findBy(MailSuppression, { address: In(unique) })).map((s) => s.address));

@@ -43,6 +43,11 @@ export class OutboxService {
     await this.insertIgnoringDuplicate(em, OutboxKind.TICKET_OVERDUE, ticketId, `overdue:${ticketId}:${day}`, at);
   }
 
+  /** A one-off mail (no deduplication): each call is one more mail. */
+  async enqueue(em: EntityManager, kind: OutboxKind, ticketId: number, at: Date): Promise<void> {
+    await em.insert(OutboxMessage, { kind, ticketId, dedupeKey: null, status: OutboxStatus.PENDING, attempts: 0, availableAt: at, createdAt: at });
+  }
+
   /**
    * Adds history entries to the ticket's pending "updated" mail, or starts one, and pushes its
    * send time to `debounce` after now (a trailing debounce). Drafts are skipped in the same

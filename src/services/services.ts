@@ -9,11 +9,13 @@ import { AuthService } from './auth.service';
 import { ChangeService } from './change.service';
 import { FileService } from './file.service';
 import { LabelService } from './label.service';
+import { MetadataService } from './metadata.service';
 import { NotificationService } from './notification.service';
 import { OutboxService } from './outbox.service';
 import { SavedSearchService } from './saved-search.service';
 import { TicketInputValidator } from './ticket-input.validator';
 import { TicketService } from './ticket.service';
+import { TicketWorkflowService } from './ticket-workflow.service';
 import { UserService } from './user.service';
 
 /** The application's services, built once per process and reached from the request context. */
@@ -29,6 +31,8 @@ export interface Services {
   outbox: OutboxService;
   notifications: NotificationService;
   mailTransport: MailTransport;
+  workflow: TicketWorkflowService;
+  metadata: MetadataService;
 }
 
 export function createServices(db: Database, config: AppConfig, log: Logger): Services {
@@ -38,14 +42,17 @@ export function createServices(db: Database, config: AppConfig, log: Logger): Se
   const notifications = new NotificationService(db, outbox, mailTransport, config.publicUrl, log);
   const changes: ChangeService = new ChangeService(db, config.limits, () => tickets, searchIndex, notifications);
   const files: FileService = new FileService(db, config.files, config.publicUrl, createFileStorage(config.files.storage), changes, () => tickets, log);
-  const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes, searchIndex, files, notifications);
+  const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes, searchIndex, files, notifications, config.workflow);
+  const labels = new LabelService(db);
   return {
+    metadata: new MetadataService(db, labels, config.workflow),
+    workflow: new TicketWorkflowService(db, tickets, changes, notifications),
     tickets,
     changes,
     users: new UserService(db, config.limits),
     apiKeys: new ApiKeyService(db),
     auth: new AuthService(db, log, config.adminApiKey),
-    labels: new LabelService(db),
+    labels,
     savedSearches: new SavedSearchService(db, tickets),
     files,
     outbox,

@@ -14,6 +14,8 @@ export interface TicketSnapshot {
   cc: string[];
   notify: string[];
   tags: string[];
+  locked: string;
+  resolution: string | null;
 }
 
 export type SnapshotValue = string | string[] | null;

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import type { Database } from '../db/database';
 import { affectedRows } from '../db/database';
-import { badUserInput, notFound } from '../common/errors';
+import { badUserInput, forbidden, notFound } from '../common/errors';
 import { Category } from '../entities/category.entity';
 import { TicketSequence } from '../entities/ticket-sequence.entity';
 import { TicketTag } from '../entities/ticket-tag.entity';
@@ -10,7 +10,6 @@ import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { ChangeType, enumName, Privilege, TicketPriority, TicketStatus, TicketType, TrackedField } from '../entities/ticket.enums';
 import type { Tag } from '../entities/tag.entity';
-import type { User } from '../entities/user.entity';
 import type { RequestContext, Viewer } from '../graphql/context';
 import type { ConnectionArgs } from '../graphql/args/connection.args';
 import type { Page } from '../graphql/types/connection.factory';
@@ -19,7 +18,9 @@ import type { TicketCreateInput } from '../graphql/inputs/ticket-create.input';
 import type { TicketOrder } from '../graphql/inputs/ticket-order.input';
 import type { TicketUpdateInput } from '../graphql/inputs/ticket-update.input';
 import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
-import { canSeeTicket, requirePrivilege, requireViewer, scopeVisibleTickets } from './access';
+import { canSeeTicket, isAdmin, requirePrivilege, requireViewer, scopeVisibleTickets } from './access';
+import { TicketRead } from '../entities/ticket-read.entity';
+import { sqlDateTime } from '../db/column-types';
 import type { ChangeService } from './change.service';
 import { buildPage, pageRequest } from './pagination';
 import { diffTickets, type TicketSnapshot } from './ticket-diff';
@@ -28,6 +29,8 @@ import { TicketOrdering } from './ticket-order';
 import type { SearchIndex } from '../search/search-index';
 import type { FileService } from './file.service';
 import type { NotificationService } from './notification.service';
+import { canTransition, type Workflow } from '../config/workflow';
+import { User } from '../entities/user.entity';
 import type { TicketFile } from '../entities/ticket-file.entity';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { parseTicketQuery } from '../search/ticket-query.parser';
@@ -36,10 +39,21 @@ import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
 export const TICKET_SEQUENCE = 'ticket';
 
 export interface TicketSearch {
+  /** Admins only: soft-deleted tickets too. */
+  includeDeleted?: boolean | null;
   query?: string | null;
   filter?: TicketFilter | null;
   orderBy?: TicketOrder[] | null;
 }
+
+/** What a workflow action adds to an update (see TicketWorkflowService). */
+export interface UpdateAction {
+  set?: Partial<Pick<Ticket, 'resolution' | 'resolvedAt' | 'resolvedById'>>;
+  after?: (em: EntityManager, ticket: Ticket, at: Date) => Promise<void>;
+}
+
+/** Statuses of finished work. */
+export const DONE = [TicketStatus.RESOLVED, TicketStatus.CLOSED];
 
 export interface TicketResult {
   ticket: Ticket | null;
@@ -68,6 +82,7 @@ export class TicketService {
     private readonly searchIndex: SearchIndex,
     private readonly files: FileService,
     private readonly notifications: NotificationService,
+    private readonly workflow: Workflow,
   ) {}
 
   // ---- reads ----
@@ -124,10 +139,11 @@ export class TicketService {
    */
   async list(ctx: RequestContext, args: ConnectionArgs & TicketSearch): Promise<Page<Ticket>> {
     const viewer = requireViewer(ctx);
+    if (args.includeDeleted && !isAdmin(viewer)) throw forbidden('Only admins list deleted tickets');
     const req = pageRequest(args, this.limits);
     const ordering = new TicketOrdering(args.orderBy);
     const parsed = args.query ? this.parseQuery(ctx, args.query) : null;
-    const base = scopeVisibleTickets(this.db.manager.createQueryBuilder(Ticket, 't'), viewer);
+    const base = scopeVisibleTickets(this.db.manager.createQueryBuilder(Ticket, 't'), viewer, 't', { includeDeleted: args.includeDeleted === true });
     const compiler = new TicketFilterCompiler(base, this.db.dialect);
     compiler.apply(parsed);
     compiler.apply(args.filter);
@@ -142,6 +158,44 @@ export class TicketService {
   parseQuery(ctx: RequestContext, query: string): TicketFilter | null {
     const viewer = requireViewer(ctx);
     return parseTicketQuery(query, { now: new Date(), username: viewer.user.username });
+  }
+
+  // ---- read state ----
+
+  /** Marks the ticket read by the caller at its current version. */
+  async markRead(ctx: RequestContext, id: string): Promise<TicketResult> {
+    const viewer = requireViewer(ctx);
+    const ticket = await this.requireTicket(ctx, id);
+    const params = [viewer.user.id, ticket.id, ticket.version, sqlDateTime(new Date())];
+    const upsert =
+      this.db.dialect === 'sqlite'
+        ? 'ON CONFLICT(user_id, ticket_id) DO UPDATE SET read_version = MAX(read_version, excluded.read_version), read_at = excluded.read_at'
+        : 'ON DUPLICATE KEY UPDATE read_version = GREATEST(read_version, VALUES(read_version)), read_at = VALUES(read_at)';
+    await this.db.manager.query(`INSERT INTO ticket_read (user_id, ticket_id, read_version, read_at) VALUES (?, ?, ?, ?) ${upsert}`, params);
+    ctx.loaders.ticketRead.clear({ userId: viewer.user.id, ticketId: ticket.id });
+    return { ticket, userErrors: [] };
+  }
+
+  /** Changed since the caller last read it, by someone else. */
+  async isUnread(ctx: RequestContext, ticket: Ticket): Promise<boolean> {
+    const viewer = requireViewer(ctx);
+    if (ticket.lastActorId === viewer.user.id) return false;
+    const read = await ctx.loaders.ticketRead.load({ userId: viewer.user.id, ticketId: ticket.id });
+    return read === null || read.readVersion < ticket.version;
+  }
+
+  /** Unread tickets the caller takes part in (creator, requester, assignee or cc). */
+  async unreadCount(ctx: RequestContext): Promise<number> {
+    const viewer = requireViewer(ctx);
+    const me = viewer.user.id;
+    const qb = scopeVisibleTickets(this.db.manager.createQueryBuilder(Ticket, 't'), viewer);
+    qb.andWhere(
+      (q) => `(t.creatorId = :me OR t.requesterId = :me OR t.id IN ${q.subQuery().select('tu.ticketId').from(TicketUser, 'tu').where('tu.userId = :me').getQuery()})`,
+      { me },
+    );
+    qb.andWhere('(t.lastActorId IS NULL OR t.lastActorId <> :me)');
+    qb.andWhere((q) => `NOT EXISTS ${q.subQuery().select('1').from(TicketRead, 'r').where('r.ticketId = t.id AND r.userId = :me AND r.readVersion >= t.version').getQuery()}`);
+    return qb.getCount();
   }
 
   // ---- writes ----
@@ -161,10 +215,16 @@ export class TicketService {
     });
     if (!checked.ok) return { ticket: null, userErrors: checked.errors };
     const f = checked.value as Required<NormalizedTicketFields>;
+    let requesterId = viewer.user.id;
+    if (input.requester != null) {
+      const requester = await this.db.manager.findOneBy(User, { username: input.requester.trim().toLowerCase(), active: true });
+      if (!requester) return { ticket: null, userErrors: [userError(['input', 'requester'], UserErrorCode.NOT_FOUND, `No active user ${input.requester}`)] };
+      requesterId = requester.id;
+    }
     const staged = input.files?.length ? await this.files.stage(input.files, ['input', 'files']) : { ok: true as const, files: [] };
     if (!staged.ok) return { ticket: null, userErrors: staged.errors };
     const now = new Date();
-    const status = input.status ?? TicketStatus.OPEN;
+    const status = input.status ?? this.workflow.initial;
 
     let fileRows: TicketFile[] = [];
     const ticket = await this.db.transaction(async (em) => {
@@ -181,6 +241,8 @@ export class TicketService {
         notify: f.notify,
         due: f.due,
         creatorId: viewer.user.id,
+        requesterId,
+        lastActorId: viewer.user.id,
         createdAt: now,
         updatedAt: now,
         closedAt: status === TicketStatus.CLOSED ? now : null,
@@ -204,7 +266,11 @@ export class TicketService {
     return { ticket, userErrors: [] };
   }
 
-  async update(ctx: RequestContext, id: string, input: TicketUpdateInput): Promise<TicketResult> {
+  /**
+   * A sparse edit. Workflow actions (ticket-workflow.service.ts) go through here too, with
+   * `action`: extra column values written in the same UPDATE and a hook run in the same transaction.
+   */
+  async update(ctx: RequestContext, id: string, input: TicketUpdateInput, action?: UpdateAction): Promise<TicketResult> {
     const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
     const current = await this.requireTicket(ctx, id);
     const nonNullable = (['subject', 'type', 'status', 'priority'] as const).filter((k) => input[k] === null);
@@ -227,6 +293,10 @@ export class TicketService {
       if (!stored || !canSeeTicket(viewer, stored)) throw notFound(`No ticket ${id}`);
       if (input.expectedVersion != null && input.expectedVersion !== stored.version) return conflict(stored.version);
 
+      if (input.status != null && input.status !== stored.status) {
+        const refused = this.transitionRefusal(stored.status, input.status, action !== undefined);
+        if (refused) return { ticket: null, userErrors: [userError(['input', 'status'], UserErrorCode.INVALID_TRANSITION, refused)] };
+      }
       const links = await this.loadLinks(em, stored);
       const next: Ticket = Object.assign(em.create(Ticket, {}), stored, {
         subject: f.subject ?? stored.subject,
@@ -238,6 +308,8 @@ export class TicketService {
         server: f.server === undefined ? stored.server : f.server,
         notify: f.notify ?? stored.notify,
         due: f.due === undefined ? stored.due : f.due,
+        locked: input.locked ?? stored.locked,
+        ...action?.set,
       });
       const nextLinks: TicketLinks = {
         category: f.category === undefined ? links.category : f.category,
@@ -251,6 +323,7 @@ export class TicketService {
       if (next.status !== stored.status) {
         if (next.status === TicketStatus.CLOSED) next.closedAt = now;
         else if (stored.status === TicketStatus.CLOSED) next.closedAt = null;
+        if (!DONE.includes(next.status)) next.resolvedAt = null;
       }
       next.updatedAt = now;
       next.version = stored.version + 1;
@@ -269,6 +342,11 @@ export class TicketService {
           notify: next.notify,
           due: next.due,
           closedAt: next.closedAt,
+          locked: next.locked,
+          resolution: next.resolution,
+          resolvedAt: next.resolvedAt,
+          resolvedById: next.resolvedById,
+          lastActorId: viewer.user.id,
           updatedAt: now,
           version: next.version,
         })
@@ -287,6 +365,8 @@ export class TicketService {
       if (stored.status === TicketStatus.DRAFT && next.status !== TicketStatus.DRAFT) await this.notifications.ticketOpened(em, stored.id, now);
       // History is judged by the stored ticket: edits to a draft (including publishing it) record nothing.
       if (stored.status !== TicketStatus.DRAFT) await this.changes.recordFieldChanges(em, stored.id, viewer.user.id, diffs, now);
+      next.lastActorId = viewer.user.id;
+      await action?.after?.(em, next, now);
       ctx.loaders.ticketById.clear(stored.id).prime(stored.id, next);
       for (const role of [TicketUserRole.ASSIGNEE, TicketUserRole.CC]) ctx.loaders.ticketUsers.clear({ ticketId: stored.id, role });
       ctx.loaders.ticketTags.clear(stored.id);
@@ -329,6 +409,13 @@ export class TicketService {
   }
 
   // ---- helpers ----
+
+  /** Why a status change is not allowed (null when it is), naming both states. */
+  transitionRefusal(from: TicketStatus, to: TicketStatus, viaAction: boolean): string | null {
+    if (!canTransition(this.workflow, from, to)) return `A ticket cannot go from ${statusName(from)} to ${statusName(to)}`;
+    if (to === TicketStatus.RESOLVED && !viaAction) return 'Resolve with ticketResolve, which records the resolution';
+    return null;
+  }
 
   private async setDeleted(viewer: Viewer, ticket: Ticket, deletedAt: Date | null): Promise<void> {
     const now = new Date();
@@ -397,6 +484,13 @@ function snapshot(t: Ticket, links: TicketLinks): TicketSnapshot {
     cc: links.cc.map((u) => u.username),
     notify: t.notify,
     tags: links.tags.map((tag) => tag.key),
+    locked: t.locked ? 'true' : 'false',
+    resolution: t.resolution,
   };
+}
+
+function statusName(status: TicketStatus): string {
+  const words = enumName(TicketStatus, status).toLowerCase().replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

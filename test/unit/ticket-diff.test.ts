@@ -2,7 +2,7 @@ import { diffTickets, sameValue, type TicketSnapshot } from '../../src/services/
 
 const base: TicketSnapshot = {
   subject: 's', body: 'b', type: 'ISSUE', status: 'OPEN', priority: 'NORMAL', category: null, server: null, due: null,
-  assignees: ['a', 'b'], cc: [], notify: ['x@y.z'], tags: ['t1', 't2'],
+  assignees: ['a', 'b'], cc: [], notify: ['x@y.z'], tags: ['t1', 't2'], locked: 'false', resolution: null,
 };
 
 test('finds no change between equal snapshots or reordered lists', () => {

@@ -8,6 +8,9 @@ export class TicketCreateInput extends TicketFieldsInput {
   @Field({ description: 'Required, non-blank; HTML is removed.' })
   subject: string;
 
+  @Field(() => String, { nullable: true, description: 'Username of the person the ticket is for; default: you.' })
+  requester?: string | null;
+
   @Field(() => [GraphQLUpload], {
     nullable: true,
     description: 'Files to attach (GraphQL multipart request; send Apollo-Require-Preflight: true). All are stored or none.',

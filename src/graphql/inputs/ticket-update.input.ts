@@ -8,4 +8,7 @@ export class TicketUpdateInput extends TicketFieldsInput {
 
   @Field(() => String, { nullable: true, description: 'May not be blank.' })
   subject?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Locked tickets are not reopened by requester replies.' })
+  locked?: boolean | null;
 }

@@ -12,6 +12,7 @@ export enum UserErrorCode {
   TOO_MANY_FILES = 'TOO_MANY_FILES',
   EMPTY_FILE = 'EMPTY_FILE',
   FILE_TYPE_NOT_ALLOWED = 'FILE_TYPE_NOT_ALLOWED',
+  INVALID_TRANSITION = 'INVALID_TRANSITION',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Why a mutation input was refused.' });
 

@@ -1,0 +1,49 @@
+import type { Workflow } from '../config/workflow';
+import type { Database } from '../db/database';
+import type { Category } from '../entities/category.entity';
+import type { Tag } from '../entities/tag.entity';
+import { TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
+import { User } from '../entities/user.entity';
+import type { RequestContext } from '../graphql/context';
+import { requireViewer } from './access';
+import type { LabelService } from './label.service';
+
+export interface TicketMetadata {
+  types: TicketType[];
+  statuses: TicketStatus[];
+  priorities: TicketPriority[];
+  categories: Category[];
+  tags: Tag[];
+  users: User[];
+  workflow: { initial: TicketStatus; transitions: { from: TicketStatus; to: TicketStatus[] }[] };
+}
+
+/** What a ticket form needs, in one round trip. */
+export class MetadataService {
+  constructor(
+    private readonly db: Database,
+    private readonly labels: LabelService,
+    private readonly workflow: Workflow,
+  ) {}
+
+  async ticketMetadata(ctx: RequestContext): Promise<TicketMetadata> {
+    requireViewer(ctx);
+    const [categories, tags, users] = await Promise.all([
+      this.labels.listCategories(ctx),
+      this.labels.listTags(ctx),
+      this.db.manager.find(User, { where: { active: true }, order: { username: 'ASC' } }),
+    ]);
+    return {
+      types: Object.values(TicketType),
+      statuses: Object.values(TicketStatus),
+      priorities: [TicketPriority.LOW, TicketPriority.NORMAL, TicketPriority.HIGH, TicketPriority.URGENT],
+      categories,
+      tags,
+      users,
+      workflow: {
+        initial: this.workflow.initial,
+        transitions: Object.values(TicketStatus).map((from) => ({ from, to: this.workflow.transitions[from] })),
+      },
+    };
+  }
+}
