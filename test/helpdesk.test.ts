@@ -1,0 +1,222 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../src/config/config';
+import { CREATE, UPDATE } from './helpers/documents';
+import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server';
+
+/* The helpdesk workflow, requesters, read state and form metadata, through the real server. */
+
+let s: TestServer;
+let alice: string; // agent
+let bob: string; // agent
+let carol: string; // requester without edit rights
+
+const T = `id number status version locked resolution resolvedAt resolvedBy { username } requester { username } assignees { username } closedAt`;
+const ACTIONS = {
+  pickUp: `mutation($id: ID!) { ticketPickUp(id: $id) { ticket { ${T} } userErrors { field code message } } }`,
+  resolve: `mutation($id: ID!, $r: String!) { ticketResolve(id: $id, input: { resolution: $r }) { ticket { ${T} } userErrors { field code message } } }`,
+  close: `mutation($id: ID!, $c: String, $n: Boolean) { ticketClose(id: $id, input: { comment: $c, notifyRequester: $n }) { ticket { ${T} } userErrors { field code message } } }`,
+  reopen: `mutation($id: ID!, $r: String!) { ticketReopen(id: $id, input: { reason: $r }) { ticket { ${T} } userErrors { field code message } } }`,
+  reply: `mutation($id: ID!, $b: String!) { ticketReply(id: $id, input: { body: $b }) { change { type body author { username } } ticket { ${T} } userErrors { field code message } } }`,
+  markRead: `mutation($id: ID!) { ticketMarkRead(id: $id) { ticket { id } userErrors { message } } }`,
+};
+
+async function act(doc: keyof typeof ACTIONS, vars: Record<string, unknown>, key: string) {
+  const r = await s.gql(ACTIONS[doc], vars, key);
+  if (r.errors) throw new Error(JSON.stringify(r.errors));
+  return Object.values(r.data)[0] as { ticket: any; userErrors: { field: string[]; code: string; message: string }[]; change?: any };
+}
+
+async function create(input: Record<string, unknown>, key = alice): Promise<{ id: string; number: number; status: string }> {
+  const r = await s.gql(CREATE, { input }, key);
+  if (r.errors || r.data.ticketCreate.userErrors.length) throw new Error(JSON.stringify(r));
+  return r.data.ticketCreate.ticket;
+}
+
+const statusHistory = async (id: string) =>
+  (await s.gql(`query($id: ID!) { ticket(id: $id) { changes(first: 100, types: [CHANGE, COMMENT]) { edges { node { type field newValue body } } } } }`, { id })).data.ticket.changes.edges.map((e: any) => e.node);
+
+beforeAll(async () => {
+  s = await startTestServer();
+  await s.gql(`mutation { categoryCreate(input: { key: "it" }) { userErrors { message } } }`);
+  await s.gql(`mutation { tagCreate(input: { key: "vpn" }) { userErrors { message } } }`);
+  alice = await s.user('alice');
+  bob = await s.user('bob');
+  carol = await s.user('carol', []);
+});
+afterAll(() => s?.close());
+
+describe('workflow actions', () => {
+  test('pick up, hold, pick up again, resolve, close and reopen, each recorded', async () => {
+    const t = await create({ subject: 'VPN down' });
+    expect(t.status).toBe('OPEN');
+
+    const picked = await act('pickUp', { id: t.id }, bob);
+    expect(picked.userErrors).toEqual([]);
+    expect(picked.ticket).toMatchObject({ status: 'IN_PROGRESS', assignees: [{ username: 'bob' }] });
+
+    await s.gql(UPDATE, { id: t.id, input: { status: 'ON_HOLD' } }, bob);
+    const again = await act('pickUp', { id: t.id }, bob);
+    expect(again.ticket).toMatchObject({ status: 'IN_PROGRESS', assignees: [{ username: 'bob' }] }); // not assigned twice
+
+    const resolved = await act('resolve', { id: t.id, r: 'Restarted the **VPN** gateway' }, bob);
+    expect(resolved.userErrors).toEqual([]);
+    expect(resolved.ticket).toMatchObject({ status: 'RESOLVED', resolution: 'Restarted the **VPN** gateway', resolvedBy: { username: 'bob' } });
+    expect(Date.parse(resolved.ticket.resolvedAt)).toBeGreaterThan(Date.now() - 60_000);
+
+    const closed = await act('close', { id: t.id, c: 'Confirmed with the user', n: true }, alice);
+    expect(closed.ticket).toMatchObject({ status: 'CLOSED' });
+    expect(closed.ticket.closedAt).not.toBeNull();
+    const mails = await s.app.db.manager.query("SELECT kind FROM outbox WHERE ticket_id = (SELECT id FROM ticket WHERE number = ?) AND kind = 'mail.ticket_closed'", [t.number]);
+    expect(mails).toHaveLength(1);
+
+    const reopened = await act('reopen', { id: t.id, r: 'It broke again' }, alice);
+    expect(reopened.ticket).toMatchObject({ status: 'OPEN', resolvedAt: null, resolution: 'Restarted the **VPN** gateway', closedAt: null });
+
+    const history = await statusHistory(t.id);
+    // One person's edits of one field within a minute collapse into one entry (core history rule).
+    expect(history.filter((h: any) => h.field === 'STATUS').map((h: any) => h.newValue)).toEqual(['RESOLVED', 'OPEN']);
+    expect(history.find((h: any) => h.field === 'RESOLUTION').newValue).toBe('Restarted the **VPN** gateway');
+    expect(history.filter((h: any) => h.type === 'COMMENT').map((h: any) => h.body)).toEqual(['Confirmed with the user', 'Reopened: It broke again']);
+  });
+
+  test('refused transitions are userErrors naming both states, and nothing changes', async () => {
+    const draft = await create({ subject: 'Not ready', status: 'DRAFT' });
+    const r1 = await act('resolve', { id: draft.id, r: 'done' }, alice);
+    expect(r1.userErrors).toEqual([{ field: ['input', 'status'], code: 'INVALID_TRANSITION', message: 'A ticket cannot go from Draft to Resolved' }]);
+
+    const open = await create({ subject: 'Fresh' });
+    const r2 = await act('reopen', { id: open.id, r: 'why not' }, alice);
+    expect(r2.userErrors[0]).toMatchObject({ code: 'INVALID_TRANSITION', message: expect.stringMatching(/Only resolved or closed tickets reopen; this one is open/) });
+
+    const r3 = await s.gql(UPDATE, { id: open.id, input: { status: 'RESOLVED' } }, alice);
+    expect(r3.data.ticketUpdate.userErrors[0]).toMatchObject({ code: 'INVALID_TRANSITION', message: expect.stringMatching(/ticketResolve/) });
+
+    await s.gql(UPDATE, { id: open.id, input: { status: 'CLOSED' } }, alice);
+    const r4 = await s.gql(UPDATE, { id: open.id, input: { status: 'ON_HOLD', subject: 'Changed too' } }, alice);
+    expect(r4.data.ticketUpdate.userErrors).toEqual([{ field: ['input', 'status'], code: 'INVALID_TRANSITION', message: 'A ticket cannot go from Closed to On hold' }]);
+    const after = await s.gql(`query($id: ID!) { ticket(id: $id) { subject status } }`, { id: open.id });
+    expect(after.data.ticket).toEqual({ subject: 'Fresh', status: 'CLOSED' });
+
+    const blank = await act('resolve', { id: open.id, r: '   ' }, alice);
+    expect(blank.userErrors[0]).toMatchObject({ field: ['input', 'resolution'], code: 'BLANK' });
+  });
+
+  test('actions need edit_tickets', async () => {
+    const t = await create({ subject: 'Privileges' });
+    const r = await s.gql(ACTIONS.pickUp, { id: t.id }, carol);
+    expect(r.errors![0].extensions!.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('requesters and replies', () => {
+  test('the requester defaults to the creator and can be someone else', async () => {
+    const own = await s.gql(`mutation { ticketCreate(input: { subject: "Mine" }) { ticket { requester { username } } } }`, {}, alice);
+    expect(own.data.ticketCreate.ticket.requester).toEqual({ username: 'alice' });
+    const forCarol = await s.gql(`mutation { ticketCreate(input: { subject: "For Carol", requester: "carol" }) { ticket { requester { username } } } }`, {}, alice);
+    expect(forCarol.data.ticketCreate.ticket.requester).toEqual({ username: 'carol' });
+    const nobody = await s.gql(`mutation { ticketCreate(input: { subject: "For nobody", requester: "ghost" }) { ticket { id } userErrors { field code } } }`, {}, alice);
+    expect(nobody.data.ticketCreate.userErrors).toEqual([{ field: ['input', 'requester'], code: 'NOT_FOUND' }]);
+  });
+
+  test("the requester's reply reopens a resolved or closed ticket unless it is locked", async () => {
+    const t = await create({ subject: 'Printer', requester: 'carol' });
+    await act('resolve', { id: t.id, r: 'Replaced toner' }, bob);
+    const reply = await act('reply', { id: t.id, b: 'Still streaky' }, carol);
+    expect(reply.userErrors).toEqual([]);
+    expect(reply.change).toMatchObject({ type: 'COMMENT', body: 'Still streaky', author: { username: 'carol' } });
+    expect(reply.ticket.status).toBe('OPEN');
+
+    await act('close', { id: t.id }, bob);
+    await s.gql(UPDATE, { id: t.id, input: { locked: true } }, bob);
+    const locked = await act('reply', { id: t.id, b: 'Hello?' }, carol);
+    expect(locked.change.body).toBe('Hello?');
+    expect(locked.ticket).toMatchObject({ status: 'CLOSED', locked: true });
+
+    const notRequester = await s.gql(ACTIONS.reply, { id: t.id, b: 'me too' }, alice);
+    expect(notRequester.errors![0].extensions!.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('read state', () => {
+  const UNREAD = `query($id: ID!) { ticket(id: $id) { unread } viewer { unreadCount } }`;
+  const state = async (id: string, key: string) => {
+    const r = await s.gql(UNREAD, { id }, key);
+    return { unread: r.data.ticket.unread, count: r.data.viewer.unreadCount };
+  };
+
+  test('changes by others make a ticket unread until marked read; your own do not', async () => {
+    const dave = await s.user('dave');
+    const erin = await s.user('erin');
+    const t = (await s.gql(CREATE, { input: { subject: 'Read me', assignees: ['erin'] } }, dave)).data.ticketCreate.ticket;
+    expect(await state(t.id, dave)).toEqual({ unread: false, count: 0 });
+    expect(await state(t.id, erin)).toEqual({ unread: true, count: 1 });
+
+    await s.gql(ACTIONS.markRead, { id: t.id }, erin);
+    expect(await state(t.id, erin)).toEqual({ unread: false, count: 0 });
+
+    await s.gql(`mutation($i: CommentAddInput!) { commentAdd(input: $i) { change { id } } }`, { i: { ticketId: t.id, body: 'ping' } }, dave);
+    expect(await state(t.id, erin)).toEqual({ unread: true, count: 1 });
+    expect(await state(t.id, dave)).toEqual({ unread: false, count: 0 });
+
+    await s.gql(`mutation($i: CommentAddInput!) { commentAdd(input: $i) { change { id } } }`, { i: { ticketId: t.id, body: 'pong' } }, erin);
+    expect(await state(t.id, erin)).toEqual({ unread: false, count: 0 });
+    expect(await state(t.id, dave)).toEqual({ unread: true, count: 1 });
+  });
+});
+
+test('ticketMetadata has everything a form needs', async () => {
+  const r = await s.gql(`{ ticketMetadata { types statuses priorities categories { key } tags { key } users { username } workflow { initial transitions { from to } } } }`, {}, alice);
+  expect(r.errors).toBeUndefined();
+  const m = r.data.ticketMetadata;
+  expect(m.types).toContain('MAINTENANCE');
+  expect(m.statuses).toEqual(['DRAFT', 'OPEN', 'IN_PROGRESS', 'ON_HOLD', 'RESOLVED', 'CLOSED']);
+  expect(m.priorities).toEqual(['LOW', 'NORMAL', 'HIGH', 'URGENT']);
+  expect(m.categories).toEqual([{ key: 'it' }]);
+  expect(m.tags).toEqual([{ key: 'vpn' }]);
+  expect(m.users.map((u: { username: string }) => u.username)).toEqual(expect.arrayContaining(['admin', 'alice', 'bob', 'carol']));
+  expect(m.workflow.initial).toBe('OPEN');
+  expect(m.workflow.transitions).toContainEqual({ from: 'RESOLVED', to: ['CLOSED', 'OPEN'] });
+});
+
+test('admins list deleted tickets with includeDeleted; others may not', async () => {
+  const t = await create({ subject: 'Delete me' });
+  await s.gql(`mutation($id: ID!) { ticketDelete(id: $id) { deletedId } }`, { id: t.id });
+  const q = `{ tickets(includeDeleted: true, query: "subject:delete") { totalCount edges { node { number deletedAt } } } }`;
+  const admin = await s.gql(q, {}, ADMIN_KEY);
+  expect(admin.data.tickets.edges).toEqual([{ node: { number: t.number, deletedAt: expect.any(String) } }]);
+  expect((await s.gql(`{ tickets(query: "subject:delete") { totalCount } }`, {}, ADMIN_KEY)).data.tickets.totalCount).toBe(0);
+  expect((await s.gql(q, {}, alice)).errors![0].extensions!.code).toBe('FORBIDDEN');
+});
+
+describe('custom workflow', () => {
+  let custom: TestServer;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-wf-'));
+  afterAll(() => custom?.close());
+
+  test('WORKFLOW_FILE sets the initial state and the allowed transitions', async () => {
+    const file = path.join(dir, 'workflow.json');
+    fs.writeFileSync(file, JSON.stringify({ initial: 'in_progress', transitions: { in_progress: ['closed'], closed: [] } }));
+    custom = await startTestServer({ WORKFLOW_FILE: file });
+    const t = (await custom.gql(CREATE, { input: { subject: 'Custom' } })).data.ticketCreate.ticket;
+    expect(t.status).toBe('IN_PROGRESS');
+    const hold = await custom.gql(UPDATE, { id: t.id, input: { status: 'ON_HOLD' } });
+    expect(hold.data.ticketUpdate.userErrors[0]).toMatchObject({ code: 'INVALID_TRANSITION', message: 'A ticket cannot go from In progress to On hold' });
+    const close = await custom.gql(`mutation($id: ID!) { ticketClose(id: $id) { ticket { status } userErrors { code } } }`, { id: t.id });
+    expect(close.data.ticketClose).toEqual({ ticket: { status: 'CLOSED' }, userErrors: [] });
+    const reopen = await custom.gql(`mutation($id: ID!) { ticketReopen(id: $id, input: { reason: "x" }) { userErrors { code message } } }`, { id: t.id });
+    expect(reopen.data.ticketReopen.userErrors[0]).toMatchObject({ code: 'INVALID_TRANSITION', message: 'A ticket cannot go from Closed to Open' });
+    const meta = await custom.gql(`{ ticketMetadata { workflow { initial transitions { from to } } } }`);
+    expect(meta.data.ticketMetadata.workflow.initial).toBe('IN_PROGRESS');
+    expect(meta.data.ticketMetadata.workflow.transitions).toContainEqual({ from: 'IN_PROGRESS', to: ['CLOSED'] });
+  });
+
+  test('a malformed workflow file stops the server with a message naming it', () => {
+    const file = path.join(dir, 'bad.json');
+    fs.writeFileSync(file, JSON.stringify({ initial: 'nope', transitions: { open: ['flying'] } }));
+    expect(() => loadConfig({ WORKFLOW_FILE: file })).toThrow(ConfigError);
+    expect(() => loadConfig({ WORKFLOW_FILE: file })).toThrow(/WORKFLOW_FILE: "initial" must be one of[\s\S]*transitions\.open/);
+    expect(() => loadConfig({ WORKFLOW_FILE: path.join(dir, 'missing.json') })).toThrow(/not readable JSON/);
+  });
+});
