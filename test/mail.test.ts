@@ -180,7 +180,7 @@ test('without SMTP_URL mail is written as .eml files under DATA_DIR/mail', async
     expect(r.errors).toBeUndefined();
     const dir = local.app.config.mail.dir;
     let files: string[] = [];
-    for (let i = 0; i < 100 && files.length === 0; i++) {
+    for (let i = 0; i < 300 && files.length === 0; i++) {
       await sleep(50);
       files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')) : [];
     }
