@@ -113,7 +113,7 @@ test('overdue run mails only the assignees of overdue open tickets, once a day',
   await s.app.outboxWorker.tick(lateEvening);
   const [m] = await sink.waitFor(new RegExp(`^Ticket #${overdue.number} Is Overdue: Late one$`));
   expect(m.envelopeTo).toEqual(['grace@example.com']);
-  expect(m.mail.text).toMatch(/was due .* and is still open/);
+  expect(m.mail.text).toMatch(/was due .*; it is still open/);
   // Another replica (or a restart) running the same day's scan adds nothing.
   await s.app.services.notifications.queueOverdue(lateEvening);
   await s.app.outboxWorker.tick(lateEvening);

@@ -92,6 +92,25 @@ export class Ticket {
   @Column({ type: 'boolean', default: false })
   locked: boolean;
 
+  /** The SLA policy applied (see sla.service.ts) and its targets; null without a matching policy. */
+  @Column({ type: 'int', nullable: true })
+  slaPolicyId: number | null;
+
+  @Column({ ...DATETIME, nullable: true })
+  responseDueAt: Date | null;
+
+  @Index()
+  @Column({ ...DATETIME, nullable: true })
+  resolutionDueAt: Date | null;
+
+  /** First comment by someone other than the requester. */
+  @Column({ ...DATETIME, nullable: true })
+  firstResponseAt: Date | null;
+
+  /** The due date was set by hand: SLA changes leave it alone. */
+  @Column({ type: 'boolean', default: false })
+  dueManual: boolean;
+
   /** Who wrote last (for read state: your own writes do not make a ticket unread for you). */
   @Column({ type: 'int', nullable: true })
   lastActorId: number | null;

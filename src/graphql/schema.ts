@@ -8,6 +8,7 @@ import { FileResolver } from '../resolvers/file.resolver';
 import { NodeResolver } from '../resolvers/node.resolver';
 import { TicketWorkflowResolver } from '../resolvers/ticket-workflow.resolver';
 import { MetadataResolver } from '../resolvers/metadata.resolver';
+import { SlaPolicyResolver } from '../resolvers/sla.resolver';
 import { OutboxResolver } from '../resolvers/outbox.resolver';
 import { SavedSearchResolver } from '../resolvers/saved-search.resolver';
 import { TicketResolver } from '../resolvers/ticket.resolver';
@@ -16,7 +17,7 @@ import { UserResolver } from '../resolvers/user.resolver';
 /** Builds the executable schema from the resolver classes. Validation lives in the services (as userErrors). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, ApiKeyResolver, SavedSearchResolver, FileResolver, OutboxResolver, TicketWorkflowResolver, MetadataResolver],
+    resolvers: [NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, ApiKeyResolver, SavedSearchResolver, FileResolver, OutboxResolver, TicketWorkflowResolver, MetadataResolver, SlaPolicyResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
   });

@@ -7,6 +7,7 @@ import { Tag } from '../entities/tag.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { TicketFile } from '../entities/ticket-file.entity';
 import { TicketRead } from '../entities/ticket-read.entity';
+import { SlaPolicy } from '../entities/sla-policy.entity';
 import { TicketTag } from '../entities/ticket-tag.entity';
 import { TicketUser, type TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
@@ -41,6 +42,7 @@ export interface Loaders {
   changePage: DataLoader<ChangePageKey, TicketChange[], string>;
   changeCount: DataLoader<ChangeCountKey, number, string>;
   commentRevisions: DataLoader<number, CommentRevision[]>;
+  slaPolicyById: DataLoader<number, SlaPolicy | null>;
   /** A user's read marker on a ticket. */
   ticketRead: DataLoader<{ userId: number; ticketId: number }, TicketRead | null, string>;
   /** Live (unexpired) files per ticket, oldest first. */
@@ -163,6 +165,7 @@ export function createLoaders(db: Database): Loaders {
       const grouped = groupBy(rows, (r) => r.changeId);
       return changeIds.map((id) => grouped.get(id) ?? []);
     }, opts),
+    slaPolicyById: new DataLoader(async (ids) => byId(await em.findBy(SlaPolicy, { id: In([...ids]) }), ids), opts),
     ticketRead: new DataLoader(
       async (keys) => {
         const rows = await em.find(TicketRead, { where: keys.map((k) => ({ userId: k.userId, ticketId: k.ticketId })) });

@@ -62,8 +62,10 @@ export function closedMail(t: MailTicket, resolution: string | null): ComposedMa
   return compose(`Ticket #${t.number} Closed: ${t.subject}`, t, facts, null);
 }
 
-export function overdueMail(t: MailTicket): ComposedMail {
-  const facts = [`Ticket #${t.number} was due ${formatTime(t.due!)} and is still ${humanize(t.status).toLowerCase()}.`, '', ...details(t)];
+/** Past its due date, or (responseDueAt given) with no response by its SLA response target. */
+export function overdueMail(t: MailTicket, responseDueAt: Date | null = null): ComposedMail {
+  const what = responseDueAt ? `needed a first response by ${formatTime(responseDueAt)} and has none` : `was due ${formatTime(t.due!)}`;
+  const facts = [`Ticket #${t.number} ${what}; it is still ${humanize(t.status).toLowerCase()}.`, '', ...details(t)];
   return compose(`Ticket #${t.number} Is Overdue: ${t.subject}`, t, facts, null);
 }
 

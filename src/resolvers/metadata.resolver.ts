@@ -3,6 +3,7 @@ import { Category } from '../entities/category.entity';
 import { Tag } from '../entities/tag.entity';
 import { TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
+import { SlaPolicy } from '../entities/sla-policy.entity';
 import type { RequestContext } from '../graphql/context';
 import type { TicketMetadata } from '../services/metadata.service';
 
@@ -26,6 +27,7 @@ class TicketMetadataType {
   @Field(() => [Category], { description: 'Those you may use.' }) categories: Category[];
   @Field(() => [Tag]) tags: Tag[];
   @Field(() => [User], { description: 'Active users, for assignee, cc and requester pickers.' }) users: User[];
+  @Field(() => [SlaPolicy]) slaPolicies: SlaPolicy[];
   @Field(() => Workflow) workflow: Workflow;
 }
 

@@ -22,6 +22,7 @@ export class NodeResolver {
       ApiKey: () => s.apiKeys.findVisible(ctx, parsed.id),
       SavedSearch: () => s.savedSearches.findVisible(ctx, id),
       TicketFile: () => s.files.findVisible(ctx, parsed.id),
+      SlaPolicy: () => s.sla.findVisible(ctx, parsed.id),
     };
     return (await finders[parsed.type]()) as Node | null;
   }

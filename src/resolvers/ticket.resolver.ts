@@ -1,4 +1,6 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { SlaPolicy } from '../entities/sla-policy.entity';
+import type { TicketSla } from '../services/sla.service';
 import { renderMarkdown } from '../common/text';
 import { Category } from '../entities/category.entity';
 import { Tag } from '../entities/tag.entity';
@@ -43,6 +45,16 @@ class TicketsArgs extends ConnectionArgs {
 class TicketChangesArgs extends ConnectionArgs {
   @Field(() => [ChangeType], { nullable: true, description: 'Only entries of these types, e.g. [COMMENT].' })
   types?: ChangeType[] | null;
+}
+
+@ObjectType('TicketSla', { description: "The ticket's service-level targets and where it stands." })
+class TicketSlaType {
+  @Field(() => SlaPolicy) policy: SlaPolicy;
+  @Field(() => Date) responseDueAt: Date;
+  @Field(() => Date) resolutionDueAt: Date;
+  @Field(() => Date, { nullable: true, description: 'First comment by someone other than the requester.' }) firstResponseAt: Date | null;
+  @Field({ description: 'A target was missed (response or resolution).' }) breached: boolean;
+  @Field({ description: 'Not breached yet, but less than a quarter of the resolution window is left.' }) atRisk: boolean;
 }
 
 @Resolver(() => Ticket)
@@ -125,6 +137,11 @@ export class TicketResolver {
   @FieldResolver(() => User, { nullable: true })
   resolvedBy(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<User | null> | null {
     return ticket.resolvedById === null ? null : ctx.loaders.userById.load(ticket.resolvedById);
+  }
+
+  @FieldResolver(() => TicketSlaType, { nullable: true, description: 'Null when no SLA policy matched the ticket.' })
+  sla(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<TicketSla | null> {
+    return ctx.services.sla.of(ctx, ticket);
   }
 
   @FieldResolver(() => Boolean, { description: 'Changed by someone else since you last marked it read (ticketMarkRead).' })

@@ -75,6 +75,7 @@ export class TicketFilterCompiler {
     if (f.modified) add(this.date(`${t}.updatedAt`, f.modified, 'modified'));
     if (f.due) add(this.date(`${t}.due`, f.due, 'due'));
     if (f.closed) add(this.date(`${t}.closedAt`, f.closed, 'closed'));
+    if (f.slaBreached != null) add(this.slaBreached(f.slaBreached));
     if (f.and) parts.push(this.join(f.and.map((x) => this.filter(x, depth + 1)), 'AND'));
     if (f.or) parts.push(this.join(f.or.map((x) => this.filter(x, depth + 1)), 'OR'));
     if (f.not) {
@@ -82,6 +83,16 @@ export class TicketFilterCompiler {
       parts.push(inner === TRUE ? FALSE : `NOT (${inner})`);
     }
     return this.join(parts, 'AND');
+  }
+
+  /** Same rule as SlaService.of: a target passed before the response or resolution came (or now). */
+  private slaBreached(value: boolean): string {
+    const t = this.alias;
+    const now = this.param(new Date(), 'slaBreached');
+    const breached =
+      `((${t}.resolutionDueAt IS NOT NULL AND ${t}.resolutionDueAt < COALESCE(${t}.resolvedAt, ${now})) OR ` +
+      `(${t}.responseDueAt IS NOT NULL AND ${t}.responseDueAt < COALESCE(${t}.firstResponseAt, ${now})))`;
+    return value ? breached : `NOT ${breached}`;
   }
 
   private join(parts: string[], op: 'AND' | 'OR'): string {

@@ -41,6 +41,7 @@ function convert(f: FilterJson, value: (field: string, v: unknown) => unknown): 
   for (const [field, cond] of Object.entries(f)) {
     if (cond == null) continue;
     if (field === 'not') out.not = convert(cond as FilterJson, value);
+    else if (typeof cond === 'boolean') out[field] = cond;
     else if (COMBINATORS.has(field)) out[field] = (cond as FilterJson[]).map((x) => convert(x, value));
     else {
       const c: FilterJson = {};

@@ -31,7 +31,7 @@ export interface QueryContext {
   username: string | null;
 }
 
-type Kind = 'enum' | 'priority' | 'number' | 'date' | 'key' | 'list' | 'text';
+type Kind = 'enum' | 'priority' | 'number' | 'date' | 'key' | 'list' | 'text' | 'sla';
 interface FieldSpec {
   kind: Kind;
   target: keyof TicketFilter;
@@ -64,6 +64,7 @@ const FIELDS: Record<string, FieldSpec> = {
   modified: { kind: 'date', target: 'modified' },
   due: { kind: 'date', target: 'due', nullable: true },
   closed: { kind: 'date', target: 'closed', nullable: true },
+  sla: { kind: 'sla', target: 'slaBreached' },
 };
 /** Alternative spellings people reach for; the canonical names above are what ticketQueryParse documents. */
 const ALIASES: Record<string, string> = { number: 'num', tag: 'tags', assignee: 'assignees', creator: 'username', comments: 'changes' };
@@ -201,6 +202,9 @@ function parseValue(spec: FieldSpec, value: string, ctx: QueryContext): TicketFi
     case 'key':
     case 'list':
       return one(keyFilter(spec, alts.map((a) => a.text), ctx));
+    case 'sla':
+      if (alts.length !== 1 || alts[0].text.toLowerCase() !== 'breached') throw new TermError('sla takes one value: breached (exclude with -sla:breached)');
+      return { slaBreached: true };
     case 'number':
     case 'priority':
     case 'date':

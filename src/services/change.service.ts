@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { sqlDateTime } from '../db/column-types';
 import { In, MoreThanOrEqual } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import type { Database } from '../db/database';
@@ -133,7 +134,7 @@ export class ChangeService {
     const change = await this.db.transaction(async (em) => {
       // Lock order: the ticket row first, then the child insert, so concurrent commenters queue
       // instead of deadlocking on the foreign-key check.
-      await this.touchTicket(em, ticket.id, now, viewer.user.id);
+      await this.touchTicket(em, ticket.id, now, viewer.user.id, { response: true });
       return this.writeComment(em, ticket.id, viewer.user.id, body, now);
     });
     return { change, userErrors: [] };
@@ -219,11 +220,20 @@ export class ChangeService {
   }
 
   /** Bumps the ticket's version and modified time; a ticket deleted meanwhile is not found (unless includeDeleted). */
-  async touchTicket(em: EntityManager, ticketId: number, at: Date, actorId: number | null, opts: { includeDeleted?: boolean } = {}): Promise<void> {
+  async touchTicket(em: EntityManager, ticketId: number, at: Date, actorId: number | null, opts: { includeDeleted?: boolean; response?: boolean } = {}): Promise<void> {
     const result = await em
       .createQueryBuilder()
       .update(Ticket)
-      .set({ version: () => 'version + 1', updatedAt: at, lastActorId: actorId })
+      .set({
+        version: () => 'version + 1',
+        updatedAt: at,
+        lastActorId: actorId,
+        // A comment by anyone but the requester is the SLA's first response.
+        ...(opts.response && actorId !== null
+          ? { firstResponseAt: () => 'CASE WHEN first_response_at IS NULL AND (requester_id IS NULL OR requester_id <> :actor) THEN :respondedAt ELSE first_response_at END' }
+          : {}),
+      })
+      .setParameters({ actor: actorId, respondedAt: sqlDateTime(at) })
       .where(opts.includeDeleted ? 'id = :id' : 'id = :id AND deleted_at IS NULL', { id: ticketId })
       .execute();
     if (affectedRows(result) !== 1) throw notFound('No such ticket');

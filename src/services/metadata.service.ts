@@ -4,6 +4,7 @@ import type { Category } from '../entities/category.entity';
 import type { Tag } from '../entities/tag.entity';
 import { TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
+import { SlaPolicy } from '../entities/sla-policy.entity';
 import type { RequestContext } from '../graphql/context';
 import { requireViewer } from './access';
 import type { LabelService } from './label.service';
@@ -15,6 +16,7 @@ export interface TicketMetadata {
   categories: Category[];
   tags: Tag[];
   users: User[];
+  slaPolicies: SlaPolicy[];
   workflow: { initial: TicketStatus; transitions: { from: TicketStatus; to: TicketStatus[] }[] };
 }
 
@@ -28,10 +30,11 @@ export class MetadataService {
 
   async ticketMetadata(ctx: RequestContext): Promise<TicketMetadata> {
     requireViewer(ctx);
-    const [categories, tags, users] = await Promise.all([
+    const [categories, tags, users, slaPolicies] = await Promise.all([
       this.labels.listCategories(ctx),
       this.labels.listTags(ctx),
       this.db.manager.find(User, { where: { active: true }, order: { username: 'ASC' } }),
+      this.db.manager.find(SlaPolicy, { order: { name: 'ASC' } }),
     ]);
     return {
       types: Object.values(TicketType),
@@ -40,6 +43,7 @@ export class MetadataService {
       categories,
       tags,
       users,
+      slaPolicies,
       workflow: {
         initial: this.workflow.initial,
         transitions: Object.values(TicketStatus).map((from) => ({ from, to: this.workflow.transitions[from] })),

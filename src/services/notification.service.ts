@@ -56,7 +56,9 @@ export class NotificationService {
     const overdue = await this.db.manager
       .createQueryBuilder(Ticket, 't')
       .select('t.id', 'id')
-      .where('t.deletedAt IS NULL AND t.status IN (:...active) AND t.due < :now', { active: ACTIVE, now })
+      // Past due, or an SLA response target missed: both are overdue for the assignees.
+      .where('t.deletedAt IS NULL AND t.status IN (:...active)', { active: ACTIVE })
+      .andWhere('(t.due < :now OR (t.responseDueAt < :now AND t.firstResponseAt IS NULL))', { now })
       .andWhere((qb) => `t.id IN ${qb.subQuery().select('tu.ticketId').from(TicketUser, 'tu').where('tu.role = :assignee').getQuery()}`, { assignee: TicketUserRole.ASSIGNEE })
       .getRawMany<{ id: number }>();
     for (const { id } of overdue) await this.outbox.enqueueOverdue(this.db.manager, Number(id), day, new Date());
@@ -96,7 +98,7 @@ export class NotificationService {
         return createdMail(t, creator?.name ?? 'Someone');
       }
       case OutboxKind.TICKET_OVERDUE:
-        return ticket.due && ACTIVE.includes(ticket.status) ? overdueMail(t) : null;
+        return ACTIVE.includes(ticket.status) && (ticket.due || ticket.responseDueAt) ? overdueMail(t, ticket.due && ticket.due < new Date() ? null : ticket.responseDueAt) : null;
       case OutboxKind.TICKET_CLOSED:
         return closedMail(t, ticket.resolution);
       case OutboxKind.TICKET_UPDATED: {

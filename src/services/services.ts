@@ -13,6 +13,7 @@ import { MetadataService } from './metadata.service';
 import { NotificationService } from './notification.service';
 import { OutboxService } from './outbox.service';
 import { SavedSearchService } from './saved-search.service';
+import { SlaService } from './sla.service';
 import { TicketInputValidator } from './ticket-input.validator';
 import { TicketService } from './ticket.service';
 import { TicketWorkflowService } from './ticket-workflow.service';
@@ -33,6 +34,7 @@ export interface Services {
   mailTransport: MailTransport;
   workflow: TicketWorkflowService;
   metadata: MetadataService;
+  sla: SlaService;
 }
 
 export function createServices(db: Database, config: AppConfig, log: Logger): Services {
@@ -42,9 +44,11 @@ export function createServices(db: Database, config: AppConfig, log: Logger): Se
   const notifications = new NotificationService(db, outbox, mailTransport, config.publicUrl, log);
   const changes: ChangeService = new ChangeService(db, config.limits, () => tickets, searchIndex, notifications);
   const files: FileService = new FileService(db, config.files, config.publicUrl, createFileStorage(config.files.storage), changes, () => tickets, log);
-  const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes, searchIndex, files, notifications, config.workflow);
+  const sla = new SlaService(db);
+  const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes, searchIndex, files, notifications, config.workflow, sla);
   const labels = new LabelService(db);
   return {
+    sla,
     metadata: new MetadataService(db, labels, config.workflow),
     workflow: new TicketWorkflowService(db, tickets, changes, notifications),
     tickets,

@@ -84,7 +84,7 @@ export class TicketWorkflowService {
     const change = await this.db.transaction(async (em) => {
       const stored = await em.findOne(Ticket, { where: { id: found.id }, lock: this.db.lockMode ? { mode: this.db.lockMode } : undefined });
       if (!stored || !canSeeTicket(viewer, stored)) throw notFound(`No ticket ${id}`);
-      await this.changes.touchTicket(em, stored.id, now, viewer.user.id);
+      await this.changes.touchTicket(em, stored.id, now, viewer.user.id, { response: true });
       const entry = await this.changes.writeComment(em, stored.id, viewer.user.id, body, now);
       if (DONE.includes(stored.status) && !stored.locked && this.tickets.transitionRefusal(stored.status, TicketStatus.OPEN, true) === null) {
         await em.update(Ticket, { id: stored.id }, { status: TicketStatus.OPEN, closedAt: null, resolvedAt: null });

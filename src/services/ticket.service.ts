@@ -29,6 +29,7 @@ import { TicketOrdering } from './ticket-order';
 import type { SearchIndex } from '../search/search-index';
 import type { FileService } from './file.service';
 import type { NotificationService } from './notification.service';
+import type { SlaService } from './sla.service';
 import { canTransition, type Workflow } from '../config/workflow';
 import { User } from '../entities/user.entity';
 import type { TicketFile } from '../entities/ticket-file.entity';
@@ -83,6 +84,7 @@ export class TicketService {
     private readonly files: FileService,
     private readonly notifications: NotificationService,
     private readonly workflow: Workflow,
+    private readonly sla: SlaService,
   ) {}
 
   // ---- reads ----
@@ -243,12 +245,14 @@ export class TicketService {
         creatorId: viewer.user.id,
         requesterId,
         lastActorId: viewer.user.id,
+        dueManual: f.due !== null,
         createdAt: now,
         updatedAt: now,
         closedAt: status === TicketStatus.CLOSED ? now : null,
         deletedAt: null,
         version: 1,
       });
+      await this.sla.apply(em, ticket);
       await em.insert(Ticket, ticket);
       await this.writeUsers(em, ticket.id, TicketUserRole.ASSIGNEE, f.assignees);
       await this.writeUsers(em, ticket.id, TicketUserRole.CC, f.cc);
@@ -317,6 +321,8 @@ export class TicketService {
         assignees: f.assignees ?? links.assignees,
         cc: f.cc ?? links.cc,
       };
+      if (f.due !== undefined) next.dueManual = f.due !== null;
+      if (next.priority !== stored.priority || next.categoryId !== stored.categoryId || (stored.dueManual && !next.dueManual)) await this.sla.apply(em, next);
       const diffs = diffTickets(snapshot(stored, links), snapshot(next, nextLinks));
       if (diffs.length === 0) return { ticket: stored, userErrors: [] };
 
@@ -347,6 +353,10 @@ export class TicketService {
           resolvedAt: next.resolvedAt,
           resolvedById: next.resolvedById,
           lastActorId: viewer.user.id,
+          dueManual: next.dueManual,
+          slaPolicyId: next.slaPolicyId,
+          responseDueAt: next.responseDueAt,
+          resolutionDueAt: next.resolutionDueAt,
           updatedAt: now,
           version: next.version,
         })

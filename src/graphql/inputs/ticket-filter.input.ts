@@ -105,4 +105,5 @@ export class TicketFilter {
   @Field(() => DateTimeFilter, { nullable: true }) modified?: DateTimeFilter | null;
   @Field(() => DateTimeFilter, { nullable: true }) due?: DateTimeFilter | null;
   @Field(() => DateTimeFilter, { nullable: true }) closed?: DateTimeFilter | null;
+  @Field(() => Boolean, { nullable: true, description: 'true: an SLA target was missed (response or resolution); false: none was.' }) slaBreached?: boolean | null;
 }
