@@ -62,6 +62,9 @@ export enum Privilege {
   CREATE_TICKETS = 'create_tickets',
   EDIT_TICKETS = 'edit_tickets',
   DELETE_TICKETS = 'delete_tickets',
+  MANAGE_CATEGORIES = 'manage_categories',
+  MANAGE_TAGS = 'manage_tags',
+  MANAGE_GROUPS = 'manage_groups',
   ADMIN = 'admin',
 }
 

@@ -3,7 +3,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { ApiKeyResolver } from '../resolvers/api-key.resolver';
 import { ChangeResolver, CommentRevisionResolver } from '../resolvers/change.resolver';
-import { CategoryResolver, TagResolver } from '../resolvers/label.resolver';
+import { CategoryResolver, GroupResolver, TagResolver } from '../resolvers/label.resolver';
 import { FileResolver } from '../resolvers/file.resolver';
 import { NodeResolver } from '../resolvers/node.resolver';
 import { TicketWorkflowResolver } from '../resolvers/ticket-workflow.resolver';
@@ -17,7 +17,7 @@ import { UserResolver } from '../resolvers/user.resolver';
 /** Builds the executable schema from the resolver classes. Validation lives in the services (as userErrors). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, ApiKeyResolver, SavedSearchResolver, FileResolver, OutboxResolver, TicketWorkflowResolver, MetadataResolver, SlaPolicyResolver],
+    resolvers: [NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, GroupResolver, ApiKeyResolver, SavedSearchResolver, FileResolver, OutboxResolver, TicketWorkflowResolver, MetadataResolver, SlaPolicyResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
   });

@@ -4,6 +4,7 @@ import { Tag } from '../entities/tag.entity';
 import { TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
 import { SlaPolicy } from '../entities/sla-policy.entity';
+import { UserGroup } from '../entities/user-group.entity';
 import type { RequestContext } from '../graphql/context';
 import type { TicketMetadata } from '../services/metadata.service';
 
@@ -28,6 +29,7 @@ class TicketMetadataType {
   @Field(() => [Tag]) tags: Tag[];
   @Field(() => [User], { description: 'Active users, for assignee, cc and requester pickers.' }) users: User[];
   @Field(() => [SlaPolicy]) slaPolicies: SlaPolicy[];
+  @Field(() => [UserGroup]) groups: UserGroup[];
   @Field(() => Workflow) workflow: Workflow;
 }
 

@@ -23,6 +23,7 @@ export class NodeResolver {
       SavedSearch: () => s.savedSearches.findVisible(ctx, id),
       TicketFile: () => s.files.findVisible(ctx, parsed.id),
       SlaPolicy: () => s.sla.findVisible(ctx, parsed.id),
+      Group: () => s.labels.findGroup(ctx, parsed.id),
     };
     return (await finders[parsed.type]()) as Node | null;
   }

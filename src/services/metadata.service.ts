@@ -5,6 +5,7 @@ import type { Tag } from '../entities/tag.entity';
 import { TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
 import { SlaPolicy } from '../entities/sla-policy.entity';
+import type { UserGroup } from '../entities/user-group.entity';
 import type { RequestContext } from '../graphql/context';
 import { requireViewer } from './access';
 import type { LabelService } from './label.service';
@@ -17,6 +18,7 @@ export interface TicketMetadata {
   tags: Tag[];
   users: User[];
   slaPolicies: SlaPolicy[];
+  groups: UserGroup[];
   workflow: { initial: TicketStatus; transitions: { from: TicketStatus; to: TicketStatus[] }[] };
 }
 
@@ -30,11 +32,12 @@ export class MetadataService {
 
   async ticketMetadata(ctx: RequestContext): Promise<TicketMetadata> {
     requireViewer(ctx);
-    const [categories, tags, users, slaPolicies] = await Promise.all([
+    const [categories, tags, users, slaPolicies, groups] = await Promise.all([
       this.labels.listCategories(ctx),
       this.labels.listTags(ctx),
       this.db.manager.find(User, { where: { active: true }, order: { username: 'ASC' } }),
       this.db.manager.find(SlaPolicy, { order: { name: 'ASC' } }),
+      this.labels.listGroups(ctx),
     ]);
     return {
       types: Object.values(TicketType),
@@ -44,6 +47,7 @@ export class MetadataService {
       tags,
       users,
       slaPolicies,
+      groups,
       workflow: {
         initial: this.workflow.initial,
         transitions: Object.values(TicketStatus).map((from) => ({ from, to: this.workflow.transitions[from] })),

@@ -30,6 +30,8 @@ import type { SearchIndex } from '../search/search-index';
 import type { FileService } from './file.service';
 import type { NotificationService } from './notification.service';
 import type { SlaService } from './sla.service';
+import { UserGroup } from '../entities/user-group.entity';
+import { GroupMember } from '../entities/group-member.entity';
 import { canTransition, type Workflow } from '../config/workflow';
 import { User } from '../entities/user.entity';
 import type { TicketFile } from '../entities/ticket-file.entity';
@@ -254,7 +256,8 @@ export class TicketService {
       });
       await this.sla.apply(em, ticket);
       await em.insert(Ticket, ticket);
-      await this.writeUsers(em, ticket.id, TicketUserRole.ASSIGNEE, f.assignees);
+      const assignees = f.assignees.length ? f.assignees : await this.autoAssignee(em, f.category);
+      await this.writeUsers(em, ticket.id, TicketUserRole.ASSIGNEE, assignees);
       await this.writeUsers(em, ticket.id, TicketUserRole.CC, f.cc);
       await this.writeTags(em, ticket.id, f.tags);
       await this.changes.recordEntry(em, ticket.id, ChangeType.CREATED, viewer.user.id, now);
@@ -419,6 +422,21 @@ export class TicketService {
   }
 
   // ---- helpers ----
+
+  /**
+   * Round-robin auto-assignment: the category's group member after the one who got the last
+   * ticket. The group row is locked (MySQL) so concurrent creates take turns, not the same person.
+   */
+  private async autoAssignee(em: EntityManager, category: Category | null): Promise<User[]> {
+    if (!category?.autoAssign || category.groupId === null) return [];
+    const group = await em.findOne(UserGroup, { where: { id: category.groupId }, lock: this.db.lockMode ? { mode: this.db.lockMode } : undefined });
+    if (!group) return [];
+    const members = (await em.find(GroupMember, { where: { groupId: group.id }, relations: { user: true }, order: { userId: 'ASC' } })).filter((m) => m.user?.active);
+    if (members.length === 0) return [];
+    const next = members.find((m) => m.userId > (group.lastAssignedUserId ?? 0)) ?? members[0];
+    await em.update(UserGroup, { id: group.id }, { lastAssignedUserId: next.userId });
+    return [next.user as User];
+  }
 
   /** Why a status change is not allowed (null when it is), naming both states. */
   transitionRefusal(from: TicketStatus, to: TicketStatus, viaAction: boolean): string | null {

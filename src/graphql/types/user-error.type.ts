@@ -13,6 +13,7 @@ export enum UserErrorCode {
   EMPTY_FILE = 'EMPTY_FILE',
   FILE_TYPE_NOT_ALLOWED = 'FILE_TYPE_NOT_ALLOWED',
   INVALID_TRANSITION = 'INVALID_TRANSITION',
+  IN_USE = 'IN_USE',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Why a mutation input was refused.' });
 
