@@ -220,3 +220,57 @@ describe('custom workflow', () => {
     expect(() => loadConfig({ WORKFLOW_FILE: path.join(dir, 'missing.json') })).toThrow(/not readable JSON/);
   });
 });
+
+describe('categories, tags and groups', () => {
+  const GROUP = `mutation($i: GroupInput!) { groupCreate(input: $i) { group { id key title members { username } } userErrors { field code message } } }`;
+  const CATEGORY = `mutation($i: CategoryInput!) { categoryCreate(input: $i) { category { id key title autoAssign group { key } } userErrors { field code message } } }`;
+
+  test('each has its own privilege; admins have them all', async () => {
+    const curator = await s.user('curator', ['MANAGE_TAGS']);
+    const tag = await s.gql(`mutation { tagCreate(input: { key: "printer", title: "Printers" }) { tag { id key title } userErrors { message } } }`, {}, curator);
+    expect(tag.data.tagCreate.tag).toMatchObject({ key: 'printer', title: 'Printers' });
+    const cat = await s.gql(CATEGORY, { i: { key: 'hr' } }, curator);
+    expect(cat.errors![0].extensions!.code).toBe('FORBIDDEN');
+    const grp = await s.gql(GROUP, { i: { key: 'ops' } }, curator);
+    expect(grp.errors![0].extensions!.code).toBe('FORBIDDEN');
+
+    const renamed = await s.gql(`mutation($id: ID!) { tagUpdate(id: $id, input: { title: "Printing" }) { tag { key title } userErrors { message } } }`, { id: tag.data.tagCreate.tag.id }, curator);
+    expect(renamed.data.tagUpdate.tag).toEqual({ key: 'printer', title: 'Printing' });
+    const taken = await s.gql(`mutation($id: ID!) { tagUpdate(id: $id, input: { key: "vpn" }) { userErrors { field code } } }`, { id: tag.data.tagCreate.tag.id }, curator);
+    expect(taken.data.tagUpdate.userErrors).toEqual([{ field: ['input', 'key'], code: 'TAKEN' }]);
+
+    const tagged = await create({ subject: 'Tagged', tags: ['printer'] });
+    const gone = await s.gql(`mutation($id: ID!) { tagDelete(id: $id) { deletedId userErrors { message } } }`, { id: tag.data.tagCreate.tag.id }, curator);
+    expect(gone.data.tagDelete.deletedId).toBe(tag.data.tagCreate.tag.id);
+    expect((await s.gql(`query($id: ID!) { ticket(id: $id) { tags { key } } }`, { id: tagged.id })).data.ticket.tags).toEqual([]);
+  });
+
+  test('a category in use cannot be deleted', async () => {
+    const c = await s.gql(CATEGORY, { i: { key: 'facilities' } });
+    await create({ subject: 'Broken chair', category: 'facilities' });
+    const del = await s.gql(`mutation($id: ID!) { categoryDelete(id: $id) { deletedId userErrors { code message } } }`, { id: c.data.categoryCreate.category.id });
+    expect(del.data.categoryDelete).toEqual({ deletedId: null, userErrors: [{ code: 'IN_USE', message: expect.stringMatching(/Tickets use this category/) }] });
+  });
+
+  test("new tickets in an auto-assigning category go round-robin to its group's members", async () => {
+    const g = await s.gql(GROUP, { i: { key: 'desk', title: 'Service desk', members: ['bob', 'alice'] } });
+    expect(g.data.groupCreate.group).toMatchObject({ key: 'desk', members: [{ username: 'alice' }, { username: 'bob' }] });
+    const badMember = await s.gql(GROUP, { i: { key: 'ghosts', members: ['nobody'] } });
+    expect(badMember.data.groupCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'members'], code: 'NOT_FOUND' })]);
+
+    const c = await s.gql(CATEGORY, { i: { key: 'helpdesk', group: 'desk', autoAssign: true } });
+    expect(c.data.categoryCreate.category).toMatchObject({ autoAssign: true, group: { key: 'desk' } });
+
+    const assigned: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const t = (await s.gql(CREATE, { input: { subject: `Auto ${i}`, category: 'helpdesk' } }, alice)).data.ticketCreate.ticket;
+      assigned.push(t.assignees.map((u: { username: string }) => u.username).join());
+    }
+    expect(assigned).toEqual(['alice', 'bob', 'alice', 'bob']);
+    // Explicit assignees win; categories without auto-assignment leave tickets unassigned.
+    const explicit = (await s.gql(CREATE, { input: { subject: 'Mine', category: 'helpdesk', assignees: ['carol'] } }, alice)).data.ticketCreate.ticket;
+    expect(explicit.assignees).toEqual([{ username: 'carol' }]);
+    const meta = await s.gql(`{ ticketMetadata { groups { key } } }`, {}, alice);
+    expect(meta.data.ticketMetadata.groups.map((x: { key: string }) => x.key)).toContain('desk');
+  });
+});
