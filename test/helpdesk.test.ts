@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../src/config/config';
+import { Ticket } from '../src/entities/ticket.entity';
 import { CREATE, UPDATE } from './helpers/documents';
 import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server';
 
@@ -101,6 +102,28 @@ describe('workflow actions', () => {
 
     const blank = await act('resolve', { id: open.id, r: '   ' }, alice);
     expect(blank.userErrors[0]).toMatchObject({ field: ['input', 'resolution'], code: 'BLANK' });
+  });
+
+  test('ticketUpdate follows the default transition table for every pair of statuses', async () => {
+    const statuses = ['draft', 'open', 'in_progress', 'on_hold', 'resolved', 'closed'];
+    const allowed: Record<string, string[]> = {
+      draft: ['open'],
+      open: ['in_progress', 'on_hold', 'closed'],
+      in_progress: ['on_hold', 'open', 'closed'],
+      on_hold: ['in_progress', 'open', 'closed'],
+      resolved: ['closed', 'open'],
+      closed: ['open'],
+    };
+    const t = await create({ subject: 'Matrix' });
+    for (const from of statuses) {
+      for (const to of statuses.filter((x) => x !== from)) {
+        await s.app.db.manager.update(Ticket, { number: t.number }, { status: from as never });
+        const r = await s.gql(UPDATE, { id: t.id, input: { status: to.toUpperCase() } }, alice);
+        const errors = r.data.ticketUpdate.userErrors;
+        if (allowed[from].includes(to)) expect([from, to, errors]).toEqual([from, to, []]);
+        else expect([from, to, errors[0]?.code]).toEqual([from, to, 'INVALID_TRANSITION']);
+      }
+    }
   });
 
   test('actions need edit_tickets', async () => {
