@@ -80,3 +80,9 @@ export function enumName<E extends Record<string, string | number>>(e: E, value:
   const name = Object.keys(e).find((k) => e[k] === value && Number.isNaN(Number(k)));
   return name ?? String(value);
 }
+
+/** An enum member name for people: IN_PROGRESS -> "In progress". */
+export function humanize(enumMemberName: string): string {
+  const words = enumMemberName.toLowerCase().replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -1,5 +1,5 @@
 import { renderMarkdown } from '../common/text';
-import { ChangeType, TrackedField } from '../entities/ticket.enums';
+import { ChangeType, humanize, TrackedField } from '../entities/ticket.enums';
 import type { SnapshotValue } from '../services/ticket-diff';
 
 /*
@@ -109,11 +109,6 @@ function value(field: TrackedField, v: SnapshotValue): string {
   return v;
 }
 
-/** IN_PROGRESS -> "In progress". */
-function humanize(enumName: string): string {
-  const words = enumName.toLowerCase().replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
 
 function formatTime(d: Date): string {
   return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;

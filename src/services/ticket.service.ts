@@ -8,7 +8,7 @@ import { TicketSequence } from '../entities/ticket-sequence.entity';
 import { TicketTag } from '../entities/ticket-tag.entity';
 import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
-import { ChangeType, enumName, Privilege, TicketPriority, TicketStatus, TicketType, TrackedField } from '../entities/ticket.enums';
+import { ChangeType, enumName, humanize, Privilege, TicketPriority, TicketStatus, TicketType, TrackedField } from '../entities/ticket.enums';
 import type { Tag } from '../entities/tag.entity';
 import type { RequestContext, Viewer } from '../graphql/context';
 import type { ConnectionArgs } from '../graphql/args/connection.args';
@@ -518,7 +518,6 @@ function snapshot(t: Ticket, links: TicketLinks): TicketSnapshot {
 }
 
 function statusName(status: TicketStatus): string {
-  const words = enumName(TicketStatus, status).toLowerCase().replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return humanize(enumName(TicketStatus, status));
 }
 
