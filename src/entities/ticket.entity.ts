@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
 import { Node } from '../graphql/types/node.type';
 import { DATETIME } from '../db/column-types';
 import { TicketPriority, TicketStatus, TicketType } from './ticket.enums';
@@ -7,6 +7,8 @@ import { Category } from './category.entity';
 import { User } from './user.entity';
 
 @ObjectType({ implements: Node, description: 'A unit of operational work with an audit trail.' })
+@Directive('@key(fields: "id")')
+@Directive('@key(fields: "number")')
 @Entity('ticket')
 @Index(['status', 'number'])
 @Index(['deletedAt', 'number'])

@@ -1,10 +1,11 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { Field, ObjectType } from 'type-graphql';
+import { Directive, Field, ObjectType } from 'type-graphql';
 import { Node } from '../graphql/types/node.type';
 import { DATETIME } from '../db/column-types';
 import { Privilege } from './ticket.enums';
 
 @ObjectType({ implements: Node, description: 'A person or a service account that calls the API.' })
+@Directive('@key(fields: "username")')
 @Entity('app_user')
 export class User {
   @PrimaryGeneratedColumn()

@@ -37,6 +37,9 @@ export interface Loaders {
   categoryById: DataLoader<number, Category | null>;
   tagById: DataLoader<number, Tag | null>;
   ticketById: DataLoader<number, Ticket | null>;
+  /** By human number (federation references by number come in batches). */
+  ticketByNumber: DataLoader<number, Ticket | null>;
+  userByUsername: DataLoader<string, User | null>;
   ticketUsers: DataLoader<{ ticketId: number; role: TicketUserRole }, User[], string>;
   ticketTags: DataLoader<number, Tag[]>;
   changePage: DataLoader<ChangePageKey, TicketChange[], string>;
@@ -81,6 +84,16 @@ export function createLoaders(db: Database): Loaders {
     categoryById: entityLoader(Category),
     tagById: entityLoader(Tag),
     ticketById: entityLoader(Ticket),
+    ticketByNumber: new DataLoader(async (numbers) => {
+      const rows = await em.findBy(Ticket, { number: In([...numbers]) });
+      const map = new Map(rows.map((t) => [t.number, t]));
+      return numbers.map((n) => map.get(n) ?? null);
+    }, opts),
+    userByUsername: new DataLoader(async (names) => {
+      const rows = await em.findBy(User, { username: In([...names]) });
+      const map = new Map(rows.map((u) => [u.username, u]));
+      return names.map((n) => map.get(n) ?? null);
+    }, opts),
 
     ticketUsers: new DataLoader(
       async (keys) => {

@@ -112,10 +112,18 @@ export class TicketService {
   private async findVisibleByNumber(ctx: RequestContext, number: number, opts: { includeDeleted?: boolean } = {}): Promise<Ticket | null> {
     const viewer = requireViewer(ctx);
     if (!Number.isSafeInteger(number) || number < 1) return null;
-    const ticket = await this.db.manager.findOneBy(Ticket, { number });
+    const ticket = await ctx.loaders.ticketByNumber.load(number);
     if (!ticket) return null;
     ctx.loaders.ticketById.prime(ticket.id, ticket);
     return canSeeTicket(viewer, ticket, opts) ? ticket : null;
+  }
+
+  /**
+   * A federation reference (`Ticket @key(fields: "id")` or `@key(fields: "number")`): the same
+   * visibility as a direct read, batched through the loaders (one statement per key kind).
+   */
+  resolveReference(ctx: RequestContext, ref: { id?: string; number?: number }): Promise<Ticket | null> {
+    return this.find(ctx, { id: ref.id ?? null, number: ref.number ?? null });
   }
 
   /** For mutations: the target ticket, or a NOT_FOUND error that does not reveal whether it exists. */

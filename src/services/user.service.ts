@@ -92,6 +92,13 @@ export class UserService {
     return ctx.loaders.userById.load(id);
   }
 
+  /** A federation reference (`User @key(fields: "username")`), batched through the loader. */
+  async resolveReference(ctx: RequestContext, username: string): Promise<User | null> {
+    requireViewer(ctx);
+    const user = await ctx.loaders.userByUsername.load(String(username).trim().toLowerCase());
+    return user?.active ? user : null;
+  }
+
   async findByUsername(username: string): Promise<User | null> {
     return this.db.manager.findOneBy(User, { username: username.trim().toLowerCase() });
   }

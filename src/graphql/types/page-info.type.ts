@@ -1,6 +1,7 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Directive, Field, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'Relay pagination state of a connection.' })
+@Directive('@shareable')
 export class PageInfo {
   @Field()
   hasNextPage: boolean;

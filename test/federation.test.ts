@@ -1,0 +1,161 @@
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import { composeServices } from '@apollo/composition';
+import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import express from 'express';
+import { parse } from 'graphql';
+import { CREATE, COMMENT_ADD } from './helpers/documents';
+import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server';
+
+/*
+ * This service as an Apollo Federation 2 subgraph: composition with a sample ops subgraph
+ * (servers and alerts), a real @apollo/gateway over both, and _entities authorization.
+ */
+
+const OPS_SDL = `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])
+  type Server @key(fields: "id") { id: ID! name: String! }
+  type Alert @key(fields: "id") { id: ID! title: String! server: Server! }
+  type Query { servers: [Server!]! alerts: [Alert!]! }
+`;
+const SERVERS = [{ id: 'db-1', name: 'Primary database' }, { id: 'web-1', name: 'Web front' }];
+
+let s: TestServer;
+let ops: { url: string; close(): Promise<void> };
+let alice: string;
+
+async function startOpsSubgraph(): Promise<{ url: string; close(): Promise<void> }> {
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(OPS_SDL),
+    resolvers: {
+      Query: { servers: () => SERVERS, alerts: () => [{ id: 'a1', title: 'Disk full', server: SERVERS[0] }] },
+      Server: { __resolveReference: (ref: { id: string }) => SERVERS.find((x) => x.id === ref.id) ?? null },
+    } as never,
+  });
+  const apollo = new ApolloServer({ schema });
+  await apollo.start();
+  const app = express();
+  app.use('/graphql', express.json(), expressMiddleware(apollo));
+  const server = http.createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    close: async () => {
+      await apollo.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+beforeAll(async () => {
+  s = await startTestServer();
+  ops = await startOpsSubgraph();
+  await s.gql(`mutation { categoryCreate(input: { key: "secret" }) { userErrors { message } } }`);
+  alice = await s.user('alice');
+  const t = (await s.gql(CREATE, { input: { subject: 'Replica lag', server: 'db-1', assignees: ['alice'] } }, alice)).data.ticketCreate.ticket;
+  await s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: 'Looking into it' } }, alice);
+  await s.gql(CREATE, { input: { subject: 'Hidden', server: 'db-1', category: 'secret' } });
+});
+afterAll(async () => {
+  await s?.close();
+  await ops?.close();
+});
+
+async function ourSdl(): Promise<string> {
+  const r = await s.gql(`{ _service { sdl } }`);
+  return r.data._service.sdl;
+}
+
+test('the subgraph composes with an ops subgraph into a supergraph', async () => {
+  const sdl = await ourSdl();
+  expect(sdl).toContain('@key(fields: "number")');
+  const result = composeServices([
+    { name: 'tickets', typeDefs: parse(sdl), url: `${s.url}/graphql` },
+    { name: 'ops', typeDefs: parse(OPS_SDL), url: ops.url },
+  ]);
+  expect(result.errors ?? []).toEqual([]);
+  expect(result.supergraphSdl).toMatch(/type Server[\s\S]*tickets\(/);
+});
+
+describe('through a gateway', () => {
+  let gateway: ApolloServer;
+  beforeAll(async () => {
+    gateway = new ApolloServer({
+      gateway: new ApolloGateway({
+        supergraphSdl: new IntrospectAndCompose({
+          subgraphs: [{ name: 'tickets', url: `${s.url}/graphql` }, { name: 'ops', url: ops.url }],
+          introspectionHeaders: { authorization: `Bearer ${ADMIN_KEY}` },
+        }),
+        // The router forwards the caller's Authorization header, as a real router is configured to.
+        buildService: ({ url }) =>
+          new RemoteGraphQLDataSource<{ authorization?: string }>({
+            url,
+            willSendRequest: ({ request, context }) => {
+              if (context.authorization) request.http?.headers.set('authorization', context.authorization);
+            },
+          }),
+      }),
+    });
+    await gateway.start();
+  });
+  afterAll(() => gateway?.stop());
+
+  const run = async (query: string, key: string | null) => {
+    const res = await gateway.executeOperation({ query }, { contextValue: { authorization: key ? `Bearer ${key}` : undefined } });
+    if (res.body.kind !== 'single') throw new Error('incremental response');
+    return res.body.singleResult;
+  };
+
+  test('resolves a query that crosses subgraphs: server -> tickets -> changes -> author', async () => {
+    const r = await run(`{ servers { id name tickets { totalCount edges { node { number subject changes { edges { node { type author { username } } } } } } } } }`, alice);
+    expect(r.errors).toBeUndefined();
+    const db = (r.data as any).servers.find((x: { id: string }) => x.id === 'db-1');
+    expect(db.name).toBe('Primary database');
+    // alice has no category restriction: the admin's ticket in "secret" counts too.
+    expect(db.tickets.totalCount).toBe(2);
+    const lag = db.tickets.edges.find((e: any) => e.node.subject === 'Replica lag').node;
+    expect(lag.changes.edges.map((e: any) => [e.node.type, e.node.author.username])).toEqual([['CREATED', 'alice'], ['COMMENT', 'alice']]);
+    const web = (r.data as any).servers.find((x: { id: string }) => x.id === 'web-1');
+    expect(web.tickets.totalCount).toBe(0);
+  });
+
+  test('category restrictions hold across the gateway', async () => {
+    const outsider = await s.user('outsider', ['EDIT_TICKETS'], { categories: ['secret'] });
+    const r = await run(`{ servers { id tickets { totalCount edges { node { subject } } } } }`, outsider);
+    const db = (r.data as any).servers.find((x: { id: string }) => x.id === 'db-1');
+    expect(db.tickets.edges.map((e: any) => e.node.subject)).toEqual(['Hidden']);
+  });
+});
+
+describe('_entities', () => {
+  const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { number subject } ... on User { username assignedTickets { totalCount } } } }`;
+
+  test('resolves tickets by id or number and users by username, in batches', async () => {
+    const ids = (await s.gql(`{ tickets { edges { node { id number } } } }`)).data.tickets.edges.map((e: any) => e.node);
+    const representations = [
+      ...ids.map((t: { id: string }) => ({ __typename: 'Ticket', id: t.id })),
+      ...ids.map((t: { number: number }) => ({ __typename: 'Ticket', number: t.number })),
+      { __typename: 'User', username: 'alice' },
+      { __typename: 'Ticket', number: 999 },
+    ];
+    const r = await s.gql(ENTITIES, { r: representations });
+    expect(r.errors).toBeUndefined();
+    expect(r.data._entities).toHaveLength(representations.length);
+    expect(r.data._entities.at(-2)).toEqual({ username: 'alice', assignedTickets: { totalCount: 1 } });
+    expect(r.data._entities.at(-1)).toBeNull();
+    // key lookup, tickets by id, tickets by number, users by name, then the assigned-tickets page and count
+    expect(s.requests.get(r.requestId)!.sqlCount).toBeLessThanOrEqual(6);
+  });
+
+  test('applies the same authorization as direct queries', async () => {
+    const outsider = await s.user('outsider2', ['EDIT_TICKETS'], { categories: ['secret'] });
+    const all = (await s.gql(`{ tickets { edges { node { number subject } } } }`)).data.tickets.edges.map((e: any) => e.node);
+    const r = await s.gql(ENTITIES, { r: all.map((t: { number: number }) => ({ __typename: 'Ticket', number: t.number })) }, outsider);
+    expect(r.data._entities.map((e: { subject: string } | null) => e?.subject ?? null)).toEqual(all.map((t: { subject: string }) => (t.subject === 'Hidden' ? 'Hidden' : null)));
+    const anonymous = await s.gql(ENTITIES, { r: [{ __typename: 'Ticket', number: 1 }] }, null);
+    expect(anonymous.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+  });
+});
