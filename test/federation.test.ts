@@ -3,6 +3,7 @@ import http from 'node:http';
 import { composeServices } from '@apollo/composition';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import express from 'express';
@@ -35,7 +36,7 @@ async function startOpsSubgraph(): Promise<{ url: string; close(): Promise<void>
       Server: { __resolveReference: (ref: { id: string }) => SERVERS.find((x) => x.id === ref.id) ?? null },
     } as never,
   });
-  const apollo = new ApolloServer({ schema });
+  const apollo = new ApolloServer({ schema, plugins: [ApolloServerPluginInlineTraceDisabled()] });
   await apollo.start();
   const app = express();
   app.use('/graphql', express.json(), expressMiddleware(apollo));

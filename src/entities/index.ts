@@ -12,10 +12,12 @@ import { TicketRead } from './ticket-read.entity';
 import { SlaPolicy } from './sla-policy.entity';
 import { UserGroup } from './user-group.entity';
 import { GroupMember } from './group-member.entity';
+import { Webhook } from './webhook.entity';
+import { WebhookDelivery } from './webhook-delivery.entity';
 import { TicketSequence } from './ticket-sequence.entity';
 import { TicketTag } from './ticket-tag.entity';
 import { TicketUser } from './ticket-user.entity';
 import { Ticket } from './ticket.entity';
 import { User } from './user.entity';
 
-export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression, TicketRead, SlaPolicy, UserGroup, GroupMember];
+export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression, TicketRead, SlaPolicy, UserGroup, GroupMember, Webhook, WebhookDelivery];

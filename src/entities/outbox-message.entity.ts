@@ -7,6 +7,8 @@ export enum OutboxKind {
   TICKET_OVERDUE = 'mail.ticket_overdue',
   /** ticketClose with notifyRequester: a mail to the requester alone. */
   TICKET_CLOSED = 'mail.ticket_closed',
+  /** A webhook delivery (refId: the webhook_delivery row). */
+  WEBHOOK = 'webhook',
 }
 
 export enum OutboxStatus {
@@ -46,6 +48,10 @@ export class OutboxMessage {
 
   @Column({ type: 'int', nullable: true })
   toChangeId: number | null;
+
+  /** The row this side effect is about, for kinds that have one (webhook deliveries). */
+  @Column({ type: 'int', nullable: true })
+  refId: number | null;
 
   @Column({ type: 'varchar', length: 16 })
   status: OutboxStatus;

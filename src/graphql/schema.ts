@@ -16,6 +16,7 @@ import { SlaPolicyResolver } from '../resolvers/sla.resolver';
 import { TicketWorkflowResolver } from '../resolvers/ticket-workflow.resolver';
 import { TicketResolver } from '../resolvers/ticket.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
+import { WebhookDeliveryResolver, WebhookResolver } from '../resolvers/webhook.resolver';
 import type { RequestContext } from './context';
 import { Server } from './types/server.type';
 
@@ -33,7 +34,7 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
       resolvers: [
         NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, GroupResolver,
         ApiKeyResolver, SavedSearchResolver, FileResolver, OutboxResolver, TicketWorkflowResolver, MetadataResolver, SlaPolicyResolver,
-        ServerTicketsResolver, UserTicketsResolver,
+        ServerTicketsResolver, UserTicketsResolver, WebhookResolver, WebhookDeliveryResolver,
       ],
       orphanedTypes: [Server],
       scalarsMap: [{ type: Date, scalar: DateTimeResolver }],

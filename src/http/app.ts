@@ -68,6 +68,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   }
   const services = createServices(db, config, log);
   if (config.adminApiKey) await services.users.ensureAdmin();
+  await services.webhooks.refresh();
 
   const expressApp = express();
   const server = http.createServer(expressApp);
@@ -159,7 +160,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
 
   const stopSweeper = services.files.startSweeper();
-  const outboxWorker = new OutboxWorker(services.outbox, services.notifications, config.mail, log);
+  const outboxWorker = new OutboxWorker(services.outbox, services.notifications, services.webhooks, config.mail, log);
   if (options.startWorkers !== false) outboxWorker.start();
 
   let closed = false;

@@ -24,6 +24,8 @@ export class NodeResolver {
       TicketFile: () => s.files.findVisible(ctx, parsed.id),
       SlaPolicy: () => s.sla.findVisible(ctx, parsed.id),
       Group: () => s.labels.findGroup(ctx, parsed.id),
+      Webhook: () => s.webhooks.findVisible(ctx, 'Webhook', parsed.id),
+      WebhookDelivery: () => s.webhooks.findVisible(ctx, 'WebhookDelivery', parsed.id),
     };
     return (await finders[parsed.type]()) as Node | null;
   }

@@ -57,7 +57,7 @@ export class ChangeService {
       ...extra,
     });
     await em.insert(TicketChange, change);
-    await this.notifications.changesRecorded(em, ticketId, type, change.id, at);
+    await this.notifications.changesRecorded(em, ticketId, type, change.id, change.id, at);
     return change;
   }
 
@@ -107,7 +107,7 @@ export class ChangeService {
           }),
       );
       await em.insert(TicketChange, rows);
-      await this.notifications.changesRecorded(em, ticketId, ChangeType.CHANGE, Math.min(...rows.map((r) => r.id)), at);
+      await this.notifications.changesRecorded(em, ticketId, ChangeType.CHANGE, Math.min(...rows.map((r) => r.id)), Math.max(...rows.map((r) => r.id)), at);
     }
   }
 

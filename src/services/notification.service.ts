@@ -13,6 +13,7 @@ import { User } from '../entities/user.entity';
 import { PermanentMailError, type MailTransport } from '../mail/mail-transport';
 import { closedMail, createdMail, overdueMail, updatedMail, type ComposedMail, type MailTicket } from '../mail/ticket-mail.composer';
 import type { OutboxService } from './outbox.service';
+import type { WebhookService } from './webhook.service';
 import type { SnapshotValue } from './ticket-diff';
 
 /** History entries that make an "updated" mail. */
@@ -31,6 +32,7 @@ export class NotificationService {
     private readonly transport: MailTransport,
     private readonly publicUrl: string,
     private readonly log: Logger,
+    private readonly webhooks: WebhookService,
   ) {}
 
   // ---- hooks (in the writer's transaction) ----
@@ -38,6 +40,7 @@ export class NotificationService {
   /** A ticket created open, or a draft being published. */
   async ticketOpened(em: EntityManager, ticketId: number, at: Date): Promise<void> {
     await this.outbox.enqueueTicketCreated(em, ticketId, at);
+    await this.webhooks.changed(em, ticketId, 'created', null, null, at);
   }
 
   /** ticketClose with notifyRequester. */
@@ -45,9 +48,10 @@ export class NotificationService {
     await this.outbox.enqueue(em, OutboxKind.TICKET_CLOSED, ticketId, at);
   }
 
-  /** History entries were written; `firstChangeId` is the lowest new one. */
-  async changesRecorded(em: EntityManager, ticketId: number, type: ChangeType, firstChangeId: number, at: Date): Promise<void> {
+  /** History entries firstChangeId..lastChangeId of one type were written. */
+  async changesRecorded(em: EntityManager, ticketId: number, type: ChangeType, firstChangeId: number, lastChangeId: number, at: Date): Promise<void> {
     if (NOTIFYING.has(type)) await this.outbox.touchTicketUpdated(em, ticketId, firstChangeId, at);
+    await this.webhooks.changed(em, ticketId, type, firstChangeId, lastChangeId, at);
   }
 
   /** Queues today's overdue notice for every active ticket past due with an assignee. */
@@ -101,6 +105,8 @@ export class NotificationService {
         return ACTIVE.includes(ticket.status) && (ticket.due || ticket.responseDueAt) ? overdueMail(t, ticket.due && ticket.due < new Date() ? null : ticket.responseDueAt) : null;
       case OutboxKind.TICKET_CLOSED:
         return closedMail(t, ticket.resolution);
+      default:
+        return null;
       case OutboxKind.TICKET_UPDATED: {
         const entries = await this.db.manager.find(TicketChange, {
           where: { ticketId: ticket.id, id: Between(row.fromChangeId ?? 0, row.toChangeId ?? row.fromChangeId ?? 0), type: In([...NOTIFYING]) },

@@ -14,6 +14,7 @@ import { NotificationService } from './notification.service';
 import { OutboxService } from './outbox.service';
 import { SavedSearchService } from './saved-search.service';
 import { SlaService } from './sla.service';
+import { WebhookService } from './webhook.service';
 import { TicketInputValidator } from './ticket-input.validator';
 import { TicketService } from './ticket.service';
 import { TicketWorkflowService } from './ticket-workflow.service';
@@ -35,19 +36,22 @@ export interface Services {
   workflow: TicketWorkflowService;
   metadata: MetadataService;
   sla: SlaService;
+  webhooks: WebhookService;
 }
 
 export function createServices(db: Database, config: AppConfig, log: Logger): Services {
   const searchIndex = new SearchIndex(db.dialect);
   const outbox = new OutboxService(db, config.mail);
   const mailTransport = createMailTransport(config.mail);
-  const notifications = new NotificationService(db, outbox, mailTransport, config.publicUrl, log);
+  const webhooks = new WebhookService(db);
+  const notifications = new NotificationService(db, outbox, mailTransport, config.publicUrl, log, webhooks);
   const changes: ChangeService = new ChangeService(db, config.limits, () => tickets, searchIndex, notifications);
   const files: FileService = new FileService(db, config.files, config.publicUrl, createFileStorage(config.files.storage), changes, () => tickets, log);
   const sla = new SlaService(db);
   const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes, searchIndex, files, notifications, config.workflow, sla);
   const labels = new LabelService(db);
   return {
+    webhooks,
     sla,
     metadata: new MetadataService(db, labels, config.workflow),
     workflow: new TicketWorkflowService(db, tickets, changes, notifications),

@@ -4,6 +4,7 @@ import { OutboxKind } from '../entities/outbox-message.entity';
 import { PermanentMailError } from '../mail/mail-transport';
 import type { NotificationService } from '../services/notification.service';
 import type { OutboxService } from '../services/outbox.service';
+import type { WebhookService } from '../services/webhook.service';
 
 const BATCH = 10;
 /** How long a claim lasts; a worker that dies mid-delivery frees its rows after this. */
@@ -23,6 +24,7 @@ export class OutboxWorker {
   constructor(
     private readonly outbox: OutboxService,
     private readonly notifications: NotificationService,
+    private readonly webhooks: WebhookService,
     private readonly config: MailConfig,
     private readonly log: Logger,
   ) {}
@@ -42,15 +44,18 @@ export class OutboxWorker {
   /** One round: overdue scan when due, then deliveries until nothing is due. Exposed for tests. */
   async tick(now = new Date()): Promise<void> {
     await this.maybeQueueOverdue(now);
+    await this.webhooks.refresh();
     for (;;) {
       const rows = await this.outbox.claim(BATCH, LEASE_MS);
       for (const row of rows) {
         try {
-          await this.notifications.deliver(row);
+          if (row.kind === OutboxKind.WEBHOOK) await this.webhooks.deliver(row);
+          else await this.notifications.deliver(row);
           await this.outbox.settleSent(row);
         } catch (err) {
           const permanent = err instanceof PermanentMailError;
           const outcome = await this.outbox.settleFailed(row, (err as Error).message, permanent);
+          if (outcome === 'failed' && row.kind === OutboxKind.WEBHOOK) await this.webhooks.gaveUp(row);
           this.log[outcome === 'failed' ? 'error' : 'warn']({ err, outboxId: row.id, kind: row.kind, attempts: row.attempts }, `outbox delivery failed (${outcome})`);
         }
       }
