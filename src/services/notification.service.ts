@@ -40,7 +40,7 @@ export class NotificationService {
   /** A ticket created open, or a draft being published. */
   async ticketOpened(em: EntityManager, ticketId: number, at: Date): Promise<void> {
     await this.outbox.enqueueTicketCreated(em, ticketId, at);
-    await this.webhooks.changed(em, ticketId, 'created', null, null, at);
+    await this.webhooks.created(em, ticketId, at);
   }
 
   /** ticketClose with notifyRequester. */

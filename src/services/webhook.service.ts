@@ -53,9 +53,18 @@ export class WebhookService {
 
   // ---- in the writer's transaction ----
 
-  async changed(em: EntityManager, ticketId: number, type: ChangeType | 'created', fromChangeId: number | null, toChangeId: number | null, at: Date): Promise<void> {
-    const event = type === 'created' ? WebhookEvent.TICKET_CREATED : EVENT_OF[type];
-    if (!event) return;
+  /** A ticket was created (or a draft published). */
+  created(em: EntityManager, ticketId: number, at: Date): Promise<void> {
+    return this.enqueue(em, WebhookEvent.TICKET_CREATED, ticketId, null, null, at);
+  }
+
+  /** History entries fromChangeId..toChangeId of one type were written. */
+  async changed(em: EntityManager, ticketId: number, type: ChangeType, fromChangeId: number, toChangeId: number, at: Date): Promise<void> {
+    const event = EVENT_OF[type];
+    if (event) await this.enqueue(em, event, ticketId, fromChangeId, toChangeId, at);
+  }
+
+  private async enqueue(em: EntityManager, event: WebhookEvent, ticketId: number, fromChangeId: number | null, toChangeId: number | null, at: Date): Promise<void> {
     const hooks = this.hooks.filter((h) => h.events.includes(event));
     for (const hook of hooks) {
       if (hook.query && !(await this.matches(em, hook.query, ticketId))) continue;

@@ -1,0 +1,148 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CREATE, COMMENT_ADD, UPDATE } from './helpers/documents';
+import { startTestServer, type TestServer } from './helpers/test-server';
+
+/* Webhooks against a real HTTP receiver in the test: signatures, retries, filters, replay. */
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  json: any;
+}
+
+let s: TestServer;
+let alice: string;
+let receiver: http.Server;
+let url: string;
+const received: Received[] = [];
+/** Status codes to answer with, in order; 200 once exhausted. */
+const answers: number[] = [];
+
+const CREATE_HOOK = `mutation($i: WebhookCreateInput!) { webhookCreate(input: $i) { webhook { id url events query active } secret userErrors { field code message } } }`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(predicate: (r: Received) => boolean, count = 1): Promise<Received[]> {
+  for (let i = 0; i < 200; i++) {
+    const found = received.filter(predicate);
+    if (found.length >= count) return found;
+    await sleep(25);
+  }
+  return received.filter(predicate);
+}
+
+function verify(r: Received, secret: string): boolean {
+  const expected = crypto.createHmac('sha256', secret).update(`${r.headers['x-webhook-timestamp']}.${r.body}`).digest('hex');
+  return r.headers['x-webhook-signature'] === `sha256=${expected}`;
+}
+
+beforeAll(async () => {
+  receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body, json: JSON.parse(body) });
+      res.statusCode = answers.shift() ?? 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  s = await startTestServer({ OUTBOX_POLL_MS: '50', OUTBOX_RETRY_BASE_MS: '50' });
+  await s.gql(`mutation { tagCreate(input: { key: "prod" }) { userErrors { message } } }`);
+  alice = await s.user('alice');
+});
+afterAll(async () => {
+  await s?.close();
+  await new Promise<void>((r) => receiver.close(() => r()));
+});
+
+test('only admins manage webhooks, and bad input is a userError', async () => {
+  expect((await s.gql(CREATE_HOOK, { i: { url, events: ['TICKET_CREATED'] } }, alice)).errors![0].extensions!.code).toBe('FORBIDDEN');
+  const bad = await s.gql(CREATE_HOOK, { i: { url: 'ftp://x', events: [], query: 'nope:x', secret: 'short' } });
+  const fields = bad.data.webhookCreate.userErrors.map((e: { field: string[] }) => e.field[1]).sort();
+  expect(fields).toEqual(['events', 'query', 'url']);
+});
+
+test('deliveries are signed, carry ids and a timestamp, and include previous values', async () => {
+  const hook = await s.gql(CREATE_HOOK, { i: { url, events: ['TICKET_CREATED', 'TICKET_UPDATED', 'COMMENT_ADDED'] } });
+  const { webhook, secret } = hook.data.webhookCreate;
+  expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+  const t = (await s.gql(CREATE, { input: { subject: 'Hooked', priority: 'LOW' } }, alice)).data.ticketCreate.ticket;
+  const [created] = await waitFor((r) => r.json.event === 'ticket.created' && r.json.ticket.number === t.number);
+  expect(verify(created, secret)).toBe(true);
+  expect(created.headers['x-webhook-id']).toBe(webhook.id);
+  expect(created.headers['x-webhook-delivery']).toBe(created.json.delivery);
+  expect(Math.abs(Number(created.headers['x-webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
+  expect(created.json.ticket).toMatchObject({ number: t.number, subject: 'Hooked', priority: 'LOW', status: 'OPEN' });
+
+  await s.gql(UPDATE, { id: t.id, input: { priority: 'HIGH', status: 'IN_PROGRESS' } }, alice);
+  const [updated] = await waitFor((r) => r.json.event === 'ticket.updated' && r.json.ticket.number === t.number);
+  expect(verify(updated, secret)).toBe(true);
+  expect(updated.json.changes.map((c: any) => [c.field, c.previous, c.value, c.author])).toEqual(
+    expect.arrayContaining([['status', 'OPEN', 'IN_PROGRESS', 'alice'], ['priority', 'LOW', 'HIGH', 'alice']]),
+  );
+
+  await s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: 'hello hook' } }, alice);
+  const [comment] = await waitFor((r) => r.json.event === 'comment.added' && r.json.ticket.number === t.number);
+  expect(comment.json.changes).toEqual([expect.objectContaining({ type: 'COMMENT', body: 'hello hook', author: 'alice' })]);
+
+  // A forged signature would not verify.
+  expect(verify({ ...created, body: created.body.replace('Hooked', 'Hacked') }, secret)).toBe(false);
+  await s.gql(`mutation($id: ID!) { webhookDelete(id: $id) { deletedId } }`, { id: webhook.id });
+});
+
+test('a failing endpoint is retried with backoff; a 4xx gives up; the log shows attempts; replay sends again', async () => {
+  const hook = (await s.gql(CREATE_HOOK, { i: { url, events: ['COMMENT_ADDED'], secret: 'a-very-long-secret-value' } })).data.webhookCreate.webhook;
+  const t = (await s.gql(CREATE, { input: { subject: 'Flaky' } }, alice)).data.ticketCreate.ticket;
+  answers.push(500, 503);
+  await s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: 'retry me' } }, alice);
+  const got = await waitFor((r) => r.json.changes?.[0]?.body === 'retry me', 3);
+  expect(got).toHaveLength(3);
+  expect(new Set(got.map((r) => r.json.delivery)).size).toBe(1); // the same delivery, three attempts
+
+  const LOG = `query { webhooks { id deliveries { id event status attempts responseStatus lastError } } }`;
+  let log: any[] = [];
+  for (let i = 0; i < 100; i++) {
+    log = (await s.gql(LOG)).data.webhooks.find((w: { id: string }) => w.id === hook.id).deliveries;
+    if (log[0]?.status === 'delivered') break;
+    await sleep(25);
+  }
+  expect(log[0]).toMatchObject({ event: 'COMMENT_ADDED', status: 'delivered', attempts: 3, responseStatus: 200, lastError: null });
+
+  answers.push(404);
+  await s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: 'gone' } }, alice);
+  await waitFor((r) => r.json.changes?.[0]?.body === 'gone');
+  for (let i = 0; i < 100; i++) {
+    log = (await s.gql(LOG)).data.webhooks.find((w: { id: string }) => w.id === hook.id).deliveries;
+    if (log[0]?.status === 'failed') break;
+    await sleep(25);
+  }
+  expect(log[0]).toMatchObject({ status: 'failed', attempts: 1, responseStatus: 404 });
+
+  const replay = await s.gql(`mutation($id: ID!) { webhookDeliveryReplay(id: $id) { delivery { id status } userErrors { message } } }`, { id: log[0].id });
+  expect(replay.data.webhookDeliveryReplay.delivery.status).toBe('pending');
+  const again = await waitFor((r) => r.json.changes?.[0]?.body === 'gone', 2);
+  expect(again[1].json.delivery).toBe(replay.data.webhookDeliveryReplay.delivery.id);
+  await s.gql(`mutation($id: ID!) { webhookDelete(id: $id) { deletedId } }`, { id: hook.id });
+});
+
+test('event types and the query filter choose what a webhook receives', async () => {
+  const hook = (await s.gql(CREATE_HOOK, { i: { url, events: ['TICKET_CREATED'], query: 'tags:prod' } })).data.webhookCreate.webhook;
+  const before = received.length;
+  const prod = (await s.gql(CREATE, { input: { subject: 'Prod incident', tags: ['prod'] } }, alice)).data.ticketCreate.ticket;
+  const other = (await s.gql(CREATE, { input: { subject: 'Lab thing' } }, alice)).data.ticketCreate.ticket;
+  const draft = (await s.gql(CREATE, { input: { subject: 'Prod draft', tags: ['prod'], status: 'DRAFT' } }, alice)).data.ticketCreate.ticket;
+  await s.gql(COMMENT_ADD, { input: { ticketId: prod.id, body: 'not subscribed' } }, alice);
+  await waitFor((r) => r.json.ticket?.number === prod.number);
+  await sleep(300);
+  const mine = received.slice(before).filter((r) => r.headers['x-webhook-id'] === hook.id);
+  expect(mine.map((r) => [r.json.event, r.json.ticket.number])).toEqual([['ticket.created', prod.number]]);
+  expect(mine.some((r) => r.json.ticket.number === other.number)).toBe(false);
+  // A draft is announced when it is published, not before.
+  await s.gql(UPDATE, { id: draft.id, input: { status: 'OPEN' } }, alice);
+  const published = await waitFor((r) => r.headers['x-webhook-id'] === hook.id && r.json.ticket.number === draft.number);
+  expect(published.map((r) => r.json.event)).toEqual(['ticket.created']);
+});
