@@ -1,6 +1,6 @@
 import { TicketUserRole } from '../../src/entities/ticket-user.entity';
 import { ChangeType, enumName, TicketPriority, TicketStatus, TicketType, TrackedField } from '../../src/entities/ticket.enums';
-import { Random, ZipfSampler } from './random';
+import { drawIndex, Random, ZipfSampler } from './random';
 import { VOCABULARY } from './words';
 
 /**
@@ -385,15 +385,7 @@ class WeightedSampler {
   }
 
   draw(random: Random): number {
-    const target = random.next() * this.cumulative[this.cumulative.length - 1];
-    let lo = 0;
-    let hi = this.cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.cumulative[mid] > target) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    return drawIndex(this.cumulative, random);
   }
 }
 
