@@ -58,15 +58,7 @@ export class ZipfSampler<T> {
   }
 
   draw(random: Random): T {
-    const target = random.next() * this.cumulative[this.cumulative.length - 1];
-    let lo = 0;
-    let hi = this.cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.cumulative[mid] > target) hi = mid;
-      else lo = mid + 1;
-    }
-    return this.items[lo];
+    return this.items[drawIndex(this.cumulative, random)];
   }
 
   /** `count` distinct items (count must not exceed the number of items). */
@@ -75,4 +67,17 @@ export class ZipfSampler<T> {
     while (chosen.size < count) chosen.add(this.draw(random));
     return [...chosen];
   }
+}
+
+/** An index drawn with probability proportional to its share of the cumulative weights (binary search). */
+export function drawIndex(cumulative: Float64Array, random: Random): number {
+  const target = random.next() * cumulative[cumulative.length - 1];
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cumulative[mid] > target) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
