@@ -130,16 +130,18 @@ test('a failing endpoint is retried with backoff; a 4xx gives up; the log shows 
 });
 
 test('event types and the query filter choose what a webhook receives', async () => {
-  const hook = (await s.gql(CREATE_HOOK, { i: { url, events: ['TICKET_CREATED'], query: 'tags:prod' } })).data.webhookCreate.webhook;
+  const hook = (await s.gql(CREATE_HOOK, { i: { url, events: ['TICKET_CREATED', 'COMMENT_ADDED'], query: 'tags:prod' } })).data.webhookCreate.webhook;
   const before = received.length;
   const prod = (await s.gql(CREATE, { input: { subject: 'Prod incident', tags: ['prod'] } }, alice)).data.ticketCreate.ticket;
   const other = (await s.gql(CREATE, { input: { subject: 'Lab thing' } }, alice)).data.ticketCreate.ticket;
   const draft = (await s.gql(CREATE, { input: { subject: 'Prod draft', tags: ['prod'], status: 'DRAFT' } }, alice)).data.ticketCreate.ticket;
-  await s.gql(COMMENT_ADD, { input: { ticketId: prod.id, body: 'not subscribed' } }, alice);
-  await waitFor((r) => r.json.ticket?.number === prod.number);
+  await s.gql(COMMENT_ADD, { input: { ticketId: draft.id, body: 'draft comment' } }, alice);
+  await s.gql(UPDATE, { id: prod.id, input: { priority: 'HIGH' } }, alice); // TICKET_UPDATED: not subscribed
+  await s.gql(COMMENT_ADD, { input: { ticketId: prod.id, body: 'subscribed' } }, alice);
+  await waitFor((r) => r.headers['x-webhook-id'] === hook.id && r.json.event === 'comment.added');
   await sleep(300);
   const mine = received.slice(before).filter((r) => r.headers['x-webhook-id'] === hook.id);
-  expect(mine.map((r) => [r.json.event, r.json.ticket.number])).toEqual([['ticket.created', prod.number]]);
+  expect(mine.map((r) => [r.json.event, r.json.ticket.number])).toEqual([['ticket.created', prod.number], ['comment.added', prod.number]]);
   expect(mine.some((r) => r.json.ticket.number === other.number)).toBe(false);
   // A draft is announced when it is published, not before.
   await s.gql(UPDATE, { id: draft.id, input: { status: 'OPEN' } }, alice);

@@ -66,6 +66,10 @@ export class WebhookService {
 
   private async enqueue(em: EntityManager, event: WebhookEvent, ticketId: number, fromChangeId: number | null, toChangeId: number | null, at: Date): Promise<void> {
     const hooks = this.hooks.filter((h) => h.events.includes(event));
+    if (hooks.length === 0) return;
+    // Drafts announce nothing (like mail) until they are published.
+    const ticket = await em.findOne(Ticket, { where: { id: ticketId }, select: { id: true, status: true } });
+    if (!ticket || ticket.status === TicketStatus.DRAFT) return;
     for (const hook of hooks) {
       if (hook.query && !(await this.matches(em, hook.query, ticketId))) continue;
       const delivery = em.create(WebhookDelivery, { webhookId: hook.id, event, ticketId, fromChangeId, toChangeId, status: 'pending', attempts: 0, createdAt: at });
