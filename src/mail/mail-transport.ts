@@ -72,7 +72,10 @@ class FileTransport implements MailTransport {
   async send(mail: OutgoingMail): Promise<SendResult> {
     const info = await this.transporter.sendMail(message(this.config, mail));
     const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.messageId.replace(/[^A-Za-z0-9.-]/g, '')}.eml`;
-    await fs.promises.writeFile(path.join(this.config.dir, name), info.message as Buffer);
+    // Written under a temporary name and renamed, so a reader never sees half a mail.
+    const file = path.join(this.config.dir, name);
+    await fs.promises.writeFile(`${file}.partial`, info.message as Buffer);
+    await fs.promises.rename(`${file}.partial`, file);
     return { accepted: mail.to, rejected: [] };
   }
 
