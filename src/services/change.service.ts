@@ -157,7 +157,7 @@ export class ChangeService {
         replacedAt: now,
       }));
       await em.update(TicketChange, { id: comment.id }, { body, editedAt: now, editedById: viewer.user.id });
-      await this.searchIndex.refresh(em, comment.ticketId);
+      await this.searchIndex.refreshComments(em, comment.ticketId);
     });
     Object.assign(comment, { body, editedAt: now, editedById: viewer.user.id });
     return { change: comment, userErrors: [] };
@@ -173,7 +173,7 @@ export class ChangeService {
     const audit = await this.db.transaction(async (em) => {
       await this.touchTicket(em, comment.ticketId, now, viewer.user.id);
       await em.delete(TicketChange, { id: comment.id });
-      await this.searchIndex.refresh(em, comment.ticketId);
+      await this.searchIndex.refreshComments(em, comment.ticketId);
       if (ticket.status === TicketStatus.DRAFT) return null;
       return this.recordEntry(em, comment.ticketId, ChangeType.COMMENT_DELETED, viewer.user.id, now, {
         oldValue: encode(originalAuthor?.username ?? null),

@@ -269,7 +269,7 @@ export class TicketService {
       await this.writeUsers(em, ticket.id, TicketUserRole.CC, f.cc);
       await this.writeTags(em, ticket.id, f.tags);
       await this.changes.recordEntry(em, ticket.id, ChangeType.CREATED, viewer.user.id, now);
-      await this.searchIndex.refresh(em, ticket.id);
+      await this.searchIndex.add(em, ticket);
       fileRows = await this.files.attach(em, ticket, staged.files, viewer.user.id, now);
       if (status !== TicketStatus.DRAFT) await this.notifications.ticketOpened(em, ticket.id, now);
       return ticket;
@@ -382,7 +382,7 @@ export class TicketService {
         await em.delete(TicketTag, { ticketId: stored.id });
         await this.writeTags(em, stored.id, f.tags);
       }
-      if (changed.has(TrackedField.SUBJECT) || changed.has(TrackedField.BODY)) await this.searchIndex.refresh(em, stored.id);
+      if (changed.has(TrackedField.SUBJECT) || changed.has(TrackedField.BODY)) await this.searchIndex.updateText(em, next);
       if (stored.status === TicketStatus.DRAFT && next.status !== TicketStatus.DRAFT) await this.notifications.ticketOpened(em, stored.id, now);
       // History is judged by the stored ticket: edits to a draft (including publishing it) record nothing.
       if (stored.status !== TicketStatus.DRAFT) await this.changes.recordFieldChanges(em, stored.id, viewer.user.id, diffs, now);
