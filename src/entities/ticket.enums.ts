@@ -20,6 +20,11 @@ export enum TicketStatus {
   CLOSED = 'closed',
 }
 
+/** Work still to be done: drafts are not ready yet, resolved and closed are finished. */
+export const ACTIVE_STATUSES: readonly TicketStatus[] = [TicketStatus.OPEN, TicketStatus.IN_PROGRESS, TicketStatus.ON_HOLD];
+/** Finished work. */
+export const DONE_STATUSES: readonly TicketStatus[] = [TicketStatus.RESOLVED, TicketStatus.CLOSED];
+
 /** Stored as a rank so that sorting by priority is an index scan. */
 export enum TicketPriority {
   LOW = 1,

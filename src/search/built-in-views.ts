@@ -1,10 +1,9 @@
-import { TicketStatus } from '../entities/ticket.enums';
+import { ACTIVE_STATUSES, TicketStatus } from '../entities/ticket.enums';
 import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
 import { OrderDirection, TicketOrderField, type TicketOrder } from '../graphql/inputs/ticket-order.input';
 import { dateValue } from './ticket-query.parser';
 
-/** Statuses of work still to be done; drafts are not ready yet, resolved and closed are done. */
-const ACTIVE = [TicketStatus.OPEN, TicketStatus.IN_PROGRESS, TicketStatus.ON_HOLD];
+const ACTIVE = [...ACTIVE_STATUSES];
 
 export interface BuiltInView {
   key: string;
@@ -75,6 +74,9 @@ export function viewGlobalId(key: string): string {
 export function builtInViewOf(globalId: string): BuiltInView | null {
   if (globalId.length > 64 || !/^[A-Za-z0-9_-]+$/.test(globalId)) return null;
   const decoded = Buffer.from(globalId, 'base64url').toString('utf8');
-  if (!decoded.startsWith(PREFIX)) return null;
-  return BUILT_IN_VIEWS.find((v) => v.key === decoded.slice(PREFIX.length)) ?? null;
+  return decoded.startsWith(PREFIX) ? builtInView(decoded.slice(PREFIX.length)) : null;
+}
+
+export function builtInView(key: string): BuiltInView | null {
+  return BUILT_IN_VIEWS.find((v) => v.key === key) ?? null;
 }

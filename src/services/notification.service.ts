@@ -8,7 +8,7 @@ import { OutboxKind, type OutboxMessage } from '../entities/outbox-message.entit
 import { TicketChange } from '../entities/ticket-change.entity';
 import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
-import { ChangeType, enumName, TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
+import { ACTIVE_STATUSES, ChangeType, enumName, TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
 import { PermanentMailError, type MailTransport } from '../mail/mail-transport';
 import { closedMail, createdMail, overdueMail, updatedMail, type ComposedMail, type MailTicket } from '../mail/ticket-mail.composer';
@@ -18,8 +18,6 @@ import type { SnapshotValue } from './ticket-diff';
 
 /** History entries that make an "updated" mail. */
 const NOTIFYING = new Set<ChangeType>([ChangeType.CHANGE, ChangeType.COMMENT, ChangeType.COMMENT_DELETED, ChangeType.FILE_ADDED, ChangeType.FILE_REMOVED]);
-/** Statuses that still get overdue notices. */
-const ACTIVE = [TicketStatus.OPEN, TicketStatus.IN_PROGRESS, TicketStatus.ON_HOLD];
 
 /**
  * Who hears about what, by mail. Hooks run inside the transaction of the change (they only
@@ -61,7 +59,7 @@ export class NotificationService {
       .createQueryBuilder(Ticket, 't')
       .select('t.id', 'id')
       // Past due, or an SLA response target missed: both are overdue for the assignees.
-      .where('t.deletedAt IS NULL AND t.status IN (:...active)', { active: ACTIVE })
+      .where('t.deletedAt IS NULL AND t.status IN (:...active)', { active: ACTIVE_STATUSES })
       .andWhere('(t.due < :now OR (t.responseDueAt < :now AND t.firstResponseAt IS NULL))', { now })
       .andWhere((qb) => `t.id IN ${qb.subQuery().select('tu.ticketId').from(TicketUser, 'tu').where('tu.role = :assignee').getQuery()}`, { assignee: TicketUserRole.ASSIGNEE })
       .getRawMany<{ id: number }>();
@@ -102,7 +100,7 @@ export class NotificationService {
         return createdMail(t, creator?.name ?? 'Someone');
       }
       case OutboxKind.TICKET_OVERDUE:
-        return ACTIVE.includes(ticket.status) && (ticket.due || ticket.responseDueAt) ? overdueMail(t, ticket.due && ticket.due < new Date() ? null : ticket.responseDueAt) : null;
+        return ACTIVE_STATUSES.includes(ticket.status) && (ticket.due || ticket.responseDueAt) ? overdueMail(t, ticket.due && ticket.due < new Date() ? null : ticket.responseDueAt) : null;
       case OutboxKind.TICKET_CLOSED:
         return closedMail(t, ticket.resolution);
       default:

@@ -5,12 +5,11 @@ import type { Database } from '../db/database';
 import { Category } from '../entities/category.entity';
 import { SlaPolicy, type BusinessHours } from '../entities/sla-policy.entity';
 import type { Ticket } from '../entities/ticket.entity';
-import { Privilege, type TicketPriority } from '../entities/ticket.enums';
+import { DONE_STATUSES, Privilege, type TicketPriority } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
 import { rowIdOf, toGlobalId } from '../graphql/global-id';
 import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
 import { requirePrivilege, requireViewer } from './access';
-import { DONE } from './ticket.service';
 
 export interface SlaPolicyFields {
   name?: string | null;
@@ -59,10 +58,10 @@ export class SlaService {
     const policy = await ctx.loaders.slaPolicyById.load(ticket.slaPolicyId);
     if (!policy) return null;
     const now = Date.now();
-    const resolvedAt = ticket.resolvedAt?.getTime() ?? (DONE.includes(ticket.status) ? (ticket.closedAt?.getTime() ?? now) : now);
+    const resolvedAt = ticket.resolvedAt?.getTime() ?? (DONE_STATUSES.includes(ticket.status) ? (ticket.closedAt?.getTime() ?? now) : now);
     const breached = ticket.resolutionDueAt.getTime() < resolvedAt || ticket.responseDueAt.getTime() < (ticket.firstResponseAt?.getTime() ?? now);
     const window = ticket.resolutionDueAt.getTime() - ticket.createdAt.getTime();
-    const atRisk = !breached && !DONE.includes(ticket.status) && ticket.resolutionDueAt.getTime() - now < window * AT_RISK_SHARE;
+    const atRisk = !breached && !DONE_STATUSES.includes(ticket.status) && ticket.resolutionDueAt.getTime() - now < window * AT_RISK_SHARE;
     return { policy, responseDueAt: ticket.responseDueAt, resolutionDueAt: ticket.resolutionDueAt, firstResponseAt: ticket.firstResponseAt, breached, atRisk };
   }
 

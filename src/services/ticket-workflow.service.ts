@@ -2,13 +2,13 @@ import type { Database } from '../db/database';
 import { forbidden, notFound } from '../common/errors';
 import { Ticket } from '../entities/ticket.entity';
 import { TicketUserRole } from '../entities/ticket-user.entity';
-import { Privilege, TicketStatus, TrackedField, enumName } from '../entities/ticket.enums';
+import { DONE_STATUSES, Privilege, TicketStatus, TrackedField, enumName } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
 import { userError, UserErrorCode } from '../graphql/types/user-error.type';
 import { canSeeTicket, hasPrivilege, requireViewer } from './access';
 import type { ChangeResult, ChangeService } from './change.service';
 import type { NotificationService } from './notification.service';
-import { DONE, type TicketResult, type TicketService } from './ticket.service';
+import type { TicketResult, TicketService } from './ticket.service';
 
 /**
  * Helpdesk workflow actions. Each is a ticket update with a fixed target status, checked against
@@ -62,7 +62,7 @@ export class TicketWorkflowService {
     const reason = this.changes.cleanCommentBody(input.reason, 'reason');
     if (typeof reason !== 'string') return { ticket: null, userErrors: [reason] };
     const ticket = await this.tickets.requireTicket(ctx, id);
-    if (!DONE.includes(ticket.status)) {
+    if (!DONE_STATUSES.includes(ticket.status)) {
       return { ticket: null, userErrors: [userError(['id'], UserErrorCode.INVALID_TRANSITION, `Only resolved or closed tickets reopen; this one is ${enumName(TicketStatus, ticket.status).toLowerCase()}`)] };
     }
     return this.tickets.update(ctx, id, { status: TicketStatus.OPEN, expectedVersion: input.expectedVersion }, {
@@ -86,7 +86,7 @@ export class TicketWorkflowService {
       if (!stored || !canSeeTicket(viewer, stored)) throw notFound(`No ticket ${id}`);
       await this.changes.touchTicket(em, stored.id, now, viewer.user.id, { response: true });
       const entry = await this.changes.writeComment(em, stored.id, viewer.user.id, body, now);
-      if (DONE.includes(stored.status) && !stored.locked && this.tickets.transitionRefusal(stored.status, TicketStatus.OPEN, true) === null) {
+      if (DONE_STATUSES.includes(stored.status) && !stored.locked && this.tickets.transitionRefusal(stored.status, TicketStatus.OPEN, true) === null) {
         await em.update(Ticket, { id: stored.id }, { status: TicketStatus.OPEN, closedAt: null, resolvedAt: null });
         await this.changes.recordFieldChanges(em, stored.id, viewer.user.id, [
           { field: TrackedField.STATUS, oldValue: enumName(TicketStatus, stored.status), newValue: enumName(TicketStatus, TicketStatus.OPEN) },

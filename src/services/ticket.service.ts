@@ -8,7 +8,7 @@ import { TicketSequence } from '../entities/ticket-sequence.entity';
 import { TicketTag } from '../entities/ticket-tag.entity';
 import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
-import { ChangeType, enumName, humanize, Privilege, TicketPriority, TicketStatus, TicketType, TrackedField } from '../entities/ticket.enums';
+import { ChangeType, DONE_STATUSES, enumName, humanize, Privilege, TicketPriority, TicketStatus, TicketType, TrackedField } from '../entities/ticket.enums';
 import type { Tag } from '../entities/tag.entity';
 import type { RequestContext, Viewer } from '../graphql/context';
 import type { ConnectionArgs } from '../graphql/args/connection.args';
@@ -54,9 +54,6 @@ export interface UpdateAction {
   set?: Partial<Pick<Ticket, 'resolution' | 'resolvedAt' | 'resolvedById'>>;
   after?: (em: EntityManager, ticket: Ticket, at: Date) => Promise<void>;
 }
-
-/** Statuses of finished work. */
-export const DONE = [TicketStatus.RESOLVED, TicketStatus.CLOSED];
 
 export interface TicketResult {
   ticket: Ticket | null;
@@ -340,7 +337,7 @@ export class TicketService {
       if (next.status !== stored.status) {
         if (next.status === TicketStatus.CLOSED) next.closedAt = now;
         else if (stored.status === TicketStatus.CLOSED) next.closedAt = null;
-        if (!DONE.includes(next.status)) next.resolvedAt = null;
+        if (!DONE_STATUSES.includes(next.status)) next.resolvedAt = null;
       }
       next.updatedAt = now;
       next.version = stored.version + 1;
