@@ -31,3 +31,6 @@ export const unauthenticated = (message = 'Authentication required: send Authori
 export const forbidden = (message: string) => new AppError(ErrorCode.FORBIDDEN, message);
 export const notFound = (message: string) => new AppError(ErrorCode.NOT_FOUND, message);
 export const badUserInput = (message: string) => new AppError(ErrorCode.BAD_USER_INPUT, message);
+
+/** Thrown by an outbox delivery that must not be retried: the receiver refused it for good. */
+export class PermanentDeliveryError extends Error {}

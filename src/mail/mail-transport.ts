@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { MailConfig } from '../config/config';
+import { PermanentDeliveryError } from '../common/errors';
 
 export interface OutgoingMail {
   /** Stable per outbox row, so a mail re-sent after a crash is recognisably the same mail. */
@@ -19,8 +20,8 @@ export interface SendResult {
   rejected: string[];
 }
 
-/** A failure the mail server reported as permanent (5xx): retrying would not help. */
-export class PermanentMailError extends Error {
+/** The mail server refused permanently (5xx): retrying would not help. `rejected`: refused recipients. */
+export class PermanentMailError extends PermanentDeliveryError {
   constructor(message: string, readonly rejected: string[]) {
     super(message);
   }

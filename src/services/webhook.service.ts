@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Between, In } from 'typeorm';
-import { AppError, notFound } from '../common/errors';
+import { AppError, notFound, PermanentDeliveryError } from '../common/errors';
 import type { Database } from '../db/database';
 import { OutboxKind, OutboxMessage, OutboxStatus } from '../entities/outbox-message.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
@@ -16,7 +16,6 @@ import { rowIdOf, toGlobalId } from '../graphql/global-id';
 import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { parseTicketQuery } from '../search/ticket-query.parser';
-import { PermanentMailError } from '../mail/mail-transport';
 import { isAdmin, requirePrivilege } from './access';
 
 /** Which history entry types make which event. */
@@ -91,7 +90,7 @@ export class WebhookService {
 
   // ---- delivery (outbox worker) ----
 
-  /** Sends one delivery; throws to retry, PermanentMailError-style refusal (4xx) to give up. */
+  /** Sends one delivery; throws to retry, PermanentDeliveryError (a 4xx refusal) to give up. */
   async deliver(row: OutboxMessage): Promise<void> {
     const delivery = await this.db.manager.findOneBy(WebhookDelivery, { id: row.refId ?? 0 });
     const hook = delivery && (await this.db.manager.findOneBy(Webhook, { id: delivery.webhookId }));
@@ -123,10 +122,10 @@ export class WebhookService {
         return;
       }
       throw status >= 400 && status < 500 && status !== 408 && status !== 429
-        ? new PermanentMailError(`The endpoint refused the delivery with HTTP ${status}`, [])
+        ? new PermanentDeliveryError(`The endpoint refused the delivery with HTTP ${status}`)
         : new Error(`The endpoint answered HTTP ${status}`);
     } catch (err) {
-      const permanent = err instanceof PermanentMailError;
+      const permanent = err instanceof PermanentDeliveryError;
       await this.db.manager.update(WebhookDelivery, { id: delivery.id }, {
         status: permanent ? 'failed' : 'pending',
         attempts: row.attempts,

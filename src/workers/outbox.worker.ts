@@ -1,9 +1,9 @@
 import type { MailConfig } from '../config/config';
 import type { Logger } from '../common/logger';
 import { OutboxKind } from '../entities/outbox-message.entity';
-import { PermanentMailError } from '../mail/mail-transport';
 import type { NotificationService } from '../services/notification.service';
 import type { OutboxService } from '../services/outbox.service';
+import { PermanentDeliveryError } from '../common/errors';
 import type { WebhookService } from '../services/webhook.service';
 
 const BATCH = 10;
@@ -53,7 +53,7 @@ export class OutboxWorker {
           else await this.notifications.deliver(row);
           await this.outbox.settleSent(row);
         } catch (err) {
-          const permanent = err instanceof PermanentMailError;
+          const permanent = err instanceof PermanentDeliveryError;
           const outcome = await this.outbox.settleFailed(row, (err as Error).message, permanent);
           if (outcome === 'failed' && row.kind === OutboxKind.WEBHOOK) await this.webhooks.gaveUp(row);
           this.log[outcome === 'failed' ? 'error' : 'warn']({ err, outboxId: row.id, kind: row.kind, attempts: row.attempts }, `outbox delivery failed (${outcome})`);
