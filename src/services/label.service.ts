@@ -1,4 +1,4 @@
-import { In, Not } from 'typeorm';
+import { In, Not, type EntityManager } from 'typeorm';
 import type { Database } from '../db/database';
 import { Category } from '../entities/category.entity';
 import { GroupMember } from '../entities/group-member.entity';
@@ -147,7 +147,7 @@ export class LabelService {
     id: number | null,
     fields: LabelFields,
     extra: Partial<T> = {},
-    after?: (em: import('typeorm').EntityManager, row: T) => Promise<void>,
+    after?: (em: EntityManager, row: T) => Promise<void>,
   ): Promise<LabelResult<T>> {
     if (ctx) requirePrivilege(ctx, privilege);
     const current = id === null ? null : ((await this.db.manager.findOneBy(entity, { id })) as T | null);

@@ -10,7 +10,7 @@ import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
 import { OrderDirection, TicketOrderField, type TicketOrder } from '../graphql/inputs/ticket-order.input';
 import type { Page } from '../graphql/types/connection.factory';
 import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
-import { BUILT_IN_VIEWS, builtInViewOf, viewGlobalId, type BuiltInView } from '../search/built-in-views';
+import { BUILT_IN_VIEWS, builtInView, builtInViewOf, viewGlobalId, type BuiltInView } from '../search/built-in-views';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { filterFromJson, filterToJson } from '../search/ticket-filter.json';
 import { requireViewer } from './access';
@@ -19,6 +19,9 @@ import type { TicketSearch, TicketService } from './ticket.service';
 
 export const MAX_SAVED_SEARCHES = 100;
 const NAME_MAX = 100;
+
+/** Fields of a create or update input, validated and in their stored form. */
+type CheckedFields = { name?: string; query?: string | null; filter?: SavedSearch['filter']; orderBy?: StoredOrder[] | null };
 
 export type SavedSearchResult = { savedSearch: SavedSearch | null; userErrors: UserError[] };
 
@@ -51,7 +54,7 @@ export class SavedSearchService {
 
   /** The typed filter of a search; for built-in views it depends on the caller and the time. */
   filter(ctx: RequestContext, s: SavedSearch): TicketFilter | null {
-    const view = s.builtInKey ? builtInViewOf(viewGlobalId(s.builtInKey)) : null;
+    const view = s.builtInKey ? builtInView(s.builtInKey) : null;
     if (view) return view.filter(requireViewer(ctx).user.username, new Date());
     return s.filter ? filterFromJson(s.filter) : null;
   }
@@ -140,9 +143,9 @@ export class SavedSearchService {
   private check(
     ctx: RequestContext,
     input: SavedSearchUpdateInput,
-  ): { ok: true; value: { name?: string; query?: string | null; filter?: SavedSearch['filter']; orderBy?: StoredOrder[] | null } } | { ok: false; errors: UserError[] } {
+  ): { ok: true; value: CheckedFields } | { ok: false; errors: UserError[] } {
     const errors: UserError[] = [];
-    const value: { name?: string; query?: string | null; filter?: SavedSearch['filter']; orderBy?: StoredOrder[] | null } = {};
+    const value: CheckedFields = {};
     if (input.name !== undefined) {
       const name = (input.name ?? '').trim();
       if (!name) errors.push(userError(['input', 'name'], UserErrorCode.BLANK, 'name must not be blank'));
