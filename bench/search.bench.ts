@@ -22,7 +22,7 @@ import { explain, SqlCapture, ticketListStatements, type ExplainedStatement } fr
 import { loadDataset, refreshStatistics } from './lib/load';
 import { Oracle, type Expected } from './lib/oracle';
 import { machineInfo, sourceInfo } from './lib/environment';
-import { appendMarkdown, writeJson, type BenchResult, type PlanCheck, type QueryResult } from './lib/report';
+import { appendMarkdown, writeJson, type BenchResult, type PlanCheck, type QueryDefinition, type QueryResult } from './lib/report';
 import { createScratchDatabase, type Dialect } from './lib/scratch-db';
 import { summarize } from './lib/stats';
 
@@ -51,14 +51,7 @@ interface TicketsData {
   tickets: { totalCount: number; edges: { node: { number: number; subject: string } }[] };
 }
 
-interface QuerySpec {
-  id: string;
-  label: string;
-  kind: 'indexed' | 'full-text';
-  call: string;
-  document: string;
-  variables: Record<string, unknown>;
-  rationale: string;
+interface QuerySpec extends QueryDefinition {
   expected: Expected;
 }
 

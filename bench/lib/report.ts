@@ -24,7 +24,8 @@ export interface PlanCheck {
   notes: string[];
 }
 
-export interface QueryResult {
+/** A benchmarked search as chosen (search.bench.ts adds its expected answer). */
+export interface QueryDefinition {
   id: string;
   label: string;
   kind: 'indexed' | 'full-text';
@@ -34,6 +35,9 @@ export interface QueryResult {
   variables: Record<string, unknown>;
   /** Why these search values (how common the tag or words are). */
   rationale: string;
+}
+
+export interface QueryResult extends QueryDefinition {
   totalCount: number;
   expectedTotalCount: number;
   /** Client round trip over HTTP (request sent to response parsed). */
