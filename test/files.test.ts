@@ -237,6 +237,16 @@ describe.each([local, s3Backend()])('files on $name storage', (backend) => {
     expect(again.errors![0].extensions!.code).toBe('NOT_FOUND');
   });
 
+  test('a file whose stored object went missing is a JSON 404, not a broken download', async () => {
+    const r = await upload([{ path: 'variables.files.0', filename: 'lost.txt', type: 'text/plain', content: 'soon gone' }]);
+    const file = r.body.data.ticketFilesUpload.files[0];
+    const [row] = await s.app.db.manager.query('SELECT storage_key FROM ticket_file WHERE sha256 = ?', [file.sha256]);
+    await s.app.services.files.storage.delete(row.storage_key);
+    const res = await fetch(`${s.url}${file.url}`);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
+  });
+
   test('purging a ticket deletes its files', async () => {
     const created = await multipartRequest(s.url, alice, CREATE_WITH_FILES, { input: { subject: 'Doomed', files: [null, null] } }, [
       { path: 'variables.input.files.0', filename: 'a.txt', type: 'text/plain', content: 'a' },

@@ -128,6 +128,12 @@ describe('policy administration', () => {
     expect(del.data.slaPolicyDelete.deletedId).toBe(p.id);
   });
 
+  test('an unknown policy id is NOT_FOUND', async () => {
+    const id = Buffer.from('SlaPolicy:9999').toString('base64url');
+    expect((await s.gql(`mutation($id: ID!) { slaPolicyUpdate(id: $id, input: { name: "x" }) { policy { id } } }`, { id })).errors![0].extensions!.code).toBe('NOT_FOUND');
+    expect((await s.gql(`mutation($id: ID!) { slaPolicyDelete(id: $id) { deletedId } }`, { id })).errors![0].extensions!.code).toBe('NOT_FOUND');
+  });
+
   test('invalid policies are userErrors naming the field', async () => {
     const r = await s.gql(POLICY, { i: { name: 'High', category: 'nope', responseMinutes: 0, resolutionMinutes: 10, businessHours: { timeZone: 'Mars/Olympus', days: [1], start: '09:00', end: '17:00' } } });
     const fields = r.data.slaPolicyCreate.userErrors.map((e: { field: string[]; code: string }) => `${e.field[1]}:${e.code}`);

@@ -129,6 +129,24 @@ test('a failing endpoint is retried with backoff; a 4xx gives up; the log shows 
   await s.gql(`mutation($id: ID!) { webhookDelete(id: $id) { deletedId } }`, { id: hook.id });
 });
 
+test('an unreachable endpoint is retried and the error recorded; nothing else is affected', async () => {
+  const closed = http.createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+  const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/gone`;
+  await new Promise<void>((r) => closed.close(() => r()));
+  const hook = (await s.gql(CREATE_HOOK, { i: { url: deadUrl, events: ['TICKET_CREATED'] } })).data.webhookCreate.webhook;
+  const t = await s.gql(CREATE, { input: { subject: 'Nobody listens' } }, alice);
+  expect(t.data.ticketCreate.userErrors).toEqual([]);
+  let log: any[] = [];
+  for (let i = 0; i < 100 && !(log[0]?.attempts >= 2); i++) {
+    await sleep(25);
+    log = (await s.gql(`{ webhooks { id deliveries { status attempts responseStatus lastError } } }`)).data.webhooks.find((w: { id: string }) => w.id === hook.id).deliveries;
+  }
+  expect(log[0]).toMatchObject({ status: 'pending', responseStatus: null, lastError: expect.stringMatching(/fetch failed|ECONNREFUSED/) });
+  expect(log[0].attempts).toBeGreaterThanOrEqual(2);
+  await s.gql(`mutation($id: ID!) { webhookDelete(id: $id) { deletedId } }`, { id: hook.id });
+});
+
 test('event types and the query filter choose what a webhook receives', async () => {
   const hook = (await s.gql(CREATE_HOOK, { i: { url, events: ['TICKET_CREATED', 'COMMENT_ADDED'], query: 'tags:prod' } })).data.webhookCreate.webhook;
   const before = received.length;
