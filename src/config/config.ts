@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { loadWorkflow, type Workflow } from './workflow';
 
@@ -27,6 +28,7 @@ export interface AppConfig {
   files: FilesConfig;
   mail: MailConfig;
   workflow: Workflow;
+  jobs: JobsConfig;
   /** Base URL of this service as users reach it (links in mail, download links); '' means relative links. */
   publicUrl: string;
 }
@@ -44,6 +46,23 @@ export interface MailConfig {
   maxAttempts: number;
   /** First retry delay; each further attempt doubles it (at most an hour). */
   retryBaseMs: number;
+}
+
+export interface JobsConfig {
+  /** Working directories of local jobs (one per job, removed when it ends). */
+  dir: string;
+  /** JSON file of event definitions applied at start (created or updated by key); null: none. */
+  eventsFile: string | null;
+  /** false refuses to run `local` events (replicas that must not execute commands). */
+  localRunner: boolean;
+  /** Identity of this process for its local jobs; a restart with the same identity fails what was left running. */
+  instanceId: string;
+  /** Output kept per job (the rest is cut from the middle). */
+  logMaxBytes: number;
+  /** Timeout of a local run when its event sets none. */
+  defaultTimeoutSeconds: number;
+  /** Grace between SIGTERM and SIGKILL when a run is stopped. */
+  killGraceMs: number;
 }
 
 export type FileStorageConfig =
@@ -112,6 +131,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     return n;
   };
 
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = str(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+    if (['false', '0', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+
   const port = int('PORT', 4000, 0, 65535);
   const dataDir = path.resolve(str('DATA_DIR') ?? './data');
   const database = parseDatabaseUrl(str('DATABASE_URL'), dataDir, problems);
@@ -145,6 +173,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     files: parseFiles(str, int, dataDir, problems),
     mail: parseMail(str, int, dataDir, problems),
     workflow: loadWorkflow(str('WORKFLOW_FILE'), problems),
+    jobs: {
+      dir: path.resolve(str('JOBS_DIR') ?? path.join(dataDir, 'jobs')),
+      eventsFile: str('EVENTS_FILE') ?? null,
+      localRunner: bool('LOCAL_RUNNER', true),
+      instanceId: str('INSTANCE_ID') ?? os.hostname(),
+      logMaxBytes: int('JOB_LOG_MAX_BYTES', 1024 * 1024, 1024, 16 * 1024 * 1024),
+      defaultTimeoutSeconds: int('JOB_TIMEOUT_SECONDS', 3600, 1, 7 * 86_400),
+      killGraceMs: int('JOB_KILL_GRACE_MS', 5000, 0, 600_000),
+    },
     publicUrl: (str('PUBLIC_URL') ?? '').replace(/\/+$/, ''),
   };
   if (config.publicUrl && !/^https?:\/\/[^/]+/.test(config.publicUrl)) problems.push('PUBLIC_URL must be an http(s) URL, e.g. https://tickets.example.com');

@@ -19,5 +19,9 @@ import { TicketTag } from './ticket-tag.entity';
 import { TicketUser } from './ticket-user.entity';
 import { Ticket } from './ticket.entity';
 import { User } from './user.entity';
+import { EventDefinition } from './event-definition.entity';
+import { TicketEvent } from './ticket-event.entity';
+import { Job } from './job.entity';
+import { JobFile } from './job-file.entity';
 
-export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression, TicketRead, SlaPolicy, UserGroup, GroupMember, Webhook, WebhookDelivery];
+export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression, TicketRead, SlaPolicy, UserGroup, GroupMember, Webhook, WebhookDelivery, EventDefinition, TicketEvent, Job, JobFile];

@@ -9,6 +9,10 @@ export enum OutboxKind {
   TICKET_CLOSED = 'mail.ticket_closed',
   /** A webhook delivery (refId: the webhook_delivery row). */
   WEBHOOK = 'webhook',
+  /** Sends a job to its runner (refId: the job row); at least once, even across restarts. */
+  JOB_DISPATCH = 'job.dispatch',
+  /** Opens the ticket about a failed job whose event asks for one (refId: the job row). */
+  JOB_TICKET = 'job.ticket',
 }
 
 export enum OutboxStatus {

@@ -63,6 +63,10 @@ export class TicketChange {
   @Column({ type: 'int', nullable: true })
   editedById: number | null;
 
+  /** JOB entries: the job whose status this records. */
+  @Column({ type: 'int', nullable: true })
+  jobId: number | null;
+
   @ManyToOne(() => User, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'edited_by_id' })
   editedBy?: User;

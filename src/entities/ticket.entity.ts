@@ -4,6 +4,7 @@ import { Node } from '../graphql/types/node.type';
 import { DATETIME } from '../db/column-types';
 import { TicketPriority, TicketStatus, TicketType } from './ticket.enums';
 import { Category } from './category.entity';
+import { TicketOriginKind } from './job.enums';
 import { User } from './user.entity';
 
 @ObjectType({ implements: Node, description: 'A unit of operational work with an audit trail.' })
@@ -12,6 +13,7 @@ import { User } from './user.entity';
 @Entity('ticket')
 @Index(['status', 'number'])
 @Index(['deletedAt', 'number'])
+@Index(['originKind', 'originId'])
 export class Ticket {
   @PrimaryGeneratedColumn()
   id: number;
@@ -132,6 +134,18 @@ export class Ticket {
   @Field(() => Date, { nullable: true, description: 'Set while the ticket is soft-deleted.' })
   @Column({ ...DATETIME, nullable: true })
   deletedAt: Date | null;
+
+  /** Where the ticket came from when a job or an alert opened it (null: a person or a script). */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  originKind: TicketOriginKind | null;
+
+  /** The job number, external job id or alert invocation id of the origin. */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  originId: string | null;
+
+  /** What the origin said about itself (event title, server, times ...), as given. */
+  @Column({ type: 'simple-json', nullable: true })
+  originData: Record<string, string | number | null> | null;
 
   @Field(() => Int, { description: 'Increments on every write; pass it back as expectedVersion to detect concurrent edits.' })
   @Column({ type: 'int' })

@@ -43,6 +43,8 @@ export enum ChangeType {
   FILE_ADDED = 'file_added',
   FILE_REMOVED = 'file_removed',
   FILE_EXPIRED = 'file_expired',
+  /** A job launched from the ticket changed status (queued, running, succeeded ...). */
+  JOB = 'job',
 }
 
 /** The ticket fields whose edits are recorded as CHANGE entries. */

@@ -19,14 +19,17 @@ import { UserResolver } from '../resolvers/user.resolver';
 import { WebhookDeliveryResolver, WebhookResolver } from '../resolvers/webhook.resolver';
 import type { RequestContext } from './context';
 import { Server } from './types/server.type';
+import { Alert } from './types/alert.type';
+import { EventResolver, TicketEventResolver, TicketEventsFieldResolver } from '../resolvers/event.resolver';
+import { AlertTicketsResolver, ChangeJobResolver, JobResolver, TicketJobsResolver, TicketOriginResolver } from '../resolvers/job.resolver';
 
 const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])';
 
 /**
  * The executable schema: the type-graphql schema (resolver classes; validation lives in the
  * services as userErrors) turned into an Apollo Federation 2 subgraph. Ticket and User are
- * entities (reference resolvers below, batched through the request's loaders); Server is an
- * entity owned elsewhere to which this subgraph adds `tickets`.
+ * entities (reference resolvers below, batched through the request's loaders); Server and Alert
+ * are entities owned elsewhere to which this subgraph adds `tickets`.
  */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const base = lexicographicSortSchema(
@@ -35,8 +38,9 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
         NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, GroupResolver,
         ApiKeyResolver, SavedSearchResolver, FileResolver, OutboxResolver, TicketWorkflowResolver, MetadataResolver, SlaPolicyResolver,
         ServerTicketsResolver, UserTicketsResolver, WebhookResolver, WebhookDeliveryResolver,
+        EventResolver, TicketEventResolver, TicketEventsFieldResolver, JobResolver, TicketOriginResolver, TicketJobsResolver, AlertTicketsResolver, ChangeJobResolver,
       ],
-      orphanedTypes: [Server],
+      orphanedTypes: [Server, Alert],
       scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
       validate: false,
     }),
@@ -48,6 +52,7 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   reference<{ id?: string; number?: number }>('Ticket', (ref, ctx) => ctx.services.tickets.resolveReference(ctx, ref));
   reference<{ username: string }>('User', (ref, ctx) => ctx.services.users.resolveReference(ctx, ref.username));
   reference<{ id: string }>('Server', (ref) => Object.assign(new Server(), { id: ref.id }));
+  reference<{ id: string }>('Alert', (ref) => Object.assign(new Alert(), { id: ref.id }));
   return buildSubgraphSchema({ typeDefs: parse(`${FEDERATION}\n${printSchemaWithDirectives(base)}`), resolvers: resolvers as never });
 }
 

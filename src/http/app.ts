@@ -20,6 +20,7 @@ import { createServices, type Services } from '../services/services';
 import { createFormatError } from './format-error';
 import { fileDownloadRouter } from './file-download.route';
 import { metricsRouter } from './metrics.route';
+import { jobCallbackRouter } from './job-callback.route';
 import { multipartMiddleware } from './multipart.middleware';
 import { OutboxWorker } from '../workers/outbox.worker';
 
@@ -69,6 +70,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const services = createServices(db, config, log);
   if (config.adminApiKey) await services.users.ensureAdmin();
   await services.webhooks.refresh();
+  await services.events.loadFile();
+  await services.jobs.recoverInterrupted();
 
   const expressApp = express();
   const server = http.createServer(expressApp);
@@ -135,6 +138,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   );
   expressApp.use(fileDownloadRouter(services, contextFor, log));
   expressApp.use(metricsRouter(services));
+  expressApp.use(jobCallbackRouter(services, config.limits.requestBodyMaxBytes, log));
 
   expressApp.use((_req: Request, res: Response) => {
     res.status(404).json({ errors: [{ message: 'Not found: the API is at /graphql', extensions: { code: 'NOT_FOUND' } }] });
@@ -160,8 +164,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
 
   const stopSweeper = services.files.startSweeper();
-  const outboxWorker = new OutboxWorker(services.outbox, services.notifications, services.webhooks, config.mail, log);
-  if (options.startWorkers !== false) outboxWorker.start();
+  const outboxWorker = new OutboxWorker(services.outbox, services.notifications, services.webhooks, services.jobs, services.origins, config.mail, log);
+  if (options.startWorkers !== false) {
+    outboxWorker.start();
+    services.jobs.onQueued(() => outboxWorker.nudge());
+  }
 
   let closed = false;
   return {
@@ -184,6 +191,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       closed = true;
       stopSweeper();
       await outboxWorker.stop();
+      // Local jobs still running are stopped and recorded as failed by the shutdown.
+      await services.localRunner.shutdown();
       // Drains in-flight requests (the drain plugin), then closes the pool.
       await apollo.stop();
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));

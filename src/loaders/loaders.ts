@@ -13,6 +13,10 @@ import { TicketUser, type TicketUserRole } from '../entities/ticket-user.entity'
 import { Ticket } from '../entities/ticket.entity';
 import { User } from '../entities/user.entity';
 import type { ChangeType } from '../entities/ticket.enums';
+import { EventDefinition } from '../entities/event-definition.entity';
+import { Job } from '../entities/job.entity';
+import { JobFile, type JobFileRole } from '../entities/job-file.entity';
+import { TicketEvent } from '../entities/ticket-event.entity';
 
 /** Keeps IN lists within what both databases plan well. */
 const MAX_BATCH = 500;
@@ -50,6 +54,12 @@ export interface Loaders {
   ticketRead: DataLoader<{ userId: number; ticketId: number }, TicketRead | null, string>;
   /** Live (unexpired) files per ticket, oldest first. */
   ticketFiles: DataLoader<number, TicketFile[]>;
+  eventById: DataLoader<number, EventDefinition | null>;
+  jobById: DataLoader<number, Job | null>;
+  /** Event stubs per ticket, in the order they were added. */
+  ticketEvents: DataLoader<number, TicketEvent[]>;
+  /** A job's input or output files (live ones). */
+  jobFiles: DataLoader<{ jobId: number; role: JobFileRole }, TicketFile[], string>;
 }
 
 function byId<T extends { id: number }>(rows: T[], keys: readonly number[]): (T | null)[] {
@@ -192,6 +202,23 @@ export function createLoaders(db: Database): Loaders {
       const grouped = groupBy(rows, (r) => r.ticketId);
       return ticketIds.map((id) => grouped.get(id) ?? []);
     }, opts),
+    eventById: entityLoader(EventDefinition),
+    jobById: entityLoader(Job),
+    ticketEvents: new DataLoader(async (ticketIds) => {
+      const rows = await em.find(TicketEvent, { where: { ticketId: In([...ticketIds]) }, order: { id: 'ASC' } });
+      const grouped = groupBy(rows, (r) => r.ticketId);
+      return ticketIds.map((id) => grouped.get(id) ?? []);
+    }, opts),
+    jobFiles: new DataLoader(
+      async (keys) => {
+        const links = await em.findBy(JobFile, { jobId: In([...new Set(keys.map((k) => k.jobId))]) });
+        const files = links.length ? await em.find(TicketFile, { where: { id: In([...new Set(links.map((l) => l.fileId))]), expiresAt: MoreThan(new Date()) }, order: { id: 'ASC' } }) : [];
+        const byFileId = new Map(files.map((f) => [f.id, f]));
+        const grouped = groupBy(links, (l) => `${l.jobId}:${l.role}`);
+        return keys.map((k) => (grouped.get(`${k.jobId}:${k.role}`) ?? []).map((l) => byFileId.get(l.fileId)).filter((f): f is TicketFile => f !== undefined).sort((a, b) => a.id - b.id));
+      },
+      { ...opts, cacheKeyFn: (k) => `${k.jobId}:${k.role}` },
+    ),
   };
 }
 

@@ -26,6 +26,9 @@ export class NodeResolver {
       Group: () => s.labels.findGroup(ctx, parsed.id),
       Webhook: () => s.webhooks.findVisible(ctx, 'Webhook', parsed.id),
       WebhookDelivery: () => s.webhooks.findVisible(ctx, 'WebhookDelivery', parsed.id),
+      Event: () => s.events.findVisible(ctx, parsed.id),
+      TicketEvent: () => s.events.findTicketEvent(ctx, parsed.id),
+      Job: () => s.jobs.findVisible(ctx, parsed.id),
     };
     return (await finders[parsed.type]()) as Node | null;
   }

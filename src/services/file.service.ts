@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { EntityManager } from 'typeorm';
@@ -82,6 +83,21 @@ export class FileService {
       throw err;
     }
     return { ok: true, files: staged };
+  }
+
+  /**
+   * Stages a file from this machine (a job's output) under the same limits and type rules as an
+   * upload; its type comes from its extension.
+   */
+  stageLocalFile(filePath: string, filename: string, field: string[]): Promise<StagedFile | UserError> {
+    const upload = {
+      filename,
+      mimetype: typeOfExtension(path.extname(filename)),
+      encoding: '7bit',
+      fieldName: field.join('.'),
+      createReadStream: (opts?: { highWaterMark?: number }) => fs.createReadStream(filePath, { highWaterMark: opts?.highWaterMark }),
+    } as unknown as FileUpload;
+    return this.stageOne(upload, field);
   }
 
   private async stageOne(upload: FileUpload, field: string[]): Promise<StagedFile | UserError> {
@@ -366,6 +382,18 @@ export function cleanFilename(raw: string): string {
     name = name.slice(0, 255 - ext.length) + ext;
   }
   return name;
+}
+
+/** Common types of job outputs; anything else is application/octet-stream. */
+const EXTENSION_TYPES: Record<string, string> = {
+  '.txt': 'text/plain', '.log': 'text/plain', '.md': 'text/markdown', '.csv': 'text/csv', '.json': 'application/json', '.xml': 'application/xml',
+  '.yaml': 'application/yaml', '.yml': 'application/yaml', '.html': 'text/html', '.htm': 'text/html', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.pdf': 'application/pdf', '.zip': 'application/zip', '.gz': 'application/gzip',
+  '.tar': 'application/x-tar', '.sh': 'application/x-sh', '.js': 'text/javascript',
+};
+
+function typeOfExtension(ext: string): string {
+  return EXTENSION_TYPES[ext.toLowerCase()] ?? 'application/octet-stream';
 }
 
 function normalizeType(mimetype: string | undefined): string {

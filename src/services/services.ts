@@ -19,6 +19,11 @@ import { TicketInputValidator } from './ticket-input.validator';
 import { TicketService } from './ticket.service';
 import { TicketWorkflowService } from './ticket-workflow.service';
 import { UserService } from './user.service';
+import { EventService } from './event.service';
+import { JobService } from './job.service';
+import { TicketOriginService } from './ticket-origin.service';
+import { LocalJobRunner } from '../jobs/local-job.runner';
+import { HttpJobRunner } from '../jobs/http-job.runner';
 
 /** The application's services, built once per process and reached from the request context. */
 export interface Services {
@@ -37,6 +42,10 @@ export interface Services {
   metadata: MetadataService;
   sla: SlaService;
   webhooks: WebhookService;
+  events: EventService;
+  jobs: JobService;
+  origins: TicketOriginService;
+  localRunner: LocalJobRunner;
 }
 
 export function createServices(db: Database, config: AppConfig, log: Logger): Services {
@@ -50,7 +59,15 @@ export function createServices(db: Database, config: AppConfig, log: Logger): Se
   const sla = new SlaService(db);
   const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes, searchIndex, files, notifications, config.workflow, sla);
   const labels = new LabelService(db);
-  return {
+  const events = new EventService(db, config.jobs, () => tickets, changes, log);
+  const jobs = new JobService(db, config.jobs, config.limits, changes, files, events, () => tickets, log);
+  const localRunner = new LocalJobRunner(config.jobs, (f) => files.storage.open(f.storageKey), () => jobs, log);
+  jobs.useRunners(localRunner, new HttpJobRunner(config.publicUrl, (f) => files.url(f), () => jobs));
+  const services: Services = {
+    events,
+    jobs,
+    origins: new TicketOriginService(db, tickets, jobs, () => services, log),
+    localRunner,
     webhooks,
     sla,
     metadata: new MetadataService(db, labels, config.workflow),
@@ -67,4 +84,5 @@ export function createServices(db: Database, config: AppConfig, log: Logger): Se
     notifications,
     mailTransport,
   };
+  return services;
 }

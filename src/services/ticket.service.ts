@@ -36,6 +36,7 @@ import { canTransition, type Workflow } from '../config/workflow';
 import { User } from '../entities/user.entity';
 import type { TicketFile } from '../entities/ticket-file.entity';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
+import type { TicketOriginKind } from '../entities/job.enums';
 import { parseTicketQuery } from '../search/ticket-query.parser';
 import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
 
@@ -47,6 +48,15 @@ export interface TicketSearch {
   query?: string | null;
   filter?: TicketFilter | null;
   orderBy?: TicketOrder[] | null;
+  /** Tickets a job or an alert opened (Alert.tickets, Job.tickets). */
+  origin?: TicketOrigin | null;
+}
+
+/** Where a ticket came from when a job or an alert opened it. */
+export interface TicketOrigin {
+  kind: TicketOriginKind;
+  id: string;
+  data?: Record<string, string | number | null> | null;
 }
 
 /** What a workflow action adds to an update (see TicketWorkflowService). */
@@ -156,6 +166,7 @@ export class TicketService {
     const compiler = new TicketFilterCompiler(base, this.db.dialect);
     compiler.apply(parsed);
     compiler.apply(args.filter);
+    if (args.origin) base.andWhere('t.originKind = :originKind AND t.originId = :originId', { originKind: args.origin.kind, originId: args.origin.id });
     const countQb = base.clone();
     ordering.apply(base, 't', req.cursor, req.backward);
     const rows = await base.limit(req.limit + 1).getMany();
@@ -209,7 +220,7 @@ export class TicketService {
 
   // ---- writes ----
 
-  async create(ctx: RequestContext, input: TicketCreateInput): Promise<TicketResult> {
+  async create(ctx: RequestContext, input: TicketCreateInput, origin: TicketOrigin | null = null): Promise<TicketResult> {
     const viewer = requirePrivilege(ctx, Privilege.CREATE_TICKETS);
     const checked = await this.validator.validate(this.db.manager, viewer, {
       subject: input.subject,
@@ -258,6 +269,9 @@ export class TicketService {
         closedAt: status === TicketStatus.CLOSED ? now : null,
         deletedAt: null,
         version: 1,
+        originKind: origin?.kind ?? null,
+        originId: origin?.id ?? null,
+        originData: origin?.data ?? null,
       });
       await this.sla.apply(em, ticket);
       await em.insert(Ticket, ticket);

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Between, In } from 'typeorm';
 import { AppError, notFound, PermanentDeliveryError } from '../common/errors';
+import { signBody } from '../common/hmac';
 import type { Database } from '../db/database';
 import { OutboxKind, OutboxMessage, OutboxStatus } from '../entities/outbox-message.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
@@ -97,7 +98,7 @@ export class WebhookService {
     if (!delivery || !hook) return; // webhook deleted since
     const body = JSON.stringify(await this.payload(delivery));
     const timestamp = Math.floor(Date.now() / 1000);
-    const signature = crypto.createHmac('sha256', hook.secret).update(`${timestamp}.${body}`).digest('hex');
+
     let status: number | null = null;
     try {
       const res = await fetch(hook.url, {
@@ -109,7 +110,7 @@ export class WebhookService {
           'x-webhook-delivery': toGlobalId('WebhookDelivery', delivery.id),
           'x-webhook-event': delivery.event,
           'x-webhook-timestamp': String(timestamp),
-          'x-webhook-signature': `sha256=${signature}`,
+          'x-webhook-signature': signBody(hook.secret, timestamp, body),
         },
         body,
         signal: AbortSignal.timeout(TIMEOUT_MS),

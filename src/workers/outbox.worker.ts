@@ -5,6 +5,8 @@ import type { NotificationService } from '../services/notification.service';
 import type { OutboxService } from '../services/outbox.service';
 import { PermanentDeliveryError } from '../common/errors';
 import type { WebhookService } from '../services/webhook.service';
+import type { JobService } from '../services/job.service';
+import type { TicketOriginService } from '../services/ticket-origin.service';
 
 const BATCH = 10;
 /** How long a claim lasts; a worker that dies mid-delivery frees its rows after this. */
@@ -25,12 +27,21 @@ export class OutboxWorker {
     private readonly outbox: OutboxService,
     private readonly notifications: NotificationService,
     private readonly webhooks: WebhookService,
+    private readonly jobs: JobService,
+    private readonly origins: TicketOriginService,
     private readonly config: MailConfig,
     private readonly log: Logger,
   ) {}
 
   start(): void {
     this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** A round soon (new work was queued), instead of at the next poll; rounds never overlap. */
+  nudge(): void {
+    if (this.stopped || this.running || !this.timer) return;
+    clearTimeout(this.timer);
     this.schedule(0);
   }
 
@@ -50,12 +61,15 @@ export class OutboxWorker {
       for (const row of rows) {
         try {
           if (row.kind === OutboxKind.WEBHOOK) await this.webhooks.deliver(row);
+          else if (row.kind === OutboxKind.JOB_DISPATCH) await this.jobs.dispatch(row);
+          else if (row.kind === OutboxKind.JOB_TICKET) await this.origins.deliverFailureTicket(row);
           else await this.notifications.deliver(row);
           await this.outbox.settleSent(row);
         } catch (err) {
           const permanent = err instanceof PermanentDeliveryError;
           const outcome = await this.outbox.settleFailed(row, (err as Error).message, permanent);
           if (outcome === 'failed' && row.kind === OutboxKind.WEBHOOK) await this.webhooks.gaveUp(row);
+          if (outcome === 'failed' && row.kind === OutboxKind.JOB_DISPATCH) await this.jobs.dispatchFailed(row, (err as Error).message);
           this.log[outcome === 'failed' ? 'error' : 'warn']({ err, outboxId: row.id, kind: row.kind, attempts: row.attempts }, `outbox delivery failed (${outcome})`);
         }
       }

@@ -1,3 +1,4 @@
+import { Job } from '../../entities/job.entity';
 import { TicketChange } from '../../entities/ticket-change.entity';
 import { Ticket } from '../../entities/ticket.entity';
 import { User } from '../../entities/user.entity';
@@ -9,3 +10,5 @@ export const ChangeConnection = createConnectionType('Change', TicketChange);
 export type ChangeConnection = InstanceType<typeof ChangeConnection>;
 export const UserConnection = createConnectionType('User', User);
 export type UserConnection = InstanceType<typeof UserConnection>;
+export const JobConnection = createConnectionType('Job', Job);
+export type JobConnection = InstanceType<typeof JobConnection>;

@@ -7,6 +7,9 @@ import { TicketChange } from '../../entities/ticket-change.entity';
 import { TicketFile } from '../../entities/ticket-file.entity';
 import { Ticket } from '../../entities/ticket.entity';
 import { User } from '../../entities/user.entity';
+import { EventDefinition } from '../../entities/event-definition.entity';
+import { Job } from '../../entities/job.entity';
+import { TicketEvent } from '../../entities/ticket-event.entity';
 import { UserError } from './user-error.type';
 
 /** Every mutation payload lists userErrors; an empty list means the mutation was applied. */
@@ -104,4 +107,31 @@ export class TicketFileDeletePayload extends Payload {
 
   @Field(() => Ticket, { nullable: true })
   ticket: Ticket | null;
+}
+
+@ObjectType()
+export class EventPayload extends Payload {
+  @Field(() => EventDefinition, { nullable: true })
+  event: EventDefinition | null;
+
+  @Field(() => String, { nullable: true, description: 'The generated signing secret of an http event; shown only in this response.' })
+  secret?: string | null;
+}
+
+@ObjectType()
+export class DeletePayload extends Payload {
+  @Field(() => ID, { nullable: true })
+  deletedId: string | null;
+}
+
+@ObjectType()
+export class TicketEventPayload extends Payload {
+  @Field(() => TicketEvent, { nullable: true })
+  ticketEvent: TicketEvent | null;
+}
+
+@ObjectType()
+export class JobPayload extends Payload {
+  @Field(() => Job, { nullable: true })
+  job: Job | null;
 }

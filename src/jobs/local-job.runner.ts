@@ -1,0 +1,200 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type { JobsConfig } from '../config/config';
+import type { Logger } from '../common/logger';
+import { PermanentDeliveryError } from '../common/errors';
+import type { TicketFile } from '../entities/ticket-file.entity';
+import { BoundedLog } from './job-log';
+import type { JobEvents, JobLaunch, JobRunner, LocalRunResult } from './job-runner';
+
+/** Environment passed through to commands; nothing else of the server's (secrets, DATABASE_URL) leaks. */
+const CANCEL_POLL_MS = 2000;
+const PASSED_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SYSTEMROOT'];
+
+interface Running {
+  child: ChildProcess;
+  stop(reason: 'cancelled' | 'shutdown'): void;
+  done: Promise<void>;
+}
+
+/**
+ * Runs an event's command as a child process: the program and its arguments as an array (never a
+ * shell line, so parameter values cannot become commands), parameters as PARAM_<NAME> environment
+ * variables, the input files in a fresh working directory, and whatever the job writes to
+ * $JOB_OUTPUT_DIR collected afterwards. Output is captured within a byte budget; a timeout stops
+ * the whole process group (SIGTERM, then SIGKILL after a grace period).
+ */
+export class LocalJobRunner implements JobRunner {
+  private readonly running = new Map<number, Running>();
+  private cancelPoll: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly config: JobsConfig,
+    private readonly openFile: (file: TicketFile) => Promise<Readable | null>,
+    private readonly events: () => JobEvents,
+    private readonly log: Logger,
+  ) {}
+
+  async dispatch({ job, event, ticket, inputs }: JobLaunch): Promise<void> {
+    if (this.running.has(job.id)) return; // a repeated dispatch of a job already running here
+    if (!event.command || event.command.length === 0) throw new PermanentDeliveryError(`Event ${event.key} has no command to run`);
+    const workDir = path.join(this.config.dir, `job-${job.id}-${crypto.randomBytes(4).toString('hex')}`);
+    const outputDir = path.join(workDir, 'outputs');
+    await fs.promises.mkdir(outputDir, { recursive: true });
+    try {
+      await this.placeInputs(workDir, inputs);
+    } catch (err) {
+      await fs.promises.rm(workDir, { recursive: true, force: true });
+      throw err;
+    }
+
+    const env: Record<string, string> = {};
+    for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name] as string;
+    Object.assign(env, {
+      HOME: workDir,
+      JOB_ID: String(job.id),
+      JOB_EVENT: event.key,
+      JOB_OUTPUT_DIR: outputDir,
+      JOB_TARGETS: job.targets.join(','),
+      JOB_ALGO: job.algo,
+      JOB_TAGS: job.tags.join(','),
+      TICKET_NUMBER: String(ticket.number),
+    });
+    for (const [name, value] of Object.entries(job.params)) env[`PARAM_${name.toUpperCase()}`] = String(value);
+
+    const output = new BoundedLog(this.config.logMaxBytes);
+    let startError: string | null = null;
+    let timedOut = false;
+    let stopped: 'cancelled' | 'shutdown' | null = null;
+    const child = spawn(event.command[0], event.command.slice(1), { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child.stdout?.on('data', (chunk: Buffer) => output.write(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => output.write(chunk));
+
+    let killTimer: NodeJS.Timeout | null = null;
+    const terminate = () => {
+      signalGroup(child, 'SIGTERM');
+      killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), this.config.killGraceMs);
+    };
+    const timeoutSeconds = event.timeoutSeconds || this.config.defaultTimeoutSeconds;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      terminate();
+    }, timeoutSeconds * 1000);
+
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+      child.once('error', (err) => {
+        startError = `Could not start ${event.command?.[0]}: ${(err as NodeJS.ErrnoException).code ?? err.message}`;
+        resolve({ code: null, signal: null });
+      });
+      child.once('close', (code, signal) => resolve({ code, signal }));
+    });
+    const done = exited.then(async ({ code, signal }) => {
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      const result: LocalRunResult = {
+        code,
+        signal,
+        timedOut,
+        stopped,
+        startError,
+        log: output.toString(),
+        outputs: startError ? [] : await listOutputs(outputDir),
+        cleanup: () => fs.promises.rm(workDir, { recursive: true, force: true }),
+      };
+      try {
+        await this.events().finished(job.id, result);
+      } catch (err) {
+        this.log.error({ err, jobId: job.id }, 'could not record the end of a local job');
+        await result.cleanup();
+      } finally {
+        this.running.delete(job.id);
+      }
+    });
+    this.running.set(job.id, {
+      child,
+      done,
+      stop: (reason) => {
+        stopped ??= reason;
+        terminate();
+      },
+    });
+    this.watchCancellations();
+    // Spawn errors arrive asynchronously; a job that never started is reported by finished().
+    await new Promise<void>((resolve) => {
+      child.once('spawn', resolve);
+      child.once('error', () => resolve());
+    });
+    if (!startError) await this.events().started(job.id, { server: null, runnerInstance: this.config.instanceId });
+  }
+
+  /** While jobs run here, looks for ones cancelled through another replica, every couple of seconds. */
+  private watchCancellations(): void {
+    if (this.cancelPoll) return;
+    this.cancelPoll = setInterval(() => {
+      if (this.running.size === 0) {
+        clearInterval(this.cancelPoll as NodeJS.Timeout);
+        this.cancelPoll = null;
+        return;
+      }
+      this.events()
+        .cancelledAmong(this.runningIds())
+        .then((ids) => ids.forEach((id) => this.stop(id, 'cancelled')))
+        .catch((err) => this.log.warn({ err }, 'could not check for cancelled jobs'));
+    }, CANCEL_POLL_MS);
+    this.cancelPoll.unref();
+  }
+
+  /** Stops a job running in this process; false if it is not running here. */
+  stop(jobId: number, reason: 'cancelled' | 'shutdown'): boolean {
+    const run = this.running.get(jobId);
+    if (!run) return false;
+    run.stop(reason);
+    return true;
+  }
+
+  runningIds(): number[] {
+    return [...this.running.keys()];
+  }
+
+  /** Stops every job of this process and waits until each has been recorded. */
+  async shutdown(): Promise<void> {
+    if (this.cancelPoll) clearInterval(this.cancelPoll);
+    this.cancelPoll = null;
+    for (const run of this.running.values()) run.stop('shutdown');
+    await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  private async placeInputs(workDir: string, inputs: TicketFile[]): Promise<void> {
+    const used = new Set<string>(['outputs']);
+    for (const file of inputs) {
+      // Two inputs may share a name: later ones get their file id in front.
+      const name = used.has(file.filename) ? `${file.id}-${file.filename}` : file.filename;
+      used.add(name);
+      const source = await this.openFile(file);
+      if (!source) throw new Error(`Input file ${file.filename} is missing from storage`);
+      await pipeline(source, fs.createWriteStream(path.join(workDir, name), { flags: 'wx' }));
+    }
+  }
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal); // the whole group: a shell script's children too
+  } catch {
+    child.kill(signal);
+  }
+}
+
+/** Regular files directly in the outputs folder, by name (folders and links are ignored). */
+async function listOutputs(dir: string): Promise<{ path: string; filename: string }[]> {
+  const entries = await fs.promises.readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => ({ path: path.join(dir, e.name), filename: e.name }))
+    .sort((a, b) => a.filename.localeCompare(b.filename));
+}

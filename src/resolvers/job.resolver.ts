@@ -1,0 +1,163 @@
+import { Arg, Args, Ctx, Field, FieldResolver, Float, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { EventDefinition } from '../entities/event-definition.entity';
+import { JobFileRole } from '../entities/job-file.entity';
+import { TicketOriginKind } from '../entities/job.enums';
+import { Job } from '../entities/job.entity';
+import { TicketChange } from '../entities/ticket-change.entity';
+import { TicketEvent } from '../entities/ticket-event.entity';
+import { TicketFile } from '../entities/ticket-file.entity';
+import { Ticket } from '../entities/ticket.entity';
+import { User } from '../entities/user.entity';
+import { ConnectionArgs } from '../graphql/args/connection.args';
+import type { RequestContext } from '../graphql/context';
+import { toGlobalId } from '../graphql/global-id';
+import { JobReportInput, TicketCreateFromAlertInput, TicketCreateFromJobInput, TicketEventRunInput } from '../graphql/inputs/job.input';
+import { Alert } from '../graphql/types/alert.type';
+import { JobConnection, TicketConnection } from '../graphql/types/connections';
+import { JobPayload, TicketPayload } from '../graphql/types/payloads';
+import { logExcerpt } from '../jobs/job-log';
+
+@Resolver(() => Job)
+export class JobResolver {
+  @Query(() => Job, { nullable: true, description: 'A job by id or number; null when absent or its ticket is not visible.' })
+  async job(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Job | null> {
+    return ctx.services.jobs.require(ctx, id).catch(() => null);
+  }
+
+  @Mutation(() => JobPayload, {
+    description: 'Requires edit_tickets. Launches a job from a ticket event: effective targets/algo/tags (overrides over the event), parameters (this input over the ticket event over the defaults) and input files.',
+  })
+  ticketEventRun(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The ticket event.' }) id: string, @Arg('input', { nullable: true }) input?: TicketEventRunInput): Promise<JobPayload> {
+    return ctx.services.jobs.run(ctx, id, input ?? {});
+  }
+
+  @Mutation(() => JobPayload, { description: 'Requires edit_tickets. A queued job is not started; a running one is stopped.' })
+  jobCancel(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<JobPayload> {
+    return ctx.services.jobs.cancel(ctx, id);
+  }
+
+  @Mutation(() => JobPayload, { description: 'Requires edit_tickets: an external runner reports progress or the outcome. Repeated or late reports change nothing.' })
+  jobReport(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: JobReportInput): Promise<JobPayload> {
+    return ctx.services.jobs.reportAs(ctx, id, input);
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() job: Job): string {
+    return toGlobalId('Job', job.id);
+  }
+
+  @FieldResolver(() => Ticket)
+  async ticket(@Root() job: Job, @Ctx() ctx: RequestContext): Promise<Ticket> {
+    return (await ctx.loaders.ticketById.load(job.ticketId)) as Ticket;
+  }
+
+  @FieldResolver(() => EventDefinition)
+  async event(@Root() job: Job, @Ctx() ctx: RequestContext): Promise<EventDefinition> {
+    return (await ctx.loaders.eventById.load(job.eventId)) as EventDefinition;
+  }
+
+  @FieldResolver(() => TicketEvent, { nullable: true, description: 'The ticket event it was launched from; null once removed.' })
+  async ticketEvent(@Root() job: Job, @Ctx() ctx: RequestContext): Promise<TicketEvent | null> {
+    if (job.ticketEventId === null) return null;
+    return (await ctx.loaders.ticketEvents.load(job.ticketId)).find((s) => s.id === job.ticketEventId) ?? null;
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  launchedBy(@Root() job: Job, @Ctx() ctx: RequestContext): Promise<User | null> | null {
+    return job.launchedById === null ? null : ctx.loaders.userById.load(job.launchedById);
+  }
+
+  @FieldResolver(() => Float, { nullable: true, description: 'Seconds from start to completion (or to now, while running).' })
+  elapsed(@Root() job: Job): number | null {
+    if (!job.startedAt) return null;
+    return ((job.completedAt ?? new Date()).getTime() - job.startedAt.getTime()) / 1000;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The log with ANSI codes stripped; over 20 lines, the first 10, a snip marker and the last 10.' })
+  logExcerpt(@Root() job: Job): string | null {
+    return logExcerpt(job.log);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The captured output (within JOB_LOG_MAX_BYTES: the start and the end of a longer one).' })
+  log(@Root() job: Job): string | null {
+    return job.log;
+  }
+
+  @FieldResolver(() => [TicketFile], { description: 'The files the job was given.' })
+  inputFiles(@Root() job: Job, @Ctx() ctx: RequestContext): Promise<TicketFile[]> {
+    return ctx.loaders.jobFiles.load({ jobId: job.id, role: JobFileRole.INPUT });
+  }
+
+  @FieldResolver(() => [TicketFile], { description: "The files the job produced; they are files of the ticket, inputs of later runs." })
+  outputFiles(@Root() job: Job, @Ctx() ctx: RequestContext): Promise<TicketFile[]> {
+    return ctx.loaders.jobFiles.load({ jobId: job.id, role: JobFileRole.OUTPUT });
+  }
+
+  @FieldResolver(() => TicketConnection, { description: 'Tickets opened about this job (ticketCreateFromJob, or automatically on failure).' })
+  async tickets(@Root() job: Job, @Ctx() ctx: RequestContext, @Args() args: ConnectionArgs): Promise<TicketConnection> {
+    return TicketConnection.from(await ctx.services.tickets.list(ctx, { ...args, origin: { kind: TicketOriginKind.JOB, id: String(job.id) } }));
+  }
+}
+
+@ObjectType({ description: 'Where a ticket came from, when a job or an alert opened it.' })
+export class TicketOrigin {
+  @Field(() => TicketOriginKind) kind: TicketOriginKind;
+  @Field({ description: 'The job number, external job id or alert invocation id.' }) id: string;
+  @Field(() => GraphQLJSONObject, { description: 'What the origin said about itself (event, server, times ...).' }) details: Record<string, unknown>;
+  job?: Job | null;
+  alert?: Alert | null;
+}
+
+@Resolver(() => TicketOrigin)
+export class TicketOriginResolver {
+  @FieldResolver(() => Job, { nullable: true, description: 'Our job, for JOB origins (null if not visible).' })
+  job(@Root() origin: TicketOrigin, @Ctx() ctx: RequestContext): Promise<Job | null> | null {
+    return origin.kind === TicketOriginKind.JOB ? ctx.services.jobs.findVisible(ctx, Number(origin.id)) : null;
+  }
+
+  @FieldResolver(() => Alert, { nullable: true, description: 'The alert invocation, for ALERT origins (resolved by the ops graph).' })
+  alert(@Root() origin: TicketOrigin): Alert | null {
+    return origin.kind === TicketOriginKind.ALERT ? Object.assign(new Alert(), { id: origin.id }) : null;
+  }
+}
+
+@Resolver(() => Ticket)
+export class TicketJobsResolver {
+  @FieldResolver(() => JobConnection, { description: 'Jobs launched from this ticket, newest first.' })
+  async jobs(@Root() ticket: Ticket, @Ctx() ctx: RequestContext, @Args() args: ConnectionArgs): Promise<JobConnection> {
+    return JobConnection.from(await ctx.services.jobs.forTicket(ctx, ticket.id, args));
+  }
+
+  @FieldResolver(() => TicketOrigin, { nullable: true, description: 'The job or alert that opened this ticket; null when a person or script did.' })
+  origin(@Root() ticket: Ticket): TicketOrigin | null {
+    if (!ticket.originKind || ticket.originId === null) return null;
+    return Object.assign(new TicketOrigin(), { kind: ticket.originKind, id: ticket.originId, details: ticket.originData ?? {} });
+  }
+
+  @Mutation(() => TicketPayload, { description: 'Requires create_tickets. Opens a ticket about a job: subject, body (with a log excerpt), category, tags and server from the job.' })
+  ticketCreateFromJob(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateFromJobInput): Promise<TicketPayload> {
+    return ctx.services.origins.fromJob(ctx, input);
+  }
+
+  @Mutation(() => TicketPayload, { description: 'Requires create_tickets. Opens a ticket about an alert invocation; Alert.tickets lists it.' })
+  ticketCreateFromAlert(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateFromAlertInput): Promise<TicketPayload> {
+    return ctx.services.origins.fromAlert(ctx, input);
+  }
+}
+
+@Resolver(() => Alert)
+export class AlertTicketsResolver {
+  @FieldResolver(() => TicketConnection, { description: 'Visible tickets opened for this alert invocation, newest first.' })
+  async tickets(@Ctx() ctx: RequestContext, @Root() alert: Alert, @Args() args: ConnectionArgs): Promise<TicketConnection> {
+    return TicketConnection.from(await ctx.services.tickets.list(ctx, { ...args, origin: { kind: TicketOriginKind.ALERT, id: alert.id } }));
+  }
+}
+
+@Resolver(() => TicketChange)
+export class ChangeJobResolver {
+  @FieldResolver(() => Job, { nullable: true, description: 'For JOB entries: the job whose status changed.' })
+  job(@Root() change: TicketChange, @Ctx() ctx: RequestContext): Promise<Job | null> | null {
+    return change.jobId === null ? null : ctx.loaders.jobById.load(change.jobId);
+  }
+}

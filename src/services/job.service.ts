@@ -1,0 +1,377 @@
+import os from 'node:os';
+import type { EntityManager } from 'typeorm';
+import { In } from 'typeorm';
+import type { FileUpload } from 'graphql-upload/processRequest.mjs';
+import type { AppConfig, JobsConfig } from '../config/config';
+import type { Logger } from '../common/logger';
+import { notFound, PermanentDeliveryError } from '../common/errors';
+import type { Database } from '../db/database';
+import { affectedRows } from '../db/database';
+import { EventDefinition } from '../entities/event-definition.entity';
+import { JobFile, JobFileRole } from '../entities/job-file.entity';
+import { FINAL_JOB_STATUSES, JobStatus, RunnerKind } from '../entities/job.enums';
+import { Job } from '../entities/job.entity';
+import { OutboxKind, OutboxMessage, OutboxStatus } from '../entities/outbox-message.entity';
+import { TicketFile } from '../entities/ticket-file.entity';
+import { Ticket } from '../entities/ticket.entity';
+import { ChangeType, Privilege, TicketStatus } from '../entities/ticket.enums';
+import type { RequestContext } from '../graphql/context';
+import type { ConnectionArgs } from '../graphql/args/connection.args';
+import type { Page } from '../graphql/types/connection.factory';
+import { rowIdOf, toGlobalId } from '../graphql/global-id';
+import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
+import { checkParams } from '../jobs/event-params';
+import type { JobEvents, JobRunner, LocalRunResult } from '../jobs/job-runner';
+import { BoundedLog } from '../jobs/job-log';
+import type { LocalJobRunner } from '../jobs/local-job.runner';
+import { requirePrivilege, requireViewer } from './access';
+import type { ChangeService } from './change.service';
+import type { EventService } from './event.service';
+import type { FileService, StagedFile } from './file.service';
+import { buildPage, decodeIdCursor, idCursor, pageRequest } from './pagination';
+import type { TicketService } from './ticket.service';
+
+export type JobResult = { job: Job | null; userErrors: UserError[] };
+
+/** What an external runner (or an admin) reports about a job. */
+export interface JobReport {
+  status: JobStatus;
+  code?: number | null;
+  description?: string | null;
+  log?: string | null;
+  server?: string | null;
+  files?: Promise<FileUpload>[] | null;
+}
+
+const DESCRIPTION_MAX = 2000;
+
+/**
+ * Jobs: launching a ticket event (a QUEUED job and its dispatch written in one transaction, so a
+ * recorded run is dispatched at least once, even across restarts), the runners' reports, and
+ * every status transition as an entry in the ticket's history. Transitions are conditional
+ * UPDATEs on the current status, so repeated or late reports change nothing.
+ */
+export class JobService implements JobEvents {
+  private runners!: Record<RunnerKind, JobRunner>;
+  private localRunner!: LocalJobRunner;
+  /** Asks the outbox worker for a round now rather than at its next poll. */
+  private nudge: () => void = () => undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly config: JobsConfig,
+    private readonly limits: AppConfig['limits'],
+    private readonly changes: ChangeService,
+    private readonly files: FileService,
+    private readonly events: EventService,
+    private readonly tickets: () => TicketService,
+    private readonly log: Logger,
+  ) {}
+
+  useRunners(local: LocalJobRunner, http: JobRunner): void {
+    this.localRunner = local;
+    this.runners = { [RunnerKind.LOCAL]: local, [RunnerKind.HTTP]: http };
+  }
+
+  onQueued(nudge: () => void): void {
+    this.nudge = nudge;
+  }
+
+  // ---- reads ----
+
+  async findVisible(ctx: RequestContext, id: number): Promise<Job | null> {
+    if (!ctx.viewer) return null;
+    const job = await ctx.loaders.jobById.load(id);
+    return job && (await this.tickets().findVisibleById(ctx, job.ticketId)) ? job : null;
+  }
+
+  async require(ctx: RequestContext, id: string): Promise<Job> {
+    requireViewer(ctx);
+    const rowId = rowIdOf('Job', id) ?? (/^#?[1-9]\d{0,9}$/.test(id) ? Number(id.replace('#', '')) : null);
+    const job = rowId === null ? null : await this.findVisible(ctx, rowId);
+    if (!job) throw notFound(`No job with id ${id}`);
+    return job;
+  }
+
+  /** A ticket's jobs, newest first. */
+  async forTicket(ctx: RequestContext, ticketId: number, args: ConnectionArgs): Promise<Page<Job>> {
+    const req = pageRequest(args, this.limits);
+    const qb = this.db.manager.createQueryBuilder(Job, 'j').where('j.ticketId = :ticketId', { ticketId });
+    const countQb = qb.clone();
+    if (req.cursor) qb.andWhere(req.backward ? 'j.id > :cursor' : 'j.id < :cursor', { cursor: decodeIdCursor(req.cursor) });
+    const rows = await qb.orderBy('j.id', req.backward ? 'ASC' : 'DESC').limit(req.limit + 1).getMany();
+    for (const j of rows) ctx.loaders.jobById.prime(j.id, j);
+    return { ...buildPage(rows, req, (j) => idCursor(j.id)), count: () => countQb.getCount() };
+  }
+
+  // ---- launching ----
+
+  async run(ctx: RequestContext, ticketEventId: string, input: { params?: Record<string, unknown> | null; inputFileIds?: string[] | null }): Promise<JobResult> {
+    const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
+    const stub = await this.events.requireTicketEvent(ctx, ticketEventId);
+    const ticket = (await this.tickets().findVisibleById(ctx, stub.ticketId)) as Ticket;
+    const event = (await this.db.manager.findOneBy(EventDefinition, { id: stub.eventId })) as EventDefinition;
+    const fail = (field: string[], code: UserErrorCode, message: string): JobResult => ({ job: null, userErrors: [userError(field, code, message)] });
+    if (ticket.status === TicketStatus.DRAFT) return fail(['id'], UserErrorCode.INVALID, 'Publish the draft before running its events');
+    if (!event.enabled) return fail(['id'], UserErrorCode.INVALID, `Event ${event.key} is disabled`);
+    if (event.runner === RunnerKind.LOCAL && !this.config.localRunner) return fail(['id'], UserErrorCode.FORBIDDEN, 'The local runner is disabled on this server (LOCAL_RUNNER=false)');
+
+    // Run input over the ticket event's values over the event's defaults.
+    const given = Object.fromEntries(Object.entries(input.params ?? {}).filter(([, v]) => v !== null && v !== undefined));
+    const checked = checkParams(event.fields, { ...stub.params, ...given }, ['input', 'params'], true);
+    if (checked.errors.length) return { job: null, userErrors: checked.errors };
+
+    const ticketFiles = await ctx.loaders.ticketFiles.load(ticket.id);
+    let inputs = ticketFiles;
+    if (input.inputFileIds) {
+      const errors: UserError[] = [];
+      inputs = [];
+      input.inputFileIds.forEach((gid, i) => {
+        const file = ticketFiles.find((f) => toGlobalId('TicketFile', f.id) === gid);
+        if (!file) errors.push(userError(['input', 'inputFileIds', String(i)], UserErrorCode.NOT_FOUND, `File ${gid} is not a file of ticket #${ticket.number}`));
+        else if (!inputs.includes(file)) inputs.push(file);
+      });
+      if (errors.length) return { job: null, userErrors: errors };
+    }
+
+    const now = new Date();
+    const job = Object.assign(new Job(), {
+      ticketId: ticket.id,
+      ticketEventId: stub.id,
+      eventId: event.id,
+      runner: event.runner,
+      status: JobStatus.QUEUED,
+      targets: stub.targets ?? event.targets,
+      algo: stub.algo ?? event.algo,
+      tags: stub.tags ?? event.tags,
+      params: checked.values,
+      code: null,
+      description: null,
+      server: null,
+      log: null,
+      runnerInstance: null,
+      launchedById: viewer.user.id,
+      createdAt: now,
+      startedAt: null,
+      completedAt: null,
+    }) as Job;
+    await this.db.transaction(async (em) => {
+      await em.insert(Job, job);
+      if (inputs.length) await em.insert(JobFile, inputs.map((f) => ({ jobId: job.id, fileId: f.id, role: JobFileRole.INPUT })));
+      await this.changes.touchTicket(em, ticket.id, now, viewer.user.id);
+      await this.changes.recordEntry(em, ticket.id, ChangeType.JOB, viewer.user.id, now, { jobId: job.id, newValue: JSON.stringify(JobStatus.QUEUED) });
+      await em.insert(OutboxMessage, { kind: OutboxKind.JOB_DISPATCH, ticketId: ticket.id, refId: job.id, dedupeKey: null, status: OutboxStatus.PENDING, attempts: 0, availableAt: now, createdAt: now });
+    });
+    ctx.loaders.ticketById.clear(ticket.id);
+    this.nudge();
+    return { job, userErrors: [] };
+  }
+
+  // ---- dispatch (outbox worker) ----
+
+  /** Hands a queued job to its runner; a job no longer queued (cancelled, already started) is left alone. */
+  async dispatch(row: OutboxMessage): Promise<void> {
+    const job = await this.db.manager.findOneBy(Job, { id: row.refId ?? 0 });
+    if (!job || job.status !== JobStatus.QUEUED) return;
+    const [event, ticket, links] = await Promise.all([
+      this.db.manager.findOneBy(EventDefinition, { id: job.eventId }),
+      this.db.manager.findOneBy(Ticket, { id: job.ticketId }),
+      this.db.manager.findBy(JobFile, { jobId: job.id, role: JobFileRole.INPUT }),
+    ]);
+    if (!event || !ticket) throw new PermanentDeliveryError('The event or ticket of the job no longer exists');
+    const inputs = links.length ? await this.db.manager.find(TicketFile, { where: { id: In(links.map((l) => l.fileId)) }, order: { id: 'ASC' } }) : [];
+    if (inputs.length < links.length) throw new PermanentDeliveryError('An input file of the job has been removed or has expired');
+    await this.runners[job.runner].dispatch({ job, event, ticket, inputs });
+  }
+
+  /** The outbox gave up dispatching: the job fails, saying why. */
+  async dispatchFailed(row: OutboxMessage, reason: string): Promise<void> {
+    const job = await this.db.manager.findOneBy(Job, { id: row.refId ?? 0 });
+    if (!job) return;
+    await this.db.transaction((em) => this.transition(em, job, JobStatus.FAILED, { description: `Could not dispatch the job: ${reason}`.slice(0, DESCRIPTION_MAX), completedAt: new Date() }, null));
+  }
+
+  // ---- reports from runners ----
+
+  async started(jobId: number, info: { server: string | null; runnerInstance: string | null }): Promise<void> {
+    const job = await this.db.manager.findOneBy(Job, { id: jobId });
+    if (!job) return;
+    const server = info.server ?? (job.runner === RunnerKind.LOCAL ? os.hostname() : null);
+    await this.db.transaction((em) => this.transition(em, job, JobStatus.RUNNING, { startedAt: new Date(), server, runnerInstance: info.runnerInstance }, null));
+  }
+
+  /** A local run ended: its outputs become ticket files and the job gets its final status. */
+  async finished(jobId: number, result: LocalRunResult): Promise<void> {
+    const job = await this.db.manager.findOneBy(Job, { id: jobId });
+    if (!job) return result.cleanup();
+    const timeout = (await this.db.manager.findOneBy(EventDefinition, { id: job.eventId }))?.timeoutSeconds ?? this.config.defaultTimeoutSeconds;
+    const [status, description] =
+      result.startError ? [JobStatus.FAILED, result.startError]
+      : result.stopped === 'cancelled' ? [JobStatus.CANCELLED, 'Cancelled']
+      : result.stopped === 'shutdown' ? [JobStatus.FAILED, 'Stopped: the server shut down while the job was running']
+      : result.timedOut ? [JobStatus.FAILED, `Timed out after ${timeout}s`]
+      : result.code === 0 ? [JobStatus.SUCCEEDED, null]
+      : result.code !== null ? [JobStatus.FAILED, `Exited with code ${result.code}`]
+      : [JobStatus.FAILED, `Killed by signal ${result.signal ?? 'unknown'}`];
+
+    // Outputs are staged before the transaction (storage writes are slow); refused ones are noted.
+    const staged: StagedFile[] = [];
+    const notes: string[] = [];
+    for (const [i, out] of result.outputs.entries()) {
+      const one = await this.files.stageLocalFile(out.path, out.filename, ['outputs', String(i)]);
+      if ('staged' in one) staged.push(one);
+      else notes.push(`Output ${one.message}`);
+    }
+    const fullDescription = [description, ...notes].filter(Boolean).join('; ').slice(0, DESCRIPTION_MAX) || null;
+    let rows: TicketFile[] = [];
+    try {
+      await this.db.transaction(async (em) => {
+        const now = new Date();
+        const applied = await this.transition(em, job, status, { code: result.code, description: fullDescription, log: result.log || null, completedAt: now }, null);
+        // A job cancelled meanwhile keeps its status; what it produced is not attached.
+        if (!applied || staged.length === 0) return;
+        const ticket = (await em.findOneBy(Ticket, { id: job.ticketId })) as Ticket;
+        rows = await this.files.attach(em, ticket, staged, job.launchedById ?? 0, now);
+        await em.insert(JobFile, rows.map((f) => ({ jobId: job.id, fileId: f.id, role: JobFileRole.OUTPUT })));
+      });
+    } catch (err) {
+      await this.files.abandon(staged, rows);
+      throw err;
+    } finally {
+      await result.cleanup();
+    }
+    if (rows.length === 0) await this.files.abandon(staged);
+  }
+
+  /** A report from an external runner (jobReport or the signed callback); null ctx: the callback. */
+  async report(ctx: RequestContext | null, job: Job, input: JobReport): Promise<JobResult> {
+    const errors: UserError[] = [];
+    if (input.code != null && !Number.isSafeInteger(input.code)) errors.push(userError(['input', 'code'], UserErrorCode.INVALID, 'code must be an integer'));
+    if (input.status === JobStatus.QUEUED) errors.push(userError(['input', 'status'], UserErrorCode.INVALID, 'A job cannot be reported back to QUEUED'));
+    if (input.server != null && input.server.length > 255) errors.push(userError(['input', 'server'], UserErrorCode.TOO_LONG, 'server must be at most 255 characters'));
+    if (errors.length) return { job: null, userErrors: errors };
+    const staged = input.files?.length ? await this.files.stage(input.files, ['input', 'files']) : { ok: true as const, files: [] as StagedFile[] };
+    if (!staged.ok) return { job: null, userErrors: staged.errors };
+
+    const actorId = ctx?.viewer?.user.id ?? null;
+    let log: string | null | undefined;
+    if (input.log != null) {
+      const bounded = new BoundedLog(this.config.logMaxBytes);
+      bounded.write(input.log);
+      log = bounded.toString();
+    }
+    const now = new Date();
+    let rows: TicketFile[] = [];
+    try {
+      await this.db.transaction(async (em) => {
+        const final = FINAL_JOB_STATUSES.includes(input.status);
+        const patch: Partial<Job> = {
+          ...(input.code !== undefined ? { code: input.code } : {}),
+          ...(input.description !== undefined ? { description: input.description?.slice(0, DESCRIPTION_MAX) ?? null } : {}),
+          ...(log !== undefined ? { log } : {}),
+          ...(input.server !== undefined ? { server: input.server } : {}),
+          ...(final ? { completedAt: now } : {}),
+          ...(job.startedAt === null ? { startedAt: now } : {}),
+        };
+        const applied = await this.transition(em, job, input.status, patch, actorId);
+        if (!applied || staged.files.length === 0) return;
+        const ticket = (await em.findOneBy(Ticket, { id: job.ticketId })) as Ticket;
+        rows = await this.files.attach(em, ticket, staged.files, actorId ?? job.launchedById ?? 0, now);
+        await em.insert(JobFile, rows.map((f) => ({ jobId: job.id, fileId: f.id, role: JobFileRole.OUTPUT })));
+      });
+    } catch (err) {
+      await this.files.abandon(staged.files, rows);
+      throw err;
+    }
+    if (rows.length === 0 && staged.files.length) await this.files.abandon(staged.files);
+    ctx?.loaders.jobById.clear(job.id);
+    return { job: await this.db.manager.findOneByOrFail(Job, { id: job.id }), userErrors: [] };
+  }
+
+  /** jobReport: admins, or whoever may edit the job's ticket. */
+  async reportAs(ctx: RequestContext, id: string, input: JobReport): Promise<JobResult> {
+    requirePrivilege(ctx, Privilege.EDIT_TICKETS);
+    return this.report(ctx, await this.require(ctx, id), input);
+  }
+
+  /** The signed callback: the job by row id and the secret of its event, or null. */
+  async forCallback(globalId: string): Promise<{ job: Job; secret: string } | null> {
+    const id = rowIdOf('Job', globalId);
+    const job = id === null ? null : await this.db.manager.findOneBy(Job, { id });
+    if (!job || job.runner !== RunnerKind.HTTP) return null;
+    const event = await this.db.manager.findOneBy(EventDefinition, { id: job.eventId });
+    return event?.secret ? { job, secret: event.secret } : null;
+  }
+
+  async cancel(ctx: RequestContext, id: string): Promise<JobResult> {
+    const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
+    const job = await this.require(ctx, id);
+    if (FINAL_JOB_STATUSES.includes(job.status)) {
+      return { job: null, userErrors: [userError(['id'], UserErrorCode.INVALID, `Job #${job.id} has already finished (${job.status})`)] };
+    }
+    await this.db.transaction((em) => this.transition(em, job, JobStatus.CANCELLED, { description: `Cancelled by ${viewer.user.username}`, completedAt: new Date() }, viewer.user.id));
+    // A local process here is stopped now; one in another replica is stopped by its runner's check.
+    if (job.runner === RunnerKind.LOCAL) this.localRunner.stop(job.id, 'cancelled');
+    ctx.loaders.jobById.clear(job.id);
+    return { job: await this.db.manager.findOneByOrFail(Job, { id: job.id }), userErrors: [] };
+  }
+
+  /** Local jobs of this runner instance marked cancelled (by a request served by another replica). */
+  async cancelledAmong(ids: number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.manager.find(Job, { where: { id: In(ids), status: JobStatus.CANCELLED }, select: { id: true } });
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * At start: local jobs this instance left RUNNING (it crashed or was killed) cannot finish any
+   * more; they fail, saying so.
+   */
+  async recoverInterrupted(): Promise<number> {
+    const stale = await this.db.manager.findBy(Job, { runner: RunnerKind.LOCAL, status: JobStatus.RUNNING, runnerInstance: this.config.instanceId });
+    for (const job of stale) {
+      await this.db.transaction((em) =>
+        this.transition(em, job, JobStatus.FAILED, { description: 'The server running this job stopped before the job finished (crash or restart)', completedAt: new Date() }, null),
+      );
+    }
+    if (stale.length) this.log.warn({ jobs: stale.map((j) => j.id) }, 'jobs interrupted by a restart marked failed');
+    return stale.length;
+  }
+
+  /**
+   * Moves a job to `to` if it is still where it was read (or anywhere not final), and records the
+   * transition in the ticket's history. False, changing nothing, when the job is already final or
+   * already in `to`: reports and dispatches may repeat.
+   */
+  private async transition(em: EntityManager, job: Job, to: JobStatus, patch: Partial<Job>, actorId: number | null): Promise<boolean> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (FINAL_JOB_STATUSES.includes(job.status) || job.status === to) return false;
+      const from = job.status;
+      const result = await em.createQueryBuilder().update(Job).set({ ...patch, status: to } as Partial<Omit<Job, 'ticket' | 'ticketEvent' | 'event'>>).where('id = :id AND status = :from', { id: job.id, from }).execute();
+      if (affectedRows(result) === 1) {
+        Object.assign(job, patch, { status: to });
+        const at = new Date();
+        await this.changes.touchTicket(em, job.ticketId, at, actorId, { includeDeleted: true });
+        await this.changes.recordEntry(em, job.ticketId, ChangeType.JOB, actorId, at, {
+          jobId: job.id,
+          oldValue: JSON.stringify(from),
+          newValue: JSON.stringify(to),
+          body: patch.description ?? null,
+        });
+        if (to === JobStatus.FAILED) await this.queueFailureTicket(em, job, at);
+        return true;
+      }
+      const current = await em.findOneBy(Job, { id: job.id });
+      if (!current) return false;
+      job.status = current.status;
+    }
+    return false;
+  }
+
+  /** An event that opens a ticket when its job fails: queued with the failure, created by the worker. */
+  private async queueFailureTicket(em: EntityManager, job: Job, at: Date): Promise<void> {
+    const event = await em.findOneBy(EventDefinition, { id: job.eventId });
+    if (!event?.ticketOnFailure) return;
+    await em.insert(OutboxMessage, { kind: OutboxKind.JOB_TICKET, ticketId: job.ticketId, refId: job.id, dedupeKey: `job-ticket:${job.id}`, status: OutboxStatus.PENDING, attempts: 0, availableAt: at, createdAt: at });
+  }
+}

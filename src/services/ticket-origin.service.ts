@@ -1,0 +1,238 @@
+import { In } from 'typeorm';
+import type { Logger } from '../common/logger';
+import type { Database } from '../db/database';
+import { EventDefinition } from '../entities/event-definition.entity';
+import { FINAL_JOB_STATUSES, TicketOriginKind } from '../entities/job.enums';
+import { Job } from '../entities/job.entity';
+import type { OutboxMessage } from '../entities/outbox-message.entity';
+import { Tag } from '../entities/tag.entity';
+import { Ticket } from '../entities/ticket.entity';
+import { Privilege, type TicketPriority, type TicketType } from '../entities/ticket.enums';
+import { User } from '../entities/user.entity';
+import type { RequestContext } from '../graphql/context';
+import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
+import { createLoaders } from '../loaders/loaders';
+import { alertBody, alertSubject, jobBody, jobSubject, type AlertFacts, type JobFacts, type TemplateLink } from '../jobs/ticket-templates';
+import { requirePrivilege } from './access';
+import type { JobService } from './job.service';
+import type { Services } from './services';
+import type { TicketOrigin, TicketResult, TicketService } from './ticket.service';
+
+/** Choices the caller makes about the new ticket, beside what the job or alert fills in. */
+export interface TicketFromOriginOptions {
+  type?: TicketType | null;
+  priority?: TicketPriority | null;
+  /** Overrides the category the job or event gives. */
+  category?: string | null;
+  /** Added to the job's tags (those that exist as tags). */
+  tags?: string[] | null;
+  assignees?: string[] | null;
+  cc?: string[] | null;
+  notify?: string[] | null;
+  links?: TemplateLink[] | null;
+}
+
+export interface ExternalJob {
+  id: string;
+  code?: number | null;
+  eventTitle: string;
+  category?: string | null;
+  server?: string | null;
+  tags?: string[] | null;
+  startedAt?: Date | null;
+  completedAt?: Date | null;
+  description?: string | null;
+  log?: string | null;
+}
+
+export interface AlertInvocation {
+  id: string;
+  title: string;
+  message?: string | null;
+  server: string;
+  expression?: string | null;
+  firedAt: Date;
+  activeJobs?: { id: string; title: string; server?: string | null; startedAt?: Date | null }[] | null;
+}
+
+const MAX_LOG_CHARS = 1_000_000;
+
+/**
+ * Tickets opened by jobs and alerts: subject and body from the templates, category, tags and
+ * server from the origin, and the origin recorded on the ticket (so the job or alert lists it).
+ */
+export class TicketOriginService {
+  constructor(
+    private readonly db: Database,
+    private readonly tickets: TicketService,
+    private readonly jobs: JobService,
+    private readonly services: () => Services,
+    private readonly log: Logger,
+  ) {}
+
+  async fromJob(ctx: RequestContext, input: { jobId?: string | null; job?: ExternalJob | null } & TicketFromOriginOptions): Promise<TicketResult> {
+    requirePrivilege(ctx, Privilege.CREATE_TICKETS);
+    const fail = (field: string[], code: UserErrorCode, message: string): TicketResult => ({ ticket: null, userErrors: [userError(field, code, message)] });
+    if ((input.jobId == null) === (input.job == null)) return fail(['input'], UserErrorCode.INVALID, 'Give either jobId (one of our jobs) or job (a job run elsewhere), not both or neither');
+    let facts: JobFacts;
+    let origin: TicketOrigin;
+    let jobTags: string[];
+    if (input.jobId != null) {
+      const job = await this.jobs.require(ctx, input.jobId);
+      if (!FINAL_JOB_STATUSES.includes(job.status)) return fail(['input', 'jobId'], UserErrorCode.INVALID, `Job #${job.id} has not finished yet (${job.status})`);
+      ({ facts, origin } = await this.ownJob(job));
+      jobTags = job.tags;
+    } else {
+      const ext = input.job as ExternalJob;
+      const problems = checkExternal(ext);
+      if (problems.length) return { ticket: null, userErrors: problems };
+      facts = {
+        id: ext.id.trim(),
+        code: ext.code ?? null,
+        eventTitle: ext.eventTitle.trim(),
+        category: ext.category ?? null,
+        server: ext.server ?? null,
+        startedAt: ext.startedAt ?? null,
+        completedAt: ext.completedAt ?? null,
+        description: ext.description ?? null,
+        log: ext.log ?? null,
+        links: [],
+      };
+      origin = { kind: TicketOriginKind.EXTERNAL_JOB, id: facts.id, data: { eventTitle: facts.eventTitle, code: facts.code, server: facts.server } };
+      jobTags = ext.tags ?? [];
+    }
+    facts.links = input.links ?? [];
+    const linkProblems = checkLinks(facts.links);
+    if (linkProblems.length) return { ticket: null, userErrors: linkProblems };
+    return this.tickets.create(
+      ctx,
+      {
+        subject: jobSubject(facts),
+        body: jobBody(facts),
+        type: input.type ?? null,
+        priority: input.priority ?? null,
+        category: input.category !== undefined ? input.category : facts.category,
+        tags: await this.knownTags([...jobTags, ...(input.tags ?? [])]),
+        server: facts.server,
+        assignees: input.assignees ?? null,
+        cc: input.cc ?? null,
+        notify: input.notify ?? null,
+      },
+      origin,
+    );
+  }
+
+  async fromAlert(ctx: RequestContext, input: { alert: AlertInvocation } & TicketFromOriginOptions): Promise<TicketResult> {
+    requirePrivilege(ctx, Privilege.CREATE_TICKETS);
+    const a = input.alert;
+    const errors: UserError[] = [];
+    const at = (f: string) => ['input', 'alert', f];
+    if (!a.id.trim() || a.id.length > 100) errors.push(userError(at('id'), UserErrorCode.INVALID, 'id (the alert invocation) must be 1-100 characters'));
+    if (!a.title.trim() || a.title.length > 200) errors.push(userError(at('title'), UserErrorCode.INVALID, 'title must be 1-200 characters'));
+    if (!a.server.trim() || a.server.length > 255) errors.push(userError(at('server'), UserErrorCode.INVALID, 'server must be 1-255 characters'));
+    if ((a.activeJobs?.length ?? 0) > 100) errors.push(userError(at('activeJobs'), UserErrorCode.INVALID, 'At most 100 active jobs'));
+    errors.push(...checkLinks(input.links ?? []));
+    if (errors.length) return { ticket: null, userErrors: errors };
+    const facts: AlertFacts = {
+      id: a.id.trim(),
+      title: a.title.trim(),
+      message: a.message ?? null,
+      server: a.server.trim(),
+      expression: a.expression ?? null,
+      firedAt: a.firedAt,
+      links: input.links ?? [],
+      activeJobs: (a.activeJobs ?? []).map((j) => ({ id: j.id, title: j.title, server: j.server ?? null, startedAt: j.startedAt ?? null })),
+    };
+    return this.tickets.create(
+      ctx,
+      {
+        subject: alertSubject(facts),
+        body: alertBody(facts),
+        type: input.type ?? null,
+        priority: input.priority ?? null,
+        category: input.category ?? null,
+        tags: await this.knownTags(input.tags ?? []),
+        server: facts.server,
+        assignees: input.assignees ?? null,
+        cc: input.cc ?? null,
+        notify: input.notify ?? null,
+      },
+      { kind: TicketOriginKind.ALERT, id: facts.id, data: { title: facts.title, server: facts.server, firedAt: facts.firedAt.toISOString() } },
+    );
+  }
+
+  /**
+   * Outbox JOB_TICKET: the ticket about a failed job whose event asks for one, filed as the person
+   * who launched the job. Once per job, however often the row is retried.
+   */
+  async deliverFailureTicket(row: OutboxMessage): Promise<void> {
+    const job = await this.db.manager.findOneBy(Job, { id: row.refId ?? 0 });
+    if (!job) return;
+    const exists = await this.db.manager.existsBy(Ticket, { originKind: TicketOriginKind.JOB, originId: String(job.id) });
+    if (exists) return;
+    const launcher = job.launchedById === null ? null : await this.db.manager.findOneBy(User, { id: job.launchedById, active: true });
+    if (!launcher) {
+      this.log.warn({ jobId: job.id }, 'no active launcher to file the failed-job ticket as; skipped');
+      return;
+    }
+    // The event's configuration (by an admin) authorizes this ticket, not the launcher's privileges.
+    const ctx: RequestContext = {
+      requestId: `job-${job.id}`,
+      viewer: { user: launcher, privileges: new Set([Privilege.CREATE_TICKETS]), categoryIds: null, apiKeyId: null },
+      loaders: createLoaders(this.db),
+      services: this.services(),
+    };
+    const { facts, origin } = await this.ownJob(job);
+    const result = await this.tickets.create(
+      ctx,
+      { subject: jobSubject(facts), body: jobBody(facts), category: facts.category, tags: await this.knownTags(job.tags), server: facts.server },
+      origin,
+    );
+    if (result.userErrors.length) throw new Error(`Could not open the ticket for job #${job.id}: ${result.userErrors.map((e) => e.message).join('; ')}`);
+  }
+
+  private async ownJob(job: Job): Promise<{ facts: JobFacts; origin: TicketOrigin }> {
+    const event = await this.db.manager.findOneBy(EventDefinition, { id: job.eventId });
+    const launchedFrom = await this.db.manager.findOne(Ticket, { where: { id: job.ticketId }, select: { id: true, number: true } });
+    const facts: JobFacts = {
+      id: String(job.id),
+      code: job.code,
+      eventTitle: event?.title ?? 'removed event',
+      category: event?.categoryKey ?? null,
+      server: job.server,
+      startedAt: job.startedAt,
+      completedAt: job.completedAt,
+      description: job.description,
+      log: job.log,
+      links: [],
+    };
+    return { facts, origin: { kind: TicketOriginKind.JOB, id: String(job.id), data: { event: event?.key ?? null, ticket: launchedFrom?.number ?? null } } };
+  }
+
+  /** Job tags are free text; a ticket takes the ones that exist as tags. */
+  private async knownTags(keys: string[]): Promise<string[]> {
+    const unique = [...new Set(keys.map((k) => k.trim()).filter(Boolean))];
+    if (unique.length === 0) return [];
+    const found = new Set((await this.db.manager.findBy(Tag, { key: In(unique) })).map((t) => t.key));
+    return unique.filter((k) => found.has(k));
+  }
+}
+
+function checkExternal(j: ExternalJob): UserError[] {
+  const errors: UserError[] = [];
+  const at = (f: string) => ['input', 'job', f];
+  if (!j.id.trim() || j.id.length > 100) errors.push(userError(at('id'), UserErrorCode.INVALID, 'id must be 1-100 characters'));
+  if (!j.eventTitle.trim() || j.eventTitle.length > 200) errors.push(userError(at('eventTitle'), UserErrorCode.INVALID, 'eventTitle must be 1-200 characters'));
+  if (j.server != null && j.server.length > 255) errors.push(userError(at('server'), UserErrorCode.TOO_LONG, 'server must be at most 255 characters'));
+  if (j.log != null && j.log.length > MAX_LOG_CHARS) errors.push(userError(at('log'), UserErrorCode.TOO_LONG, `log must be at most ${MAX_LOG_CHARS} characters (send the tail)`));
+  if (j.startedAt && j.completedAt && j.completedAt < j.startedAt) errors.push(userError(at('completedAt'), UserErrorCode.INVALID, 'completedAt is before startedAt'));
+  return errors;
+}
+
+function checkLinks(links: TemplateLink[]): UserError[] {
+  return links.flatMap((l, i) =>
+    !/^https?:\/\/[^/\s]+/.test(l.url) || l.url.length > 2000 || !l.title.trim() || l.title.length > 200
+      ? [userError(['input', 'links', String(i)], UserErrorCode.INVALID, 'Each link needs a title (1-200 characters) and an http(s) URL')]
+      : [],
+  );
+}

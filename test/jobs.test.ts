@@ -1,0 +1,225 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config/config';
+import { createApp } from '../src/http/app';
+import { CREATE } from './helpers/documents';
+import { addTicketEvent, nodeEvent, run, TICKET_EVENT_ADD, TICKET_EVENT_RUN, waitForJob } from './helpers/jobs';
+import { multipartRequest } from './helpers/multipart';
+import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server';
+
+/* Ticket events run by the local runner: real child processes, real files, both databases. */
+
+let s: TestServer;
+let alice: string;
+const jobsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-jobs-'));
+const ENV = { OUTBOX_POLL_MS: '50', JOBS_DIR: jobsDir, JOB_KILL_GRACE_MS: '200', INSTANCE_ID: 'jobs-test-a' };
+
+async function ticket(subject = 'Release 1.2'): Promise<number> {
+  const res = await s.gql(CREATE, { input: { subject, type: 'RELEASE' } });
+  return res.data.ticketCreate.ticket.number;
+}
+
+async function history(number: number): Promise<{ type: string; oldValue: string | null; newValue: string | null; body: string | null; job: { number: number } | null }[]> {
+  const res = await s.gql(`query($id: ID!) { ticket(id: $id) { changes(first: 100, types: [JOB]) { edges { node { type oldValue newValue body job { number } } } } } }`, { id: String(number) });
+  return res.data.ticket.changes.edges.map((e: any) => e.node);
+}
+
+beforeAll(async () => {
+  s = await startTestServer(ENV);
+  alice = await s.user('alice');
+});
+afterAll(async () => {
+  await s?.close();
+  fs.rmSync(jobsDir, { recursive: true, force: true });
+});
+
+test('a successful run: parameters as environment variables, output files attached to the ticket, every status in the history', async () => {
+  const eventId = await nodeEvent(
+    s,
+    'deploy',
+    `const fs = require('fs'); console.log('deploying', process.env.PARAM_VERSION, 'to', process.env.JOB_TARGETS);
+     fs.writeFileSync(process.env.JOB_OUTPUT_DIR + '/deploy-report.txt', 'deployed ' + process.env.PARAM_VERSION);`,
+    { targets: ['web-1'], algo: 'first', tags: ['deploy'], fields: [{ name: 'version', type: 'STRING', required: true, pattern: '\\d+\\.\\d+' }, { name: 'dry_run', type: 'BOOLEAN', default: false }] },
+  );
+  const number = await ticket();
+  const stub = await addTicketEvent(s, number, eventId, { params: { version: '1.1' }, targets: ['web-2'] });
+  const queued = await run(s, stub, { params: { version: '1.2' } }, alice);
+  expect(queued).toMatchObject({ status: 'QUEUED', targets: ['web-2'], algo: 'first', tags: ['deploy'], params: { version: '1.2', dry_run: false }, ticket: { number } });
+
+  const job = await waitForJob(s, queued.id);
+  expect(job).toMatchObject({ status: 'SUCCEEDED', code: 0, description: null, server: os.hostname() });
+  expect(job.logExcerpt).toBe('deploying 1.2 to web-2');
+  expect(job.outputFiles.map((f: any) => f.filename)).toEqual(['deploy-report.txt']);
+  expect(job.elapsed).toBeGreaterThanOrEqual(0);
+  expect(job.startedAt <= job.completedAt).toBe(true);
+
+  const t = await s.gql(`query($id: ID!) { ticket(id: $id) { files { filename size } jobs { totalCount edges { node { id status } } } events { id params } } }`, { id: String(number) });
+  expect(t.data.ticket.files).toEqual([{ filename: 'deploy-report.txt', size: 'deployed 1.2'.length }]);
+  expect(t.data.ticket.jobs.totalCount).toBe(1);
+  expect(t.data.ticket.events).toEqual([{ id: stub, params: { version: '1.1' } }]);
+  expect(await history(number)).toEqual([
+    { type: 'JOB', oldValue: null, newValue: 'queued', body: null, job: { number: job.number } },
+    { type: 'JOB', oldValue: 'queued', newValue: 'running', body: null, job: { number: job.number } },
+    { type: 'JOB', oldValue: 'running', newValue: 'succeeded', body: null, job: { number: job.number } },
+  ]);
+  // The job's working directory is gone once its outputs are stored.
+  expect(fs.readdirSync(jobsDir)).toEqual([]);
+});
+
+test('a failing run keeps its exit code, says why, and ANSI output is stripped from the excerpt', async () => {
+  const eventId = await nodeEvent(s, 'fail', `console.log('\\u001b[31mboom\\u001b[0m'); process.exit(3)`);
+  const job = await waitForJob(s, (await run(s, await addTicketEvent(s, await ticket(), eventId))).id);
+  expect(job).toMatchObject({ status: 'FAILED', code: 3, description: 'Exited with code 3', logExcerpt: 'boom' });
+  expect(job.log).toContain('\u001b[31m');
+});
+
+test('a run past its timeout is stopped, process group and all, and fails', async () => {
+  const eventId = await nodeEvent(s, 'hang', `console.log('started'); setTimeout(() => {}, 60000)`, { timeoutSeconds: 1 });
+  const job = await waitForJob(s, (await run(s, await addTicketEvent(s, await ticket(), eventId))).id);
+  expect(job).toMatchObject({ status: 'FAILED', code: null, description: 'Timed out after 1s', logExcerpt: 'started' });
+});
+
+test("input files are the ticket's files, earlier jobs' outputs included (chaining), in a fresh working directory", async () => {
+  const number = await ticket('Chained release');
+  const up = await multipartRequest(s.url, ADMIN_KEY, `mutation($t: ID!, $f: [Upload!]!) { ticketFilesUpload(ticketId: $t, files: $f) { files { id filename } userErrors { message } } }`, { t: String(number), f: [null] }, [
+    { path: 'variables.f.0', filename: 'build.conf', type: 'text/plain', content: 'level=3' },
+  ]);
+  expect(up.body.data.ticketFilesUpload.userErrors).toEqual([]);
+  const build = await nodeEvent(s, 'build', `const fs = require('fs'); fs.writeFileSync(process.env.JOB_OUTPUT_DIR + '/artifact.bin', 'built with ' + fs.readFileSync('build.conf', 'utf8'));`);
+  const test = await nodeEvent(s, 'test', `const fs = require('fs'); console.log(fs.readdirSync('.').sort().join(',')); console.log(fs.readFileSync('artifact.bin', 'utf8'));`);
+  const first = await waitForJob(s, (await run(s, await addTicketEvent(s, number, build))).id);
+  expect(first.status).toBe('SUCCEEDED');
+  expect(first.inputFiles.map((f: any) => f.filename)).toEqual(['build.conf']);
+
+  const second = await waitForJob(s, (await run(s, await addTicketEvent(s, number, test))).id);
+  expect(second.status).toBe('SUCCEEDED');
+  expect(second.inputFiles.map((f: any) => f.filename)).toEqual(['build.conf', 'artifact.bin']);
+  expect(second.logExcerpt).toBe('artifact.bin,build.conf,outputs\nbuilt with level=3');
+
+  // A subset of the ticket's files, by id.
+  const only = await waitForJob(s, (await run(s, await addTicketEvent(s, number, test), { inputFileIds: [first.outputFiles[0].id] })).id);
+  expect(only.inputFiles.map((f: any) => f.filename)).toEqual(['artifact.bin']);
+  expect(only.logExcerpt).toBe('artifact.bin,outputs\nbuilt with level=3');
+});
+
+test('parameters are checked against the event fields when a ticket event is saved and when it runs', async () => {
+  const eventId = await nodeEvent(s, 'scale', 'process.exit(0)', {
+    fields: [
+      { name: 'version', type: 'STRING', required: true, pattern: 'v\\d+' },
+      { name: 'replicas', type: 'INTEGER', min: 1, max: 10 },
+    ],
+  });
+  const number = await ticket();
+  const add = (params: Record<string, unknown>) => s.gql(TICKET_EVENT_ADD, { t: String(number), i: { eventId, params } });
+  expect((await add({})).data.ticketEventAdd).toEqual({ ticketEvent: null, userErrors: [{ field: ['input', 'params', 'version'], code: 'BLANK', message: "Parameter 'version' is required" }] });
+  expect((await add({ version: '1.0', replicas: 11, color: 'red' })).data.ticketEventAdd.userErrors).toEqual([
+    { field: ['input', 'params', 'color'], code: 'INVALID', message: "Unknown parameter 'color' (the event takes version, replicas)" },
+    { field: ['input', 'params', 'version'], code: 'INVALID', message: "Parameter 'version' must match v\\d+" },
+    { field: ['input', 'params', 'replicas'], code: 'INVALID', message: "Parameter 'replicas' must be at most 10" },
+  ]);
+  expect((await add({ version: 'v2', replicas: 'three' })).data.ticketEventAdd.userErrors).toEqual([
+    { field: ['input', 'params', 'replicas'], code: 'INVALID', message: "Parameter 'replicas' must be an integer" },
+  ]);
+  const stub = await addTicketEvent(s, number, eventId, { params: { version: 'v2' } });
+  const bad = await s.gql(TICKET_EVENT_RUN, { id: stub, i: { params: { replicas: 0 } } });
+  expect(bad.data.ticketEventRun).toEqual({ job: null, userErrors: [{ field: ['input', 'params', 'replicas'], code: 'INVALID', message: "Parameter 'replicas' must be at least 1" }] });
+  const t = await s.gql(`query($id: ID!) { ticket(id: $id) { jobs { totalCount } } }`, { id: String(number) });
+  expect(t.data.ticket.jobs.totalCount).toBe(0);
+});
+
+test('event definitions: admins only, with clear errors; the command never runs through a shell', async () => {
+  const denied = await s.gql(`mutation { eventCreate(input: { key: "x", title: "X", runner: LOCAL, command: ["true"] }) { userErrors { message } } }`, {}, alice);
+  expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  const bad = await s.gql(`mutation { eventCreate(input: { key: "bad key", runner: HTTP, url: "ftp://x", fields: [{ name: "1x", type: STRING, pattern: "(" }] }) { event { id } userErrors { field code message } } }`);
+  expect(bad.data.eventCreate.userErrors).toEqual([
+    { field: ['input', 'key'], code: 'INVALID', message: 'key must be 1-64 letters, digits, "-" or "_", starting with a letter or digit' },
+    { field: ['input', 'title'], code: 'BLANK', message: 'title is required' },
+    { field: ['input', 'url'], code: 'INVALID', message: 'url must be an http(s) URL' },
+    { field: ['input', 'fields', '0', 'name'], code: 'INVALID', message: "Parameter name '1x' must be letters, digits and underscores, starting with a letter or underscore" },
+    { field: ['input', 'fields', '0', 'pattern'], code: 'INVALID', message: "Parameter '1x': the pattern is not a valid regular expression" },
+  ]);
+  // A parameter value full of shell syntax reaches the program as data.
+  const echo = await nodeEvent(s, 'echo', `console.log(JSON.stringify(process.env.PARAM_NAME))`, { fields: [{ name: 'name', type: 'STRING' }] });
+  const job = await waitForJob(s, (await run(s, await addTicketEvent(s, await ticket(), echo), { params: { name: '$(touch /tmp/pwned); `id` && rm -rf /' } })).id);
+  expect(job.logExcerpt).toBe(JSON.stringify('$(touch /tmp/pwned); `id` && rm -rf /'));
+});
+
+test("the server's own environment (secrets, database URL) does not reach jobs", async () => {
+  process.env.TG_TEST_SECRET = 'must-not-leak';
+  try {
+    const envDump = await nodeEvent(s, 'env', `console.log(Object.keys(process.env).sort().join(' '))`);
+    const job = await waitForJob(s, (await run(s, await addTicketEvent(s, await ticket(), envDump))).id);
+    expect(job.logExcerpt).not.toContain('TG_TEST_SECRET');
+    expect(job.logExcerpt).toContain('JOB_OUTPUT_DIR');
+    expect(job.logExcerpt).toContain('TICKET_NUMBER');
+  } finally {
+    delete process.env.TG_TEST_SECRET;
+  }
+});
+
+test('a missing program fails the job with the reason', async () => {
+  const res = await s.gql(`mutation { eventCreate(input: { key: "missing", title: "Missing", runner: LOCAL, command: ["/nonexistent/tool"] }) { event { id } } }`);
+  const job = await waitForJob(s, (await run(s, await addTicketEvent(s, await ticket(), res.data.eventCreate.event.id))).id);
+  expect(job).toMatchObject({ status: 'FAILED', code: null, description: 'Could not start /nonexistent/tool: ENOENT' });
+});
+
+test('jobCancel stops a running job; a finished job cannot be cancelled', async () => {
+  const eventId = await nodeEvent(s, 'long', `console.log('working'); setTimeout(() => {}, 60000)`);
+  const started = await waitForJob(s, (await run(s, await addTicketEvent(s, await ticket(), eventId))).id, ['RUNNING']);
+  const cancel = await s.gql(`mutation($id: ID!) { jobCancel(id: $id) { job { status description } userErrors { message } } }`, { id: started.id }, alice);
+  expect(cancel.data.jobCancel).toEqual({ job: { status: 'CANCELLED', description: 'Cancelled by alice' }, userErrors: [] });
+  const done = await waitForJob(s, started.id);
+  expect(done.status).toBe('CANCELLED');
+  const again = await s.gql(`mutation($id: ID!) { jobCancel(id: $id) { job { status } userErrors { message } } }`, { id: started.id });
+  expect(again.data.jobCancel.userErrors).toEqual([{ message: `Job #${started.number} has already finished (cancelled)` }]);
+});
+
+test('a job left running by a crashed process is marked failed when that instance starts again', async () => {
+  const eventId = await nodeEvent(s, 'sleeper', `setTimeout(() => {}, 60000)`);
+  const running = await waitForJob(s, (await run(s, await addTicketEvent(s, await ticket(), eventId))).id, ['RUNNING']);
+  // A second process with the same instance identity starts on the same database, as after a crash.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-data-'));
+  const restarted = await createApp(loadConfig({ DATABASE_URL: s.db.url, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...ENV }), { startWorkers: false });
+  await restarted.close();
+  const job = await waitForJob(s, running.id);
+  expect(job).toMatchObject({ status: 'FAILED', description: 'The server running this job stopped before the job finished (crash or restart)' });
+  // The orphaned process's late end changes nothing (transitions are conditional).
+  const killed = await s.gql(`mutation($id: ID!) { jobCancel(id: $id) { userErrors { message } } }`, { id: running.id });
+  expect(killed.data.jobCancel.userErrors).toHaveLength(1);
+  s.app.services.localRunner.stop(running.number, 'cancelled');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('an event set to open a ticket on failure does so once, with the job template', async () => {
+  await s.gql(`mutation { categoryCreate(input: { key: "releases", title: "Releases" }) { userErrors { message } } }`);
+  const eventId = await nodeEvent(s, 'smoke', `console.error('smoke test failed'); process.exit(2)`, { ticketOnFailure: true, categoryKey: 'releases', title: 'Smoke test' });
+  const number = await ticket();
+  const job = await waitForJob(s, (await run(s, await addTicketEvent(s, number, eventId), {}, alice)).id);
+  let tickets: any;
+  for (let i = 0; i < 100; i++) {
+    tickets = (await s.gql(`query($id: ID!) { job(id: $id) { tickets { totalCount edges { node { subject creator { username } category { key } server origin { kind id job { number } } } } } } }`, { id: job.id })).data.job.tickets;
+    if (tickets.totalCount > 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(tickets.totalCount).toBe(1);
+  expect(tickets.edges[0].node).toEqual({
+    subject: `Job #${job.number} failed with code: 2 (Smoke test)`,
+    creator: { username: 'alice' },
+    category: { key: 'releases' },
+    server: os.hostname(),
+    origin: { kind: 'JOB', id: String(job.number), job: { number: job.number } },
+  });
+});
+
+test('running needs edit_tickets, and drafts cannot run events', async () => {
+  const viewer = await s.user('viewer', []);
+  const eventId = await nodeEvent(s, 'noop', 'process.exit(0)');
+  const stub = await addTicketEvent(s, await ticket(), eventId);
+  const denied = await s.gql(TICKET_EVENT_RUN, { id: stub, i: {} }, viewer);
+  expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  const draft = await s.gql(CREATE, { input: { subject: 'Draft', status: 'DRAFT' } });
+  const draftStub = await addTicketEvent(s, draft.data.ticketCreate.ticket.number, eventId);
+  const refused = await s.gql(TICKET_EVENT_RUN, { id: draftStub, i: {} });
+  expect(refused.data.ticketEventRun.userErrors).toEqual([{ field: ['id'], code: 'INVALID', message: 'Publish the draft before running its events' }]);
+});
