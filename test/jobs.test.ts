@@ -223,3 +223,24 @@ test('running needs edit_tickets, and drafts cannot run events', async () => {
   const refused = await s.gql(TICKET_EVENT_RUN, { id: draftStub, i: {} });
   expect(refused.data.ticketEventRun.userErrors).toEqual([{ field: ['id'], code: 'INVALID', message: 'Publish the draft before running its events' }]);
 });
+
+test('EVENTS_FILE defines events at start (created or updated by key); a bad file stops the start naming the problem', async () => {
+  const file = path.join(jobsDir, '..', `events-${process.pid}.json`);
+  fs.writeFileSync(file, JSON.stringify([
+    { key: 'restart-web', title: 'Restart web', runner: 'local', command: ['/bin/true'], targets: ['web-1'], fields: [{ name: 'graceful', type: 'boolean', default: true }] },
+    { key: 'remote', title: 'Remote', runner: 'http', url: 'https://ops.example.com/api/run_event', secret: 's'.repeat(32) },
+  ]));
+  const other = await startTestServer({ ...ENV, EVENTS_FILE: file });
+  try {
+    const events = await other.gql(`{ events { key title runner targets hasSecret fields { name type default } } }`);
+    expect(events.data.events).toEqual([
+      { key: 'remote', title: 'Remote', runner: 'HTTP', targets: [], hasSecret: true, fields: [] },
+      { key: 'restart-web', title: 'Restart web', runner: 'LOCAL', targets: ['web-1'], hasSecret: false, fields: [{ name: 'graceful', type: 'BOOLEAN', default: true }] },
+    ]);
+  } finally {
+    await other.close();
+  }
+  fs.writeFileSync(file, JSON.stringify([{ key: 'broken', title: 'Broken', runner: 'local' }]));
+  await expect(startTestServer({ ...ENV, EVENTS_FILE: file })).rejects.toThrow(`EVENTS_FILE ${file}, event 0 (broken): input.command: A local event needs a command`);
+  fs.rmSync(file);
+});

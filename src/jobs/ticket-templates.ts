@@ -65,7 +65,7 @@ export function alertSubject(alert: Pick<AlertFacts, 'title' | 'server'>): strin
 
 export function alertBody(alert: AlertFacts): string {
   const out: string[] = [`## ${escapeMd(alertSubject(alert))}`, ''];
-  if (alert.message) out.push(escapeMd(alert.message), '');
+  if (alert.message) out.push(escapeMd(alert.message, false), '');
   out.push(...facts([
     ['Alert', alert.id],
     ['Server', alert.server],
@@ -103,14 +103,18 @@ function links(list: TemplateLink[]): string {
 }
 
 /**
- * Text shown as written: inline markup characters escaped, and block markers (#, >, -, 1.) at the
- * start of a line too. Dates, ids and hostnames stay readable in the raw Markdown.
+ * Text shown as written: inline markup characters escaped, and block markers (#, >, -, 1.) that
+ * would start a heading, quote or list at the start of a line. `inline` text follows other text on
+ * its first line, so only its later lines can start a block. Dates, ids and hostnames stay
+ * readable in the raw Markdown.
  */
-export function escapeMd(text: string): string {
-  return text
-    .replace(/[\\`*_[\]<>~|]/g, (c) => `\\${c}`)
-    .replace(/^(\s*)(?:([#>+=-])|(\d+)([.)]))/gm, (_m, space: string, marker?: string, digits?: string, punct?: string) => (marker ? `${space}\\${marker}` : `${space}${digits}\\${punct}`))
-    .replace(/\r?\n/g, '  \n');
+export function escapeMd(text: string, inline = true): string {
+  const blockStart = inline ? /(\n[ \t]*)(?:([#>+=-])|(\d+)([.)]))/g : /(^|\n)([ \t]*)(?:([#>+=-])|(\d+)([.)]))/g;
+  const escaped = text.replace(/[\\`*_[\]<>~|]/g, (c) => `\\${c}`);
+  const marked = inline
+    ? escaped.replace(blockStart, (_m, lead: string, marker?: string, digits?: string, punct?: string) => (marker ? `${lead}\\${marker}` : `${lead}${digits}\\${punct}`))
+    : escaped.replace(blockStart, (_m, lead: string, space: string, marker?: string, digits?: string, punct?: string) => (marker ? `${lead}${space}\\${marker}` : `${lead}${space}${digits}\\${punct}`));
+  return marked.replace(/\r?\n/g, '  \n');
 }
 
 /** An inline code span whose delimiter is longer than any backtick run inside. */
