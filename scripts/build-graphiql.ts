@@ -4,11 +4,14 @@
  * (`npm run build:graphiql` alone); the browser test calls buildGraphiql() when the bundle is
  * missing or older than its sources.
  *
- * Output: dist/graphiql/assets/ (content-hashed names, so they can be cached forever) and
- * dist/graphiql/manifest.json (which file is the entry script, its CSS and each worker).
+ * Output: dist/graphiql/assets/ (content-hashed names, so they can be cached forever, each script
+ * and stylesheet also as .gz) and dist/graphiql/manifest.json (which file is the entry script, its
+ * CSS and each worker).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
 export const GRAPHIQL_DIST_DIR = path.resolve(__dirname, '..', 'dist', 'graphiql');
@@ -92,6 +95,15 @@ export async function buildGraphiql(distDir: string = GRAPHIQL_DIST_DIR): Promis
       plugins: [skipMonacoCss],
     });
     const [workers, main] = await Promise.all([workersBuild, mainBuild]);
+
+    // Precompressed copies (Monaco makes the bundle a few MB): the route sends them to browsers that
+    // accept gzip, so nothing is compressed per request.
+    const gzip = promisify(zlib.gzip);
+    const files = [...Object.keys(workers.metafile.outputs), ...Object.keys(main.metafile.outputs)].filter((f) => /\.(js|css)$/.test(f));
+    await Promise.all(files.map(async (f) => {
+      const file = path.resolve(ROOT, f);
+      fs.writeFileSync(`${file}.gz`, await gzip(fs.readFileSync(file), { level: 6 }));
+    }));
 
     const manifest: GraphiqlManifest = {
       script: outputFor(main.metafile, assets, mainEntry, 'js'),

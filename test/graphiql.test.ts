@@ -20,11 +20,12 @@ const SUBJECT = 'GraphiQL-smoke-ticket';
 // Monaco renders spaces as no-break spaces; compare text with them turned back.
 const normalize = (s: string): string => s.replace(/\u00a0/g, ' ');
 
-/** `npm test` on a fresh clone has no bundle yet (CI builds first): build it when missing or stale. */
+/** `npm test` on a fresh clone has no bundle yet (CI builds first): build it when missing or older than its sources. */
 async function ensureBundle(): Promise<void> {
   const manifest = path.join(GRAPHIQL_DIST_DIR, 'manifest.json');
   const builtAt = fs.existsSync(manifest) ? fs.statSync(manifest).mtimeMs : 0;
-  const newestSource = Math.max(...fs.readdirSync(GRAPHIQL_CLIENT_DIR).map((f) => fs.statSync(path.join(GRAPHIQL_CLIENT_DIR, f)).mtimeMs));
+  const sources = [...fs.readdirSync(GRAPHIQL_CLIENT_DIR).map((f) => path.join(GRAPHIQL_CLIENT_DIR, f)), path.join(__dirname, '..', 'scripts', 'build-graphiql.ts')];
+  const newestSource = Math.max(...sources.map((f) => fs.statSync(f).mtimeMs));
   if (builtAt < newestSource) await buildGraphiql();
 }
 
@@ -64,7 +65,12 @@ describe('GET /graphql', () => {
       expect(asset.headers.get('content-type')).toMatch(url.endsWith('.css') ? /^text\/css/ : /^(text|application)\/javascript/);
       // Workers are governed by the CSP of their own response.
       expect(asset.headers.get('content-security-policy')).toBe(GRAPHIQL_CSP);
-      await asset.arrayBuffer();
+      // Sent precompressed to clients that accept gzip (fetch does, and decodes it), as is otherwise.
+      expect(asset.headers.get('content-encoding')).toBe('gzip');
+      const plain = await fetch(`${s.url}${url}`, { headers: { 'accept-encoding': 'identity' } });
+      expect(plain.headers.get('content-encoding')).toBeNull();
+      expect(plain.headers.get('content-type')).toBe(asset.headers.get('content-type'));
+      expect(await asset.text()).toBe(await plain.text());
     }
     expect((await fetch(`${s.url}/graphiql/assets/nope-123.js`)).status).toBe(404);
   });

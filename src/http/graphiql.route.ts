@@ -70,6 +70,15 @@ export function graphiqlRouter(options: GraphiqlRouterOptions = {}): Router {
       });
       statics.set(dir, serve);
     }
+    // The build wrote a gzip copy of each script and stylesheet next to it.
+    const gz = /\.(js|css)$/.exec(req.path);
+    const wantsGzip = Boolean(req.headers['accept-encoding']) && req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    if (gz && wantsGzip && !req.path.includes('..') && fs.existsSync(path.join(dir, 'assets', `${req.path}.gz`))) {
+      res.setHeader('Content-Type', gz[1] === 'js' ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8');
+      res.setHeader('Content-Encoding', 'gzip');
+      res.setHeader('Vary', 'Accept-Encoding');
+      req.url = `${req.path}.gz`;
+    } else if (gz) res.setHeader('Vary', 'Accept-Encoding');
     serve(req, res, next);
   });
 
