@@ -19,6 +19,7 @@ import { createLoaders } from '../loaders/loaders';
 import { createServices, type Services } from '../services/services';
 import { createFormatError } from './format-error';
 import { fileDownloadRouter } from './file-download.route';
+import { graphiqlRouter } from './graphiql.route';
 import { metricsRouter } from './metrics.route';
 import { jobCallbackRouter } from './job-callback.route';
 import { multipartMiddleware } from './multipart.middleware';
@@ -130,6 +131,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     return { requestId: requestScope.getStore()?.requestId ?? crypto.randomUUID(), viewer, loaders, services };
   };
 
+  // Before Apollo: a browser's GET /graphql gets GraphiQL (Apollo's landing page is disabled).
+  expressApp.use(graphiqlRouter({ log }));
   expressApp.use(
     '/graphql',
     ...multipartMiddleware(config),

@@ -1,0 +1,63 @@
+// GraphiQL for ticket-gateway, bundled by scripts/build-graphiql.ts (esbuild) and served by
+// src/http/graphiql.route.ts: nothing is loaded from a CDN, so it works on machines without internet.
+import './setup-workers.js';
+import 'graphiql/style.css';
+import '@graphiql/react/font/roboto.css';
+import '@graphiql/react/font/fira-code.css';
+import './page.css';
+import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { GraphiQL } from 'graphiql';
+import { createElement } from 'react';
+import { createRoot } from 'react-dom/client';
+
+// The page is served at the GraphQL endpoint itself, so the endpoint is wherever this page is
+// (this also holds behind a reverse proxy that mounts the service under a prefix).
+const endpoint = `${location.origin}${location.pathname}`;
+const subscriptionUrl = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${location.pathname}`;
+
+const fetcher = createGraphiQLFetcher({
+  url: endpoint,
+  // Subscriptions go over graphql-ws on the same path; the headers editor's values (Authorization)
+  // become the connection_init payload.
+  subscriptionUrl,
+  // Apollo's CSRF prevention wants this on any request that is not plain JSON (GET, multipart).
+  headers: { 'apollo-require-preflight': 'true' },
+  // Apollo Server does not implement incremental delivery (@defer) with graphql 16: plain JSON.
+  enableIncrementalDelivery: false,
+});
+
+// JSONC: comments are allowed, so the hint is not sent until the user fills it in. Headers (the
+// API key) stay out of localStorage unless the user turns "persist headers" on in the settings.
+const defaultHeaders = `{
+  // Paste an API key and uncomment the next line:
+  // "Authorization": "Bearer <your API key>"
+}`;
+
+const defaultQuery = `# ticket-gateway GraphiQL
+#
+# Sign in: set the Authorization header under "Headers" below.
+# Schema docs: the book icon on the left. Run: Ctrl-Enter.
+
+query RecentTickets {
+  tickets(first: 5) {
+    totalCount
+    edges {
+      node {
+        number
+        subject
+        status
+      }
+    }
+  }
+}
+`;
+
+createRoot(document.getElementById('graphiql')).render(
+  createElement(GraphiQL, {
+    fetcher,
+    defaultQuery,
+    defaultHeaders,
+    isHeadersEditorEnabled: true,
+    defaultEditorToolsVisibility: 'headers',
+  }),
+);
