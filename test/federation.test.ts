@@ -34,6 +34,7 @@ async function startOpsSubgraph(): Promise<{ url: string; close(): Promise<void>
     resolvers: {
       Query: { servers: () => SERVERS, alerts: () => [{ id: 'a1', title: 'Disk full', server: SERVERS[0] }] },
       Server: { __resolveReference: (ref: { id: string }) => SERVERS.find((x) => x.id === ref.id) ?? null },
+      Alert: { __resolveReference: (ref: { id: string }) => (ref.id === 'a1' ? { id: 'a1', title: 'Disk full', server: SERVERS[0] } : null) },
     } as never,
   });
   const apollo = new ApolloServer({ schema, plugins: [ApolloServerPluginInlineTraceDisabled()] });
@@ -128,6 +129,25 @@ describe('through a gateway', () => {
     const r = await run(`{ servers { id tickets { totalCount edges { node { subject } } } } }`, outsider);
     const db = (r.data as any).servers.find((x: { id: string }) => x.id === 'db-1');
     expect(db.tickets.edges.map((e: any) => e.node.subject)).toEqual(['Hidden']);
+  });
+
+  test('resolves alert -> tickets opened for it -> origin, across subgraphs', async () => {
+    const opened = await s.gql(
+      `mutation($i: TicketCreateFromAlertInput!) { ticketCreateFromAlert(input: $i) { ticket { number } userErrors { message } } }`,
+      { i: { alert: { id: 'a1', title: 'Disk full', server: 'db-1', firedAt: '2026-11-23T09:00:00Z' } } },
+      alice,
+    );
+    expect(opened.data.ticketCreateFromAlert.userErrors).toEqual([]);
+    const r = await run(`{ alerts { id title server { name } tickets { totalCount edges { node { number subject origin { kind alert { id title } } } } } } }`, alice);
+    expect(r.errors).toBeUndefined();
+    expect((r.data as any).alerts).toEqual([
+      {
+        id: 'a1',
+        title: 'Disk full',
+        server: { name: 'Primary database' },
+        tickets: { totalCount: 1, edges: [{ node: { number: opened.data.ticketCreateFromAlert.ticket.number, subject: 'Alert: Disk full on db-1', origin: { kind: 'ALERT', alert: { id: 'a1', title: 'Disk full' } } } }] },
+      },
+    ]);
   });
 });
 

@@ -180,3 +180,15 @@ test('an alert with no active jobs says so; required facts are checked', async (
     { field: ['input', 'alert', 'title'], code: 'INVALID', message: 'title must be 1-200 characters' },
   ]);
 });
+
+test('Job is an entity of the ops graph: resolved by id with the visibility of a direct query', async () => {
+  const eventId = await nodeEvent(s, 'entity', 'process.exit(0)');
+  const t = await s.gql(CREATE, { input: { subject: 'Entity' } });
+  const job = await waitForJob(s, (await run(s, await addTicketEvent(s, t.data.ticketCreate.ticket.number, eventId))).id);
+  const q = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Job { number status ticket { number } } } }`;
+  const r = [{ __typename: 'Job', id: job.id }, { __typename: 'Job', id: 'Sm9iOjk5OTk5' }];
+  expect((await s.gql(q, { r })).data._entities).toEqual([{ number: job.number, status: 'SUCCEEDED', ticket: { number: t.data.ticketCreate.ticket.number } }, null]);
+  expect((await s.gql(q, { r }, null)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  const outsider = await s.user('outsider', ['CREATE_TICKETS'], { categories: ['database'] });
+  expect((await s.gql(q, { r }, outsider)).data?._entities).toEqual([null, null]);
+});

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Node } from '../graphql/types/node.type';
 import { DATETIME } from '../db/column-types';
@@ -13,6 +13,7 @@ import { Ticket } from './ticket.entity';
  * effective ones, fixed at launch; the runner reports status, code, log and output files back.
  */
 @ObjectType({ implements: Node, description: 'A run of an event, launched from a ticket.' })
+@Directive('@key(fields: "id")')
 @Entity('job')
 @Index(['ticketId', 'id'])
 @Index(['status', 'runnerInstance'])

@@ -93,6 +93,13 @@ export class JobService implements JobEvents {
     return job;
   }
 
+  /** Federation: a job by global id, null when absent or not visible (anonymous: UNAUTHENTICATED). */
+  async resolveReference(ctx: RequestContext, id: string): Promise<Job | null> {
+    requireViewer(ctx);
+    const rowId = rowIdOf('Job', id);
+    return rowId === null ? null : this.findVisible(ctx, rowId);
+  }
+
   /** A ticket's jobs, newest first. */
   async forTicket(ctx: RequestContext, ticketId: number, args: ConnectionArgs): Promise<Page<Job>> {
     const req = pageRequest(args, this.limits);
