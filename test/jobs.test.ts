@@ -244,3 +244,23 @@ test('EVENTS_FILE defines events at start (created or updated by key); a bad fil
   await expect(startTestServer({ ...ENV, EVENTS_FILE: file })).rejects.toThrow(`EVENTS_FILE ${file}, event 0 (broken): input.command: A local event needs a command`);
   fs.rmSync(file);
 });
+
+test("jobs launched by a running job belong to the parent's ticket", async () => {
+  const deploy = await nodeEvent(s, 'deploy-parent', `setTimeout(() => {}, 60000)`);
+  const smoke = await nodeEvent(s, 'smoke-child', `console.log('smoke ok', process.env.PARAM_URL, process.env.TICKET_NUMBER)`, { fields: [{ name: 'url', type: 'STRING', required: true }] });
+  const number = await ticket('Parent and child');
+  const parent = await waitForJob(s, (await run(s, await addTicketEvent(s, number, deploy))).id, ['RUNNING']);
+  const LAUNCH = `mutation($p: ID!, $i: JobLaunchInput!) { jobLaunch(parentJobId: $p, input: $i) { job { id status ticket { number } parentJob { number } ticketEvent { id } } userErrors { field code message } } }`;
+  const missing = await s.gql(LAUNCH, { p: parent.id, i: { eventId: smoke } }, alice);
+  expect(missing.data.jobLaunch.userErrors).toEqual([{ field: ['input', 'params', 'url'], code: 'BLANK', message: "Parameter 'url' is required" }]);
+  const launched = await s.gql(LAUNCH, { p: parent.id, i: { eventId: smoke, params: { url: 'https://web-1/health' } } }, alice);
+  expect(launched.data.jobLaunch).toEqual({ job: { id: expect.any(String), status: 'QUEUED', ticket: { number }, parentJob: { number: parent.number }, ticketEvent: null }, userErrors: [] });
+  const child = await waitForJob(s, launched.data.jobLaunch.job.id);
+  expect(child).toMatchObject({ status: 'SUCCEEDED', logExcerpt: `smoke ok https://web-1/health ${number}` });
+  const jobs = await s.gql(`query($id: ID!) { ticket(id: $id) { jobs { edges { node { number } } } } }`, { id: String(number) });
+  expect(jobs.data.ticket.jobs.edges.map((e: any) => e.node.number)).toEqual([child.number, parent.number]);
+
+  await s.gql(`mutation($id: ID!) { jobCancel(id: $id) { userErrors { message } } }`, { id: parent.id });
+  const late = await s.gql(LAUNCH, { p: parent.id, i: { eventId: smoke, params: { url: 'x' } } }, alice);
+  expect(late.data.jobLaunch.userErrors).toEqual([{ field: ['parentJobId'], code: 'INVALID', message: `Job #${parent.number} is not running (cancelled): only a running job launches others` }]);
+});

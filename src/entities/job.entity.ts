@@ -41,6 +41,10 @@ export class Job {
   @JoinColumn({ name: 'ticket_event_id' })
   ticketEvent?: TicketEvent;
 
+  /** The job that launched this one (jobLaunch); it shares the parent's ticket. */
+  @Column({ type: 'int', nullable: true })
+  parentJobId: number | null;
+
   @Column({ type: 'int' })
   eventId: number;
 

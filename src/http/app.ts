@@ -69,10 +69,15 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     throw err;
   }
   const services = createServices(db, config, log);
-  if (config.adminApiKey) await services.users.ensureAdmin();
-  await services.webhooks.refresh();
-  await services.events.loadFile();
-  await services.jobs.recoverInterrupted();
+  try {
+    if (config.adminApiKey) await services.users.ensureAdmin();
+    await services.webhooks.refresh();
+    await services.events.loadFile();
+    await services.jobs.recoverInterrupted();
+  } catch (err) {
+    await dataSource.destroy();
+    throw err;
+  }
 
   const expressApp = express();
   const server = http.createServer(expressApp);

@@ -12,7 +12,7 @@ import { User } from '../entities/user.entity';
 import { ConnectionArgs } from '../graphql/args/connection.args';
 import type { RequestContext } from '../graphql/context';
 import { toGlobalId } from '../graphql/global-id';
-import { JobReportInput, TicketCreateFromAlertInput, TicketCreateFromJobInput, TicketEventRunInput } from '../graphql/inputs/job.input';
+import { JobLaunchInput, JobReportInput, TicketCreateFromAlertInput, TicketCreateFromJobInput, TicketEventRunInput } from '../graphql/inputs/job.input';
 import { Alert } from '../graphql/types/alert.type';
 import { JobConnection, TicketConnection } from '../graphql/types/connections';
 import { JobPayload, TicketPayload } from '../graphql/types/payloads';
@@ -30,6 +30,13 @@ export class JobResolver {
   })
   ticketEventRun(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The ticket event.' }) id: string, @Arg('input', { nullable: true }) input?: TicketEventRunInput): Promise<JobPayload> {
     return ctx.services.jobs.run(ctx, id, input ?? {});
+  }
+
+  @Mutation(() => JobPayload, {
+    description: "Requires edit_tickets. A running job launches another (a deploy its smoke test): the new job belongs to the parent's ticket and takes the ticket's files.",
+  })
+  jobLaunch(@Ctx() ctx: RequestContext, @Arg('parentJobId', () => ID) parentJobId: string, @Arg('input') input: JobLaunchInput): Promise<JobPayload> {
+    return ctx.services.jobs.launchChild(ctx, parentJobId, input);
   }
 
   @Mutation(() => JobPayload, { description: 'Requires edit_tickets. A queued job is not started; a running one is stopped.' })
@@ -61,6 +68,11 @@ export class JobResolver {
   async ticketEvent(@Root() job: Job, @Ctx() ctx: RequestContext): Promise<TicketEvent | null> {
     if (job.ticketEventId === null) return null;
     return (await ctx.loaders.ticketEvents.load(job.ticketId)).find((s) => s.id === job.ticketEventId) ?? null;
+  }
+
+  @FieldResolver(() => Job, { nullable: true, description: 'The job that launched this one.' })
+  parentJob(@Root() job: Job, @Ctx() ctx: RequestContext): Promise<Job | null> | null {
+    return job.parentJobId === null ? null : ctx.loaders.jobById.load(job.parentJobId);
   }
 
   @FieldResolver(() => User, { nullable: true })

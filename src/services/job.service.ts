@@ -14,6 +14,7 @@ import { Job } from '../entities/job.entity';
 import { OutboxKind, OutboxMessage, OutboxStatus } from '../entities/outbox-message.entity';
 import { TicketFile } from '../entities/ticket-file.entity';
 import { Ticket } from '../entities/ticket.entity';
+import type { TicketEvent } from '../entities/ticket-event.entity';
 import { ChangeType, Privilege, TicketStatus } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
 import type { ConnectionArgs } from '../graphql/args/connection.args';
@@ -113,27 +114,52 @@ export class JobService implements JobEvents {
 
   // ---- launching ----
 
+  /** ticketEventRun: a job from a ticket event (its overrides and parameter values apply). */
   async run(ctx: RequestContext, ticketEventId: string, input: { params?: Record<string, unknown> | null; inputFileIds?: string[] | null }): Promise<JobResult> {
-    const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
+    requirePrivilege(ctx, Privilege.EDIT_TICKETS);
     const stub = await this.events.requireTicketEvent(ctx, ticketEventId);
     const ticket = (await this.tickets().findVisibleById(ctx, stub.ticketId)) as Ticket;
     const event = (await this.db.manager.findOneBy(EventDefinition, { id: stub.eventId })) as EventDefinition;
+    return this.launch(ctx, { ticket, event, stub, parent: null, params: input.params ?? {}, inputFileIds: input.inputFileIds ?? null });
+  }
+
+  /**
+   * jobLaunch: a job started by a running job (a deploy running its smoke test). It belongs to
+   * the parent's ticket, like every job, and takes the ticket's files as inputs.
+   */
+  async launchChild(ctx: RequestContext, parentId: string, input: { eventId: string; params?: Record<string, unknown> | null; inputFileIds?: string[] | null }): Promise<JobResult> {
+    requirePrivilege(ctx, Privilege.EDIT_TICKETS);
+    const parent = await this.require(ctx, parentId);
+    if (parent.status !== JobStatus.RUNNING) return { job: null, userErrors: [userError(['parentJobId'], UserErrorCode.INVALID, `Job #${parent.id} is not running (${parent.status}): only a running job launches others`)] };
+    const eventRowId = rowIdOf('Event', input.eventId);
+    const event = eventRowId === null ? null : await this.db.manager.findOneBy(EventDefinition, { id: eventRowId });
+    if (!event) return { job: null, userErrors: [userError(['input', 'eventId'], UserErrorCode.NOT_FOUND, `No event with id ${input.eventId}`)] };
+    const ticket = (await this.tickets().findVisibleById(ctx, parent.ticketId, { includeDeleted: true })) as Ticket;
+    return this.launch(ctx, { ticket, event, stub: null, parent, params: input.params ?? {}, inputFileIds: input.inputFileIds ?? null });
+  }
+
+  private async launch(
+    ctx: RequestContext,
+    run: { ticket: Ticket; event: EventDefinition; stub: TicketEvent | null; parent: Job | null; params: Record<string, unknown>; inputFileIds: string[] | null },
+  ): Promise<JobResult> {
+    const viewer = requireViewer(ctx);
+    const { ticket, event, stub } = run;
     const fail = (field: string[], code: UserErrorCode, message: string): JobResult => ({ job: null, userErrors: [userError(field, code, message)] });
     if (ticket.status === TicketStatus.DRAFT) return fail(['id'], UserErrorCode.INVALID, 'Publish the draft before running its events');
     if (!event.enabled) return fail(['id'], UserErrorCode.INVALID, `Event ${event.key} is disabled`);
     if (event.runner === RunnerKind.LOCAL && !this.config.localRunner) return fail(['id'], UserErrorCode.FORBIDDEN, 'The local runner is disabled on this server (LOCAL_RUNNER=false)');
 
     // Run input over the ticket event's values over the event's defaults.
-    const given = Object.fromEntries(Object.entries(input.params ?? {}).filter(([, v]) => v !== null && v !== undefined));
-    const checked = checkParams(event.fields, { ...stub.params, ...given }, ['input', 'params'], true);
+    const given = Object.fromEntries(Object.entries(run.params).filter(([, v]) => v !== null && v !== undefined));
+    const checked = checkParams(event.fields, { ...(stub?.params ?? {}), ...given }, ['input', 'params'], true);
     if (checked.errors.length) return { job: null, userErrors: checked.errors };
 
     const ticketFiles = await ctx.loaders.ticketFiles.load(ticket.id);
     let inputs = ticketFiles;
-    if (input.inputFileIds) {
+    if (run.inputFileIds) {
       const errors: UserError[] = [];
       inputs = [];
-      input.inputFileIds.forEach((gid, i) => {
+      run.inputFileIds.forEach((gid, i) => {
         const file = ticketFiles.find((f) => toGlobalId('TicketFile', f.id) === gid);
         if (!file) errors.push(userError(['input', 'inputFileIds', String(i)], UserErrorCode.NOT_FOUND, `File ${gid} is not a file of ticket #${ticket.number}`));
         else if (!inputs.includes(file)) inputs.push(file);
@@ -144,13 +170,14 @@ export class JobService implements JobEvents {
     const now = new Date();
     const job = Object.assign(new Job(), {
       ticketId: ticket.id,
-      ticketEventId: stub.id,
+      ticketEventId: stub?.id ?? null,
+      parentJobId: run.parent?.id ?? null,
       eventId: event.id,
       runner: event.runner,
       status: JobStatus.QUEUED,
-      targets: stub.targets ?? event.targets,
-      algo: stub.algo ?? event.algo,
-      tags: stub.tags ?? event.tags,
+      targets: stub?.targets ?? event.targets,
+      algo: stub?.algo ?? event.algo,
+      tags: stub?.tags ?? event.tags,
       params: checked.values,
       code: null,
       description: null,
@@ -165,7 +192,7 @@ export class JobService implements JobEvents {
     await this.db.transaction(async (em) => {
       await em.insert(Job, job);
       if (inputs.length) await em.insert(JobFile, inputs.map((f) => ({ jobId: job.id, fileId: f.id, role: JobFileRole.INPUT })));
-      await this.changes.touchTicket(em, ticket.id, now, viewer.user.id);
+      await this.changes.touchTicket(em, ticket.id, now, viewer.user.id, { includeDeleted: run.parent !== null });
       await this.changes.recordEntry(em, ticket.id, ChangeType.JOB, viewer.user.id, now, { jobId: job.id, newValue: JSON.stringify(JobStatus.QUEUED) });
       await em.insert(OutboxMessage, { kind: OutboxKind.JOB_DISPATCH, ticketId: ticket.id, refId: job.id, dedupeKey: null, status: OutboxStatus.PENDING, attempts: 0, availableAt: now, createdAt: now });
     });
@@ -229,6 +256,8 @@ export class JobService implements JobEvents {
       if ('staged' in one) staged.push(one);
       else notes.push(`Output ${one.message}`);
     }
+    // Everything needed is in storage now: the working directory goes before the job is final.
+    await result.cleanup();
     const fullDescription = [description, ...notes].filter(Boolean).join('; ').slice(0, DESCRIPTION_MAX) || null;
     let rows: TicketFile[] = [];
     try {
@@ -244,8 +273,6 @@ export class JobService implements JobEvents {
     } catch (err) {
       await this.files.abandon(staged, rows);
       throw err;
-    } finally {
-      await result.cleanup();
     }
     if (rows.length === 0) await this.files.abandon(staged);
   }

@@ -12,6 +12,13 @@ export class TicketEventRunInput {
   inputFileIds?: string[] | null;
 }
 
+@InputType()
+export class JobLaunchInput {
+  @Field(() => ID, { description: 'The event to run.' }) eventId: string;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: "Values over the event's defaults." }) params?: Record<string, unknown> | null;
+  @Field(() => [ID], { nullable: true, description: "Files of the ticket to give the job; default: all the ticket's files." }) inputFileIds?: string[] | null;
+}
+
 @InputType({ description: 'What an external runner reports about a job it runs.' })
 export class JobReportInput {
   @Field(() => JobStatus) status: JobStatus;
