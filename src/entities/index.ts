@@ -1,4 +1,5 @@
 import { ApiKey } from './api-key.entity';
+import { IdempotencyKey } from './idempotency-key.entity';
 import { AppSecret } from './app-secret.entity';
 import { Category } from './category.entity';
 import { MailSuppression } from './mail-suppression.entity';
@@ -20,4 +21,4 @@ import { TicketUser } from './ticket-user.entity';
 import { Ticket } from './ticket.entity';
 import { User } from './user.entity';
 
-export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression, TicketRead, SlaPolicy, UserGroup, GroupMember, Webhook, WebhookDelivery];
+export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression, TicketRead, SlaPolicy, UserGroup, GroupMember, Webhook, WebhookDelivery, IdempotencyKey];

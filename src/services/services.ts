@@ -1,3 +1,4 @@
+import { JwtVerifier } from './jwt.verifier';
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../common/logger';
 import type { Database } from '../db/database';
@@ -59,7 +60,7 @@ export function createServices(db: Database, config: AppConfig, log: Logger): Se
     changes,
     users: new UserService(db, config.limits),
     apiKeys: new ApiKeyService(db),
-    auth: new AuthService(db, log, config.adminApiKey),
+    auth: new AuthService(db, log, config.adminApiKey, config.jwt ? new JwtVerifier(config.jwt, log) : null),
     labels,
     savedSearches: new SavedSearchService(db, tickets),
     files,
