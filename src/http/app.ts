@@ -18,6 +18,8 @@ import { buildAppSchema } from '../graphql/schema';
 import { createLoaders } from '../loaders/loaders';
 import { createServices, type Services } from '../services/services';
 import { createFormatError } from './format-error';
+import { corsMiddleware } from './cors.middleware';
+import { productionHardeningPlugin } from './production-hardening.plugin';
 import { fileDownloadRouter } from './file-download.route';
 import { metricsRouter } from './metrics.route';
 import { multipartMiddleware } from './multipart.middleware';
@@ -76,6 +78,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     schema: await buildAppSchema(),
     introspection: true,
     allowBatchedHttpRequests: false,
+    // Apollo's default, stated because uploads and GET depend on it: a request a browser could send
+    // cross-site without a preflight (text/plain, form posts, plain GET) is refused.
+    csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError(log, () => dataSource.isInitialized),
     plugins: [
@@ -85,6 +90,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       // Federated tracing (ftv1) is for Apollo Studio, which this service does not report to.
       ApolloServerPluginInlineTraceDisabled(),
       operationNamePlugin,
+      ...(config.nodeEnv === 'production' ? [productionHardeningPlugin()] : []),
     ],
   });
   await apollo.start();
@@ -112,6 +118,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     });
     requestScope.run(scope, next);
   });
+
+  expressApp.use(corsMiddleware(config.corsOrigins));
 
   expressApp.get('/healthz', async (_req, res) => {
     const ok = await db.ping();
