@@ -168,6 +168,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
 
   const stopSweeper = services.files.startSweeper();
+  const stopIdempotencySweeper = services.idempotency.startSweeper();
   const outboxWorker = new OutboxWorker(services.outbox, services.notifications, services.webhooks, config.mail, log);
   if (options.startWorkers !== false) outboxWorker.start();
 
@@ -191,6 +192,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       if (closed) return;
       closed = true;
       stopSweeper();
+      stopIdempotencySweeper();
       await outboxWorker.stop();
       // Drains in-flight requests (the drain plugin), then closes the pool.
       await apollo.stop();

@@ -1,4 +1,5 @@
 import { JwtVerifier } from './jwt.verifier';
+import { IdempotencyService } from './idempotency.service';
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../common/logger';
 import type { Database } from '../db/database';
@@ -38,6 +39,7 @@ export interface Services {
   metadata: MetadataService;
   sla: SlaService;
   webhooks: WebhookService;
+  idempotency: IdempotencyService;
 }
 
 export function createServices(db: Database, config: AppConfig, log: Logger): Services {
@@ -67,5 +69,6 @@ export function createServices(db: Database, config: AppConfig, log: Logger): Se
     outbox,
     notifications,
     mailTransport,
+    idempotency: new IdempotencyService(db, log),
   };
 }

@@ -9,6 +9,8 @@ import { Ticket } from '../../entities/ticket.entity';
 import { User } from '../../entities/user.entity';
 import { UserError } from './user-error.type';
 
+const ECHO = 'The clientMutationId of the input, echoed back.';
+
 /** Every mutation payload lists userErrors; an empty list means the mutation was applied. */
 @ObjectType()
 abstract class Payload {
@@ -18,6 +20,9 @@ abstract class Payload {
 
 @ObjectType()
 export class TicketPayload extends Payload {
+  @Field(() => String, { nullable: true, description: ECHO })
+  clientMutationId?: string | null;
+
   @Field(() => Ticket, { nullable: true })
   ticket: Ticket | null;
 }
@@ -30,6 +35,9 @@ export class TicketDeletePayload extends Payload {
 
 @ObjectType()
 export class ChangePayload extends Payload {
+  @Field(() => String, { nullable: true, description: ECHO })
+  clientMutationId?: string | null;
+
   @Field(() => TicketChange, { nullable: true })
   change: TicketChange | null;
 }
@@ -90,6 +98,9 @@ export class SavedSearchDeletePayload extends Payload {
 
 @ObjectType()
 export class TicketFilesPayload extends Payload {
+  @Field(() => String, { nullable: true, description: ECHO })
+  clientMutationId?: string | null;
+
   @Field(() => [TicketFile], { description: 'The attached files; empty when userErrors is not.' })
   files: TicketFile[];
 
