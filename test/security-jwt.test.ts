@@ -124,3 +124,18 @@ test('keeps API keys working next to JWTs', async () => {
   const key = await s.user('lee', []);
   expect((await whoAmI(key)).data.viewer).toEqual({ username: 'lee' });
 });
+
+test('applies a JWT caller\'s categories to federation _entities, as a router forwarding the header would send them', async () => {
+  for (const key of ['database', 'network']) await s.gql(`mutation { categoryCreate(input: { key: "${key}" }) { userErrors { message } } }`);
+  await s.gql(`mutation { userCreate(input: { username: "fed-dba", privileges: [], categories: ["database"] }) { userErrors { message } } }`);
+  const net = (await s.gql(`mutation { ticketCreate(input: { subject: "NET", category: "network" }) { ticket { id } } }`)).data.ticketCreate.ticket.id;
+  const db = (await s.gql(`mutation { ticketCreate(input: { subject: "DB", category: "database" }) { ticket { id } } }`)).data.ticketCreate.ticket.id;
+  const entities = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { subject } } }`;
+  const representations = [{ __typename: 'Ticket', id: db }, { __typename: 'Ticket', id: net }];
+  const r = await s.gql(entities, { r: representations }, await hs256({ sub: 'fed-dba' }));
+  expect(r.errors).toBeUndefined();
+  expect(r.data._entities).toEqual([{ subject: 'DB' }, null]);
+  const bad = await s.gql(entities, { r: representations }, await hs256({ sub: 'fed-dba', aud: 'elsewhere' }));
+  expect(bad.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  expect(bad.data?._entities ?? null).toBeNull();
+});
