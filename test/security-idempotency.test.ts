@@ -1,5 +1,5 @@
 import { multipartRequest } from './helpers/multipart';
-import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server';
+import { startTestServer, type TestServer } from './helpers/test-server';
 
 let s: TestServer;
 let key: string;
