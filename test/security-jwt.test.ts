@@ -1,6 +1,8 @@
 import http from 'node:http';
+import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
+import { createLogger } from '../src/common/logger';
 import { startTestServer, type TestServer } from './helpers/test-server';
 
 const SECRET = 'jwt-test-secret-0123456789abcdef-0123456789';
@@ -138,4 +140,26 @@ test('applies a JWT caller\'s categories to federation _entities, as a router fo
   const bad = await s.gql(entities, { r: representations }, await hs256({ sub: 'fed-dba', aud: 'elsewhere' }));
   expect(bad.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   expect(bad.data?._entities ?? null).toBeNull();
+});
+
+test('refuses tokens as UNAUTHENTICATED while the JWKS endpoint is unreachable, and logs why', async () => {
+  const closed = http.createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  const lines: string[] = [];
+  const logger = createLogger('warn', new Writable({ write: (c: Buffer, _e, done) => { lines.push(c.toString()); done(); } }));
+  const down = await startTestServer({ JWKS_URL: `http://127.0.0.1:${port}/jwks.json`, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE }, { logger });
+  try {
+    await down.user('jules', []);
+    const r = await down.gql(`{ viewer { username } }`, {}, await sign({}, { alg: 'RS256', kid: 'rsa-1' }, rsa.privateKey));
+    expect(r.status).toBe(401);
+    expect(r.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Invalid JWT: /), extensions: { code: 'UNAUTHENTICATED' } });
+    expect(r.errors?.[0].message).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+    expect(lines.join('')).toMatch(/JWT verification failed/);
+    // HS256 is not configured on this server: such a token is refused, not trusted.
+    expect((await down.gql(`{ viewer { username } }`, {}, await hs256({}))).errors?.[0].message).toMatch(/algorithm/);
+  } finally {
+    await down.close();
+  }
 });
