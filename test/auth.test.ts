@@ -1,3 +1,4 @@
+import { Category } from '../src/entities/category.entity';
 import { CREATE, UPDATE } from './helpers/documents';
 import { startTestServer, type TestServer } from './helpers/test-server';
 
@@ -116,4 +117,58 @@ test('validates user creation input', async () => {
   ]);
   const dup = await s.gql(`mutation { userCreate(input: { username: "admin" }) { userErrors { code } } }`);
   expect(dup.data.userCreate.userErrors).toEqual([{ code: 'TAKEN' }]);
+});
+
+describe('API key subsets', () => {
+  const ISSUE = `mutation($input: ApiKeyCreateInput!) { apiKeyCreate(input: $input) { secret apiKey { privileges categories { key } } userErrors { field code message } } }`;
+
+  test('limits a key to the privileges it was issued with, within its user\'s', async () => {
+    await s.user('gina', ['CREATE_TICKETS', 'EDIT_TICKETS']);
+    const issued = await s.gql(ISSUE, { input: { name: 'read-only', username: 'gina', privileges: [] } });
+    expect(issued.data.apiKeyCreate).toMatchObject({ apiKey: { privileges: [], categories: null }, userErrors: [] });
+    const readOnly = issued.data.apiKeyCreate.secret as string;
+    expect((await s.gql(CREATE, { input: { subject: 'No' } }, readOnly)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await s.gql(`{ tickets { totalCount } }`, {}, readOnly)).errors).toBeUndefined();
+
+    const creatorOnly = (await s.gql(ISSUE, { input: { name: 'create', username: 'gina', privileges: ['CREATE_TICKETS'] } })).data.apiKeyCreate.secret as string;
+    const t = (await s.gql(CREATE, { input: { subject: 'From a narrowed key' } }, creatorOnly)).data.ticketCreate.ticket;
+    expect(t.number).toBeGreaterThan(0);
+    expect((await s.gql(UPDATE, { id: t.id, input: { subject: 'No' } }, creatorOnly)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  test('refuses to issue a key with a privilege or category its user lacks, naming it', async () => {
+    await s.user('hank', ['CREATE_TICKETS'], { categories: ['database'] });
+    const priv = await s.gql(ISSUE, { input: { name: 'x', username: 'hank', privileges: ['CREATE_TICKETS', 'DELETE_TICKETS'] } });
+    expect(priv.data.apiKeyCreate.secret).toBeNull();
+    expect(priv.data.apiKeyCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'privileges'], code: 'FORBIDDEN', message: expect.stringContaining('DELETE_TICKETS') })]);
+    const cat = await s.gql(ISSUE, { input: { name: 'x', username: 'hank', categories: ['network'] } });
+    expect(cat.data.apiKeyCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'categories'], code: 'FORBIDDEN', message: expect.stringContaining('network') })]);
+    const unknown = await s.gql(ISSUE, { input: { name: 'x', username: 'hank', categories: ['ghost'] } });
+    expect(unknown.data.apiKeyCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'categories'], code: 'NOT_FOUND' })]);
+    // A user narrowing their own key is held to the same rule.
+    const self = (await s.gql(ISSUE, { input: { name: 'own', username: 'hank' } })).data.apiKeyCreate.secret as string;
+    const own = await s.gql(`mutation { apiKeyCreate(input: { name: "more", privileges: [ADMIN] }) { secret userErrors { code message } } }`, {}, self);
+    expect(own.data.apiKeyCreate).toEqual({ secret: null, userErrors: [{ code: 'FORBIDDEN', message: expect.stringContaining('ADMIN') }] });
+    expect(await s.app.db.manager.query(`SELECT COUNT(*) AS n FROM api_key WHERE name IN ('x', 'more')`)).toEqual([{ n: 0 }]);
+  });
+
+  test('limits a key to its categories, and takes away at once what its user loses', async () => {
+    await s.user('ivy', ['CREATE_TICKETS', 'EDIT_TICKETS', 'DELETE_TICKETS']);
+    const dbOnly = (await s.gql(ISSUE, { input: { name: 'db', username: 'ivy', categories: ['database'], privileges: ['EDIT_TICKETS', 'DELETE_TICKETS'] } })).data.apiKeyCreate;
+    expect(dbOnly.apiKey).toEqual({ privileges: ['EDIT_TICKETS', 'DELETE_TICKETS'], categories: [{ key: 'database' }] });
+    const net = (await s.gql(CREATE, { input: { subject: 'NET-only', category: 'network' } })).data.ticketCreate.ticket;
+    const db = (await s.gql(CREATE, { input: { subject: 'DB-only', category: 'database' } })).data.ticketCreate.ticket;
+    const seen = await s.gql(`query($n: ID!, $d: ID!) { n: ticket(id: $n) { id } d: ticket(id: $d) { subject } tickets(query: "only") { totalCount } }`, { n: net.id, d: db.id }, dbOnly.secret);
+    expect(seen.data).toEqual({ n: null, d: { subject: 'DB-only' }, tickets: { totalCount: 1 } });
+
+    // The user loses delete_tickets: the key, issued with it, loses it too (effective = key ∩ user).
+    await s.app.db.manager.query(`UPDATE app_user SET privileges = ? WHERE username = 'ivy'`, [JSON.stringify(['create_tickets', 'edit_tickets'])]);
+    const del = await s.gql(`mutation($id: ID!) { ticketDelete(id: $id) { deletedId } }`, { id: db.id }, dbOnly.secret);
+    expect(del.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    // ... and the user becomes restricted to network: the intersection with the key's database is empty.
+    const network = await s.app.db.manager.findOneByOrFail(Category, { key: 'network' });
+    await s.app.db.manager.query(`UPDATE app_user SET category_ids = ? WHERE username = 'ivy'`, [JSON.stringify([network.id])]);
+    const after = await s.gql(`query($d: ID!) { d: ticket(id: $d) { id } tickets { totalCount } }`, { d: db.id }, dbOnly.secret);
+    expect(after.data).toEqual({ d: null, tickets: { totalCount: 0 } });
+  });
 });

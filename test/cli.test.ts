@@ -155,6 +155,10 @@ test('authenticates with the issued key until apikey:revoke revokes it by prefix
 
 test('exits 1 with a message when the user, the key or the expiry is unknown', async () => {
   expect(await cli(['apikey:issue', 'ghost'])).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/Unknown user: ghost/) });
+  expect(await cli(['apikey:issue', 'ada', '--privileges', 'delete_tickets'])).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/does not have DELETE_TICKETS/) });
+  expect(await cli(['apikey:issue', 'ada', '--privileges', 'fly'])).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/Unknown privilege: fly/) });
+  const narrowed = await cli(['apikey:issue', 'ada', '--name', 'ci', '--privileges', 'create_tickets']);
+  expect(narrowed).toMatchObject({ code: 0, stdout: expect.stringMatching(/^tg_/) });
   expect(await cli(['apikey:issue', 'ada', '--expires', 'whenever'])).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/--expires/) });
   expect(await cli(['apikey:revoke', 'tg_nothing'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/No API key .*tg_nothing/) });
   expect(await cli(['apikey:revoke', '999999'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/No API key/) });

@@ -264,3 +264,18 @@ test("jobs launched by a running job belong to the parent's ticket", async () =>
   const late = await s.gql(LAUNCH, { p: parent.id, i: { eventId: smoke, params: { url: 'x' } } }, alice);
   expect(late.data.jobLaunch.userErrors).toEqual([{ field: ['parentJobId'], code: 'INVALID', message: `Job #${parent.number} is not running (cancelled): only a running job launches others` }]);
 });
+
+test('ticketEventRun with a clientMutationId: a retry returns the first job and launches nothing', async () => {
+  const eventId = await nodeEvent(s, 'once', 'process.exit(0)', { fields: [{ name: 'n', type: 'INTEGER' }] });
+  const number = await ticket('Idempotent run');
+  const stub = await addTicketEvent(s, number, eventId);
+  const RUN = `mutation($id: ID!, $i: TicketEventRunInput) { ticketEventRun(id: $id, input: $i) { clientMutationId job { id } userErrors { field code message } } }`;
+  const first = await s.gql(RUN, { id: stub, i: { params: { n: 1 }, clientMutationId: 'run-1' } }, alice);
+  const retry = await s.gql(RUN, { id: stub, i: { params: { n: 1 }, clientMutationId: 'run-1' } }, alice);
+  expect(retry.data.ticketEventRun).toEqual(first.data.ticketEventRun);
+  expect(first.data.ticketEventRun.clientMutationId).toBe('run-1');
+  const reused = await s.gql(RUN, { id: stub, i: { params: { n: 2 }, clientMutationId: 'run-1' } }, alice);
+  expect(reused.data.ticketEventRun.userErrors[0]).toMatchObject({ field: ['input', 'clientMutationId'], code: 'IDEMPOTENCY_KEY_REUSED' });
+  const jobs = await s.gql(`query($id: ID!) { ticket(id: $id) { jobs { totalCount } } }`, { id: String(number) });
+  expect(jobs.data.ticket.jobs.totalCount).toBe(1);
+});

@@ -26,8 +26,9 @@ const USAGE = `Usage: ticket-gateway <command> [options]
   user:create <username> [--name N] [--email E] [--privileges p1,p2] [--categories k1,k2]
                                             privileges: ${PRIVILEGES.join(', ')}
   user:list [--json]                        list users
-  apikey:issue <username> [--name L] [--expires WHEN]
-                                            print a new key (shown once); WHEN: ISO date or "90 days"
+  apikey:issue <username> [--name L] [--expires WHEN] [--privileges p1,p2] [--categories k1,k2]
+                                            print a new key (shown once); WHEN: ISO date or "90 days";
+                                            privileges/categories narrow the key within the user's own
   apikey:list [username]                    list keys (never the secrets)
   apikey:revoke <id|prefix>                 revoke a key at once (prefix: first 10 characters)
   category:create <key> [--title T]         create a category
@@ -107,8 +108,11 @@ const COMMANDS: Record<string, Command> = {
   },
   'apikey:issue': {
     args: ['<username>'],
-    options: ['name', 'expires'],
+    options: ['name', 'expires', 'privileges', 'categories'],
     run: async ({ services }, [username], opts) => {
+      const privileges = list(opts.privileges)?.map((p) => p.toLowerCase()) ?? null;
+      const unknown = (privileges ?? []).filter((p) => !PRIVILEGES.includes(p));
+      if (unknown.length) throw new Error(`Unknown privilege: ${unknown.join(', ')} (known: ${PRIVILEGES.join(', ')})`);
       const user = await services.users.findByUsername(username);
       if (!user) throw new Error(`Unknown user: ${username}`);
       let expiresAt: Date | null = null;
@@ -117,7 +121,7 @@ const COMMANDS: Record<string, Command> = {
         if (!parsed.ok) throw new Error(`--expires: ${parsed.message}`);
         expiresAt = parsed.value;
       }
-      const result = await services.apiKeys.issue(null, user, opts.name ?? 'cli', expiresAt);
+      const result = await services.apiKeys.issue(null, user, opts.name ?? 'cli', expiresAt, { privileges: privileges as Privilege[] | null, categories: list(opts.categories) ?? null });
       if (!result.apiKey) throw new Error(result.userErrors.map((e) => e.message).join('\n'));
       // The secret alone on stdout so scripts can capture it; everything else goes to stderr.
       console.log(result.secret);

@@ -18,6 +18,10 @@ export interface AppConfig {
   /** When set, user `admin` (admin privilege) exists and this key authenticates as it. Never logged. */
   adminApiKey: string | null;
   logLevel: LogLevel;
+  /** JWT bearer tokens; null when neither JWT_SECRET nor JWKS_URL is set (API keys only). */
+  jwt: JwtConfig | null;
+  /** Origins allowed to call the API from a browser (CORS); empty: no CORS headers, same-origin only. '*': any. */
+  corsOrigins: string[];
   limits: {
     subjectMaxLength: number;
     bodyMaxBytes: number;
@@ -31,6 +35,18 @@ export interface AppConfig {
   jobs: JobsConfig;
   /** Base URL of this service as users reach it (links in mail, download links); '' means relative links. */
   publicUrl: string;
+}
+
+export interface JwtConfig {
+  /** HS256 shared secret (at least 32 bytes). Never logged. */
+  secret: string | null;
+  /** JWKS endpoint for RS256/ES256 tokens. */
+  jwksUrl: string | null;
+  issuer: string;
+  audience: string;
+  /** The claim that holds the username of an active user. */
+  usernameClaim: string;
+  clockToleranceSec: number;
 }
 
 export interface MailConfig {
@@ -163,6 +179,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database,
     adminApiKey,
     logLevel: (LOG_LEVELS.includes(logLevelRaw as LogLevel) ? logLevelRaw : 'info') as LogLevel,
+    jwt: parseJwt(str, int, problems),
+    corsOrigins: parseCorsOrigins(str('CORS_ORIGINS'), problems),
     limits: {
       subjectMaxLength: int('SUBJECT_MAX_LENGTH', 300, 1, 300),
       bodyMaxBytes: int('BODY_MAX_BYTES', TEXT_COLUMN_BYTES, 1, TEXT_COLUMN_BYTES),
@@ -241,6 +259,34 @@ function parseFiles(
     sweepIntervalMs: duration('FILE_SWEEP_INTERVAL', '1h'),
     linkTtlMs: duration('FILE_LINK_TTL', '15m'),
   };
+}
+
+function parseJwt(str: (name: string) => string | undefined, int: (name: string, fallback: number, min: number, max: number) => number, problems: string[]): JwtConfig | null {
+  const secret = str('JWT_SECRET') ?? null;
+  const jwksUrl = str('JWKS_URL') ?? null;
+  const issuer = str('JWT_ISSUER');
+  const audience = str('JWT_AUDIENCE');
+  if (secret === null && jwksUrl === null) {
+    if (issuer || audience) problems.push('JWT_ISSUER/JWT_AUDIENCE are set but neither JWT_SECRET nor JWKS_URL is: set one to accept JWT bearer tokens');
+    return null;
+  }
+  if (secret !== null && Buffer.byteLength(secret, 'utf8') < 32) problems.push('JWT_SECRET must be at least 32 bytes (256 bits) for HS256');
+  if (jwksUrl !== null && !/^https?:\/\/[^/]+/.test(jwksUrl)) problems.push('JWKS_URL must be an http(s) URL, e.g. https://idp.example.com/.well-known/jwks.json');
+  // Without both checks a token minted by the same issuer for another service (or by another
+  // tenant of a shared identity provider) would be accepted here.
+  if (!issuer) problems.push('JWT_ISSUER is required when JWT_SECRET or JWKS_URL is set (the expected "iss" claim)');
+  if (!audience) problems.push('JWT_AUDIENCE is required when JWT_SECRET or JWKS_URL is set (the expected "aud" claim, e.g. ticket-gateway)');
+  const usernameClaim = str('JWT_USERNAME_CLAIM') ?? 'sub';
+  if (!/^[A-Za-z0-9_:./-]{1,100}$/.test(usernameClaim)) problems.push(`JWT_USERNAME_CLAIM must be a claim name such as sub or preferred_username (got "${usernameClaim}")`);
+  return { secret, jwksUrl, issuer: issuer ?? '', audience: audience ?? '', usernameClaim, clockToleranceSec: int('JWT_CLOCK_TOLERANCE_SECONDS', 30, 0, 300) };
+}
+
+function parseCorsOrigins(raw: string | undefined, problems: string[]): string[] {
+  if (raw === undefined) return [];
+  const origins = raw.split(',').map((o) => o.trim().toLowerCase().replace(/\/+$/, '')).filter(Boolean);
+  const bad = origins.filter((o) => o !== '*' && !/^https?:\/\/[^/\s?#]+$/.test(o));
+  if (bad.length) problems.push(`CORS_ORIGINS takes origins such as https://ops.example.com (scheme, host, optional port; comma-separated) or *; not ${bad.join(', ')}`);
+  return origins;
 }
 
 function parseMail(

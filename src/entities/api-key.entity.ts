@@ -3,6 +3,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { Node } from '../graphql/types/node.type';
 import { DATETIME } from '../db/column-types';
 import { User } from './user.entity';
+import type { Privilege } from './ticket.enums';
 
 /** An API key. Only the SHA-256 of the secret is stored: keys are 256-bit random, so a slow hash adds nothing. */
 @ObjectType({ implements: Node })
@@ -29,6 +30,14 @@ export class ApiKey {
   @Field({ description: 'The first characters of the key, to recognise it in lists.' })
   @Column({ type: 'varchar', length: 16 })
   prefix: string;
+
+  /** The privileges this key is limited to (intersected with its user's at each request); null: all of the user's. */
+  @Column({ type: 'simple-json', nullable: true })
+  privileges: Privilege[] | null;
+
+  /** Category ids this key is limited to (intersected with its user's); null: all the user may see. */
+  @Column({ type: 'simple-json', nullable: true })
+  categoryIds: number[] | null;
 
   @Field(() => Date, { nullable: true })
   @Column({ ...DATETIME, nullable: true })

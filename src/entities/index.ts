@@ -1,4 +1,5 @@
 import { ApiKey } from './api-key.entity';
+import { IdempotencyKey } from './idempotency-key.entity';
 import { AppSecret } from './app-secret.entity';
 import { Category } from './category.entity';
 import { MailSuppression } from './mail-suppression.entity';
@@ -24,4 +25,4 @@ import { TicketEvent } from './ticket-event.entity';
 import { Job } from './job.entity';
 import { JobFile } from './job-file.entity';
 
-export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression, TicketRead, SlaPolicy, UserGroup, GroupMember, Webhook, WebhookDelivery, EventDefinition, TicketEvent, Job, JobFile];
+export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression, TicketRead, SlaPolicy, UserGroup, GroupMember, Webhook, WebhookDelivery, EventDefinition, TicketEvent, Job, JobFile, IdempotencyKey];

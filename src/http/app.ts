@@ -18,6 +18,8 @@ import { buildAppSchema } from '../graphql/schema';
 import { createLoaders } from '../loaders/loaders';
 import { createServices, type Services } from '../services/services';
 import { createFormatError } from './format-error';
+import { corsMiddleware } from './cors.middleware';
+import { productionHardeningPlugin } from './production-hardening.plugin';
 import { fileDownloadRouter } from './file-download.route';
 import { graphiqlRouter } from './graphiql.route';
 import { metricsRouter } from './metrics.route';
@@ -85,6 +87,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     schema: await buildAppSchema(),
     introspection: true,
     allowBatchedHttpRequests: false,
+    // Apollo's default, stated because uploads and GET depend on it: a request a browser could send
+    // cross-site without a preflight (text/plain, form posts, plain GET) is refused.
+    csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError(log, () => dataSource.isInitialized),
     plugins: [
@@ -94,6 +99,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       // Federated tracing (ftv1) is for Apollo Studio, which this service does not report to.
       ApolloServerPluginInlineTraceDisabled(),
       operationNamePlugin,
+      ...(config.nodeEnv === 'production' ? [productionHardeningPlugin()] : []),
     ],
   });
   await apollo.start();
@@ -121,6 +127,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     });
     requestScope.run(scope, next);
   });
+
+  expressApp.use(corsMiddleware(config.corsOrigins));
 
   expressApp.get('/healthz', async (_req, res) => {
     const ok = await db.ping();
@@ -172,6 +180,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
 
   const stopSweeper = services.files.startSweeper();
+  const stopIdempotencySweeper = services.idempotency.startSweeper();
   const outboxWorker = new OutboxWorker(services.outbox, services.notifications, services.webhooks, services.jobs, services.origins, config.mail, log);
   if (options.startWorkers !== false) {
     outboxWorker.start();
@@ -198,6 +207,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       if (closed) return;
       closed = true;
       stopSweeper();
+      stopIdempotencySweeper();
       await outboxWorker.stop();
       // Local jobs still running are stopped and recorded as failed by the shutdown.
       await services.localRunner.shutdown();

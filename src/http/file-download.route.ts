@@ -1,5 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
+import { AppError } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { RequestContext } from '../graphql/context';
 import type { Services } from '../services/services';
@@ -19,7 +20,14 @@ export function fileDownloadRouter(services: Services, contextFor: (req: Request
     let auth: { token: string } | { ctx: RequestContext };
     if (token !== null) auth = { token };
     else {
-      const ctx = await contextFor(req);
+      let ctx: RequestContext;
+      try {
+        ctx = await contextFor(req);
+      } catch (err) {
+        // A bad, revoked or expired credential is the caller's problem (401), not a server fault.
+        if (err instanceof AppError && err.extensions.code === 'UNAUTHENTICATED') return fail(res, 401, 'UNAUTHENTICATED', err.message);
+        throw err;
+      }
       if (!ctx.viewer) return fail(res, 401, 'UNAUTHENTICATED', 'Send Authorization: Bearer <api key>, or use the signed link from TicketFile.url');
       auth = { ctx };
     }

@@ -15,6 +15,9 @@ class CommentAddInput {
 
   @Field({ description: 'Markdown.' })
   body: string;
+
+  @Field(() => String, { nullable: true, description: 'Makes retries safe: the same id with the same input within 24 h returns the first comment and writes nothing.' })
+  clientMutationId?: string | null;
 }
 
 @InputType()
@@ -32,8 +35,9 @@ const listDiff = (a: StoredValue, b: StoredValue): string[] | null =>
 @Resolver(() => TicketChange)
 export class ChangeResolver {
   @Mutation(() => ChangePayload, { description: 'Requires edit_tickets.' })
-  commentAdd(@Ctx() ctx: RequestContext, @Arg('input') input: CommentAddInput): Promise<ChangePayload> {
-    return ctx.services.changes.addComment(ctx, input.ticketId, input.body);
+  async commentAdd(@Ctx() ctx: RequestContext, @Arg('input') input: CommentAddInput): Promise<ChangePayload> {
+    const payload = await ctx.services.changes.addComment(ctx, input.ticketId, input.body, input.clientMutationId ?? null);
+    return { ...payload, clientMutationId: input.clientMutationId ?? null };
   }
 
   @Mutation(() => ChangePayload, { description: 'Author or admin only (top-level FORBIDDEN otherwise). Keeps the previous text.' })

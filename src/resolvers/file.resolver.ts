@@ -14,12 +14,17 @@ export class FileResolver {
       'Requires edit_tickets. GraphQL multipart request with the Apollo-Require-Preflight: true header. ' +
       'All files are stored or none; limits are userErrors FILE_TOO_LARGE, TOO_MANY_FILES, EMPTY_FILE, FILE_TYPE_NOT_ALLOWED.',
   })
-  ticketFilesUpload(
+  async ticketFilesUpload(
     @Ctx() ctx: RequestContext,
     @Arg('ticketId', () => ID) ticketId: string,
     @Arg('files', () => [GraphQLUpload]) files: Promise<FileUpload>[],
+    @Arg('clientMutationId', () => String, {
+      nullable: true,
+      description: 'Makes retries safe: the same id with the same ticket and file contents within 24 h returns the first files and stores nothing.',
+    })
+    clientMutationId: string | null,
   ): Promise<TicketFilesPayload> {
-    return ctx.services.files.upload(ctx, ticketId, files);
+    return { ...(await ctx.services.files.upload(ctx, ticketId, files, clientMutationId ?? null)), clientMutationId: clientMutationId ?? null };
   }
 
   @Mutation(() => TicketFileDeletePayload, { description: 'Requires edit_tickets. Removes the record and the stored object.' })

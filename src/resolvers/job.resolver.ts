@@ -28,8 +28,9 @@ export class JobResolver {
   @Mutation(() => JobPayload, {
     description: 'Requires edit_tickets. Launches a job from a ticket event: effective targets/algo/tags (overrides over the event), parameters (this input over the ticket event over the defaults) and input files.',
   })
-  ticketEventRun(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The ticket event.' }) id: string, @Arg('input', { nullable: true }) input?: TicketEventRunInput): Promise<JobPayload> {
-    return ctx.services.jobs.run(ctx, id, input ?? {});
+  async ticketEventRun(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The ticket event.' }) id: string, @Arg('input', { nullable: true }) input?: TicketEventRunInput): Promise<JobPayload> {
+    const payload = await ctx.services.jobs.run(ctx, id, input ?? {});
+    return { ...payload, clientMutationId: input?.clientMutationId ?? null };
   }
 
   @Mutation(() => JobPayload, {

@@ -90,8 +90,8 @@ export class TicketResolver {
   }
 
   @Mutation(() => TicketPayload, { description: 'Requires create_tickets. The creator is always the caller.' })
-  ticketCreate(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateInput): Promise<TicketPayload> {
-    return ctx.services.tickets.create(ctx, input);
+  async ticketCreate(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateInput): Promise<TicketPayload> {
+    return { ...(await ctx.services.tickets.create(ctx, input)), clientMutationId: input.clientMutationId ?? null };
   }
 
   @Mutation(() => TicketPayload, { description: 'Requires edit_tickets. Records one history entry per changed field.' })

@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
-import { IsNull } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import type { Database } from '../db/database';
 import { ApiKey } from '../entities/api-key.entity';
 import { User } from '../entities/user.entity';
+import { Category } from '../entities/category.entity';
+import { Privilege } from '../entities/ticket.enums';
 import { notFound } from '../common/errors';
 import type { RequestContext } from '../graphql/context';
 import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
@@ -14,6 +16,25 @@ export function hashKey(secret: string): string {
   return crypto.createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
+/** What a key may be narrowed to; omitted parts mean "everything its user has". */
+export interface ApiKeyScope {
+  privileges?: Privilege[] | null;
+  /** Category keys. */
+  categories?: string[] | null;
+}
+
+/**
+ * The privileges and categories a key carries at this moment: its own subset intersected with its
+ * user's current grants, so taking a privilege from a user also takes it from every key at once.
+ */
+export function effectiveGrants(user: User, key: Pick<ApiKey, 'privileges' | 'categoryIds'> | null): { privileges: Set<Privilege>; categoryIds: number[] | null } {
+  const userHas = (p: Privilege) => user.privileges.includes(Privilege.ADMIN) || user.privileges.includes(p);
+  const privileges = key?.privileges ? key.privileges.filter(userHas) : user.privileges;
+  let categoryIds = user.categoryIds;
+  if (key?.categoryIds) categoryIds = categoryIds === null ? [...key.categoryIds] : key.categoryIds.filter((id) => categoryIds!.includes(id));
+  return { privileges: new Set(privileges), categoryIds };
+}
+
 export type ApiKeyIssueResult = { apiKey: ApiKey; secret: string; userErrors: [] } | { apiKey: null; secret: null; userErrors: UserError[] };
 
 export class ApiKeyService {
@@ -23,7 +44,7 @@ export class ApiKeyService {
    * Issues a key for a user. The secret is returned once and only its hash is stored.
    * Users may issue keys for themselves; admins for anyone. ctx null: the CLI.
    */
-  async issue(ctx: RequestContext | null, user: User, name: string, expiresAt: Date | null): Promise<ApiKeyIssueResult> {
+  async issue(ctx: RequestContext | null, user: User, name: string, expiresAt: Date | null, scope: ApiKeyScope = {}): Promise<ApiKeyIssueResult> {
     if (ctx) {
       const viewer = requireViewer(ctx);
       if (viewer.user.id !== user.id && !isAdmin(viewer)) {
@@ -37,12 +58,16 @@ export class ApiKeyService {
     if (expiresAt && expiresAt.getTime() <= Date.now()) {
       return { apiKey: null, secret: null, userErrors: [userError(['input', 'expiresAt'], UserErrorCode.INVALID, 'expiresAt must be in the future')] };
     }
+    const narrowed = await this.checkScope(user, scope);
+    if ('userErrors' in narrowed) return { apiKey: null, secret: null, userErrors: narrowed.userErrors };
     const secret = KEY_PREFIX + crypto.randomBytes(32).toString('base64url');
     const apiKey = this.db.manager.create(ApiKey, {
       userId: user.id,
       name: label,
       keyHash: hashKey(secret),
       prefix: secret.slice(0, 10),
+      privileges: narrowed.privileges,
+      categoryIds: narrowed.categoryIds,
       expiresAt,
       lastUsedAt: null,
       revokedAt: null,
@@ -52,15 +77,45 @@ export class ApiKeyService {
     return { apiKey, secret, userErrors: [] };
   }
 
+  /**
+   * A key may only narrow its user's grants: asking for a privilege or category the user lacks is
+   * a userError naming it (never silently dropped, so the caller knows what the key can do).
+   */
+  private async checkScope(user: User, scope: ApiKeyScope): Promise<{ privileges: Privilege[] | null; categoryIds: number[] | null } | { userErrors: UserError[] }> {
+    const errors: UserError[] = [];
+    let privileges: Privilege[] | null = null;
+    if (scope.privileges) {
+      privileges = [...new Set(scope.privileges)];
+      const granted = effectiveGrants(user, null).privileges;
+      const missing = privileges.filter((p) => !granted.has(p) && !granted.has(Privilege.ADMIN));
+      if (missing.length) {
+        errors.push(userError(['input', 'privileges'], UserErrorCode.FORBIDDEN, `User ${user.username} does not have ${missing.map((p) => p.toUpperCase()).join(', ')}; a key cannot grant more than its user has`));
+      }
+    }
+    let categoryIds: number[] | null = null;
+    if (scope.categories) {
+      const keys = [...new Set(scope.categories.map((c) => c.trim()))];
+      const found = keys.length ? await this.db.manager.findBy(Category, { key: In(keys) }) : [];
+      const unknown = keys.filter((k) => !found.some((c) => c.key === k));
+      const outside = found.filter((c) => user.categoryIds !== null && !user.categoryIds.includes(c.id));
+      if (unknown.length) errors.push(userError(['input', 'categories'], UserErrorCode.NOT_FOUND, `Unknown category: ${unknown.join(', ')}`));
+      else if (outside.length) {
+        errors.push(userError(['input', 'categories'], UserErrorCode.FORBIDDEN, `User ${user.username} may not see category ${outside.map((c) => c.key).join(', ')}; a key cannot grant more than its user has`));
+      }
+      categoryIds = found.map((c) => c.id);
+    }
+    return errors.length ? { userErrors: errors } : { privileges, categoryIds };
+  }
+
   /** The API entry point: issue for the caller, or (admins) for the named user. */
-  async issueFor(ctx: RequestContext, username: string | null, name: string, expiresAt: Date | null): Promise<ApiKeyIssueResult> {
+  async issueFor(ctx: RequestContext, username: string | null, name: string, expiresAt: Date | null, scope: ApiKeyScope = {}): Promise<ApiKeyIssueResult> {
     const viewer = requireViewer(ctx);
     const user = username === null ? viewer.user : await this.db.manager.findOneBy(User, { username: username.trim().toLowerCase(), active: true });
     if (!user) {
       const message = isAdmin(viewer) ? `Unknown user: ${username}` : 'Only an admin may issue keys for another user';
       return { apiKey: null, secret: null, userErrors: [userError(['input', 'username'], isAdmin(viewer) ? UserErrorCode.NOT_FOUND : UserErrorCode.FORBIDDEN, message)] };
     }
-    return this.issue(ctx, user, name, expiresAt);
+    return this.issue(ctx, user, name, expiresAt, scope);
   }
 
   /** The API entry point for revocation; a key the caller may not touch reads as not found. */

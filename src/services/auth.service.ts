@@ -5,7 +5,8 @@ import { unauthenticated } from '../common/errors';
 import { ApiKey } from '../entities/api-key.entity';
 import { User } from '../entities/user.entity';
 import type { Viewer } from '../graphql/context';
-import { hashKey } from './api-key.service';
+import { effectiveGrants, hashKey } from './api-key.service';
+import { looksLikeJwt, type JwtVerifier } from './jwt.verifier';
 
 /** How often last-used times are written: once a minute per key is enough to audit, and keeps reads read-only. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -17,6 +18,7 @@ export class AuthService {
     private readonly db: Database,
     private readonly log: Logger,
     adminApiKey: string | null,
+    private readonly jwt: JwtVerifier | null = null,
   ) {
     this.adminKeyHash = adminApiKey ? Buffer.from(hashKey(adminApiKey), 'hex') : null;
   }
@@ -28,13 +30,16 @@ export class AuthService {
   async authenticate(authorization: string | undefined): Promise<Viewer | null> {
     if (authorization === undefined || authorization.trim() === '') return null;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match) throw unauthenticated('Unsupported Authorization header: use Bearer <api key>');
-    const hash = hashKey(match[1]);
+    if (!match) throw unauthenticated('Unsupported Authorization header: use Bearer <api key or JWT>');
+    const token = match[1];
+    const hash = hashKey(token);
 
     if (this.adminKeyHash && crypto.timingSafeEqual(this.adminKeyHash, Buffer.from(hash, 'hex'))) {
       const admin = await this.db.manager.findOneBy(User, { username: 'admin', active: true });
       if (admin) return toViewer(admin, null);
     }
+
+    if (looksLikeJwt(token)) return this.authenticateJwt(token);
 
     const key = await this.db.manager
       .createQueryBuilder(ApiKey, 'k')
@@ -51,10 +56,19 @@ export class AuthService {
         .update(ApiKey, { id: key.id }, { lastUsedAt: new Date(now) })
         .catch((err: unknown) => this.log.warn({ err, apiKeyId: key.id }, 'could not record API key use'));
     }
-    return toViewer(key.user, key.id);
+    return toViewer(key.user, key);
+  }
+
+  /** A JWT names a user; it carries that user's privileges and categories (the identity provider says who, we say what). */
+  private async authenticateJwt(token: string): Promise<Viewer> {
+    if (!this.jwt) throw unauthenticated('JWT bearer tokens are not enabled on this server (set JWT_SECRET or JWKS_URL); use an API key');
+    const username = await this.jwt.username(token);
+    const user = await this.db.manager.findOneBy(User, { username, active: true });
+    if (!user) throw unauthenticated('Invalid JWT: it names no active user');
+    return toViewer(user, null);
   }
 }
 
-function toViewer(user: User, apiKeyId: number | null): Viewer {
-  return { user, privileges: new Set(user.privileges), categoryIds: user.categoryIds, apiKeyId };
+function toViewer(user: User, key: ApiKey | null): Viewer {
+  return { user, ...effectiveGrants(user, key), apiKeyId: key?.id ?? null };
 }

@@ -125,19 +125,31 @@ export class ChangeService {
     return this.cleanBody(raw, field);
   }
 
-  async addComment(ctx: RequestContext, ticketRef: string, rawBody: string): Promise<ChangeResult> {
+  /** Idempotent with clientMutationId (see idempotency.service.ts). */
+  async addComment(ctx: RequestContext, ticketRef: string, rawBody: string, clientMutationId: string | null = null): Promise<ChangeResult> {
     const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
     const ticket = await this.tickets().requireTicket(ctx, ticketRef);
-    const body = this.cleanBody(rawBody);
-    if (typeof body !== 'string') return { change: null, userErrors: [body] };
-    const now = new Date();
-    const change = await this.db.transaction(async (em) => {
-      // Lock order: the ticket row first, then the child insert, so concurrent commenters queue
-      // instead of deadlocking on the foreign-key check.
-      await this.touchTicket(em, ticket.id, now, viewer.user.id, { response: true });
-      return this.writeComment(em, ticket.id, viewer.user.id, body, now);
+    return ctx.services.idempotency.execute<{ changeId: number }, ChangeResult>(ctx, {
+      operation: 'commentAdd',
+      clientMutationId,
+      input: { ticketId: ticket.id, body: rawBody },
+      apply: async (record) => {
+        const body = this.cleanBody(rawBody);
+        if (typeof body !== 'string') return { change: null, userErrors: [body] };
+        const now = new Date();
+        const change = await this.db.transaction(async (em) => {
+          // Lock order: the ticket row first, then the child insert, so concurrent commenters queue
+          // instead of deadlocking on the foreign-key check.
+          await this.touchTicket(em, ticket.id, now, viewer.user.id, { response: true });
+          const written = await this.writeComment(em, ticket.id, viewer.user.id, body, now);
+          await record(em, { changeId: written.id });
+          return written;
+        });
+        return { change, userErrors: [] };
+      },
+      replay: async ({ changeId }) => ({ change: await this.findVisible(ctx, changeId), userErrors: [] }),
+      refuse: (error) => ({ change: null, userErrors: [error] }),
     });
-    return { change, userErrors: [] };
   }
 
   async updateComment(ctx: RequestContext, commentId: string, rawBody: string): Promise<ChangeResult> {

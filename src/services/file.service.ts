@@ -188,26 +188,56 @@ export class FileService {
     for (const f of files) await this.storage.discard(f.staged).catch((err) => this.log.error({ err, key: f.staged.tempKey }, 'could not discard staged upload'));
   }
 
-  async upload(ctx: RequestContext, ticketRef: string, uploads: Promise<FileUpload>[]): Promise<FilesResult> {
+  /**
+   * Idempotent with clientMutationId (see idempotency.service.ts); a retry is compared by the files'
+   * contents (SHA-256), which are staged first and discarded again when the retry is answered from the record.
+   */
+  async upload(ctx: RequestContext, ticketRef: string, uploads: Promise<FileUpload>[], clientMutationId: string | null = null): Promise<FilesResult> {
     const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
     const ticket = await this.tickets().requireTicket(ctx, ticketRef);
     if (uploads.length === 0) return { files: [], ticket: null, userErrors: [userError(['files'], UserErrorCode.BLANK, 'Send at least one file')] };
     const staged = await this.stage(uploads, ['files']);
     if (!staged.ok) return { files: [], ticket: null, userErrors: staged.errors };
     let rows: TicketFile[] = [];
-    const now = new Date();
+    let settled = false;
+    // Answered from the record (or refused): this request's staged objects, and any rows of a
+    // transaction that lost a race and rolled back, are not kept.
+    const discard = async () => {
+      settled = true;
+      await this.abandon(staged.files, rows);
+    };
     try {
-      await this.db.transaction(async (em) => {
-        await this.changes.touchTicket(em, ticket.id, now, viewer.user.id);
-        rows = await this.attach(em, ticket, staged.files, viewer.user.id, now);
+      return await ctx.services.idempotency.execute<{ fileIds: number[] }, FilesResult>(ctx, {
+        operation: 'ticketFilesUpload',
+        clientMutationId,
+        field: ['clientMutationId'],
+        input: { ticketId: ticket.id, files: staged.files.map((f) => ({ name: f.filename, type: f.contentType, size: f.size, sha256: f.sha256 })) },
+        apply: async (record) => {
+          const now = new Date();
+          await this.db.transaction(async (em) => {
+            await this.changes.touchTicket(em, ticket.id, now, viewer.user.id);
+            rows = await this.attach(em, ticket, staged.files, viewer.user.id, now);
+            await record(em, { fileIds: rows.map((r) => r.id) });
+          });
+          ctx.loaders.ticketById.clear(ticket.id);
+          ctx.loaders.ticketFiles.clear(ticket.id);
+          return { files: rows, ticket: await this.tickets().findVisibleById(ctx, ticket.id), userErrors: [] };
+        },
+        replay: async ({ fileIds }) => {
+          await discard();
+          const files = (await Promise.all(fileIds.map((id) => this.findVisible(ctx, id)))).filter((f): f is TicketFile => f !== null);
+          return { files, ticket: await this.tickets().findVisibleById(ctx, ticket.id), userErrors: [] };
+        },
+        refuse: async (error) => {
+          await discard();
+          return { files: [], ticket: null, userErrors: [error] };
+        },
       });
     } catch (err) {
-      await this.abandon(staged.files, rows);
+      // The transaction rolled back (or never ran): neither the staged objects nor the rows' objects stay.
+      if (!settled) await this.abandon(staged.files, rows);
       throw err;
     }
-    ctx.loaders.ticketById.clear(ticket.id);
-    ctx.loaders.ticketFiles.clear(ticket.id);
-    return { files: rows, ticket: await this.tickets().findVisibleById(ctx, ticket.id), userErrors: [] };
   }
 
   // ---- reads and removal ----

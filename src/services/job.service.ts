@@ -114,13 +114,21 @@ export class JobService implements JobEvents {
 
   // ---- launching ----
 
-  /** ticketEventRun: a job from a ticket event (its overrides and parameter values apply). */
-  async run(ctx: RequestContext, ticketEventId: string, input: { params?: Record<string, unknown> | null; inputFileIds?: string[] | null }): Promise<JobResult> {
+  /** ticketEventRun: a job from a ticket event (its overrides and parameter values apply). Idempotent with clientMutationId. */
+  async run(ctx: RequestContext, ticketEventId: string, input: { params?: Record<string, unknown> | null; inputFileIds?: string[] | null; clientMutationId?: string | null }): Promise<JobResult> {
     requirePrivilege(ctx, Privilege.EDIT_TICKETS);
     const stub = await this.events.requireTicketEvent(ctx, ticketEventId);
     const ticket = (await this.tickets().findVisibleById(ctx, stub.ticketId)) as Ticket;
     const event = (await this.db.manager.findOneBy(EventDefinition, { id: stub.eventId })) as EventDefinition;
-    return this.launch(ctx, { ticket, event, stub, parent: null, params: input.params ?? {}, inputFileIds: input.inputFileIds ?? null });
+    const { clientMutationId, ...rest } = input;
+    return ctx.services.idempotency.execute<{ jobId: number }, JobResult>(ctx, {
+      operation: 'ticketEventRun',
+      clientMutationId,
+      input: { ticketEventId: stub.id, ...rest },
+      apply: (record) => this.launch(ctx, { ticket, event, stub, parent: null, params: rest.params ?? {}, inputFileIds: rest.inputFileIds ?? null }, record),
+      replay: async ({ jobId }) => ({ job: await this.findVisible(ctx, jobId), userErrors: [] }),
+      refuse: (error) => ({ job: null, userErrors: [error] }),
+    });
   }
 
   /**
@@ -141,6 +149,7 @@ export class JobService implements JobEvents {
   private async launch(
     ctx: RequestContext,
     run: { ticket: Ticket; event: EventDefinition; stub: TicketEvent | null; parent: Job | null; params: Record<string, unknown>; inputFileIds: string[] | null },
+    record: (em: EntityManager, result: { jobId: number }) => Promise<void> = async () => undefined,
   ): Promise<JobResult> {
     const viewer = requireViewer(ctx);
     const { ticket, event, stub } = run;
@@ -195,6 +204,7 @@ export class JobService implements JobEvents {
       await this.changes.touchTicket(em, ticket.id, now, viewer.user.id, { includeDeleted: run.parent !== null });
       await this.changes.recordEntry(em, ticket.id, ChangeType.JOB, viewer.user.id, now, { jobId: job.id, newValue: JSON.stringify(JobStatus.QUEUED) });
       await em.insert(OutboxMessage, { kind: OutboxKind.JOB_DISPATCH, ticketId: ticket.id, refId: job.id, dedupeKey: null, status: OutboxStatus.PENDING, attempts: 0, availableAt: now, createdAt: now });
+      await record(em, { jobId: job.id });
     });
     ctx.loaders.ticketById.clear(ticket.id);
     this.nudge();

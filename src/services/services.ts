@@ -1,3 +1,5 @@
+import { JwtVerifier } from './jwt.verifier';
+import { IdempotencyService } from './idempotency.service';
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../common/logger';
 import type { Database } from '../db/database';
@@ -46,6 +48,7 @@ export interface Services {
   jobs: JobService;
   origins: TicketOriginService;
   localRunner: LocalJobRunner;
+  idempotency: IdempotencyService;
 }
 
 export function createServices(db: Database, config: AppConfig, log: Logger): Services {
@@ -76,13 +79,14 @@ export function createServices(db: Database, config: AppConfig, log: Logger): Se
     changes,
     users: new UserService(db, config.limits),
     apiKeys: new ApiKeyService(db),
-    auth: new AuthService(db, log, config.adminApiKey),
+    auth: new AuthService(db, log, config.adminApiKey, config.jwt ? new JwtVerifier(config.jwt, log) : null),
     labels,
     savedSearches: new SavedSearchService(db, tickets),
     files,
     outbox,
     notifications,
     mailTransport,
+    idempotency: new IdempotencyService(db, log),
   };
   return services;
 }

@@ -39,8 +39,14 @@ import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import type { TicketOriginKind } from '../entities/job.enums';
 import { parseTicketQuery } from '../search/ticket-query.parser';
 import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
+import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 
 export const TICKET_SEQUENCE = 'ticket';
+
+/** Names and types of uploads (not their bytes), for comparing a retried request with the first. */
+async function uploadNames(files: Promise<FileUpload>[] | null | undefined): Promise<{ name: string | null; type: string | null }[]> {
+  return Promise.all((files ?? []).map((p) => p.then((u) => ({ name: u.filename ?? null, type: u.mimetype ?? null }), () => ({ name: null, type: null }))));
+}
 
 export interface TicketSearch {
   /** Admins only: soft-deleted tickets too. */
@@ -220,8 +226,28 @@ export class TicketService {
 
   // ---- writes ----
 
+  /** Idempotent with input.clientMutationId (see idempotency.service.ts). */
   async create(ctx: RequestContext, input: TicketCreateInput, origin: TicketOrigin | null = null): Promise<TicketResult> {
     const viewer = requirePrivilege(ctx, Privilege.CREATE_TICKETS);
+    const { clientMutationId, files, ...fields } = input;
+    return ctx.services.idempotency.execute<{ ticketId: number }, TicketResult>(ctx, {
+      operation: 'ticketCreate',
+      clientMutationId,
+      // Files are compared by name and type: their bytes are read only when the ticket is created.
+      input: clientMutationId ? { ...fields, files: await uploadNames(files) } : null,
+      apply: (record) => this.createOnce(ctx, viewer, input, record, origin),
+      replay: async ({ ticketId }) => ({ ticket: await this.findVisibleById(ctx, ticketId), userErrors: [] }),
+      refuse: (error) => ({ ticket: null, userErrors: [error] }),
+    });
+  }
+
+  private async createOnce(
+    ctx: RequestContext,
+    viewer: Viewer,
+    input: TicketCreateInput,
+    record: (em: EntityManager, result: { ticketId: number }) => Promise<void>,
+    origin: TicketOrigin | null,
+  ): Promise<TicketResult> {
     const checked = await this.validator.validate(this.db.manager, viewer, {
       subject: input.subject,
       body: input.body ?? '',
@@ -283,6 +309,7 @@ export class TicketService {
       await this.searchIndex.add(em, ticket);
       fileRows = await this.files.attach(em, ticket, staged.files, viewer.user.id, now);
       if (status !== TicketStatus.DRAFT) await this.notifications.ticketOpened(em, ticket.id, now);
+      await record(em, { ticketId: ticket.id });
       return ticket;
     }).catch(async (err: unknown) => {
       await this.files.abandon(staged.files, fileRows);

@@ -33,3 +33,22 @@ test('names every bad variable in one error and never echoes the database passwo
 test('refuses a MySQL URL without a database name', () => {
   expect(() => loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/' })).toThrow(/must name a database/);
 });
+
+test('accepts JWT only with an issuer and an audience, and a long enough secret', () => {
+  expect(loadConfig({}).jwt).toBeNull();
+  const ok = loadConfig({ JWT_SECRET: 'x'.repeat(32), JWT_ISSUER: 'https://idp', JWT_AUDIENCE: 'tg' }).jwt;
+  expect(ok).toEqual({ secret: 'x'.repeat(32), jwksUrl: null, issuer: 'https://idp', audience: 'tg', usernameClaim: 'sub', clockToleranceSec: 30 });
+  const bad = (() => { try { loadConfig({ JWT_SECRET: 'short', JWKS_URL: 'ftp://x' }); } catch (e) { return e; } })() as ConfigError;
+  expect(bad).toBeInstanceOf(ConfigError);
+  expect(bad.problems.join('\n')).toMatch(/JWT_SECRET must be at least 32 bytes/);
+  expect(bad.problems.join('\n')).toMatch(/JWKS_URL must be an http\(s\) URL/);
+  expect(bad.problems.join('\n')).toMatch(/JWT_ISSUER is required/);
+  expect(bad.problems.join('\n')).toMatch(/JWT_AUDIENCE is required/);
+  expect(bad.message).not.toContain('short');
+});
+
+test('reads CORS_ORIGINS as an allow-list of origins', () => {
+  expect(loadConfig({}).corsOrigins).toEqual([]);
+  expect(loadConfig({ CORS_ORIGINS: 'https://Ops.example.com/, http://localhost:3000' }).corsOrigins).toEqual(['https://ops.example.com', 'http://localhost:3000']);
+  expect(() => loadConfig({ CORS_ORIGINS: 'ops.example.com,https://x.test/path' })).toThrow(/CORS_ORIGINS takes origins.*ops\.example\.com, https:\/\/x\.test\/path/);
+});

@@ -10,6 +10,9 @@ export class TicketEventRunInput {
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'Values for this run, over the ticket event and the event defaults.' }) params?: Record<string, unknown> | null;
   @Field(() => [ID], { nullable: true, description: "Files of the ticket to give the job; default: all the ticket's files (earlier jobs' outputs included)." })
   inputFileIds?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'A retry with the same id and input within 24 h returns the first job and launches nothing.' })
+  clientMutationId?: string | null;
 }
 
 @InputType()

@@ -12,6 +12,8 @@ import { Job } from '../../entities/job.entity';
 import { TicketEvent } from '../../entities/ticket-event.entity';
 import { UserError } from './user-error.type';
 
+const ECHO = 'The clientMutationId of the input, echoed back.';
+
 /** Every mutation payload lists userErrors; an empty list means the mutation was applied. */
 @ObjectType()
 abstract class Payload {
@@ -21,6 +23,9 @@ abstract class Payload {
 
 @ObjectType()
 export class TicketPayload extends Payload {
+  @Field(() => String, { nullable: true, description: ECHO })
+  clientMutationId?: string | null;
+
   @Field(() => Ticket, { nullable: true })
   ticket: Ticket | null;
 }
@@ -33,6 +38,9 @@ export class TicketDeletePayload extends Payload {
 
 @ObjectType()
 export class ChangePayload extends Payload {
+  @Field(() => String, { nullable: true, description: ECHO })
+  clientMutationId?: string | null;
+
   @Field(() => TicketChange, { nullable: true })
   change: TicketChange | null;
 }
@@ -93,6 +101,9 @@ export class SavedSearchDeletePayload extends Payload {
 
 @ObjectType()
 export class TicketFilesPayload extends Payload {
+  @Field(() => String, { nullable: true, description: ECHO })
+  clientMutationId?: string | null;
+
   @Field(() => [TicketFile], { description: 'The attached files; empty when userErrors is not.' })
   files: TicketFile[];
 
@@ -132,6 +143,9 @@ export class TicketEventPayload extends Payload {
 
 @ObjectType()
 export class JobPayload extends Payload {
+  @Field(() => String, { nullable: true, description: ECHO })
+  clientMutationId?: string | null;
+
   @Field(() => Job, { nullable: true })
   job: Job | null;
 }

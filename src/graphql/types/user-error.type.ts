@@ -14,6 +14,7 @@ export enum UserErrorCode {
   FILE_TYPE_NOT_ALLOWED = 'FILE_TYPE_NOT_ALLOWED',
   INVALID_TRANSITION = 'INVALID_TRANSITION',
   IN_USE = 'IN_USE',
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Why a mutation input was refused.' });
 
