@@ -6,6 +6,7 @@ import type { RequestContext } from '../graphql/context';
 import { toGlobalId } from '../graphql/global-id';
 import { EventInput, TicketEventInput } from '../graphql/inputs/event.input';
 import { DeletePayload, EventPayload, TicketEventPayload } from '../graphql/types/payloads';
+import { isAdmin } from '../services/access';
 
 /** Runnable event definitions (admins manage them; everyone signed in can read them). */
 @Resolver(() => EventDefinition)
@@ -33,6 +34,16 @@ export class EventResolver {
   @FieldResolver(() => ID)
   id(@Root() event: EventDefinition): string {
     return toGlobalId('Event', event.id);
+  }
+
+  @FieldResolver(() => [String], { nullable: true, description: 'local: the program and its arguments. Admins only (null for others).' })
+  command(@Root() event: EventDefinition, @Ctx() ctx: RequestContext): string[] | null {
+    return ctx.viewer && isAdmin(ctx.viewer) ? event.command : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'http: where jobs are dispatched. Admins only (null for others).' })
+  url(@Root() event: EventDefinition, @Ctx() ctx: RequestContext): string | null {
+    return ctx.viewer && isAdmin(ctx.viewer) ? event.url : null;
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether an http event has its signing secret (never shown after creation).' })
