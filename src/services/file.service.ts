@@ -154,7 +154,7 @@ export class FileService {
    * Inside the caller's transaction: writes the rows (and history, except on drafts), then makes
    * the staged objects final. If the transaction then fails, call abandon() with the result.
    */
-  async attach(em: EntityManager, ticket: Ticket, files: StagedFile[], uploaderId: number, at: Date): Promise<TicketFile[]> {
+  async attach(em: EntityManager, ticket: Ticket, files: StagedFile[], uploaderId: number | null, at: Date): Promise<TicketFile[]> {
     const rows: TicketFile[] = [];
     for (const f of files) {
       const row = em.create(TicketFile, {

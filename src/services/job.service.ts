@@ -275,10 +275,7 @@ export class JobService implements JobEvents {
         const now = new Date();
         const applied = await this.transition(em, job, status, { code: result.code, description: fullDescription, log: result.log || null, completedAt: now }, null);
         // A job cancelled meanwhile keeps its status; what it produced is not attached.
-        if (!applied || staged.length === 0) return;
-        const ticket = (await em.findOneBy(Ticket, { id: job.ticketId })) as Ticket;
-        rows = await this.files.attach(em, ticket, staged, job.launchedById ?? 0, now);
-        await em.insert(JobFile, rows.map((f) => ({ jobId: job.id, fileId: f.id, role: JobFileRole.OUTPUT })));
+        if (applied) rows = await this.attachOutputs(em, job, staged, job.launchedById, now);
       });
     } catch (err) {
       await this.files.abandon(staged, rows);
@@ -318,10 +315,7 @@ export class JobService implements JobEvents {
           ...(job.startedAt === null ? { startedAt: now } : {}),
         };
         const applied = await this.transition(em, job, input.status, patch, actorId);
-        if (!applied || staged.files.length === 0) return;
-        const ticket = (await em.findOneBy(Ticket, { id: job.ticketId })) as Ticket;
-        rows = await this.files.attach(em, ticket, staged.files, actorId ?? job.launchedById ?? 0, now);
-        await em.insert(JobFile, rows.map((f) => ({ jobId: job.id, fileId: f.id, role: JobFileRole.OUTPUT })));
+        if (applied) rows = await this.attachOutputs(em, job, staged.files, actorId ?? job.launchedById, now);
       });
     } catch (err) {
       await this.files.abandon(staged.files, rows);
@@ -330,6 +324,15 @@ export class JobService implements JobEvents {
     if (rows.length === 0 && staged.files.length) await this.files.abandon(staged.files);
     ctx?.loaders.jobById.clear(job.id);
     return { job: await this.db.manager.findOneByOrFail(Job, { id: job.id }), userErrors: [] };
+  }
+
+  /** A job's output files become files of its ticket (and inputs of later runs). */
+  private async attachOutputs(em: EntityManager, job: Job, staged: StagedFile[], uploaderId: number | null, at: Date): Promise<TicketFile[]> {
+    if (staged.length === 0) return [];
+    const ticket = (await em.findOneBy(Ticket, { id: job.ticketId })) as Ticket;
+    const rows = await this.files.attach(em, ticket, staged, uploaderId, at);
+    await em.insert(JobFile, rows.map((f) => ({ jobId: job.id, fileId: f.id, role: JobFileRole.OUTPUT })));
+    return rows;
   }
 
   /** jobReport: admins, or whoever may edit the job's ticket. */
