@@ -273,9 +273,10 @@ export class JobService implements JobEvents {
     try {
       await this.db.transaction(async (em) => {
         const now = new Date();
-        const applied = await this.transition(em, job, status, { code: result.code, description: fullDescription, log: result.log || null, completedAt: now }, null);
         // A job cancelled meanwhile keeps its status; what it produced is not attached.
-        if (applied) rows = await this.attachOutputs(em, job, staged, job.launchedById, now);
+        if (!(await this.lockUnfinished(em, job))) return;
+        rows = await this.attachOutputs(em, job, staged, job.launchedById, now);
+        await this.transition(em, job, status, { code: result.code, description: fullDescription, log: result.log || null, completedAt: now }, null);
       });
     } catch (err) {
       await this.files.abandon(staged, rows);
@@ -314,8 +315,9 @@ export class JobService implements JobEvents {
           ...(final ? { completedAt: now } : {}),
           ...(job.startedAt === null ? { startedAt: now } : {}),
         };
-        const applied = await this.transition(em, job, input.status, patch, actorId);
-        if (applied) rows = await this.attachOutputs(em, job, staged.files, actorId ?? job.launchedById, now);
+        if (!(await this.lockUnfinished(em, job))) return;
+        rows = await this.attachOutputs(em, job, staged.files, actorId ?? job.launchedById, now);
+        await this.transition(em, job, input.status, patch, actorId);
       });
     } catch (err) {
       await this.files.abandon(staged.files, rows);
@@ -324,6 +326,18 @@ export class JobService implements JobEvents {
     if (rows.length === 0 && staged.files.length) await this.files.abandon(staged.files);
     ctx?.loaders.jobById.clear(job.id);
     return { job: await this.db.manager.findOneByOrFail(Job, { id: job.id }), userErrors: [] };
+  }
+
+  /**
+   * Inside a transaction: whether the job is still unfinished, holding its row (MySQL) until
+   * commit. Outputs are attached before the final status is written, so no reader - not even one
+   * sharing SQLite's single connection - sees a finished job without its outputs.
+   */
+  private async lockUnfinished(em: EntityManager, job: Job): Promise<boolean> {
+    const current = await em.findOne(Job, { where: { id: job.id }, lock: this.db.lockMode ? { mode: this.db.lockMode } : undefined });
+    if (!current || FINAL_JOB_STATUSES.includes(current.status)) return false;
+    job.status = current.status;
+    return true;
   }
 
   /** A job's output files become files of its ticket (and inputs of later runs). */
