@@ -15,12 +15,22 @@ import { SavedSearchResolver } from '../resolvers/saved-search.resolver';
 import { SlaPolicyResolver } from '../resolvers/sla.resolver';
 import { TicketWorkflowResolver } from '../resolvers/ticket-workflow.resolver';
 import { TicketResolver } from '../resolvers/ticket.resolver';
+import { TicketEventResolver } from '../resolvers/ticket-event.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
 import { WebhookDeliveryResolver, WebhookResolver } from '../resolvers/webhook.resolver';
 import type { RequestContext } from './context';
 import { Server } from './types/server.type';
 
 const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])';
+
+const NO_PUBSUB = {
+  publish: () => {
+    throw new Error('Subscriptions publish through TicketEventService, not the type-graphql pubSub');
+  },
+  subscribe: () => {
+    throw new Error('Every @Subscription must pass its own `subscribe` source');
+  },
+};
 
 /**
  * The executable schema: the type-graphql schema (resolver classes; validation lives in the
@@ -35,9 +45,13 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
         NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, GroupResolver,
         ApiKeyResolver, SavedSearchResolver, FileResolver, OutboxResolver, TicketWorkflowResolver, MetadataResolver, SlaPolicyResolver,
         ServerTicketsResolver, UserTicketsResolver, WebhookResolver, WebhookDeliveryResolver,
+        TicketEventResolver,
       ],
       orphanedTypes: [Server],
       scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+      // Every @Subscription brings its own source (`subscribe`: the TicketEventService queues, which
+      // batch loads and authorization per event); type-graphql insists on a pubSub all the same.
+      pubSub: NO_PUBSUB,
       validate: false,
     }),
   );

@@ -15,6 +15,8 @@ import { OutboxService } from './outbox.service';
 import { SavedSearchService } from './saved-search.service';
 import { SlaService } from './sla.service';
 import { WebhookService } from './webhook.service';
+import { createTicketEventBus, type TicketEventBus } from './ticket-event.bus';
+import { TicketEventService } from './ticket-event.service';
 import { TicketInputValidator } from './ticket-input.validator';
 import { TicketService } from './ticket.service';
 import { TicketWorkflowService } from './ticket-workflow.service';
@@ -37,6 +39,9 @@ export interface Services {
   metadata: MetadataService;
   sla: SlaService;
   webhooks: WebhookService;
+  /** Subscriptions and the change stream; eventBus carries committed writes to every replica. */
+  ticketEvents: TicketEventService;
+  eventBus: TicketEventBus;
 }
 
 export function createServices(db: Database, config: AppConfig, log: Logger): Services {
@@ -44,13 +49,17 @@ export function createServices(db: Database, config: AppConfig, log: Logger): Se
   const outbox = new OutboxService(db, config.mail);
   const mailTransport = createMailTransport(config.mail);
   const webhooks = new WebhookService(db);
-  const notifications = new NotificationService(db, outbox, mailTransport, config.publicUrl, log, webhooks);
+  const eventBus = createTicketEventBus(config, log);
+  const ticketEvents = new TicketEventService(db, eventBus, config.limits, log);
+  const notifications = new NotificationService(db, outbox, mailTransport, config.publicUrl, log, webhooks, ticketEvents);
   const changes: ChangeService = new ChangeService(db, config.limits, () => tickets, searchIndex, notifications);
   const files: FileService = new FileService(db, config.files, config.publicUrl, createFileStorage(config.files.storage), changes, () => tickets, log);
   const sla = new SlaService(db);
   const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes, searchIndex, files, notifications, config.workflow, sla);
   const labels = new LabelService(db);
   return {
+    ticketEvents,
+    eventBus,
     webhooks,
     sla,
     metadata: new MetadataService(db, labels, config.workflow),
