@@ -78,7 +78,7 @@ export class RedisTicketEventBus implements TicketEventBus {
 
   constructor(url: string, prefix: string, private readonly log: Logger) {
     this.channel = `${prefix}ticket-events`;
-    const common = { connectionName: 'ticket-gateway', lazyConnect: false, retryStrategy: (n: number) => Math.min(100 * n, 2_000) };
+    const common = { connectionName: 'ticket-gateway', lazyConnect: false, disconnectTimeout: 200, retryStrategy: (n: number) => Math.min(100 * n, 2_000) };
     this.pub = new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     this.sub = new Redis(url, { ...common, maxRetriesPerRequest: null });
     for (const [role, conn] of [['publisher', this.pub], ['subscriber', this.sub]] as const) {
