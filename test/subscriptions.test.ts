@@ -180,6 +180,21 @@ test('connections without valid credentials are closed with a reason; both heade
   expect((await lower.waitFor(1))[0].ticketUpdated.change.body).toBe('hello');
 });
 
+test('subscribers with the same operation share one execution per event, but never across viewers', async () => {
+  const alice = await s.user('alice');
+  const t = await createTicket({ subject: 'Shared' });
+  const doc = `subscription($id: ID!) { ticketUpdated(id: $id) { ticket { unread } change { body } } }`;
+  const admin = connect().subscribe<any>(doc, { id: t.id });
+  const aliceSubs = [connect(alice).subscribe<any>(doc, { id: t.id }), connect(alice).subscribe<any>(doc, { id: t.id })];
+  await registered(3);
+  await comment(t.id, 'by admin');
+  await admin.waitFor(1);
+  await Promise.all(aliceSubs.map((a) => a.waitFor(1)));
+  // unread is the viewer's: false for the admin who made the change, true for alice.
+  expect(admin.events[0].ticketUpdated).toEqual({ ticket: { unread: false }, change: { body: 'by admin' } });
+  for (const a of aliceSubs) expect(a.events[0].ticketUpdated).toEqual({ ticket: { unread: true }, change: { body: 'by admin' } });
+});
+
 test('a malformed filter or query fails the subscription with BAD_USER_INPUT naming the problem', async () => {
   const c = connect();
   const query = c.subscribe<any>(CHANGED, { q: 'priority:banana' });

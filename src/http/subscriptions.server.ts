@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { createSourceEventStream, execute, GraphQLError, print, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -54,6 +54,7 @@ export async function startSubscriptionServer(
   useServer<Record<string, unknown>, ConnectionExtra>(
     {
       schema,
+      subscribe: subscribeSharingResults,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const header = params.Authorization ?? params.authorization;
@@ -112,6 +113,59 @@ export async function startSubscriptionServer(
       },
     },
   };
+}
+
+/**
+ * Executions of one event, by operation + variables + viewer. The key is the event object itself
+ * (the dispatcher hands the same object to every subscriber of the process), so an entry lives
+ * exactly as long as some subscriber still has that event to send.
+ */
+const sharedResults = new WeakMap<object, Map<string, Promise<ExecutionResult> | ExecutionResult>>();
+
+/**
+ * graphql's subscribe(), except that subscribers with the same operation, variables and viewer
+ * share one execution per event: 1,000 dashboards watching one ticket cost one execution of
+ * their selection per change, not 1,000 (each still gets its own message). The viewer is part of
+ * the key (user, key, privileges, categories), so no result crosses to someone else.
+ */
+async function subscribeSharingResults(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  const stream = await createSourceEventStream(args);
+  if (typeof Object(stream)[Symbol.asyncIterator] !== 'function') return stream as ExecutionResult;
+  const source = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  const viewer = (args.contextValue as RequestContext).viewer;
+  const key = JSON.stringify([
+    print(args.document),
+    args.operationName ?? null,
+    args.variableValues ?? null,
+    viewer ? [viewer.user.id, viewer.apiKeyId, [...viewer.privileges].sort(), viewer.categoryIds] : null,
+  ]);
+  const executeFor = (payload: unknown): Promise<ExecutionResult> | ExecutionResult => {
+    if (typeof payload !== 'object' || payload === null) return execute({ ...args, rootValue: payload });
+    let byKey = sharedResults.get(payload);
+    if (!byKey) sharedResults.set(payload, (byKey = new Map()));
+    let result = byKey.get(key);
+    if (!result) byKey.set(key, (result = execute({ ...args, rootValue: payload })));
+    return result;
+  };
+  const done = async (): Promise<IteratorResult<ExecutionResult>> => {
+    await source.return?.();
+    return { value: undefined, done: true };
+  };
+  const mapped: AsyncIterableIterator<ExecutionResult> = {
+    async next() {
+      const r = await source.next();
+      return r.done ? { value: undefined, done: true } : { value: await executeFor(r.value), done: false };
+    },
+    return: done,
+    async throw(err: unknown) {
+      await done();
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return mapped;
+    },
+  };
+  return mapped;
 }
 
 function waitClosed(sockets: WebSocket[], timeoutMs: number): Promise<void> {
