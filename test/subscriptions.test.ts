@@ -195,7 +195,7 @@ test('subscribers with the same operation share one execution per event, but nev
   for (const a of aliceSubs) expect(a.events[0].ticketUpdated).toEqual({ ticket: { unread: true }, change: { body: 'by admin' } });
 });
 
-test('a malformed filter or query fails the subscription with BAD_USER_INPUT naming the problem', async () => {
+test('a malformed filter, query or document fails that subscription with an error naming the problem; the connection stays usable', async () => {
   const c = connect();
   const query = c.subscribe<any>(CHANGED, { q: 'priority:banana' });
   let deep: Record<string, unknown> = { priority: { eq: 'HIGH' } };
@@ -207,6 +207,18 @@ test('a malformed filter or query fails the subscription with BAD_USER_INPUT nam
   expect(filter.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('nests deeper'), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
   expect(ticket.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })]);
   expect(s.app.services.ticketEvents.subscriberCount).toBe(0);
+
+  // Documents that do not parse or validate are errors of that operation; the connection stays usable.
+  const syntax = c.subscribe<any>('subscription { ticketUpdated(id: "1") { cursor ');
+  const unknownField = c.subscribe<any>('subscription { ticketUpdated(id: "1") { nope } }');
+  await Promise.all([syntax.ended(), unknownField.ended()]);
+  expect(syntax.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('Syntax Error'), extensions: expect.objectContaining({ code: 'GRAPHQL_PARSE_FAILED' }) })]);
+  expect(unknownField.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('nope'), extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) })]);
+  const t = await createTicket({ subject: 'Still connected' });
+  const fine = c.subscribe<any>(UPDATED, { id: t.id });
+  await registered(1);
+  await comment(t.id, 'ok');
+  expect((await fine.waitFor(1))[0].ticketUpdated.change.body).toBe('ok');
 });
 
 test('events are announced after commit only: a write that rolls back announces nothing', async () => {
