@@ -33,3 +33,18 @@ test('names every bad variable in one error and never echoes the database passwo
 test('refuses a MySQL URL without a database name', () => {
   expect(() => loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/' })).toThrow(/must name a database/);
 });
+
+test('REDIS_URL: unset means in-process events; a redis(s) URL is taken; anything else is refused without echoing it', () => {
+  expect(loadConfig({})).toMatchObject({ redisUrl: null, redisPrefix: 'ticket-gateway:' });
+  expect(loadConfig({ REDIS_URL: 'rediss://:pw@cache.local:6380/2', REDIS_PREFIX: 'prod:' })).toMatchObject({ redisUrl: 'rediss://:pw@cache.local:6380/2', redisPrefix: 'prod:' });
+  for (const bad of ['http://:hunter2@cache.local', 'redis//hunter2', 'redis://']) {
+    expect(() => loadConfig({ REDIS_URL: bad })).toThrow(ConfigError);
+    try {
+      loadConfig({ REDIS_URL: bad });
+    } catch (err) {
+      expect((err as Error).message).toContain('REDIS_URL');
+      expect((err as Error).message).not.toContain('hunter2');
+    }
+  }
+  expect(() => loadConfig({ REDIS_PREFIX: 'has space' })).toThrow(/REDIS_PREFIX/);
+});
