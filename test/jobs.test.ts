@@ -7,6 +7,7 @@ import { CREATE } from './helpers/documents';
 import { addTicketEvent, nodeEvent, run, TICKET_EVENT_ADD, TICKET_EVENT_RUN, waitForJob } from './helpers/jobs';
 import { multipartRequest } from './helpers/multipart';
 import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server';
+import { wsClient } from './helpers/ws-client';
 
 /* Ticket events run by the local runner: real child processes, real files, both databases. */
 
@@ -282,4 +283,25 @@ test('ticketEventRun with a clientMutationId: a retry returns the first job and 
   expect(reused.data.ticketEventRun.userErrors[0]).toMatchObject({ field: ['input', 'clientMutationId'], code: 'IDEMPOTENCY_KEY_REUSED' });
   const jobs = await s.gql(`query($id: ID!) { ticket(id: $id) { jobs { totalCount } } }`, { id: String(number) });
   expect(jobs.data.ticket.jobs.totalCount).toBe(1);
+});
+
+test('job events reach ticketUpdated subscribers as they happen, with the job on each entry', async () => {
+  const eventId = await nodeEvent(s, 'watched', `console.log('hi')`);
+  const number = await ticket('Watched release');
+  const stub = await addTicketEvent(s, number, eventId);
+  const ws = wsClient(s.url, { Authorization: `Bearer ${alice}` });
+  try {
+    const sub = ws.subscribe(`subscription($id: ID!) { ticketUpdated(id: $id) { change { type oldValue newValue job { number } } } }`, { id: String(number) });
+    // The subscription is live once the server counts it.
+    for (let i = 0; i < 200 && s.app.services.ticketStream.subscriberCount === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    const job = await run(s, stub, {}, alice);
+    const events = (await sub.waitFor(3)).map((e: any) => e.ticketUpdated.change);
+    expect(events).toEqual([
+      { type: 'JOB', oldValue: null, newValue: 'queued', job: { number: job.number } },
+      { type: 'JOB', oldValue: 'queued', newValue: 'running', job: { number: job.number } },
+      { type: 'JOB', oldValue: 'running', newValue: 'succeeded', job: { number: job.number } },
+    ]);
+  } finally {
+    await ws.dispose();
+  }
 });

@@ -35,6 +35,10 @@ export interface AppConfig {
   jobs: JobsConfig;
   /** Base URL of this service as users reach it (links in mail, download links); '' means relative links. */
   publicUrl: string;
+  /** redis:// or rediss:// URL; set, subscription events cross replicas through Redis pub/sub. Never logged. */
+  redisUrl: string | null;
+  /** Prefix of this deployment's Redis keys and channels (several deployments or test runs can share one Redis). */
+  redisPrefix: string;
 }
 
 export interface JwtConfig {
@@ -201,13 +205,26 @@ export function loadConfig(env: Env = process.env): AppConfig {
       killGraceMs: int('JOB_KILL_GRACE_MS', 5000, 0, 600_000),
     },
     publicUrl: (str('PUBLIC_URL') ?? '').replace(/\/+$/, ''),
+    redisUrl: str('REDIS_URL') ?? null,
+    redisPrefix: str('REDIS_PREFIX') ?? 'ticket-gateway:',
   };
+  if (config.redisUrl !== null && !isRedisUrl(config.redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (it is never printed)');
+  if (!/^[A-Za-z0-9:._-]{1,64}$/.test(config.redisPrefix)) problems.push(`REDIS_PREFIX may hold letters, digits and : . _ - (1 to 64 of them; got "${config.redisPrefix}")`);
   if (config.publicUrl && !/^https?:\/\/[^/]+/.test(config.publicUrl)) problems.push('PUBLIC_URL must be an http(s) URL, e.g. https://tickets.example.com');
   if (config.limits.pageSizeDefault > pageSizeMax) {
     problems.push(`PAGE_SIZE_DEFAULT (${config.limits.pageSizeDefault}) must not exceed PAGE_SIZE_MAX (${pageSizeMax})`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function isRedisUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function parseFiles(

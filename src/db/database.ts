@@ -13,6 +13,8 @@ const MAX_ATTEMPTS = 4;
 export class Database {
   readonly dialect: 'sqlite' | 'mysql';
   private sqliteTail: Promise<unknown> = Promise.resolve();
+  /** Callbacks waiting for the commit of the transaction an entity manager belongs to. */
+  private readonly commitHooks = new WeakMap<EntityManager, (() => void)[]>();
 
   constructor(readonly dataSource: DataSource) {
     this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
@@ -25,11 +27,43 @@ export class Database {
   /** Runs fn in one transaction; everything it writes commits together or not at all. */
   transaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
     if (this.dialect === 'sqlite') {
-      const run = this.sqliteTail.then(() => this.dataSource.transaction(fn));
+      const run = this.sqliteTail.then(() => this.attempt(fn));
       this.sqliteTail = run.catch(() => undefined);
       return run;
     }
-    return this.withRetry(() => this.dataSource.transaction(fn));
+    return this.withRetry(() => this.attempt(fn));
+  }
+
+  /**
+   * Runs fn once the transaction that em belongs to has committed, and never if it rolls back (or a
+   * retried attempt is abandoned), so nothing is announced that did not happen. Outside a
+   * transaction (em is the plain manager) it runs at once. fn must not throw; errors are its own.
+   */
+  afterCommit(em: EntityManager, fn: () => void): void {
+    const hooks = this.commitHooks.get(em);
+    if (hooks) hooks.push(fn);
+    else fn();
+  }
+
+  /** One attempt: the transaction, then its after-commit hooks. */
+  private async attempt<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    const hooks: (() => void)[] = [];
+    const result = await this.dataSource.transaction(async (em) => {
+      this.commitHooks.set(em, hooks);
+      try {
+        return await fn(em);
+      } finally {
+        this.commitHooks.delete(em);
+      }
+    });
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch {
+        // A hook's failure is not the write's: the data is committed and the caller gets its result.
+      }
+    }
+    return result;
   }
 
   /** "INSERT ... that skips rows whose unique key exists", in this dialect. */

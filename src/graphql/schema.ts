@@ -15,6 +15,7 @@ import { SavedSearchResolver } from '../resolvers/saved-search.resolver';
 import { SlaPolicyResolver } from '../resolvers/sla.resolver';
 import { TicketWorkflowResolver } from '../resolvers/ticket-workflow.resolver';
 import { TicketResolver } from '../resolvers/ticket.resolver';
+import { TicketStreamResolver } from '../resolvers/ticket-stream.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
 import { WebhookDeliveryResolver, WebhookResolver } from '../resolvers/webhook.resolver';
 import type { RequestContext } from './context';
@@ -24,6 +25,15 @@ import { EventResolver, TicketEventResolver, TicketEventsFieldResolver } from '.
 import { AlertTicketsResolver, ChangeJobResolver, JobResolver, TicketJobsResolver, TicketOriginResolver } from '../resolvers/job.resolver';
 
 const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])';
+
+const NO_PUBSUB = {
+  publish: () => {
+    throw new Error('Subscriptions publish through TicketStreamService, not the type-graphql pubSub');
+  },
+  subscribe: () => {
+    throw new Error('Every @Subscription must pass its own `subscribe` source');
+  },
+};
 
 /**
  * The executable schema: the type-graphql schema (resolver classes; validation lives in the
@@ -39,9 +49,13 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
         ApiKeyResolver, SavedSearchResolver, FileResolver, OutboxResolver, TicketWorkflowResolver, MetadataResolver, SlaPolicyResolver,
         ServerTicketsResolver, UserTicketsResolver, WebhookResolver, WebhookDeliveryResolver,
         EventResolver, TicketEventResolver, TicketEventsFieldResolver, JobResolver, TicketOriginResolver, TicketJobsResolver, AlertTicketsResolver, ChangeJobResolver,
+        TicketStreamResolver,
       ],
       orphanedTypes: [Server, Alert],
       scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+      // Every @Subscription brings its own source (`subscribe`: the TicketStreamService queues, which
+      // batch loads and authorization per event); type-graphql insists on a pubSub all the same.
+      pubSub: NO_PUBSUB,
       validate: false,
     }),
   );

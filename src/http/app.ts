@@ -26,6 +26,7 @@ import { metricsRouter } from './metrics.route';
 import { jobCallbackRouter } from './job-callback.route';
 import { multipartMiddleware } from './multipart.middleware';
 import { OutboxWorker } from '../workers/outbox.worker';
+import { startSubscriptionServer } from './subscriptions.server';
 
 export interface RequestInfo {
   requestId: string;
@@ -83,17 +84,21 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
 
   const expressApp = express();
   const server = http.createServer(expressApp);
+  const schema = await buildAppSchema();
+  const formatError = createFormatError(log, () => dataSource.isInitialized);
+  const subscriptions = await startSubscriptionServer(server, schema, { config, db, services, log, formatError });
   const apollo = new ApolloServer<RequestContext>({
-    schema: await buildAppSchema(),
+    schema,
     introspection: true,
     allowBatchedHttpRequests: false,
     // Apollo's default, stated because uploads and GET depend on it: a request a browser could send
     // cross-site without a preflight (text/plain, form posts, plain GET) is refused.
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    formatError: createFormatError(log, () => dataSource.isInitialized),
+    formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      subscriptions.plugin,
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       // Federated tracing (ftv1) is for Apollo Studio, which this service does not report to.
@@ -211,8 +216,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       await outboxWorker.stop();
       // Local jobs still running are stopped and recorded as failed by the shutdown.
       await services.localRunner.shutdown();
-      // Drains in-flight requests (the drain plugin), then closes the pool.
+      // Drains in-flight requests (the drain plugins, WebSockets included), then closes the pool.
+      await subscriptions.close();
       await apollo.stop();
+      await services.eventBus.close();
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));
       services.mailTransport.close();
       if (dataSource.isInitialized) await dataSource.destroy();

@@ -25,6 +25,14 @@ export function metricsRouter(services: Services): Router {
   });
   const oldest = new Gauge({ name: 'tg_outbox_oldest_pending_age_seconds', help: 'Age of the oldest pending outbox row (0 when none)', registers: [registry] });
   void outbox;
+  new Gauge({
+    name: 'tg_subscriptions',
+    help: 'GraphQL subscriptions open in this process',
+    registers: [registry],
+    collect() {
+      this.set(services.ticketStream.subscriberCount);
+    },
+  });
 
   const router = Router();
   router.get('/metrics', async (_req: Request, res: Response) => {

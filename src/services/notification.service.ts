@@ -14,6 +14,7 @@ import { PermanentMailError, type MailTransport } from '../mail/mail-transport';
 import { closedMail, createdMail, overdueMail, updatedMail, type ComposedMail, type MailTicket } from '../mail/ticket-mail.composer';
 import type { OutboxService } from './outbox.service';
 import type { WebhookService } from './webhook.service';
+import type { TicketStreamService } from './ticket-stream.service';
 import type { SnapshotValue } from './ticket-diff';
 
 /** History entries that make an "updated" mail. */
@@ -31,6 +32,7 @@ export class NotificationService {
     private readonly publicUrl: string,
     private readonly log: Logger,
     private readonly webhooks: WebhookService,
+    private readonly events: TicketStreamService,
   ) {}
 
   // ---- hooks (in the writer's transaction) ----
@@ -39,6 +41,7 @@ export class NotificationService {
   async ticketOpened(em: EntityManager, ticketId: number, at: Date): Promise<void> {
     await this.outbox.enqueueTicketCreated(em, ticketId, at);
     await this.webhooks.created(em, ticketId, at);
+    this.events.ticketOpened(em, ticketId);
   }
 
   /** ticketClose with notifyRequester. */
@@ -50,6 +53,7 @@ export class NotificationService {
   async changesRecorded(em: EntityManager, ticketId: number, type: ChangeType, firstChangeId: number, lastChangeId: number, at: Date): Promise<void> {
     if (NOTIFYING.has(type)) await this.outbox.touchTicketUpdated(em, ticketId, firstChangeId, at);
     await this.webhooks.changed(em, ticketId, type, firstChangeId, lastChangeId, at);
+    this.events.changesRecorded(em, ticketId, firstChangeId, lastChangeId);
   }
 
   /** Queues today's overdue notice for every active ticket past due with an assignee. */

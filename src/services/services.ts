@@ -17,6 +17,8 @@ import { OutboxService } from './outbox.service';
 import { SavedSearchService } from './saved-search.service';
 import { SlaService } from './sla.service';
 import { WebhookService } from './webhook.service';
+import { createTicketStreamBus, type TicketStreamBus } from './ticket-stream.bus';
+import { TicketStreamService } from './ticket-stream.service';
 import { TicketInputValidator } from './ticket-input.validator';
 import { TicketService } from './ticket.service';
 import { TicketWorkflowService } from './ticket-workflow.service';
@@ -49,6 +51,9 @@ export interface Services {
   origins: TicketOriginService;
   localRunner: LocalJobRunner;
   idempotency: IdempotencyService;
+  /** Subscriptions and the change stream; eventBus carries committed writes to every replica. */
+  ticketStream: TicketStreamService;
+  eventBus: TicketStreamBus;
 }
 
 export function createServices(db: Database, config: AppConfig, log: Logger): Services {
@@ -56,7 +61,9 @@ export function createServices(db: Database, config: AppConfig, log: Logger): Se
   const outbox = new OutboxService(db, config.mail);
   const mailTransport = createMailTransport(config.mail);
   const webhooks = new WebhookService(db);
-  const notifications = new NotificationService(db, outbox, mailTransport, config.publicUrl, log, webhooks);
+  const eventBus = createTicketStreamBus(config, log);
+  const ticketStream = new TicketStreamService(db, eventBus, config.limits, log);
+  const notifications = new NotificationService(db, outbox, mailTransport, config.publicUrl, log, webhooks, ticketStream);
   const changes: ChangeService = new ChangeService(db, config.limits, () => tickets, searchIndex, notifications);
   const files: FileService = new FileService(db, config.files, config.publicUrl, createFileStorage(config.files.storage), changes, () => tickets, log);
   const sla = new SlaService(db);
@@ -71,6 +78,8 @@ export function createServices(db: Database, config: AppConfig, log: Logger): Se
     jobs,
     origins: new TicketOriginService(db, tickets, jobs, () => services, log),
     localRunner,
+    ticketStream,
+    eventBus,
     webhooks,
     sla,
     metadata: new MetadataService(db, labels, config.workflow),

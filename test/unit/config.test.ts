@@ -52,3 +52,18 @@ test('reads CORS_ORIGINS as an allow-list of origins', () => {
   expect(loadConfig({ CORS_ORIGINS: 'https://Ops.example.com/, http://localhost:3000' }).corsOrigins).toEqual(['https://ops.example.com', 'http://localhost:3000']);
   expect(() => loadConfig({ CORS_ORIGINS: 'ops.example.com,https://x.test/path' })).toThrow(/CORS_ORIGINS takes origins.*ops\.example\.com, https:\/\/x\.test\/path/);
 });
+
+test('REDIS_URL: unset means in-process events; a redis(s) URL is taken; anything else is refused without echoing it', () => {
+  expect(loadConfig({})).toMatchObject({ redisUrl: null, redisPrefix: 'ticket-gateway:' });
+  expect(loadConfig({ REDIS_URL: 'rediss://:pw@cache.local:6380/2', REDIS_PREFIX: 'prod:' })).toMatchObject({ redisUrl: 'rediss://:pw@cache.local:6380/2', redisPrefix: 'prod:' });
+  for (const bad of ['http://:hunter2@cache.local', 'redis//hunter2', 'redis://']) {
+    expect(() => loadConfig({ REDIS_URL: bad })).toThrow(ConfigError);
+    try {
+      loadConfig({ REDIS_URL: bad });
+    } catch (err) {
+      expect((err as Error).message).toContain('REDIS_URL');
+      expect((err as Error).message).not.toContain('hunter2');
+    }
+  }
+  expect(() => loadConfig({ REDIS_PREFIX: 'has space' })).toThrow(/REDIS_PREFIX/);
+});

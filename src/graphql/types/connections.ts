@@ -2,6 +2,7 @@ import { Job } from '../../entities/job.entity';
 import { TicketChange } from '../../entities/ticket-change.entity';
 import { Ticket } from '../../entities/ticket.entity';
 import { User } from '../../entities/user.entity';
+import { TicketStreamEvent } from './ticket-stream-event.type';
 import { createConnectionType } from './connection.factory';
 
 export const TicketConnection = createConnectionType('Ticket', Ticket);
@@ -12,3 +13,5 @@ export const UserConnection = createConnectionType('User', User);
 export type UserConnection = InstanceType<typeof UserConnection>;
 export const JobConnection = createConnectionType('Job', Job);
 export type JobConnection = InstanceType<typeof JobConnection>;
+export const TicketStreamEventConnection = createConnectionType('TicketStreamEvent', TicketStreamEvent);
+export type TicketStreamEventConnection = InstanceType<typeof TicketStreamEventConnection>;

@@ -1,0 +1,216 @@
+import crypto from 'node:crypto';
+import type http from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  createSourceEventStream,
+  execute,
+  GraphQLError,
+  parse,
+  print,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AppError } from '../common/errors';
+import type { Logger } from '../common/logger';
+import { requestScope } from '../common/request-scope';
+import type { AppConfig } from '../config/config';
+import type { Database } from '../db/database';
+import type { RequestContext, Viewer } from '../graphql/context';
+import { createLoaders } from '../loaders/loaders';
+import type { Services } from '../services/services';
+
+/** How long shutdown waits for clients to answer the close handshake before cutting them off. */
+const CLOSE_GRACE_MS = 2_000;
+/** How long startup waits for the Redis subscription (the server starts anyway, and logs it). */
+const BUS_READY_MS = 3_000;
+
+export interface SubscriptionServer {
+  /** Apollo plugin: its drain closes the WebSocket side when Apollo stops. */
+  plugin: ApolloServerPlugin<RequestContext>;
+  close(): Promise<void>;
+}
+
+type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+type ConnectionExtra = {
+  viewer?: Viewer | null;
+  connectionId?: string;
+};
+
+/**
+ * GraphQL over WebSocket (the graphql-ws protocol) on the same server and path as HTTP
+ * (/graphql). A connection authenticates once, in its connection_init payload
+ * (`{ "Authorization": "Bearer <api key>" }`, `authorization` also accepted): no credentials
+ * closes it with 4401, bad ones with 4403, each with a reason saying what to send. Every operation
+ * gets its own RequestContext; errors are masked like HTTP responses (format-error.ts).
+ */
+export async function startSubscriptionServer(
+  server: http.Server,
+  schema: GraphQLSchema,
+  deps: { config: AppConfig; db: Database; services: Services; log: Logger; formatError: FormatError },
+): Promise<SubscriptionServer> {
+  const { config, db, services, log, formatError } = deps;
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.limits.requestBodyMaxBytes });
+  wss.on('error', (err) => log.error({ err }, 'WebSocket server error'));
+
+  const format = (errors: readonly GraphQLError[], requestId: string): GraphQLFormattedError[] =>
+    requestScope.run({ requestId, sqlCount: 0, operationName: null }, () => errors.map((e) => formatError(e.toJSON(), e)));
+
+  useServer<Record<string, unknown>, ConnectionExtra>(
+    {
+      schema,
+      subscribe: subscribeSharingResults,
+      // Parse and validation errors are the client's: answered as an error message for that
+      // operation with the same codes as over HTTP (graphql-ws would otherwise close the socket on
+      // a syntax error, and an uncoded validation error would be masked as an internal one).
+      onSubscribe: (_ctx, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [coded(err instanceof GraphQLError ? err : new GraphQLError(String(err)), 'GRAPHQL_PARSE_FAILED')];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors.map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED'));
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const header = params.Authorization ?? params.authorization;
+        const socket = ctx.extra.socket;
+        if (typeof header !== 'string' || header.trim() === '') {
+          socket.close(CloseCode.Unauthorized, 'Unauthorized: send connectionParams {"Authorization": "Bearer <api key>"}');
+          return false;
+        }
+        try {
+          const viewer = await services.auth.authenticate(header);
+          ctx.extra.viewer = viewer;
+          ctx.extra.connectionId = crypto.randomUUID();
+          log.debug({ connectionId: ctx.extra.connectionId, userId: viewer?.user.id }, 'subscription connection');
+          return true;
+        } catch (err) {
+          if (!(err instanceof AppError)) log.error({ err }, 'could not authenticate a WebSocket connection');
+          socket.close(CloseCode.Forbidden, err instanceof AppError ? `Forbidden: ${err.message}`.slice(0, 120) : 'Forbidden: could not check the credentials; retry');
+          return false;
+        }
+      },
+      context: (ctx): RequestContext => {
+        const viewer = ctx.extra.viewer ?? null;
+        const loaders = createLoaders(db);
+        if (viewer) loaders.userById.prime(viewer.user.id, viewer.user);
+        return { requestId: crypto.randomUUID(), viewer, loaders, services };
+      },
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const { errors } = result as ExecutionResult;
+        if (!errors?.length) return undefined;
+        return { ...result, errors: format(errors, (args.contextValue as RequestContext).requestId) } as never;
+      },
+      onError: (_ctx, _id, _payload, errors) => format(errors, crypto.randomUUID()) as never,
+    },
+    wss,
+  );
+
+  if (!(await services.eventBus.ready(BUS_READY_MS))) {
+    log.warn({ bus: services.eventBus.kind }, 'the Redis subscription is not in place yet: events from other replicas arrive once Redis answers');
+  }
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      const open = [...wss.clients];
+      for (const client of open) client.close(1001, 'Server shutting down');
+      await waitClosed(open, CLOSE_GRACE_MS);
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    })());
+
+  return {
+    close,
+    plugin: {
+      async serverWillStart() {
+        return { drainServer: close };
+      },
+    },
+  };
+}
+
+function coded(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+}
+
+/**
+ * Executions of one event, by operation + variables + viewer. The key is the event object itself
+ * (the dispatcher hands the same object to every subscriber of the process), so an entry lives
+ * exactly as long as some subscriber still has that event to send.
+ */
+const sharedResults = new WeakMap<object, Map<string, Promise<ExecutionResult> | ExecutionResult>>();
+
+/**
+ * graphql's subscribe(), except that subscribers with the same operation, variables and viewer
+ * share one execution per event: 1,000 dashboards watching one ticket cost one execution of
+ * their selection per change, not 1,000 (each still gets its own message). The viewer is part of
+ * the key (user, key, privileges, categories), so no result crosses to someone else.
+ */
+async function subscribeSharingResults(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  const stream = await createSourceEventStream(args);
+  if (typeof Object(stream)[Symbol.asyncIterator] !== 'function') return stream as ExecutionResult;
+  const source = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  const viewer = (args.contextValue as RequestContext).viewer;
+  const key = JSON.stringify([
+    print(args.document),
+    args.operationName ?? null,
+    args.variableValues ?? null,
+    viewer ? [viewer.user.id, viewer.apiKeyId, [...viewer.privileges].sort(), viewer.categoryIds] : null,
+  ]);
+  const executeFor = (payload: unknown): Promise<ExecutionResult> | ExecutionResult => {
+    if (typeof payload !== 'object' || payload === null) return execute({ ...args, rootValue: payload });
+    let byKey = sharedResults.get(payload);
+    if (!byKey) sharedResults.set(payload, (byKey = new Map()));
+    let result = byKey.get(key);
+    if (!result) byKey.set(key, (result = execute({ ...args, rootValue: payload })));
+    return result;
+  };
+  const done = async (): Promise<IteratorResult<ExecutionResult>> => {
+    await source.return?.();
+    return { value: undefined, done: true };
+  };
+  const mapped: AsyncIterableIterator<ExecutionResult> = {
+    async next() {
+      const r = await source.next();
+      return r.done ? { value: undefined, done: true } : { value: await executeFor(r.value), done: false };
+    },
+    return: done,
+    async throw(err: unknown) {
+      await done();
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return mapped;
+    },
+  };
+  return mapped;
+}
+
+function waitClosed(sockets: WebSocket[], timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    let left = sockets.filter((s) => s.readyState !== s.CLOSED).length;
+    if (left === 0) return resolve();
+    const timer = setTimeout(resolve, timeoutMs);
+    for (const s of sockets) {
+      if (s.readyState === s.CLOSED) continue;
+      s.once('close', () => {
+        if (--left === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    }
+  });
+}
