@@ -5,6 +5,10 @@ export interface RequestScope {
   requestId: string;
   sqlCount: number;
   operationName: string | null;
+  /** The client's address: who pays the rate limit of anonymous requests. */
+  clientIp?: string;
+  /** When the request times out (REQUEST_TIMEOUT): transactions still open then roll back instead of committing. */
+  deadline?: number;
 }
 
 export const requestScope = new AsyncLocalStorage<RequestScope>();

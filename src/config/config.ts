@@ -29,6 +29,27 @@ export interface AppConfig {
   workflow: Workflow;
   /** Base URL of this service as users reach it (links in mail, download links); '' means relative links. */
   publicUrl: string;
+  /** Redis (redis://...) for state shared across replicas: the rate-limit counters here; null keeps them in the database. */
+  redisUrl: string | null;
+  queryLimits: QueryLimitsConfig;
+}
+
+/** Per-operation limits checked before execution, and the per-subject cost budget (README "Limits"). */
+export interface QueryLimitsConfig {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** Passed to graphql's parser (parseOptions.maxTokens): longer documents fail to parse. */
+  maxTokens: number;
+  maxCost: number;
+  /** Cost points a key, user or anonymous IP may spend per minute; 0 turns rate limiting off. */
+  rateLimitPerMinute: number;
+  /** Key prefix of the rate-limit counters in Redis. */
+  rateLimitRedisPrefix: string;
+  /** A request running longer than this is answered with 503 REQUEST_TIMEOUT and its open transaction rolled back. */
+  requestTimeoutMs: number;
+  /** SIGTERM/SIGINT: how long in-flight requests may take to finish before the process exits anyway. */
+  shutdownGraceMs: number;
 }
 
 export interface MailConfig {
@@ -146,7 +167,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mail: parseMail(str, int, dataDir, problems),
     workflow: loadWorkflow(str('WORKFLOW_FILE'), problems),
     publicUrl: (str('PUBLIC_URL') ?? '').replace(/\/+$/, ''),
+    redisUrl: str('REDIS_URL') ?? null,
+    queryLimits: parseQueryLimits(str, int, problems),
   };
+  if (config.redisUrl !== null && !/^rediss?:\/\/[^/]*/.test(config.redisUrl)) problems.push('REDIS_URL must be redis://host:6379 or rediss://... (it is never printed)');
   if (config.publicUrl && !/^https?:\/\/[^/]+/.test(config.publicUrl)) problems.push('PUBLIC_URL must be an http(s) URL, e.g. https://tickets.example.com');
   if (config.limits.pageSizeDefault > pageSizeMax) {
     problems.push(`PAGE_SIZE_DEFAULT (${config.limits.pageSizeDefault}) must not exceed PAGE_SIZE_MAX (${pageSizeMax})`);
@@ -203,6 +227,30 @@ function parseFiles(
     expirationMs: duration('FILE_EXPIRATION', '5y'),
     sweepIntervalMs: duration('FILE_SWEEP_INTERVAL', '1h'),
     linkTtlMs: duration('FILE_LINK_TTL', '15m'),
+  };
+}
+
+function parseQueryLimits(
+  str: (name: string) => string | undefined,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): QueryLimitsConfig {
+  const duration = (name: string, fallback: string): number => {
+    const raw = str(name) ?? fallback;
+    const ms = parseDuration(raw) ?? (/^\d{1,9}ms$/.test(raw) ? Number(raw.slice(0, -2)) : null);
+    if (ms === null || ms <= 0) problems.push(`${name} must be a duration such as 500ms, 30s or 2m (got "${raw}")`);
+    return ms !== null && ms > 0 ? ms : (parseDuration(fallback) as number);
+  };
+  return {
+    maxDepth: int('MAX_QUERY_DEPTH', 10, 1, 1000),
+    maxAliases: int('MAX_QUERY_ALIASES', 30, 0, 100_000),
+    maxDirectives: int('MAX_QUERY_DIRECTIVES', 50, 0, 100_000),
+    maxTokens: int('MAX_QUERY_TOKENS', 5000, 100, 1_000_000),
+    maxCost: int('MAX_QUERY_COST', 10_000, 1, 100_000_000),
+    rateLimitPerMinute: int('RATE_LIMIT_COST_PER_MINUTE', 100_000, 0, 1_000_000_000),
+    rateLimitRedisPrefix: str('RATE_LIMIT_REDIS_PREFIX') ?? 'tg:rate:',
+    requestTimeoutMs: duration('REQUEST_TIMEOUT', '30s'),
+    shutdownGraceMs: duration('SHUTDOWN_GRACE_PERIOD', '10s'),
   };
 }
 

@@ -1,6 +1,9 @@
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { lexicographicSortSchema, parse, type GraphQLSchema } from 'graphql';
+import {
+  isEnumType, isInputObjectType, isInterfaceType, isListType, isNonNullType, isObjectType, lexicographicSortSchema, parse,
+  type GraphQLInputType, type GraphQLSchema,
+} from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { ApiKeyResolver } from '../resolvers/api-key.resolver';
@@ -48,7 +51,33 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   reference<{ id?: string; number?: number }>('Ticket', (ref, ctx) => ctx.services.tickets.resolveReference(ctx, ref));
   reference<{ username: string }>('User', (ref, ctx) => ctx.services.users.resolveReference(ctx, ref.username));
   reference<{ id: string }>('Server', (ref) => Object.assign(new Server(), { id: ref.id }));
-  return buildSubgraphSchema({ typeDefs: parse(`${FEDERATION}\n${printSchemaWithDirectives(base)}`), resolvers: resolvers as never });
+  return remapEnumDefaults(buildSubgraphSchema({ typeDefs: parse(`${FEDERATION}\n${printSchemaWithDirectives(base)}`), resolvers: resolvers as never }));
+}
+
+/**
+ * buildSubgraphSchema reads default values from the SDL before it installs the enums' internal
+ * values (DESC -> 'desc'), so an enum default stayed the name: resolvers received 'DESC' for an
+ * omitted direction and introspection failed to serialize it (a 500). Maps such defaults to the values.
+ */
+function remapEnumDefaults(schema: GraphQLSchema): GraphQLSchema {
+  const remap = (value: unknown, type: GraphQLInputType): unknown => {
+    if (value === undefined || value === null) return value;
+    if (isNonNullType(type)) return remap(value, type.ofType);
+    if (isEnumType(type)) return typeof value === 'string' && type.getValue(value) ? type.getValue(value)?.value : value;
+    if (isListType(type)) return Array.isArray(value) ? value.map((v) => remap(v, type.ofType)) : remap(value, type.ofType);
+    if (isInputObjectType(type) && typeof value === 'object') {
+      const fields = type.getFields();
+      return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, fields[k] ? remap(v, fields[k].type) : v]));
+    }
+    return value;
+  };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (isInputObjectType(type)) for (const f of Object.values(type.getFields())) f.defaultValue = remap(f.defaultValue, f.type);
+    if (isObjectType(type) || isInterfaceType(type)) {
+      for (const f of Object.values(type.getFields())) for (const a of f.args) a.defaultValue = remap(a.defaultValue, a.type);
+    }
+  }
+  return schema;
 }
 
 /** The SDL committed as schema.graphql (sorted, with federation directives), so diffs show only real API changes. */

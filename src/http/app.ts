@@ -22,6 +22,8 @@ import { fileDownloadRouter } from './file-download.route';
 import { metricsRouter } from './metrics.route';
 import { multipartMiddleware } from './multipart.middleware';
 import { OutboxWorker } from '../workers/outbox.worker';
+import { queryLimitsPlugin } from './query-limits.plugin';
+import { DatabaseRateLimitStore, RedisRateLimitStore, type RateLimitStore } from './rate-limit.store';
 
 export interface RequestInfo {
   requestId: string;
@@ -70,12 +72,19 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   if (config.adminApiKey) await services.users.ensureAdmin();
   await services.webhooks.refresh();
 
+  const rateLimitStore: RateLimitStore | null =
+    config.queryLimits.rateLimitPerMinute === 0 ? null
+    : config.redisUrl ? new RedisRateLimitStore(config.redisUrl, config.queryLimits.rateLimitRedisPrefix)
+    : new DatabaseRateLimitStore(db, log);
+
   const expressApp = express();
   const server = http.createServer(expressApp);
   const apollo = new ApolloServer<RequestContext>({
     schema: await buildAppSchema(),
     introspection: true,
     allowBatchedHttpRequests: false,
+    // The token limit lives in the parser, so an over-long document is a 400 before any work is done.
+    parseOptions: { maxTokens: config.queryLimits.maxTokens },
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError(log, () => dataSource.isInitialized),
     plugins: [
@@ -85,6 +94,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       // Federated tracing (ftv1) is for Apollo Studio, which this service does not report to.
       ApolloServerPluginInlineTraceDisabled(),
       operationNamePlugin,
+      queryLimitsPlugin(config, rateLimitStore, log),
     ],
   });
   await apollo.start();
@@ -96,6 +106,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       requestId: given && REQUEST_ID.test(given) ? given : crypto.randomUUID(),
       sqlCount: 0,
       operationName: null,
+      clientIp: req.ip ?? req.socket.remoteAddress,
     };
     const started = process.hrtime.bigint();
     res.setHeader('X-Request-Id', scope.requestId);
@@ -188,6 +199,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       await apollo.stop();
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));
       services.mailTransport.close();
+      await rateLimitStore?.close();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

@@ -27,6 +27,12 @@ export function createFormatError(log: Logger, databaseOpen: () => boolean) {
     const requestId = requestScope.getStore()?.requestId;
     const original = rootCause(unwrapResolverError(error));
     const code = formatted.extensions?.code as string | undefined;
+    // The parser's token limit (parseOptions.maxTokens) surfaces as a syntax error; give it its own code.
+    // (graphql 16.15 words it "more that N tokens"; match either spelling.)
+    const tokens = code === 'GRAPHQL_PARSE_FAILED' ? /contains more tha[nt] (\d+) tokens/.exec(formatted.message) : null;
+    if (tokens) {
+      return { message: `The document has more than ${tokens[1]} tokens, the limit`, extensions: { code: ErrorCode.TOO_MANY_TOKENS, limit: Number(tokens[1]), requestId } };
+    }
     if (original instanceof AppError || (original instanceof GraphQLError && code !== undefined && REQUEST_ERROR_CODES.has(code))) {
       const { http: _http, stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { ...extensions, requestId } };
