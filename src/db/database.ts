@@ -1,4 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { AppError, ErrorCode } from '../common/errors';
+import { requestExpired, requestScope } from '../common/request-scope';
 
 const MYSQL_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 const MAX_ATTEMPTS = 4;
@@ -22,14 +24,44 @@ export class Database {
     return this.dataSource.manager;
   }
 
-  /** Runs fn in one transaction; everything it writes commits together or not at all. */
+  /**
+   * Runs fn in one transaction; everything it writes commits together or not at all. A transaction
+   * of a request that has outlived REQUEST_TIMEOUT rolls back instead of committing, so a request
+   * answered "timed out" has changed nothing.
+   */
   transaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    const guarded = this.deadlineGuarded(fn);
     if (this.dialect === 'sqlite') {
-      const run = this.sqliteTail.then(() => this.dataSource.transaction(fn));
+      const run = this.sqliteTail.then(() => this.committing(this.dataSource.transaction(guarded)));
       this.sqliteTail = run.catch(() => undefined);
       return run;
     }
-    return this.withRetry(() => this.dataSource.transaction(fn));
+    return this.withRetry(() => this.committing(this.dataSource.transaction(guarded)));
+  }
+
+  private deadlineGuarded<T>(fn: (em: EntityManager) => Promise<T>): (em: EntityManager) => Promise<T> {
+    return async (em) => {
+      if (requestExpired()) throw requestTimedOut();
+      const result = await fn(em);
+      // The last check before COMMIT; from here until the commit ends the timeout stands aside
+      // (the request's own answer follows at once), so the client is never told "nothing saved" wrongly.
+      if (requestExpired()) throw requestTimedOut();
+      const scope = requestScope.getStore();
+      if (scope) scope.committing = (scope.committing ?? 0) + 1;
+      return result;
+    };
+  }
+
+  private async committing<T>(run: Promise<T>): Promise<T> {
+    const scope = requestScope.getStore();
+    const before = scope?.committing ?? 0;
+    try {
+      const result = await run;
+      if (scope) scope.committed = true;
+      return result;
+    } finally {
+      if (scope && (scope.committing ?? 0) > before) scope.committing = before;
+    }
   }
 
   /** "INSERT ... that skips rows whose unique key exists", in this dialect. */
@@ -58,11 +90,15 @@ export class Database {
         return await attempt();
       } catch (err) {
         const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
-        if (n >= MAX_ATTEMPTS || !code || !MYSQL_RETRYABLE.has(code)) throw err;
+        if (n >= MAX_ATTEMPTS || !code || !MYSQL_RETRYABLE.has(code) || requestExpired()) throw err;
         await new Promise((r) => setTimeout(r, 5 * 2 ** n + Math.random() * 10));
       }
     }
   }
+}
+
+function requestTimedOut(): AppError {
+  return new AppError(ErrorCode.REQUEST_TIMEOUT, 'The request took too long and was cancelled; none of its changes were saved');
 }
 
 /** Rows changed by an UPDATE/DELETE, across drivers (mysql2 reports affectedRows, better-sqlite3 changes). */

@@ -107,6 +107,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       sqlCount: 0,
       operationName: null,
       clientIp: req.ip ?? req.socket.remoteAddress,
+      deadline: Date.now() + config.queryLimits.requestTimeoutMs,
     };
     const started = process.hrtime.bigint();
     res.setHeader('X-Request-Id', scope.requestId);
@@ -121,6 +122,23 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       log.info({ ...info, path: req.originalUrl.split('?')[0], userId: res.locals.userId }, 'request');
       options.onRequestComplete?.(info);
     });
+    // REQUEST_TIMEOUT: answer 503 at the deadline unless a transaction is committing (then its own
+    // answer is moments away). Transactions still open after the deadline roll back (Database.transaction).
+    let timer: NodeJS.Timeout;
+    const expire = () => {
+      if (res.headersSent || res.writableEnded) return;
+      if ((scope.committing ?? 0) > 0 || scope.committed) {
+        timer = setTimeout(expire, 50); // never claim "nothing saved" for a request that saved
+        return;
+      }
+      scope.timedOut = true;
+      res.locals.timedOut = true;
+      res.status(503).json({
+        errors: [{ message: `The request took longer than ${config.queryLimits.requestTimeoutMs} ms and was cancelled; none of its changes were saved`, extensions: { code: 'REQUEST_TIMEOUT', requestId: scope.requestId } }],
+      });
+    };
+    timer = setTimeout(expire, config.queryLimits.requestTimeoutMs);
+    res.on('close', () => clearTimeout(timer));
     requestScope.run(scope, next);
   });
 
@@ -165,6 +183,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       : status === 413 ? 'PAYLOAD_TOO_LARGE'
       : status < 500 ? 'BAD_REQUEST'
       : 'INTERNAL_SERVER_ERROR';
+    // The timeout answered already; this is the abandoned request failing to write its own answer.
+    if (res.headersSent && res.locals.timedOut) return;
     if (status >= 500) log.error({ err, requestId: requestScope.getStore()?.requestId }, 'unhandled HTTP error');
     if (res.headersSent) return res.destroy();
     res.status(status).json({ errors: [{ message, extensions: { code, requestId: requestScope.getStore()?.requestId } }] });
