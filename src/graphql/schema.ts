@@ -1,7 +1,7 @@
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import {
-  isEnumType, isInputObjectType, isInterfaceType, isListType, isNonNullType, isObjectType, lexicographicSortSchema, parse,
+  isEnumType, isInputObjectType, isInterfaceType, isListType, isNonNullType, isObjectType, isUnionType, lexicographicSortSchema, parse,
   type GraphQLInputType, type GraphQLSchema,
 } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
@@ -20,6 +20,7 @@ import { TicketWorkflowResolver } from '../resolvers/ticket-workflow.resolver';
 import { TicketResolver } from '../resolvers/ticket.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
 import { WebhookDeliveryResolver, WebhookResolver } from '../resolvers/webhook.resolver';
+import { badUserInput } from '../common/errors';
 import type { RequestContext } from './context';
 import { Server } from './types/server.type';
 
@@ -51,7 +52,29 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   reference<{ id?: string; number?: number }>('Ticket', (ref, ctx) => ctx.services.tickets.resolveReference(ctx, ref));
   reference<{ username: string }>('User', (ref, ctx) => ctx.services.users.resolveReference(ctx, ref.username));
   reference<{ id: string }>('Server', (ref) => Object.assign(new Server(), { id: ref.id }));
-  return remapEnumDefaults(buildSubgraphSchema({ typeDefs: parse(`${FEDERATION}\n${printSchemaWithDirectives(base)}`), resolvers: resolvers as never }));
+  return guardEntities(remapEnumDefaults(buildSubgraphSchema({ typeDefs: parse(`${FEDERATION}\n${printSchemaWithDirectives(base)}`), resolvers: resolvers as never })));
+}
+
+/**
+ * `_entities` takes `_Any` representations; @apollo/subgraph throws a plain Error (a 500) for one
+ * that is not an object naming an entity type (found by fuzzing). Refuse those as BAD_USER_INPUT.
+ */
+function guardEntities(schema: GraphQLSchema): GraphQLSchema {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const entity = schema.getType('_Entity');
+  if (!field?.resolve || !entity || !isUnionType(entity)) return schema;
+  const names = new Set(entity.getTypes().map((t) => t.name));
+  const resolve = field.resolve;
+  field.resolve = (source, args: { representations?: unknown }, ctx, info) => {
+    for (const rep of Array.isArray(args.representations) ? args.representations : []) {
+      const typename = rep !== null && typeof rep === 'object' ? (rep as { __typename?: unknown }).__typename : undefined;
+      if (typeof typename !== 'string' || !names.has(typename)) {
+        throw badUserInput(`Each representation must be an object whose __typename is one of ${[...names].join(', ')}`);
+      }
+    }
+    return resolve(source, args, ctx, info);
+  };
+  return schema;
 }
 
 /**

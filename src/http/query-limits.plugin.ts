@@ -22,6 +22,19 @@ export interface CostReport {
   resetAt?: string;
 }
 
+const MAX_VARIABLES_DEPTH = 64;
+
+/** Nesting depth of a JSON value, counting no further than `stop`. */
+function jsonDepth(value: unknown, stop: number, depth = 0): number {
+  if (depth >= stop || value === null || typeof value !== 'object') return depth;
+  let max = depth + 1;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) {
+    max = Math.max(max, jsonDepth(v, stop, depth + 1));
+    if (max >= stop) break;
+  }
+  return max;
+}
+
 /** Who pays for a request: its API key, else its user, else the client address. */
 export function rateSubject(ctx: RequestContext): string {
   if (ctx.viewer?.apiKeyId != null) return `key:${ctx.viewer.apiKeyId}`;
@@ -43,6 +56,12 @@ export function queryLimitsPlugin(config: AppConfig, store: RateLimitStore | nul
       return {
         async didResolveOperation({ operation, document, request, schema, contextValue }) {
           if (!operation) return; // Apollo has already refused a document without the named operation
+          // graphql-js coerces variables recursively: thousands of nested levels overflowed the stack
+          // into a 500 (found by fuzzing). No input type here needs more than a few levels.
+          const variablesDepth = jsonDepth(request.variables, MAX_VARIABLES_DEPTH + 1);
+          if (variablesDepth > MAX_VARIABLES_DEPTH) {
+            throw new AppError(ErrorCode.BAD_USER_INPUT, `Variables are nested more than ${MAX_VARIABLES_DEPTH} levels deep`, { status: 400 });
+          }
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
           const m = measureOperation(schema, operation, fragments, request.variables, {
