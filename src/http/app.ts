@@ -88,7 +88,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError(log, () => dataSource.isInitialized),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.queryLimits.shutdownGraceMs }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       // Federated tracing (ftv1) is for Apollo Studio, which this service does not report to.
@@ -216,9 +216,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       if (closed) return;
       closed = true;
       stopSweeper();
+      // Stop accepting at once and drain in-flight requests (the drain plugin) while the workers stop;
+      // the pool closes only after both.
+      const draining = apollo.stop();
       await outboxWorker.stop();
-      // Drains in-flight requests (the drain plugin), then closes the pool.
-      await apollo.stop();
+      await draining;
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));
       services.mailTransport.close();
       await rateLimitStore?.close();
