@@ -3,6 +3,20 @@ import { AppError, ErrorCode } from '../common/errors';
 import { requestExpired, requestScope } from '../common/request-scope';
 
 const MYSQL_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+
+/** Driver error codes meaning "the database cannot be reached right now" (answered 503, not 500). */
+export const DATABASE_UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'ER_CON_COUNT_ERROR', 'ER_CONNECTION_KILLED', 'ER_SERVER_SHUTDOWN', 'SQLITE_BUSY', 'POOL_CLOSED',
+]);
+
+/** Whether err (or the driver error inside a TypeORM error) says the database is unreachable. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; errno?: unknown; driverError?: { code?: unknown; errno?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  // 1927 is MariaDB's "connection was killed", reported by some driver versions without a name.
+  return (typeof code === 'string' && DATABASE_UNAVAILABLE_CODES.has(code)) || e?.driverError?.errno === 1927 || e?.errno === 1927;
+}
 const MAX_ATTEMPTS = 4;
 
 /**

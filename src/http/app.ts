@@ -11,7 +11,8 @@ import type { AppConfig } from '../config/config';
 import { createLogger, type Logger } from '../common/logger';
 import { requestScope, type RequestScope } from '../common/request-scope';
 import { createDataSource } from '../db/data-source';
-import { Database } from '../db/database';
+import { Database, isDatabaseUnavailable } from '../db/database';
+import { AppError, ErrorCode } from '../common/errors';
 import { runMigrations } from '../db/migrate';
 import type { RequestContext } from '../graphql/context';
 import { buildAppSchema } from '../graphql/schema';
@@ -148,7 +149,14 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
 
   const contextFor = async (req: Request, res?: Response): Promise<RequestContext> => {
-    const viewer = await services.auth.authenticate(req.headers.authorization);
+    const viewer = await services.auth.authenticate(req.headers.authorization).catch((err: unknown) => {
+      // Apollo answers a failed context with 500; an unreachable database is a 503 the client may retry.
+      if (isDatabaseUnavailable(err) || !dataSource.isInitialized) {
+        log.error({ err, requestId: requestScope.getStore()?.requestId }, 'database unavailable');
+        throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable; retry shortly');
+      }
+      throw err;
+    });
     if (res) res.locals.userId = viewer?.user.id;
     const loaders = createLoaders(db);
     // The caller is often the author of what it reads back (its comment, its ticket).

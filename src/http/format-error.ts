@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { AppError, ErrorCode } from '../common/errors';
 import type { Logger } from '../common/logger';
 import { requestScope } from '../common/request-scope';
+import { isDatabaseUnavailable } from '../db/database';
 
 /** Codes Apollo and graphql-js produce for bad requests; their messages describe the client's query, not our internals. */
 const REQUEST_ERROR_CODES = new Set([
@@ -15,7 +16,6 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
-const DB_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'SQLITE_BUSY', 'POOL_CLOSED']);
 
 /**
  * Error masking at the edge: expected errors keep their message and code; anything else becomes a
@@ -37,8 +37,7 @@ export function createFormatError(log: Logger, databaseOpen: () => boolean) {
       const { http: _http, stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { ...extensions, requestId } };
     }
-    const driverCode = (original as { code?: string; driverError?: { code?: string } })?.driverError?.code ?? (original as { code?: string })?.code;
-    const unavailable = (driverCode !== undefined && DB_UNAVAILABLE.has(driverCode)) || !databaseOpen();
+    const unavailable = isDatabaseUnavailable(original) || !databaseOpen();
     log.error({ err: original, requestId, path: formatted.path }, unavailable ? 'database unavailable' : 'unexpected error');
     return {
       message: unavailable ? 'The database is unavailable; retry shortly' : `Internal server error (request ${requestId ?? 'unknown'})`,

@@ -111,8 +111,16 @@ export function queryLimitsPlugin(config: AppConfig, store: RateLimitStore | nul
           }
         },
         async willSendResponse({ response }) {
-          if (report && response.body.kind === 'single') {
-            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cost: report };
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          if (report) result.extensions = { ...result.extensions, cost: report };
+          // An operation that failed because the database is unreachable, with nothing to show for
+          // it, is a 503 (retry later), not a 200 with errors.
+          const data = result.data as Record<string, unknown> | null | undefined;
+          const empty = !data || Object.values(data).every((v) => v === null);
+          if (empty && result.errors?.some((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) {
+            response.http.status = 503;
+            response.http.headers.set('retry-after', '1');
           }
         },
       };
