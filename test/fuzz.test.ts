@@ -209,7 +209,8 @@ test(`${RUNS} random operations generated from the schema: no 5xx, no INTERNAL_S
   );
   // The generator must mostly produce operations that run, or it tests only the validator.
   expect(counts.ok).toBeGreaterThan(RUNS / 5);
-  if (failures.length) throw new Error(`${failures.length} bad responses:\n${failures.slice(0, 10).join('\n')}`);
+  const bad = failures.splice(0);
+  if (bad.length) throw new Error(`${bad.length} bad responses:\n${bad.slice(0, 10).join('\n')}`);
 }, 30 * 60_000);
 
 const MALFORMED: [string, string | Buffer, Record<string, string>, string?][] = [
@@ -284,5 +285,6 @@ test(`${MALFORMED_RUNS} random bodies and variables: no 5xx, no leaks`, async ()
     ),
     { numRuns: MALFORMED_RUNS, seed: SEED },
   );
-  if (failures.length) throw new Error(`${failures.length} bad responses:\n${failures.slice(0, 10).join('\n')}`);
+  const bad = failures.splice(0);
+  if (bad.length) throw new Error(`${bad.length} bad responses:\n${bad.slice(0, 10).join('\n')}`);
 }, 30 * 60_000);

@@ -50,3 +50,9 @@ test('_entities with a representation that is not an entity object is BAD_USER_I
   const ok = await s.gql(`{ _entities(representations: [{ __typename: "User", username: "admin" }]) { ... on User { username } } }`);
   expect(ok.data._entities).toEqual([{ username: 'admin' }]);
 });
+
+test("a category's group resolves to null right after categoryCreate (MySQL left groupId undefined: a 500)", async () => {
+  const r = await s.gql(`mutation { categoryCreate(input: { key: "fresh", title: "Fresh" }) { category { key group { key } } userErrors { message } } }`);
+  expect(r.errors).toBeUndefined();
+  expect(r.data.categoryCreate).toEqual({ category: { key: 'fresh', group: null }, userErrors: [] });
+});
