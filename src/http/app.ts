@@ -191,8 +191,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       : status === 413 ? 'PAYLOAD_TOO_LARGE'
       : status < 500 ? 'BAD_REQUEST'
       : 'INTERNAL_SERVER_ERROR';
-    // graphql-upload delays error responses until the request body has ended: let an unread body drain.
-    if (!req.complete) req.resume();
+    // graphql-upload delays error responses until the request body has ended: let an unread upload drain.
+    if (req.is('multipart/form-data') && !req.complete) req.resume();
     // The timeout answered already; this is the abandoned request failing to write its own answer.
     if (res.headersSent && res.locals.timedOut) return;
     if (status >= 500) log.error({ err, requestId: requestScope.getStore()?.requestId }, 'unhandled HTTP error');
