@@ -3,8 +3,6 @@ import { ConfigError, loadConfig } from './config/config';
 import { createLogger } from './common/logger';
 import { createApp } from './http/app';
 
-const SHUTDOWN_GRACE_MS = 10_000;
-
 async function main(): Promise<void> {
   let config;
   try {
@@ -21,23 +19,36 @@ async function main(): Promise<void> {
   const url = await app.listen();
   log.info({ url: `${url.replace('127.0.0.1', config.host === '0.0.0.0' ? 'localhost' : config.host)}/graphql`, database: config.database.kind }, 'ticket-gateway listening');
 
+  // SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish (up to
+  // SHUTDOWN_GRACE_PERIOD; the drain then cuts the stragglers' connections), stop the workers,
+  // close the pool, exit 0. A second signal, or a close that hangs past the grace, exits 1 at once.
+  const grace = config.queryLimits.shutdownGraceMs;
+  let stopping = false;
   const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      log.error('in-flight requests did not finish in time; exiting');
+    if (stopping) {
+      log.warn({ signal }, 'second signal during shutdown; exiting now');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+    }
+    stopping = true;
+    log.info({ signal, graceMs: grace }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown did not complete within the grace period; exiting');
+      process.exit(1);
+    }, grace + 5_000);
     force.unref();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        log.info('stopped: requests drained, workers stopped, database pool closed');
+        process.exit(0);
+      },
       (err: unknown) => {
         log.error({ err }, 'error during shutdown');
         process.exit(1);
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 main().catch((err: unknown) => {

@@ -32,15 +32,17 @@ test('persists all of 50 concurrent comments on one ticket and counts each as a 
   expect(new Set(h.data.ticket.changes.edges.map((e: { node: { body: string } }) => e.node.body)).size).toBe(50);
 });
 
-test('lets exactly one of 10 concurrent editors with the same expectedVersion win; the rest get CONFLICT', async () => {
+test('lets exactly one of 50 concurrent editors with the same expectedVersion win; the other 49 get CONFLICT and nothing is lost silently', async () => {
   const t = (await s.gql(CREATE, { input: { subject: 'Contested' } }, alice)).data.ticketCreate.ticket;
-  const results = await Promise.all(Array.from({ length: 10 }, (_, i) => s.gql(UPDATE, { id: t.id, input: { subject: `Editor ${i}`, expectedVersion: 1 } }, alice)));
+  const results = await Promise.all(Array.from({ length: 50 }, (_, i) => s.gql(UPDATE, { id: t.id, input: { subject: `Editor ${i}`, expectedVersion: 1 } }, alice)));
   const winners = results.filter((r) => r.data.ticketUpdate.userErrors.length === 0);
   const conflicts = results.filter((r) => r.data.ticketUpdate.userErrors[0]?.code === 'CONFLICT');
   expect(winners).toHaveLength(1);
-  expect(conflicts).toHaveLength(9);
-  const after = await s.gql(`query($id: ID!) { ticket(id: $id) { subject version } }`, { id: t.id });
-  expect(after.data.ticket).toEqual({ subject: winners[0].data.ticketUpdate.ticket.subject, version: 2 });
+  expect(conflicts).toHaveLength(49);
+  for (const r of results) expect(r.errors).toBeUndefined();
+  const after = await s.gql(`query($id: ID!) { ticket(id: $id) { subject version changes(types: [CHANGE]) { totalCount } } }`, { id: t.id });
+  // Exactly the winner's edit is stored and recorded once in the history.
+  expect(after.data.ticket).toEqual({ subject: winners[0].data.ticketUpdate.ticket.subject, version: 2, changes: { totalCount: 1 } });
 });
 
 test('records every concurrent edit without expectedVersion against the state it replaced', async () => {
@@ -53,4 +55,24 @@ test('records every concurrent edit without expectedVersion against the state it
   ]);
   const after = await s.gql(`query($id: ID!) { ticket(id: $id) { priority status server version changes(types: [CHANGE]) { totalCount } } }`, { id: t.id });
   expect(after.data.ticket).toEqual({ priority: 'HIGH', status: 'IN_PROGRESS', server: 'db-9', version: 4, changes: { totalCount: 3 } });
+});
+
+test('comments take expectedVersion too: of 20 concurrent commenters at the same version exactly one writes; edits and deletes check it', async () => {
+  const t = (await s.gql(CREATE, { input: { subject: 'Guarded comments' } }, alice)).data.ticketCreate.ticket;
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: `guarded ${i}`, expectedVersion: 1 } }, alice)));
+  for (const r of results) expect(r.errors).toBeUndefined();
+  const winners = results.filter((r) => r.data.commentAdd.change !== null);
+  expect(winners).toHaveLength(1);
+  expect(results.filter((r) => r.data.commentAdd.userErrors[0]?.code === 'CONFLICT')).toHaveLength(19);
+  const read = `query($id: ID!) { ticket(id: $id) { version changes(types: [COMMENT]) { totalCount } } }`;
+  expect((await s.gql(read, { id: t.id })).data.ticket).toEqual({ version: 2, changes: { totalCount: 1 } });
+
+  const commentId = winners[0].data.commentAdd.change.id;
+  const stale = await s.gql(`mutation($id: ID!) { commentUpdate(id: $id, input: { body: "edited", expectedVersion: 1 }) { change { body } userErrors { code } } }`, { id: commentId }, alice);
+  expect(stale.data.commentUpdate).toEqual({ change: null, userErrors: [{ code: 'CONFLICT' }] });
+  const staleDelete = await s.gql(`mutation($id: ID!) { commentDelete(id: $id, expectedVersion: 1) { deletedId userErrors { code } } }`, { id: commentId }, alice);
+  expect(staleDelete.data.commentDelete).toEqual({ deletedId: null, userErrors: [{ code: 'CONFLICT' }] });
+  const fresh = await s.gql(`mutation($id: ID!) { commentUpdate(id: $id, input: { body: "edited", expectedVersion: 2 }) { change { body } userErrors { code } } }`, { id: commentId }, alice);
+  expect(fresh.data.commentUpdate).toEqual({ change: { body: 'edited' }, userErrors: [] });
+  expect((await s.gql(read, { id: t.id })).data.ticket).toEqual({ version: 3, changes: { totalCount: 1 } });
 });

@@ -167,8 +167,8 @@ describe('_entities', () => {
     expect(r.data._entities).toHaveLength(representations.length);
     expect(r.data._entities.at(-2)).toEqual({ username: 'alice', assignedTickets: { totalCount: 1 } });
     expect(r.data._entities.at(-1)).toBeNull();
-    // key lookup, tickets by id, tickets by number, users by name, then the assigned-tickets page and count
-    expect(s.requests.get(r.requestId)!.sqlCount).toBeLessThanOrEqual(6);
+    // key lookup, rate-limit charge, tickets by id, tickets by number, users by name, then the assigned-tickets page and count
+    expect(s.requests.get(r.requestId)!.sqlCount).toBeLessThanOrEqual(7);
   });
 
   test('applies the same authorization as direct queries', async () => {

@@ -9,19 +9,35 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  // Query and transport limits (src/graphql/query-limits.ts), all refused before execution.
+  QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
+  TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
+  TOO_MANY_DIRECTIVES: 'TOO_MANY_DIRECTIVES',
+  TOO_MANY_TOKENS: 'TOO_MANY_TOKENS',
+  QUERY_TOO_COSTLY: 'QUERY_TOO_COSTLY',
+  RATE_LIMITED: 'RATE_LIMITED',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   SERVICE_UNAVAILABLE: 503,
+  QUERY_TOO_DEEP: 400,
+  TOO_MANY_ALIASES: 400,
+  TOO_MANY_DIRECTIVES: 400,
+  TOO_MANY_TOKENS: 400,
+  QUERY_TOO_COSTLY: 400,
+  RATE_LIMITED: 429,
+  REQUEST_TIMEOUT: 503,
 };
 
 /** An expected, client-facing error: its message and code are safe to show. */
 export class AppError extends GraphQLError {
-  constructor(code: ErrorCode, message: string) {
-    const status = HTTP_STATUS[code];
-    super(message, { extensions: { code, ...(status ? { http: { status } } : {}) } });
+  constructor(code: ErrorCode, message: string, options: { status?: number; headers?: Map<string, string>; extensions?: Record<string, unknown> } = {}) {
+    const status = options.status ?? HTTP_STATUS[code];
+    const http = status || options.headers ? { http: { ...(status ? { status } : {}), ...(options.headers ? { headers: options.headers } : {}) } } : {};
+    super(message, { extensions: { code, ...options.extensions, ...http } });
     this.name = 'AppError';
   }
 }

@@ -5,6 +5,22 @@ export interface RequestScope {
   requestId: string;
   sqlCount: number;
   operationName: string | null;
+  /** The client's address: who pays the rate limit of anonymous requests. */
+  clientIp?: string;
+  /** When the request times out (REQUEST_TIMEOUT): transactions still open then roll back instead of committing. */
+  deadline?: number;
+  /** Set when the timeout answered the request: nothing it still runs may commit. */
+  timedOut?: boolean;
+  /** Transactions of this request between their last statement and the end of COMMIT. */
+  committing?: number;
+  /** Whether a transaction of this request has committed (a timeout can then no longer say "nothing saved"). */
+  committed?: boolean;
+}
+
+/** Whether the current request has run out of time; its transactions must not commit. */
+export function requestExpired(): boolean {
+  const scope = requestScope.getStore();
+  return scope !== undefined && (scope.timedOut === true || (scope.deadline !== undefined && Date.now() >= scope.deadline));
 }
 
 export const requestScope = new AsyncLocalStorage<RequestScope>();

@@ -39,6 +39,7 @@ export interface AppConfig {
   redisUrl: string | null;
   /** Prefix of this deployment's Redis keys and channels (several deployments or test runs can share one Redis). */
   redisPrefix: string;
+  queryLimits: QueryLimitsConfig;
 }
 
 export interface JwtConfig {
@@ -51,6 +52,24 @@ export interface JwtConfig {
   /** The claim that holds the username of an active user. */
   usernameClaim: string;
   clockToleranceSec: number;
+}
+
+/** Per-operation limits checked before execution, and the per-subject cost budget (README "Limits"). */
+export interface QueryLimitsConfig {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** Passed to graphql's parser (parseOptions.maxTokens): longer documents fail to parse. */
+  maxTokens: number;
+  maxCost: number;
+  /** Cost points a key, user or anonymous IP may spend per minute; 0 turns rate limiting off. */
+  rateLimitPerMinute: number;
+  /** Key prefix of the rate-limit counters in Redis. */
+  rateLimitRedisPrefix: string;
+  /** A request running longer than this is answered with 503 REQUEST_TIMEOUT and its open transaction rolled back. */
+  requestTimeoutMs: number;
+  /** SIGTERM/SIGINT: how long in-flight requests may take to finish before the process exits anyway. */
+  shutdownGraceMs: number;
 }
 
 export interface MailConfig {
@@ -207,6 +226,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicUrl: (str('PUBLIC_URL') ?? '').replace(/\/+$/, ''),
     redisUrl: str('REDIS_URL') ?? null,
     redisPrefix: str('REDIS_PREFIX') ?? 'ticket-gateway:',
+    queryLimits: parseQueryLimits(str, int, problems),
   };
   if (config.redisUrl !== null && !isRedisUrl(config.redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (it is never printed)');
   if (!/^[A-Za-z0-9:._-]{1,64}$/.test(config.redisPrefix)) problems.push(`REDIS_PREFIX may hold letters, digits and : . _ - (1 to 64 of them; got "${config.redisPrefix}")`);
@@ -304,6 +324,30 @@ function parseCorsOrigins(raw: string | undefined, problems: string[]): string[]
   const bad = origins.filter((o) => o !== '*' && !/^https?:\/\/[^/\s?#]+$/.test(o));
   if (bad.length) problems.push(`CORS_ORIGINS takes origins such as https://ops.example.com (scheme, host, optional port; comma-separated) or *; not ${bad.join(', ')}`);
   return origins;
+}
+
+function parseQueryLimits(
+  str: (name: string) => string | undefined,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): QueryLimitsConfig {
+  const duration = (name: string, fallback: string): number => {
+    const raw = str(name) ?? fallback;
+    const ms = parseDuration(raw) ?? (/^\d{1,9}ms$/.test(raw) ? Number(raw.slice(0, -2)) : null);
+    if (ms === null || ms <= 0) problems.push(`${name} must be a duration such as 500ms, 30s or 2m (got "${raw}")`);
+    return ms !== null && ms > 0 ? ms : (parseDuration(fallback) as number);
+  };
+  return {
+    maxDepth: int('MAX_QUERY_DEPTH', 10, 1, 1000),
+    maxAliases: int('MAX_QUERY_ALIASES', 30, 0, 100_000),
+    maxDirectives: int('MAX_QUERY_DIRECTIVES', 50, 0, 100_000),
+    maxTokens: int('MAX_QUERY_TOKENS', 5000, 100, 1_000_000),
+    maxCost: int('MAX_QUERY_COST', 10_000, 1, 100_000_000),
+    rateLimitPerMinute: int('RATE_LIMIT_COST_PER_MINUTE', 100_000, 0, 1_000_000_000),
+    rateLimitRedisPrefix: str('RATE_LIMIT_REDIS_PREFIX') ?? 'tg:rate:',
+    requestTimeoutMs: duration('REQUEST_TIMEOUT', '30s'),
+    shutdownGraceMs: duration('SHUTDOWN_GRACE_PERIOD', '10s'),
+  };
 }
 
 function parseMail(

@@ -1,6 +1,22 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { AppError, ErrorCode } from '../common/errors';
+import { requestExpired, requestScope } from '../common/request-scope';
 
 const MYSQL_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+
+/** Driver error codes meaning "the database cannot be reached right now" (answered 503, not 500). */
+export const DATABASE_UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'ER_CON_COUNT_ERROR', 'ER_CONNECTION_KILLED', 'ER_SERVER_SHUTDOWN', 'SQLITE_BUSY', 'POOL_CLOSED',
+]);
+
+/** Whether err (or the driver error inside a TypeORM error) says the database is unreachable. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; errno?: unknown; driverError?: { code?: unknown; errno?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  // 1927 is MariaDB's "connection was killed", reported by some driver versions without a name.
+  return (typeof code === 'string' && DATABASE_UNAVAILABLE_CODES.has(code)) || e?.driverError?.errno === 1927 || e?.errno === 1927;
+}
 const MAX_ATTEMPTS = 4;
 
 /**
@@ -24,14 +40,19 @@ export class Database {
     return this.dataSource.manager;
   }
 
-  /** Runs fn in one transaction; everything it writes commits together or not at all. */
+  /**
+   * Runs fn in one transaction; everything it writes commits together or not at all. A transaction
+   * of a request that has outlived REQUEST_TIMEOUT rolls back instead of committing, so a request
+   * answered "timed out" has changed nothing.
+   */
   transaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    const guarded = this.deadlineGuarded(fn);
     if (this.dialect === 'sqlite') {
-      const run = this.sqliteTail.then(() => this.attempt(fn));
+      const run = this.sqliteTail.then(() => this.attempt(guarded));
       this.sqliteTail = run.catch(() => undefined);
       return run;
     }
-    return this.withRetry(() => this.attempt(fn));
+    return this.withRetry(() => this.attempt(guarded));
   }
 
   /**
@@ -48,14 +69,14 @@ export class Database {
   /** One attempt: the transaction, then its after-commit hooks. */
   private async attempt<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
     const hooks: (() => void)[] = [];
-    const result = await this.dataSource.transaction(async (em) => {
+    const result = await this.committing(this.dataSource.transaction(async (em) => {
       this.commitHooks.set(em, hooks);
       try {
         return await fn(em);
       } finally {
         this.commitHooks.delete(em);
       }
-    });
+    }));
     for (const hook of hooks) {
       try {
         hook();
@@ -64,6 +85,31 @@ export class Database {
       }
     }
     return result;
+  }
+
+  private deadlineGuarded<T>(fn: (em: EntityManager) => Promise<T>): (em: EntityManager) => Promise<T> {
+    return async (em) => {
+      if (requestExpired()) throw requestTimedOut();
+      const result = await fn(em);
+      // The last check before COMMIT; from here until the commit ends the timeout stands aside
+      // (the request's own answer follows at once), so the client is never told "nothing saved" wrongly.
+      if (requestExpired()) throw requestTimedOut();
+      const scope = requestScope.getStore();
+      if (scope) scope.committing = (scope.committing ?? 0) + 1;
+      return result;
+    };
+  }
+
+  private async committing<T>(run: Promise<T>): Promise<T> {
+    const scope = requestScope.getStore();
+    const before = scope?.committing ?? 0;
+    try {
+      const result = await run;
+      if (scope) scope.committed = true;
+      return result;
+    } finally {
+      if (scope && (scope.committing ?? 0) > before) scope.committing = before;
+    }
   }
 
   /** "INSERT ... that skips rows whose unique key exists", in this dialect. */
@@ -92,11 +138,15 @@ export class Database {
         return await attempt();
       } catch (err) {
         const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
-        if (n >= MAX_ATTEMPTS || !code || !MYSQL_RETRYABLE.has(code)) throw err;
+        if (n >= MAX_ATTEMPTS || !code || !MYSQL_RETRYABLE.has(code) || requestExpired()) throw err;
         await new Promise((r) => setTimeout(r, 5 * 2 ** n + Math.random() * 10));
       }
     }
   }
+}
+
+function requestTimedOut(): AppError {
+  return new AppError(ErrorCode.REQUEST_TIMEOUT, 'The request took too long and was cancelled; none of its changes were saved');
 }
 
 /** Rows changed by an UPDATE/DELETE, across drivers (mysql2 reports affectedRows, better-sqlite3 changes). */

@@ -1,6 +1,9 @@
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { lexicographicSortSchema, parse, type GraphQLSchema } from 'graphql';
+import {
+  isEnumType, isInputObjectType, isInterfaceType, isListType, isNonNullType, isObjectType, isUnionType, lexicographicSortSchema, parse,
+  type GraphQLInputType, type GraphQLSchema,
+} from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { ApiKeyResolver } from '../resolvers/api-key.resolver';
@@ -18,6 +21,7 @@ import { TicketResolver } from '../resolvers/ticket.resolver';
 import { TicketStreamResolver } from '../resolvers/ticket-stream.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
 import { WebhookDeliveryResolver, WebhookResolver } from '../resolvers/webhook.resolver';
+import { badUserInput } from '../common/errors';
 import type { RequestContext } from './context';
 import { Server } from './types/server.type';
 import { Alert } from './types/alert.type';
@@ -68,7 +72,55 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   reference<{ id: string }>('Server', (ref) => Object.assign(new Server(), { id: ref.id }));
   reference<{ id: string }>('Job', (ref, ctx) => ctx.services.jobs.resolveReference(ctx, ref.id));
   reference<{ id: string }>('Alert', (ref) => Object.assign(new Alert(), { id: ref.id }));
-  return buildSubgraphSchema({ typeDefs: parse(`${FEDERATION}\n${printSchemaWithDirectives(base)}`), resolvers: resolvers as never });
+  return guardEntities(remapEnumDefaults(buildSubgraphSchema({ typeDefs: parse(`${FEDERATION}\n${printSchemaWithDirectives(base)}`), resolvers: resolvers as never })));
+}
+
+/**
+ * `_entities` takes `_Any` representations; @apollo/subgraph throws a plain Error (a 500) for one
+ * that is not an object naming an entity type (found by fuzzing). Refuse those as BAD_USER_INPUT.
+ */
+function guardEntities(schema: GraphQLSchema): GraphQLSchema {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const entity = schema.getType('_Entity');
+  if (!field?.resolve || !entity || !isUnionType(entity)) return schema;
+  const names = new Set(entity.getTypes().map((t) => t.name));
+  const resolve = field.resolve;
+  field.resolve = (source, args: { representations?: unknown }, ctx, info) => {
+    for (const rep of Array.isArray(args.representations) ? args.representations : []) {
+      const typename = rep !== null && typeof rep === 'object' ? (rep as { __typename?: unknown }).__typename : undefined;
+      if (typeof typename !== 'string' || !names.has(typename)) {
+        throw badUserInput(`Each representation must be an object whose __typename is one of ${[...names].join(', ')}`);
+      }
+    }
+    return resolve(source, args, ctx, info);
+  };
+  return schema;
+}
+
+/**
+ * buildSubgraphSchema reads default values from the SDL before it installs the enums' internal
+ * values (DESC -> 'desc'), so an enum default stayed the name: resolvers received 'DESC' for an
+ * omitted direction and introspection failed to serialize it (a 500). Maps such defaults to the values.
+ */
+function remapEnumDefaults(schema: GraphQLSchema): GraphQLSchema {
+  const remap = (value: unknown, type: GraphQLInputType): unknown => {
+    if (value === undefined || value === null) return value;
+    if (isNonNullType(type)) return remap(value, type.ofType);
+    if (isEnumType(type)) return typeof value === 'string' && type.getValue(value) ? type.getValue(value)?.value : value;
+    if (isListType(type)) return Array.isArray(value) ? value.map((v) => remap(v, type.ofType)) : remap(value, type.ofType);
+    if (isInputObjectType(type) && typeof value === 'object') {
+      const fields = type.getFields();
+      return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, fields[k] ? remap(v, fields[k].type) : v]));
+    }
+    return value;
+  };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (isInputObjectType(type)) for (const f of Object.values(type.getFields())) f.defaultValue = remap(f.defaultValue, f.type);
+    if (isObjectType(type) || isInterfaceType(type)) {
+      for (const f of Object.values(type.getFields())) for (const a of f.args) a.defaultValue = remap(a.defaultValue, a.type);
+    }
+  }
+  return schema;
 }
 
 /** The SDL committed as schema.graphql (sorted, with federation directives), so diffs show only real API changes. */

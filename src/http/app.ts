@@ -11,7 +11,8 @@ import type { AppConfig } from '../config/config';
 import { createLogger, type Logger } from '../common/logger';
 import { requestScope, type RequestScope } from '../common/request-scope';
 import { createDataSource } from '../db/data-source';
-import { Database } from '../db/database';
+import { Database, isDatabaseUnavailable } from '../db/database';
+import { AppError, ErrorCode } from '../common/errors';
 import { runMigrations } from '../db/migrate';
 import type { RequestContext } from '../graphql/context';
 import { buildAppSchema } from '../graphql/schema';
@@ -27,6 +28,8 @@ import { jobCallbackRouter } from './job-callback.route';
 import { multipartMiddleware } from './multipart.middleware';
 import { OutboxWorker } from '../workers/outbox.worker';
 import { startSubscriptionServer } from './subscriptions.server';
+import { queryLimitsPlugin } from './query-limits.plugin';
+import { DatabaseRateLimitStore, RedisRateLimitStore, type RateLimitStore } from './rate-limit.store';
 
 export interface RequestInfo {
   requestId: string;
@@ -82,6 +85,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     throw err;
   }
 
+  const rateLimitStore: RateLimitStore | null =
+    config.queryLimits.rateLimitPerMinute === 0 ? null
+    : config.redisUrl ? new RedisRateLimitStore(config.redisUrl, config.queryLimits.rateLimitRedisPrefix)
+    : new DatabaseRateLimitStore(db, log);
+
   const expressApp = express();
   const server = http.createServer(expressApp);
   const schema = await buildAppSchema();
@@ -94,10 +102,12 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     // Apollo's default, stated because uploads and GET depend on it: a request a browser could send
     // cross-site without a preflight (text/plain, form posts, plain GET) is refused.
     csrfPrevention: true,
+    // The token limit lives in the parser, so an over-long document is a 400 before any work is done.
+    parseOptions: { maxTokens: config.queryLimits.maxTokens },
     includeStacktraceInErrorResponses: false,
     formatError,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.queryLimits.shutdownGraceMs }),
       subscriptions.plugin,
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
@@ -105,6 +115,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       ApolloServerPluginInlineTraceDisabled(),
       operationNamePlugin,
       ...(config.nodeEnv === 'production' ? [productionHardeningPlugin()] : []),
+      queryLimitsPlugin(config, rateLimitStore, log),
     ],
   });
   await apollo.start();
@@ -116,6 +127,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       requestId: given && REQUEST_ID.test(given) ? given : crypto.randomUUID(),
       sqlCount: 0,
       operationName: null,
+      clientIp: req.ip ?? req.socket.remoteAddress,
+      deadline: Date.now() + config.queryLimits.requestTimeoutMs,
     };
     const started = process.hrtime.bigint();
     res.setHeader('X-Request-Id', scope.requestId);
@@ -130,6 +143,23 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       log.info({ ...info, path: req.originalUrl.split('?')[0], userId: res.locals.userId }, 'request');
       options.onRequestComplete?.(info);
     });
+    // REQUEST_TIMEOUT: answer 503 at the deadline unless a transaction is committing (then its own
+    // answer is moments away). Transactions still open after the deadline roll back (Database.transaction).
+    let timer: NodeJS.Timeout;
+    const expire = () => {
+      if (res.headersSent || res.writableEnded) return;
+      if ((scope.committing ?? 0) > 0 || scope.committed) {
+        timer = setTimeout(expire, 50); // never claim "nothing saved" for a request that saved
+        return;
+      }
+      scope.timedOut = true;
+      res.locals.timedOut = true;
+      res.status(503).json({
+        errors: [{ message: `The request took longer than ${config.queryLimits.requestTimeoutMs} ms and was cancelled; none of its changes were saved`, extensions: { code: 'REQUEST_TIMEOUT', requestId: scope.requestId } }],
+      });
+    };
+    timer = setTimeout(expire, config.queryLimits.requestTimeoutMs);
+    res.on('close', () => clearTimeout(timer));
     requestScope.run(scope, next);
   });
 
@@ -141,7 +171,14 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
 
   const contextFor = async (req: Request, res?: Response): Promise<RequestContext> => {
-    const viewer = await services.auth.authenticate(req.headers.authorization);
+    const viewer = await services.auth.authenticate(req.headers.authorization).catch((err: unknown) => {
+      // Apollo answers a failed context with 500; an unreachable database is a 503 the client may retry.
+      if (isDatabaseUnavailable(err) || !dataSource.isInitialized) {
+        log.error({ err, requestId: requestScope.getStore()?.requestId }, 'database unavailable');
+        throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable; retry shortly');
+      }
+      throw err;
+    });
     if (res) res.locals.userId = viewer?.user.id;
     const loaders = createLoaders(db);
     // The caller is often the author of what it reads back (its comment, its ticket).
@@ -179,6 +216,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       : status === 413 ? 'PAYLOAD_TOO_LARGE'
       : status < 500 ? 'BAD_REQUEST'
       : 'INTERNAL_SERVER_ERROR';
+    // graphql-upload delays error responses until the request body has ended: let an unread upload drain.
+    if (req.is('multipart/form-data') && !req.complete) req.resume();
+    // The timeout answered already; this is the abandoned request failing to write its own answer.
+    if (res.headersSent && res.locals.timedOut) return;
     if (status >= 500) log.error({ err, requestId: requestScope.getStore()?.requestId }, 'unhandled HTTP error');
     if (res.headersSent) return res.destroy();
     res.status(status).json({ errors: [{ message, extensions: { code, requestId: requestScope.getStore()?.requestId } }] });
@@ -213,15 +254,17 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       closed = true;
       stopSweeper();
       stopIdempotencySweeper();
+      // Stop accepting at once and drain in-flight requests (the drain plugins, WebSockets included)
+      // while the workers stop; the pool closes only after both.
+      const draining = Promise.all([subscriptions.close(), apollo.stop()]);
       await outboxWorker.stop();
       // Local jobs still running are stopped and recorded as failed by the shutdown.
       await services.localRunner.shutdown();
-      // Drains in-flight requests (the drain plugins, WebSockets included), then closes the pool.
-      await subscriptions.close();
-      await apollo.stop();
+      await draining;
       await services.eventBus.close();
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));
       services.mailTransport.close();
+      await rateLimitStore?.close();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

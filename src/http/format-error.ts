@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { AppError, ErrorCode } from '../common/errors';
 import type { Logger } from '../common/logger';
 import { requestScope } from '../common/request-scope';
+import { isDatabaseUnavailable } from '../db/database';
 
 /** Codes Apollo and graphql-js produce for bad requests; their messages describe the client's query, not our internals. */
 const REQUEST_ERROR_CODES = new Set([
@@ -16,7 +17,6 @@ const REQUEST_ERROR_CODES = new Set([
   'INTROSPECTION_DISABLED',
 ]);
 
-const DB_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'SQLITE_BUSY', 'POOL_CLOSED']);
 
 /**
  * Error masking at the edge: expected errors keep their message and code; anything else becomes a
@@ -28,12 +28,17 @@ export function createFormatError(log: Logger, databaseOpen: () => boolean) {
     const requestId = requestScope.getStore()?.requestId;
     const original = rootCause(unwrapResolverError(error));
     const code = formatted.extensions?.code as string | undefined;
+    // The parser's token limit (parseOptions.maxTokens) surfaces as a syntax error; give it its own code.
+    // (graphql 16.15 words it "more that N tokens"; match either spelling.)
+    const tokens = code === 'GRAPHQL_PARSE_FAILED' ? /contains more tha[nt] (\d+) tokens/.exec(formatted.message) : null;
+    if (tokens) {
+      return { message: `The document has more than ${tokens[1]} tokens, the limit`, extensions: { code: ErrorCode.TOO_MANY_TOKENS, limit: Number(tokens[1]), requestId } };
+    }
     if (original instanceof AppError || (original instanceof GraphQLError && code !== undefined && REQUEST_ERROR_CODES.has(code))) {
       const { http: _http, stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { ...extensions, requestId } };
     }
-    const driverCode = (original as { code?: string; driverError?: { code?: string } })?.driverError?.code ?? (original as { code?: string })?.code;
-    const unavailable = (driverCode !== undefined && DB_UNAVAILABLE.has(driverCode)) || !databaseOpen();
+    const unavailable = isDatabaseUnavailable(original) || !databaseOpen();
     log.error({ err: original, requestId, path: formatted.path }, unavailable ? 'database unavailable' : 'unexpected error');
     return {
       message: unavailable ? 'The database is unavailable; retry shortly' : `Internal server error (request ${requestId ?? 'unknown'})`,

@@ -16,6 +16,11 @@ export function multipartMiddleware(config: AppConfig): RequestHandler[] {
     if (!req.headers['apollo-require-preflight'] && !req.headers['x-apollo-operation-name']) {
       return refuse(res, 400, 'BAD_REQUEST', 'Multipart requests must send the header Apollo-Require-Preflight: true (CSRF protection)');
     }
+    // Busboy throws on a missing boundary before reading anything, and graphql-upload then holds the
+    // error response until the unread body ends, which it never does: the request hung (found by fuzzing).
+    if (!/;\s*boundary=/i.test(req.headers['content-type'] ?? '')) {
+      return refuse(res, 400, 'BAD_REQUEST', 'A multipart request needs a boundary in its Content-Type');
+    }
     if (Number(req.headers['content-length'] ?? 0) > maxBody) {
       return refuse(res, 413, 'PAYLOAD_TOO_LARGE', `The upload is larger than ${maxFilesPerRequest} files of ${maxFileBytes} bytes`);
     }

@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { renderMarkdown } from '../common/text';
 import { CommentRevision } from '../entities/comment-revision.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
@@ -18,12 +18,17 @@ class CommentAddInput {
 
   @Field(() => String, { nullable: true, description: 'Makes retries safe: the same id with the same input within 24 h returns the first comment and writes nothing.' })
   clientMutationId?: string | null;
+  @Field(() => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing written) if it has changed since." })
+  expectedVersion?: number | null;
 }
 
 @InputType()
 class CommentUpdateInput {
   @Field({ description: 'Markdown. The previous text is kept in revisions.' })
   body: string;
+
+  @Field(() => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing written) if it has changed since." })
+  expectedVersion?: number | null;
 }
 
 type StoredValue = string | string[] | null;
@@ -36,18 +41,22 @@ const listDiff = (a: StoredValue, b: StoredValue): string[] | null =>
 export class ChangeResolver {
   @Mutation(() => ChangePayload, { description: 'Requires edit_tickets.' })
   async commentAdd(@Ctx() ctx: RequestContext, @Arg('input') input: CommentAddInput): Promise<ChangePayload> {
-    const payload = await ctx.services.changes.addComment(ctx, input.ticketId, input.body, input.clientMutationId ?? null);
+    const payload = await ctx.services.changes.addComment(ctx, input.ticketId, input.body, { clientMutationId: input.clientMutationId ?? null, expectedVersion: input.expectedVersion });
     return { ...payload, clientMutationId: input.clientMutationId ?? null };
   }
 
   @Mutation(() => ChangePayload, { description: 'Author or admin only (top-level FORBIDDEN otherwise). Keeps the previous text.' })
   commentUpdate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: CommentUpdateInput): Promise<ChangePayload> {
-    return ctx.services.changes.updateComment(ctx, id, input.body);
+    return ctx.services.changes.updateComment(ctx, id, input.body, input.expectedVersion);
   }
 
   @Mutation(() => CommentDeletePayload, { description: 'Author or admin only (top-level FORBIDDEN otherwise). Leaves a COMMENT_DELETED entry.' })
-  commentDelete(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<CommentDeletePayload> {
-    return ctx.services.changes.deleteComment(ctx, id);
+  commentDelete(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing deleted) if it has changed since." }) expectedVersion?: number | null,
+  ): Promise<CommentDeletePayload> {
+    return ctx.services.changes.deleteComment(ctx, id, expectedVersion);
   }
 
   @FieldResolver(() => ID)

@@ -81,7 +81,8 @@ export class CategoryResolver {
 
   @FieldResolver(() => UserGroup, { nullable: true })
   group(@Ctx() ctx: RequestContext, @Root() category: Category): Promise<UserGroup | null> | null {
-    return category.groupId === null ? null : ctx.services.labels.findGroup(ctx, category.groupId);
+    // == null: a category just created on MySQL comes back without groupId set at all (found by fuzzing).
+    return category.groupId == null ? null : ctx.services.labels.findGroup(ctx, category.groupId);
   }
 }
 

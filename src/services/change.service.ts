@@ -126,13 +126,13 @@ export class ChangeService {
   }
 
   /** Idempotent with clientMutationId (see idempotency.service.ts). */
-  async addComment(ctx: RequestContext, ticketRef: string, rawBody: string, clientMutationId: string | null = null): Promise<ChangeResult> {
+  async addComment(ctx: RequestContext, ticketRef: string, rawBody: string, opts: { clientMutationId?: string | null; expectedVersion?: number | null } = {}): Promise<ChangeResult> {
     const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
     const ticket = await this.tickets().requireTicket(ctx, ticketRef);
     return ctx.services.idempotency.execute<{ changeId: number }, ChangeResult>(ctx, {
       operation: 'commentAdd',
-      clientMutationId,
-      input: { ticketId: ticket.id, body: rawBody },
+      clientMutationId: opts.clientMutationId,
+      input: { ticketId: ticket.id, body: rawBody, expectedVersion: opts.expectedVersion },
       apply: async (record) => {
         const body = this.cleanBody(rawBody);
         if (typeof body !== 'string') return { change: null, userErrors: [body] };
@@ -140,11 +140,12 @@ export class ChangeService {
         const change = await this.db.transaction(async (em) => {
           // Lock order: the ticket row first, then the child insert, so concurrent commenters queue
           // instead of deadlocking on the foreign-key check.
-          await this.touchTicket(em, ticket.id, now, viewer.user.id, { response: true });
+          await this.touchTicket(em, ticket.id, now, viewer.user.id, { response: true, expectedVersion: opts.expectedVersion });
           const written = await this.writeComment(em, ticket.id, viewer.user.id, body, now);
           await record(em, { changeId: written.id });
           return written;
-        });
+        }).catch(conflictResult);
+        if (!(change instanceof TicketChange)) return change;
         return { change, userErrors: [] };
       },
       replay: async ({ changeId }) => ({ change: await this.findVisible(ctx, changeId), userErrors: [] }),
@@ -152,15 +153,15 @@ export class ChangeService {
     });
   }
 
-  async updateComment(ctx: RequestContext, commentId: string, rawBody: string): Promise<ChangeResult> {
+  async updateComment(ctx: RequestContext, commentId: string, rawBody: string, expectedVersion?: number | null): Promise<ChangeResult> {
     const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
     const comment = await this.requireOwnComment(ctx, commentId);
     const body = this.cleanBody(rawBody);
     if (typeof body !== 'string') return { change: null, userErrors: [body] };
     if (body === comment.body) return { change: comment, userErrors: [] };
     const now = new Date();
-    await this.db.transaction(async (em) => {
-      await this.touchTicket(em, comment.ticketId, now, viewer.user.id);
+    const conflict = await this.db.transaction(async (em) => {
+      await this.touchTicket(em, comment.ticketId, now, viewer.user.id, { expectedVersion });
       await em.insert(CommentRevision, em.create(CommentRevision, {
         changeId: comment.id,
         body: comment.body ?? '',
@@ -170,27 +171,29 @@ export class ChangeService {
       }));
       await em.update(TicketChange, { id: comment.id }, { body, editedAt: now, editedById: viewer.user.id });
       await this.searchIndex.refreshComments(em, comment.ticketId);
-    });
+    }).then(() => null, conflictResult);
+    if (conflict) return conflict;
     Object.assign(comment, { body, editedAt: now, editedById: viewer.user.id });
     return { change: comment, userErrors: [] };
   }
 
   /** Removes a comment (and its revisions) and leaves a COMMENT_DELETED entry, except on drafts. */
-  async deleteComment(ctx: RequestContext, commentId: string): Promise<{ deletedId: string | null; change: TicketChange | null; userErrors: UserError[] }> {
+  async deleteComment(ctx: RequestContext, commentId: string, expectedVersion?: number | null): Promise<{ deletedId: string | null; change: TicketChange | null; userErrors: UserError[] }> {
     const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
     const comment = await this.requireOwnComment(ctx, commentId);
     const ticket = await this.tickets().requireTicket(ctx, comment.ticketId);
     const originalAuthor = comment.authorId !== null ? await ctx.loaders.userById.load(comment.authorId) : null;
     const now = new Date();
     const audit = await this.db.transaction(async (em) => {
-      await this.touchTicket(em, comment.ticketId, now, viewer.user.id);
+      await this.touchTicket(em, comment.ticketId, now, viewer.user.id, { expectedVersion });
       await em.delete(TicketChange, { id: comment.id });
       await this.searchIndex.refreshComments(em, comment.ticketId);
       if (ticket.status === TicketStatus.DRAFT) return null;
       return this.recordEntry(em, comment.ticketId, ChangeType.COMMENT_DELETED, viewer.user.id, now, {
         oldValue: encode(originalAuthor?.username ?? null),
       });
-    });
+    }).catch(conflictResult);
+    if (audit !== null && !(audit instanceof TicketChange)) return { deletedId: null, ...audit };
     return { deletedId: commentId, change: audit, userErrors: [] };
   }
 
@@ -232,7 +235,7 @@ export class ChangeService {
   }
 
   /** Bumps the ticket's version and modified time; a ticket deleted meanwhile is not found (unless includeDeleted). */
-  async touchTicket(em: EntityManager, ticketId: number, at: Date, actorId: number | null, opts: { includeDeleted?: boolean; response?: boolean } = {}): Promise<void> {
+  async touchTicket(em: EntityManager, ticketId: number, at: Date, actorId: number | null, opts: { includeDeleted?: boolean; response?: boolean; expectedVersion?: number | null } = {}): Promise<void> {
     const result = await em
       .createQueryBuilder()
       .update(Ticket)
@@ -246,9 +249,16 @@ export class ChangeService {
           : {}),
       })
       .setParameters({ actor: actorId, respondedAt: sqlDateTime(at) })
-      .where(opts.includeDeleted ? 'id = :id' : 'id = :id AND deleted_at IS NULL', { id: ticketId })
+      // Optimistic concurrency: with expectedVersion the bump happens only at the version the caller saw.
+      .where(`${opts.includeDeleted ? 'id = :id' : 'id = :id AND deleted_at IS NULL'}${opts.expectedVersion != null ? ' AND version = :expected' : ''}`, { id: ticketId, expected: opts.expectedVersion })
       .execute();
-    if (affectedRows(result) !== 1) throw notFound('No such ticket');
+    if (affectedRows(result) !== 1) {
+      if (opts.expectedVersion != null) {
+        const row = await em.findOne(Ticket, { where: { id: ticketId }, select: { id: true, version: true, deletedAt: true }, withDeleted: true });
+        if (row && (opts.includeDeleted || row.deletedAt === null)) throw new VersionConflict(row.version, opts.expectedVersion);
+      }
+      throw notFound('No such ticket');
+    }
   }
 
   private async requireOwnComment(ctx: RequestContext, commentId: string): Promise<TicketChange> {
@@ -259,4 +269,17 @@ export class ChangeService {
     if (comment.authorId !== viewer.user.id && !isAdmin(viewer)) throw forbidden('Only the author of a comment or an admin may change it');
     return comment;
   }
+}
+
+/** touchTicket found the ticket at another version than the caller's expectedVersion; the transaction rolls back. */
+export class VersionConflict extends Error {
+  constructor(readonly stored: number, readonly expected: number) {
+    super(`The ticket was changed by someone else: it is at version ${stored}, not ${expected}`);
+  }
+}
+
+/** Turns a VersionConflict into the CONFLICT userError the payloads carry; rethrows anything else. */
+function conflictResult(err: unknown): { change: null; userErrors: UserError[] } {
+  if (err instanceof VersionConflict) return { change: null, userErrors: [userError(['input', 'expectedVersion'], UserErrorCode.CONFLICT, err.message)] };
+  throw err;
 }

@@ -1,0 +1,50 @@
+import { loadConfig } from '../src/config/config';
+import { createLogger } from '../src/common/logger';
+import { createDataSource } from '../src/db/data-source';
+import { Database } from '../src/db/database';
+import { createTestDatabase, type TestDatabase } from './helpers/test-db';
+
+// Database.transaction retries MySQL deadlocks a bounded number of times. A real deadlock on the
+// real server: two transactions lock rows 1 and 2 in opposite orders. (SQLite serializes writers
+// in-process and cannot deadlock; MariaDB only.)
+const onMysql = process.env.DATABASE_URL?.match(/^(mysql|mariadb):/) ? test : test.skip;
+
+let tdb: TestDatabase;
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+});
+afterAll(() => tdb?.drop());
+
+onMysql('a transaction chosen as the deadlock victim is retried and then commits; both writes land', async () => {
+  const config = loadConfig({ DATABASE_URL: tdb.url, LOG_LEVEL: 'silent' });
+  const ds = createDataSource(config.database, createLogger('silent'));
+  await ds.initialize();
+  try {
+    const db = new Database(ds);
+    await ds.query('CREATE TABLE deadlock_probe (id int PRIMARY KEY, v int NOT NULL) ENGINE=InnoDB');
+    await ds.query('INSERT INTO deadlock_probe VALUES (1, 0), (2, 0)');
+
+    let firstLocks = 0;
+    let release!: () => void;
+    const bothHoldFirstLock = new Promise<void>((r) => (release = r));
+    const attempts: string[] = [];
+    const run = (name: string, first: number, second: number) =>
+      db.transaction(async (em) => {
+        attempts.push(name);
+        await em.query('SELECT v FROM deadlock_probe WHERE id = ? FOR UPDATE', [first]);
+        if (++firstLocks === 2) release();
+        await bothHoldFirstLock;
+        await em.query('UPDATE deadlock_probe SET v = v + 1 WHERE id = ?', [second]);
+        return name;
+      });
+
+    const results = await Promise.all([run('a', 1, 2), run('b', 2, 1)]);
+    expect(results).toEqual(['a', 'b']);
+    // Three attempts: both once, and the deadlock victim once more.
+    expect(attempts).toHaveLength(3);
+    const rows = (await ds.query('SELECT id, v FROM deadlock_probe ORDER BY id')) as { id: number; v: number }[];
+    expect(rows.map((r) => Number(r.v))).toEqual([1, 1]);
+  } finally {
+    await ds.destroy();
+  }
+});
