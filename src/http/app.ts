@@ -29,7 +29,7 @@ import { multipartMiddleware } from './multipart.middleware';
 import { OutboxWorker } from '../workers/outbox.worker';
 import { startSubscriptionServer } from './subscriptions.server';
 import { queryLimitsPlugin } from './query-limits.plugin';
-import { DatabaseRateLimitStore, RedisRateLimitStore, type RateLimitStore } from './rate-limit.store';
+import { DatabaseRateLimitStore, FallbackRateLimitStore, RedisRateLimitStore, type RateLimitStore } from './rate-limit.store';
 
 export interface RequestInfo {
   requestId: string;
@@ -87,7 +87,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
 
   const rateLimitStore: RateLimitStore | null =
     config.queryLimits.rateLimitPerMinute === 0 ? null
-    : config.redisUrl ? new RedisRateLimitStore(config.redisUrl, config.queryLimits.rateLimitRedisPrefix)
+    : config.redisUrl ? new FallbackRateLimitStore(new RedisRateLimitStore(config.redisUrl, config.queryLimits.rateLimitRedisPrefix), new DatabaseRateLimitStore(db, log), log)
     : new DatabaseRateLimitStore(db, log);
 
   const expressApp = express();

@@ -71,7 +71,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   private readonly redis: Redis;
 
   constructor(url: string, private readonly prefix: string) {
-    // Fail fast instead of queueing commands while Redis is away: the request answers 503 at once.
+    // Fail fast instead of queueing commands while Redis is away: the fallback store takes over at once.
     this.redis = new Redis(url, { lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000 });
     this.redis.on('error', () => undefined); // reported by the failing command; avoids unhandled 'error' events
   }
@@ -86,5 +86,37 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   async close(): Promise<void> {
     this.redis.disconnect();
+  }
+}
+
+/**
+ * Redis first, the database while Redis is unreachable: a Redis outage must not take the API down
+ * (subscriptions and writes keep working without it too), and the database is shared by every
+ * replica, so the budget still holds across them. Warnings are logged at most every 30 s.
+ */
+export class FallbackRateLimitStore implements RateLimitStore {
+  readonly kind = 'redis';
+  private lastWarning = 0;
+
+  constructor(
+    private readonly primary: RateLimitStore,
+    private readonly fallback: RateLimitStore,
+    private readonly log: Logger,
+  ) {}
+
+  async charge(subject: string, points: number, windowStart: number): Promise<number> {
+    try {
+      return await this.primary.charge(subject, points, windowStart);
+    } catch (err) {
+      if (Date.now() - this.lastWarning > 30_000) {
+        this.lastWarning = Date.now();
+        this.log.warn({ err }, 'rate-limit counters: Redis unreachable, counting in the database meanwhile');
+      }
+      return this.fallback.charge(subject, points, windowStart);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.primary.close(), this.fallback.close()]);
   }
 }
