@@ -29,6 +29,19 @@ export interface AppConfig {
   workflow: Workflow;
   /** Base URL of this service as users reach it (links in mail, download links); '' means relative links. */
   publicUrl: string;
+  /** Observability: OpenTelemetry tracing, on only when an OTLP endpoint is configured. */
+  telemetry: TelemetryConfig;
+  /**
+   * Benchmark-only (DATALOADERS=off): every DataLoader fetches each key with its own statement, to
+   * measure the naive N+1 resolvers (bench/, peer B1). Never set it in production.
+   */
+  dataLoaderBatching: boolean;
+}
+
+export interface TelemetryConfig {
+  /** OTEL_EXPORTER_OTLP_ENDPOINT (base URL; traces go to <endpoint>/v1/traces). null: tracing off. */
+  otlpEndpoint: string | null;
+  serviceName: string;
 }
 
 export interface MailConfig {
@@ -126,6 +139,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevelRaw}")`);
   }
 
+  const otlpEndpoint = str('OTEL_EXPORTER_OTLP_ENDPOINT') ?? null;
+  if (otlpEndpoint !== null && !/^https?:\/\/[^/]+/.test(otlpEndpoint)) problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (got "${otlpEndpoint}")`);
+  const dataLoadersRaw = (str('DATALOADERS') ?? 'on').toLowerCase();
+  if (dataLoadersRaw !== 'on' && dataLoadersRaw !== 'off') problems.push(`DATALOADERS must be on or off (got "${dataLoadersRaw}")`);
+
   const pageSizeMax = int('PAGE_SIZE_MAX', 100, 1, 1000);
   const config: AppConfig = {
     nodeEnv: str('NODE_ENV') ?? 'development',
@@ -146,6 +164,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mail: parseMail(str, int, dataDir, problems),
     workflow: loadWorkflow(str('WORKFLOW_FILE'), problems),
     publicUrl: (str('PUBLIC_URL') ?? '').replace(/\/+$/, ''),
+    telemetry: { otlpEndpoint: otlpEndpoint?.replace(/\/+$/, '') ?? null, serviceName: str('OTEL_SERVICE_NAME') ?? 'ticket-gateway' },
+    dataLoaderBatching: dataLoadersRaw !== 'off',
   };
   if (config.publicUrl && !/^https?:\/\/[^/]+/.test(config.publicUrl)) problems.push('PUBLIC_URL must be an http(s) URL, e.g. https://tickets.example.com');
   if (config.limits.pageSizeDefault > pageSizeMax) {

@@ -1,4 +1,8 @@
-import DataLoader from 'dataloader';
+import DataLoaderClass from 'dataloader';
+
+type DataLoader<K, V, C = K> = DataLoaderClass<K, V, C>;
+type DataLoaderBatch<K, V> = (keys: readonly K[]) => PromiseLike<ArrayLike<V | Error>>;
+type DataLoaderOptions<K, V, C> = DataLoaderClass.Options<K, V, C>;
 import { In, MoreThan } from 'typeorm';
 import type { Database } from '../db/database';
 import { Category } from '../entities/category.entity';
@@ -68,34 +72,49 @@ function groupBy<T, K>(rows: T[], keyOf: (row: T) => K): Map<K, T[]> {
   return map;
 }
 
-const opts = { maxBatchSize: MAX_BATCH };
+export interface LoaderOptions {
+  /**
+   * false (DATALOADERS=off, benchmarks only): every loader fetches each key with its own statement,
+   * the naive N+1 resolvers that the batching exists to avoid. The per-request cache stays.
+   */
+  batching?: boolean;
+  /** Called with the number of keys of every batch a loader runs (metrics, tracing). */
+  observeBatch?: <T>(loader: string, keys: number, run: () => Promise<T>) => Promise<T>;
+}
 
-export function createLoaders(db: Database): Loaders {
+export function createLoaders(db: Database, options: LoaderOptions = {}): Loaders {
   const em = db.manager;
+  const opts = { maxBatchSize: options.batching === false ? 1 : MAX_BATCH };
+  const observe = options.observeBatch;
+  // Wraps each batch function under its loader's name, so metrics and spans say which loader ran.
+  const DataLoader = function <K, V, C = K>(name: string, fn: DataLoaderBatch<K, V>, o: DataLoaderOptions<K, V, C>) {
+    return new DataLoaderClass<K, V, C>(observe ? (keys) => observe(name, keys.length, async () => fn(keys)) : fn, o);
+  };
 
-  const entityLoader = <T extends { id: number }>(entity: new () => T) =>
-    new DataLoader<number, T | null>(
+  const entityLoader = <T extends { id: number }>(name: string, entity: new () => T) =>
+    DataLoader<number, T | null>(
+      name,
       async (ids) => byId(await em.findBy(entity, { id: In([...ids]) } as never), ids),
       opts,
     );
 
   return {
-    userById: entityLoader(User),
-    categoryById: entityLoader(Category),
-    tagById: entityLoader(Tag),
-    ticketById: entityLoader(Ticket),
-    ticketByNumber: new DataLoader(async (numbers) => {
+    userById: entityLoader('userById', User),
+    categoryById: entityLoader('categoryById', Category),
+    tagById: entityLoader('tagById', Tag),
+    ticketById: entityLoader('ticketById', Ticket),
+    ticketByNumber: DataLoader('ticketByNumber', async (numbers) => {
       const rows = await em.findBy(Ticket, { number: In([...numbers]) });
       const map = new Map(rows.map((t) => [t.number, t]));
       return numbers.map((n) => map.get(n) ?? null);
     }, opts),
-    userByUsername: new DataLoader(async (names) => {
+    userByUsername: DataLoader('userByUsername', async (names) => {
       const rows = await em.findBy(User, { username: In([...names]) });
       const map = new Map(rows.map((u) => [u.username, u]));
       return names.map((n) => map.get(n) ?? null);
     }, opts),
 
-    ticketUsers: new DataLoader(
+    ticketUsers: DataLoader('ticketUsers',
       async (keys) => {
         const ticketIds = [...new Set(keys.map((k) => k.ticketId))];
         const roles = [...new Set(keys.map((k) => k.role))];
@@ -112,7 +131,7 @@ export function createLoaders(db: Database): Loaders {
       { ...opts, cacheKeyFn: (k) => `${k.ticketId}:${k.role}` },
     ),
 
-    ticketTags: new DataLoader(async (ticketIds) => {
+    ticketTags: DataLoader('ticketTags', async (ticketIds) => {
       const links = await em
         .createQueryBuilder(TicketTag, 'tt')
         .innerJoinAndSelect('tt.tag', 'tag')
@@ -125,7 +144,7 @@ export function createLoaders(db: Database): Loaders {
 
     // One statement for the first/last N history entries of every ticket in the batch: a window
     // function numbers each ticket's rows, so the page size applies per ticket.
-    changePage: new DataLoader(
+    changePage: DataLoader('changePage',
       async (keys) => {
         const groups = groupBy([...keys], (k) => pageSignature(k));
         const results = new Map<string, TicketChange[]>();
@@ -152,7 +171,7 @@ export function createLoaders(db: Database): Loaders {
       { ...opts, cacheKeyFn: changeKey },
     ),
 
-    changeCount: new DataLoader(
+    changeCount: DataLoader('changeCount',
       async (keys) => {
         const groups = groupBy([...keys], (k) => JSON.stringify(k.types));
         const counts = new Map<string, number>();
@@ -173,13 +192,13 @@ export function createLoaders(db: Database): Loaders {
       { ...opts, cacheKeyFn: countKey },
     ),
 
-    commentRevisions: new DataLoader(async (changeIds) => {
+    commentRevisions: DataLoader('commentRevisions', async (changeIds) => {
       const rows = await em.find(CommentRevision, { where: { changeId: In([...changeIds]) }, order: { id: 'ASC' } });
       const grouped = groupBy(rows, (r) => r.changeId);
       return changeIds.map((id) => grouped.get(id) ?? []);
     }, opts),
-    slaPolicyById: new DataLoader(async (ids) => byId(await em.findBy(SlaPolicy, { id: In([...ids]) }), ids), opts),
-    ticketRead: new DataLoader(
+    slaPolicyById: DataLoader('slaPolicyById', async (ids) => byId(await em.findBy(SlaPolicy, { id: In([...ids]) }), ids), opts),
+    ticketRead: DataLoader('ticketRead',
       async (keys) => {
         const rows = await em.find(TicketRead, { where: keys.map((k) => ({ userId: k.userId, ticketId: k.ticketId })) });
         const map = new Map(rows.map((r) => [`${r.userId}:${r.ticketId}`, r]));
@@ -187,7 +206,7 @@ export function createLoaders(db: Database): Loaders {
       },
       { ...opts, cacheKeyFn: (k) => `${k.userId}:${k.ticketId}` },
     ),
-    ticketFiles: new DataLoader(async (ticketIds) => {
+    ticketFiles: DataLoader('ticketFiles', async (ticketIds) => {
       const rows = await em.find(TicketFile, { where: { ticketId: In([...ticketIds]), expiresAt: MoreThan(new Date()) }, order: { id: 'ASC' } });
       const grouped = groupBy(rows, (r) => r.ticketId);
       return ticketIds.map((id) => grouped.get(id) ?? []);
