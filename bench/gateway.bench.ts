@@ -64,7 +64,7 @@ const FULL: Scale = {
   name: 'full',
   spec: { tickets: 10_000, changes: 200_000, seed: 20250601, bodySentences: [8, 20], heavy: { share: 0.01, min: 200, max: 500 } },
   users: 500,
-  cellSeconds: 5,
+  cellSeconds: 8,
   warmupSeconds: 1,
 };
 const SMALL: Scale = {
@@ -106,7 +106,9 @@ function parseArgs(argv: string[]): { scale: Scale; dialects: Dialect[]; profile
   const dialects: Dialect[] = dbArg === 'both' ? ['sqlite', 'mysql'] : dbArg === 'sqlite' ? ['sqlite'] : dbArg === 'mysql' || dbArg === 'mariadb' ? ['mysql'] : [];
   if (dialects.length === 0) throw new Error(`--db takes sqlite, mysql or both (got ${dbArg})`);
   if (process.env.BENCH_CELL_SECONDS) scale.cellSeconds = Number(process.env.BENCH_CELL_SECONDS);
-  return { scale, dialects, profile: argv.includes('--profile') || argv.includes('--profile-only'), profileOnly: argv.includes('--profile-only') };
+  // The full run profiles B2 on MySQL/MariaDB (where the targets are set) unless --no-profile.
+  const profile = argv.includes('--profile') || argv.includes('--profile-only') || (scale.name === 'full' && !argv.includes('--no-profile'));
+  return { scale, dialects, profile, profileOnly: argv.includes('--profile-only') };
 }
 
 // ---------------------------------------------------------------- expected answers
@@ -414,7 +416,8 @@ async function main(): Promise<void> {
   }
 }
 
-const NODE_FLAGS = ['--max-semi-space-size=8'];
+/** As `npm start` runs node (package.json); BENCH_NODE_FLAGS (space-separated) overrides, to measure V8 settings. */
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : ['--max-semi-space-size=8'];
 
 function pinSelf(): boolean {
   if (os.availableParallelism() < 2) return false;
@@ -472,17 +475,27 @@ async function runDialect(dialect: Dialect, scale: Scale, tmp: string, pinned: b
     await sameAnswers(peers, plan);
 
     const cells: CellResult[] = [];
-    const order: Workload[] = ['W1', 'W2', 'W3a', 'W3b', 'W4', 'W5'];
-    for (const [i, workload] of (profileOnly ? [] : order).entries()) {
+    const only = process.env.BENCH_WORKLOADS?.split(',').map((w) => w.trim());
+    const order = (['W1', 'W2', 'W3a', 'W3b', 'W4', 'W5'] as Workload[]).filter((w) => !only || only.includes(w));
+    for (const workload of profileOnly ? [] : order) {
       const peerList: Peer[] = workload === 'W5' ? ['B0', 'B2'] : ['B0', 'B1', 'B2'];
-      // Interleaved: the order alternates per workload, so drift in the machine's load does not
-      // favour whichever peer always runs first.
-      if (i % 2 === 1) peerList.reverse();
-      for (const peer of peerList) cells.push(await measure(dialect, workload, peer, peers[peer], plan[workload](peer), scale, questions));
+      // Interleaved A B C C B A: each peer's cell is two halves, one early and one late, so drift
+      // in the shared machine's load hits every peer about equally.
+      const halves = new Map<Peer, CellResult[]>();
+      for (const peer of [...peerList, ...[...peerList].reverse()]) {
+        const first = !halves.has(peer);
+        const half = await measure(dialect, workload, peer, peers[peer], plan[workload](peer), scale, questions, first);
+        halves.set(peer, [...(halves.get(peer) ?? []), half]);
+      }
+      for (const peer of peerList) {
+        const cell = combine(halves.get(peer)!);
+        cells.push(cell);
+        log(`${dialect} ${workload} ${peer}: ${describe(cell)}`);
+      }
     }
 
     let profiles: Partial<Record<Workload, ProfileFrame[]>> | undefined;
-    if (profile) {
+    if (profile && (dialect === 'mysql' || process.argv.includes('--profile') || process.argv.includes('--profile-only'))) {
       profiles = {};
       for (const workload of ['W1', 'W2', 'W3a', 'W4'] as Workload[]) {
         const dir = path.join(tmp, `prof-${dialect}-${workload}`);
@@ -604,14 +617,14 @@ async function sameAnswers(peers: Record<Peer, ChildServer>, plan: Record<Worklo
   log('B0, B1 and B2 give byte-identical answers to W1-W3, equal to the generated data');
 }
 
-async function measure(dialect: Dialect, workload: Workload, peer: Peer, server: ChildServer, plan: RequestPlan, scale: Scale, questions: Questions | null): Promise<CellResult> {
-  await load(server.url, plan, scale.warmupSeconds, null);
+async function measure(dialect: Dialect, workload: Workload, peer: Peer, server: ChildServer, plan: RequestPlan, scale: Scale, questions: Questions | null, warmUp: boolean): Promise<CellResult> {
+  if (warmUp) await load(server.url, plan, scale.warmupSeconds, null);
   const counter = () => (peer === 'B0' ? baselineCounter(server) : appSqlCounter(server, workload));
   const before = await counter();
   const canReset = resetPeak(server.pid);
   const q0 = questions ? await questions.read() : 0;
   const check: Check = { ok: 0, bad: 0, firstBad: null, bodyBytes: 0 };
-  const r = await load(server.url, plan, scale.cellSeconds, check);
+  const r = await load(server.url, plan, scale.cellSeconds / 2, check);
   const q1 = questions ? await questions.read() : 0;
   const peak = readProcMemory(server.pid).hwmBytes;
   const after = await counter();
@@ -634,13 +647,54 @@ async function measure(dialect: Dialect, workload: Workload, peer: Peer, server:
     sqlPerRequestDb: questions && answered > 0 ? Math.round(((q1 - q0 - 1) / answered) * 100) / 100 : null,
     peakRssMiB: Math.round((peak / 1024 / 1024) * 10) / 10,
     peakIsExact: canReset,
+    seconds: r.duration,
+    answered,
+    sqlStatements: after.sum - before.sum,
+    sqlRequests: appRequests,
+    questions: questions ? q1 - q0 - 1 : null,
+    bodyBytes: check.bodyBytes,
   };
-  log(
-    `${dialect} ${workload} ${peer}: ${cell.requestsPerSecond} req/s, p50 ${cell.latencyP50Ms} ms, p99 ${cell.latencyP99Ms} ms, SQL/req ${cell.sqlPerRequestApp}` +
-      `${cell.sqlPerRequestDb !== null ? ` (Questions ${cell.sqlPerRequestDb})` : ''}, ${cell.responseBytes} B, RSS ${cell.peakRssMiB} MiB` +
-      `${cell.errors || cell.wrongAnswers ? `, ${cell.errors} errors, ${cell.wrongAnswers} WRONG: ${cell.firstWrongAnswer}` : ''}`,
-  );
+  void dialect;
   return cell;
+}
+
+function describe(c: CellResult): string {
+  return (
+    `${c.requestsPerSecond} req/s, p50 ${c.latencyP50Ms} ms, p99 ${c.latencyP99Ms} ms, SQL/req ${c.sqlPerRequestApp}` +
+    `${c.sqlPerRequestDb !== null ? ` (Questions ${c.sqlPerRequestDb})` : ''}, ${c.responseBytes} B, RSS ${c.peakRssMiB} MiB` +
+    `${c.errors || c.wrongAnswers ? `, ${c.errors} errors, ${c.wrongAnswers} WRONG: ${c.firstWrongAnswer}` : ''}`
+  );
+}
+
+/** One cell from its two halves: totals over both; p50/p99 are the mean of the halves' (autocannon gives percentiles, not histograms). */
+function combine(halves: CellResult[]): CellResult {
+  const sum = (f: (c: CellResult) => number) => halves.reduce((a, c) => a + f(c), 0);
+  const answered = sum((c) => c.answered);
+  const seconds = sum((c) => c.seconds);
+  const sqlRequests = sum((c) => c.sqlRequests);
+  const mean = (f: (c: CellResult) => number) => Math.round((sum(f) / halves.length) * 100) / 100;
+  const questions = halves.every((c) => c.questions !== null) ? sum((c) => c.questions ?? 0) : null;
+  return {
+    ...halves[0],
+    requests: sum((c) => c.requests),
+    requestsPerSecond: Math.round((answered / seconds) * 10) / 10,
+    latencyP50Ms: mean((c) => c.latencyP50Ms),
+    latencyP99Ms: mean((c) => c.latencyP99Ms),
+    errors: sum((c) => c.errors),
+    wrongAnswers: sum((c) => c.wrongAnswers),
+    firstWrongAnswer: halves.map((c) => c.firstWrongAnswer).find((x) => x !== null) ?? null,
+    responseBytes: answered > 0 ? Math.round(sum((c) => c.bodyBytes) / answered) : 0,
+    sqlPerRequestApp: sqlRequests > 0 ? Math.round((sum((c) => c.sqlStatements) / sqlRequests) * 100) / 100 : null,
+    sqlPerRequestDb: questions !== null && answered > 0 ? Math.round((questions / answered) * 100) / 100 : null,
+    peakRssMiB: Math.max(...halves.map((c) => c.peakRssMiB)),
+    peakIsExact: halves.every((c) => c.peakIsExact),
+    seconds,
+    answered,
+    sqlStatements: sum((c) => c.sqlStatements),
+    sqlRequests,
+    questions,
+    bodyBytes: sum((c) => c.bodyBytes),
+  };
 }
 
 async function databaseVersion(scratch: ScratchDatabase): Promise<string> {

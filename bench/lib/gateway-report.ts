@@ -23,6 +23,14 @@ export interface CellResult {
   sqlPerRequestDb: number | null;
   peakRssMiB: number;
   peakIsExact: boolean;
+  /** Raw totals behind the per-request figures. */
+  seconds: number;
+  /** Responses received and checked. */
+  answered: number;
+  sqlStatements: number;
+  sqlRequests: number;
+  questions: number | null;
+  bodyBytes: number;
 }
 
 export interface DialectResult {
@@ -91,7 +99,7 @@ export function writeGatewayMarkdown(file: string, r: GatewayResult): void {
   lines.push(`- Machine: nproc ${r.machine.nproc}, ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB RAM, ${r.machine.os}, Node ${r.machine.node} (shared with other agents: absolute figures drift, compare ratios)`);
   lines.push(
     `- Method: autocannon from the bench process, ${r.method.connections} connections, ${r.method.warmupSeconds} s warm-up + ${r.method.cellSeconds} s measured per cell; ` +
-      `peers interleaved (order alternates per workload); ${r.method.pinning}; node ${r.method.nodeFlags.join(' ')}; every response checked against the generated data.`,
+      `peers interleaved A B C C B A per workload (each cell is two halves of the measured time; p50/p99 are the mean of the halves'); ${r.method.pinning}; node ${r.method.nodeFlags.join(' ')}; every response checked against the generated data.`,
   );
   lines.push('- Peers: B0 hand-written node:http + driver with minimal SQL (bench/baseline/server.ts); B1 gateway with DATALOADERS=off; B2 gateway.');
   for (const d of r.dialects) {

@@ -149,7 +149,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     if (res && viewer) res.locals.caller = { userId: viewer.user.id, username: viewer.user.username, apiKeyId: viewer.apiKeyId } satisfies Caller;
     const loaders = createLoaders(db, { batching: config.dataLoaderBatching, observeBatch: (name, keys, run) => observeBatch(metrics, tracing, name, keys, run) });
     // The caller is often the author of what it reads back (its comment, its ticket).
-    if (viewer) loaders.userById.prime(viewer.user.id, viewer.user);
+    if (viewer) loaders.primeUser(viewer.user);
     return { requestId: requestScope.getStore()?.requestId ?? crypto.randomUUID(), viewer, loaders, services };
   };
 
