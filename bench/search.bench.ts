@@ -182,7 +182,7 @@ async function createLabels(app: App, client: GraphQLClient): Promise<Labels> {
     await run('userCreate', 'UserCreateInput', { username, name: username[0].toUpperCase() + username.slice(1), email: `${username}@example.com`, privileges: ['CREATE_TICKETS', 'EDIT_TICKETS'] });
   }
   for (const key of TAGS) await run('tagCreate', 'LabelCreateInput', { key, title: key });
-  for (const key of CATEGORIES) await run('categoryCreate', 'LabelCreateInput', { key, title: key });
+  for (const key of CATEGORIES) await run('categoryCreate', 'CategoryInput', { key, title: key });
 
   const inOrder = (names: string[], rows: Label[]): Label[] => names.map((name) => rows.find((r) => r.key === name) ?? missing(name));
   const missing = (name: string): never => {

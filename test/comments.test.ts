@@ -103,3 +103,17 @@ test('refuses to edit history entries that are not comments', async () => {
   const r = await s.gql(EDIT, { id: created, body: 'rewrite history' });
   expect(r.errors?.[0].extensions?.code).toBe('NOT_FOUND');
 });
+
+test('refuses a comment on a soft-deleted ticket by global id or number, leaving it untouched', async () => {
+  const t = await newTicket();
+  expect((await s.gql(`mutation($id: ID!) { ticketDelete(id: $id) { userErrors { code } } }`, { id: t.id })).errors).toBeUndefined();
+  for (const ticketId of [t.id, `#${t.number}`]) {
+    const r = await s.gql(COMMENT_ADD, { input: { ticketId, body: 'too late' } }, alice);
+    expect(r.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  }
+  const after = await s.gql(`query($id: ID!) { ticket(id: $id) { version changes(types: [COMMENT]) { totalCount } } }`, { id: t.id });
+  expect(after.data.ticket).toBeNull(); // deleted: invisible, and the admin read below shows no new entry
+  const admin = await s.gql(`query { tickets(first: 1, includeDeleted: true, query: "Talk") { edges { node { number changes(types: [COMMENT]) { totalCount } } } } }`);
+  const row = admin.data.tickets.edges.find((e: { node: { number: number } }) => e.node.number === t.number);
+  expect(row?.node.changes.totalCount ?? 0).toBe(0);
+});

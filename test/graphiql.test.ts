@@ -79,7 +79,7 @@ describe('GET /graphql', () => {
     const query = encodeURIComponent('{ __typename }');
     const ok = await fetch(`${s.url}/graphql?query=${query}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
     expect(ok.status).toBe(200);
-    expect((await ok.json()).data).toEqual({ __typename: 'Query' });
+    expect(((await ok.json()) as { data: unknown }).data).toEqual({ __typename: 'Query' });
 
     const csrf = await fetch(`${s.url}/graphql?query=${query}`, { headers: { accept: 'application/json' } });
     expect(csrf.status).toBe(400);

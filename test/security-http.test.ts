@@ -90,7 +90,7 @@ describe('CORS', () => {
     const res = await fetch(`${prod.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://localhost:3000', authorization: `Bearer ${ADMIN_KEY}` }, body: JSON.stringify({ query: '{ viewer { username } }' }) });
     expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
     expect(res.headers.get('access-control-expose-headers')).toMatch(/X-Request-Id/i);
-    expect((await res.json()).data).toEqual({ viewer: { username: 'admin' } });
+    expect(((await res.json()) as { data: unknown }).data).toEqual({ viewer: { username: 'admin' } });
   });
 
   test('gives an origin that is not on the list no CORS headers', async () => {
@@ -119,7 +119,7 @@ describe('CSRF prevention', () => {
 
   test('accepts a GET query that carries a preflight header, and never a mutation over GET', async () => {
     const get = await fetch(`${prod.url}/graphql?query=${encodeURIComponent('{ viewer { username } }')}`, { headers: { authorization: `Bearer ${ADMIN_KEY}`, 'apollo-require-preflight': 'true' } });
-    expect((await get.json()).data).toEqual({ viewer: { username: 'admin' } });
+    expect(((await get.json()) as { data: unknown }).data).toEqual({ viewer: { username: 'admin' } });
     const mutation = await fetch(`${prod.url}/graphql?query=${encodeURIComponent('mutation { tagCreate(input: { key: "viaget" }) { tag { key } } }')}`, { headers: { authorization: `Bearer ${ADMIN_KEY}`, 'apollo-require-preflight': 'true' } });
     expect(mutation.status).toBe(405);
     expect((await prod.gql(`{ tags { key } }`)).data.tags).toEqual([]);

@@ -91,14 +91,20 @@ export function spawnServer(name: string, args: string[], options: { cwd: string
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       if (done) return; // keep draining: a full pipe would block the child
       stdout += d;
-      const newline = stdout.indexOf('\n');
-      if (newline < 0) return;
-      try {
-        const { url } = JSON.parse(stdout.slice(0, newline)) as { url: string };
+      // Log lines (JSON from the app's logger) may come first: wait for the line with the URL.
+      let newline: number;
+      while ((newline = stdout.indexOf('\n')) >= 0) {
+        const line = stdout.slice(0, newline);
+        stdout = stdout.slice(newline + 1);
+        let url: unknown;
+        try {
+          url = (JSON.parse(line) as { url?: unknown }).url;
+        } catch {
+          return finish(new Error(`${name} printed "${line}" instead of its URL; stderr:\n${stderr}`));
+        }
+        if (typeof url !== 'string') continue;
         const exitStatus = () => child.signalCode ?? (child.exitCode === null ? null : `code ${child.exitCode}`);
-        finish(null, { name, pid: child.pid!, url, stderrTail: () => stderr, exitStatus, memoryBreakdown, stop });
-      } catch {
-        finish(new Error(`${name} printed "${stdout.slice(0, newline)}" instead of its URL; stderr:\n${stderr}`));
+        return finish(null, { name, pid: child.pid!, url, stderrTail: () => stderr, exitStatus, memoryBreakdown, stop });
       }
     });
   });

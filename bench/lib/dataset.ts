@@ -27,6 +27,13 @@ export interface DatasetSpec {
   /** Total ticket_change rows, including each ticket's CREATED entry. */
   changes: number;
   seed: number;
+  /** Sentences per ticket body (default 1-4; 8-20 gives bodies of about 1 KB). */
+  bodySentences?: [number, number];
+  /**
+   * A share of the tickets with long histories: each gets min..max entries, the rest share what is
+   * left as before. Default: none (every history drawn from the same exponential weights).
+   */
+  heavy?: { share: number; min: number; max: number };
 }
 
 /** Columns and values as stored (dates as UTC 'YYYY-MM-DD HH:MM:SS.mmm', which both drivers accept). */
@@ -171,7 +178,7 @@ export function generateDataset(spec: DatasetSpec, labels: Labels): Dataset {
       id,
       number: id,
       subject: text.subject(),
-      body: text.paragraph(1, 4),
+      body: text.paragraph(...(spec.bodySentences ?? [1, 4])),
       type: random.weighted(TYPE_WEIGHTS),
       status,
       priority: random.weighted(PRIORITY_WEIGHTS),
@@ -203,8 +210,21 @@ export function generateDataset(spec: DatasetSpec, labels: Labels): Dataset {
   const extra = new Array<number>(spec.tickets + 1).fill(0);
   const remaining = spec.changes - spec.tickets - softDeleted.size;
   if (remaining < 0) throw new Error(`${spec.changes} changes cannot cover ${spec.tickets} tickets`);
-  const ownerSampler = new WeightedSampler(historyOwners.map(() => -Math.log(1 - random.next())));
-  for (let i = 0; i < remaining; i++) extra[historyOwners[ownerSampler.draw(random)].id] += 1;
+  let left = remaining;
+  let owners = historyOwners;
+  if (spec.heavy) {
+    // Every 1/share-th history owner (spread over time) gets a long history.
+    const every = Math.max(1, Math.round(1 / spec.heavy.share));
+    const heavyIds = new Set(historyOwners.filter((_, i) => i % every === every - 1).map((t) => t.id));
+    for (const id of heavyIds) {
+      const n = Math.min(left, random.int(spec.heavy.min, spec.heavy.max) - 1);
+      extra[id] = n;
+      left -= n;
+    }
+    owners = historyOwners.filter((t) => !heavyIds.has(t.id));
+  }
+  const ownerSampler = new WeightedSampler(owners.map(() => -Math.log(1 - random.next())));
+  for (let i = 0; i < left; i++) extra[owners[ownerSampler.draw(random)].id] += 1;
 
   const changes: ChangeRow[] = [];
   const search: SearchRow[] = [];

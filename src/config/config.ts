@@ -40,6 +40,13 @@ export interface AppConfig {
   /** Prefix of this deployment's Redis keys and channels (several deployments or test runs can share one Redis). */
   redisPrefix: string;
   queryLimits: QueryLimitsConfig;
+  /** Observability: OpenTelemetry tracing, on only when an OTLP endpoint is configured. */
+  telemetry: TelemetryConfig;
+  /**
+   * Benchmark-only (DATALOADERS=off): every DataLoader fetches each key with its own statement, to
+   * measure the naive N+1 resolvers (bench/, peer B1). Never set it in production.
+   */
+  dataLoaderBatching: boolean;
 }
 
 export interface JwtConfig {
@@ -70,6 +77,12 @@ export interface QueryLimitsConfig {
   requestTimeoutMs: number;
   /** SIGTERM/SIGINT: how long in-flight requests may take to finish before the process exits anyway. */
   shutdownGraceMs: number;
+}
+
+export interface TelemetryConfig {
+  /** OTEL_EXPORTER_OTLP_ENDPOINT (base URL; traces go to <endpoint>/v1/traces). null: tracing off. */
+  otlpEndpoint: string | null;
+  serviceName: string;
 }
 
 export interface MailConfig {
@@ -193,6 +206,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevelRaw}")`);
   }
 
+  const otlpEndpoint = str('OTEL_EXPORTER_OTLP_ENDPOINT') ?? null;
+  if (otlpEndpoint !== null && !/^https?:\/\/[^/]+/.test(otlpEndpoint)) problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (got "${otlpEndpoint}")`);
+  const dataLoadersRaw = (str('DATALOADERS') ?? 'on').toLowerCase();
+  if (dataLoadersRaw !== 'on' && dataLoadersRaw !== 'off') problems.push(`DATALOADERS must be on or off (got "${dataLoadersRaw}")`);
+
   const pageSizeMax = int('PAGE_SIZE_MAX', 100, 1, 1000);
   const config: AppConfig = {
     nodeEnv: str('NODE_ENV') ?? 'development',
@@ -227,6 +245,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: str('REDIS_URL') ?? null,
     redisPrefix: str('REDIS_PREFIX') ?? 'ticket-gateway:',
     queryLimits: parseQueryLimits(str, int, problems),
+    telemetry: { otlpEndpoint: otlpEndpoint?.replace(/\/+$/, '') ?? null, serviceName: str('OTEL_SERVICE_NAME') ?? 'ticket-gateway' },
+    dataLoaderBatching: dataLoadersRaw !== 'off',
   };
   if (config.redisUrl !== null && !isRedisUrl(config.redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (it is never printed)');
   if (!/^[A-Za-z0-9:._-]{1,64}$/.test(config.redisPrefix)) problems.push(`REDIS_PREFIX may hold letters, digits and : . _ - (1 to 64 of them; got "${config.redisPrefix}")`);

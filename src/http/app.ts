@@ -9,6 +9,10 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AppConfig } from '../config/config';
 import { createLogger, type Logger } from '../common/logger';
+import { AppMetrics, type PoolUsage } from '../common/metrics';
+import { createTracing, type Tracing } from '../common/tracing';
+import { traceSql } from '../db/sql-tracing';
+import type { DataSource } from 'typeorm';
 import { requestScope, type RequestScope } from '../common/request-scope';
 import { createDataSource } from '../db/data-source';
 import { Database, isDatabaseUnavailable } from '../db/database';
@@ -65,6 +69,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<App> {
   const log = options.logger ?? createLogger(config.logLevel);
   const dataSource = createDataSource(config.database, log);
+  const tracing = createTracing(config.telemetry, log);
+  traceSql(dataSource, tracing, config.database.kind);
   await dataSource.initialize();
   const db = new Database(dataSource);
   try {
@@ -90,10 +96,12 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     : config.redisUrl ? new FallbackRateLimitStore(new RedisRateLimitStore(config.redisUrl, config.queryLimits.rateLimitRedisPrefix), new DatabaseRateLimitStore(db, log), log)
     : new DatabaseRateLimitStore(db, log);
 
+  const metrics = new AppMetrics({ pool: () => mysqlPoolUsage(dataSource) });
+  const formatError = createFormatError(log, () => dataSource.isInitialized);
+
   const expressApp = express();
   const server = http.createServer(expressApp);
   const schema = await buildAppSchema();
-  const formatError = createFormatError(log, () => dataSource.isInitialized);
   const subscriptions = await startSubscriptionServer(server, schema, { config, db, services, log, formatError });
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -105,7 +113,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     // The token limit lives in the parser, so an over-long document is a 400 before any work is done.
     parseOptions: { maxTokens: config.queryLimits.maxTokens },
     includeStacktraceInErrorResponses: false,
-    formatError,
+    formatError: (formatted, error) => {
+      const out = formatError(formatted, error);
+      metrics.recordError(out.extensions?.code);
+      return out;
+    },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.queryLimits.shutdownGraceMs }),
       subscriptions.plugin,
@@ -131,17 +143,31 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       deadline: Date.now() + config.queryLimits.requestTimeoutMs,
     };
     const started = process.hrtime.bigint();
+    const path = req.originalUrl.split('?')[0];
     res.setHeader('X-Request-Id', scope.requestId);
-    res.on('finish', () => {
-      const info: RequestInfo = {
-        requestId: scope.requestId,
-        operationName: scope.operationName,
-        status: res.statusCode,
-        sqlCount: scope.sqlCount,
-        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-      };
-      log.info({ ...info, path: req.originalUrl.split('?')[0], userId: res.locals.userId }, 'request');
-      options.onRequestComplete?.(info);
+    tracing.request(`${req.method} ${routeLabel(path)}`, { 'http.request.method': req.method, 'url.path': path, 'request.id': scope.requestId }, (span, endSpan) => {
+      scope.span = span;
+      res.on('finish', () => {
+        const info: RequestInfo = {
+          requestId: scope.requestId,
+          operationName: scope.operationName,
+          status: res.statusCode,
+          sqlCount: scope.sqlCount,
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        };
+        const caller = res.locals.caller as Caller | undefined;
+        // Who called, never with what: the Authorization header, keys and variables stay out of logs.
+        log.info({ ...info, path, userId: caller?.userId, username: caller?.username, apiKeyId: caller?.apiKeyId }, 'request');
+        metrics.recordRequest({
+          operation: path === '/graphql' ? metrics.operationLabel(scope.operationName) : routeLabel(path),
+          status: res.statusCode,
+          durationMs: info.durationMs,
+          sqlCount: info.sqlCount,
+        });
+        endSpan({ 'http.response.status_code': res.statusCode, 'db.statement_count': info.sqlCount }, res.statusCode >= 500);
+        options.onRequestComplete?.(info);
+      });
+      requestScope.run(scope, next);
     });
     // REQUEST_TIMEOUT: answer 503 at the deadline unless a transaction is committing (then its own
     // answer is moments away). Transactions still open after the deadline roll back (Database.transaction).
@@ -179,10 +205,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       }
       throw err;
     });
-    if (res) res.locals.userId = viewer?.user.id;
-    const loaders = createLoaders(db);
+    if (res && viewer) res.locals.caller = { userId: viewer.user.id, username: viewer.user.username, apiKeyId: viewer.apiKeyId } satisfies Caller;
+    const loaders = createLoaders(db, { batching: config.dataLoaderBatching, observeBatch: (name, keys, run) => observeBatch(metrics, tracing, name, keys, run) });
     // The caller is often the author of what it reads back (its comment, its ticket).
-    if (viewer) loaders.userById.prime(viewer.user.id, viewer.user);
+    if (viewer) loaders.primeUser(viewer.user);
     return { requestId: requestScope.getStore()?.requestId ?? crypto.randomUUID(), viewer, loaders, services };
   };
 
@@ -195,7 +221,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     expressMiddleware(apollo, { context: ({ req, res }) => contextFor(req, res) }),
   );
   expressApp.use(fileDownloadRouter(services, contextFor, log));
-  expressApp.use(metricsRouter(services));
+  expressApp.use(metricsRouter(services, metrics));
   expressApp.use(jobCallbackRouter(services, config.limits.requestBodyMaxBytes, log));
 
   expressApp.use((_req: Request, res: Response) => {
@@ -266,6 +292,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       services.mailTransport.close();
       await rateLimitStore?.close();
       if (dataSource.isInitialized) await dataSource.destroy();
+      await tracing.shutdown();
     },
   };
 }
@@ -276,8 +303,42 @@ const operationNamePlugin: ApolloServerPlugin<RequestContext> = {
     return {
       async didResolveOperation({ operationName }) {
         const scope = requestScope.getStore();
-        if (scope) scope.operationName = operationName ?? null;
+        if (!scope) return;
+        scope.operationName = operationName ?? null;
+        scope.span?.updateName(`graphql ${operationName ?? 'anonymous'}`);
       },
     };
   },
 };
+
+/** Who made a request, for the request log. */
+interface Caller {
+  userId: number;
+  username: string;
+  apiKeyId: number | null;
+}
+
+/** A bounded route label for non-GraphQL requests (metrics, span names): never the raw path. */
+function routeLabel(path: string): string {
+  if (path === '/graphql' || path === '/healthz' || path === '/metrics') return path;
+  if (path.startsWith('/files/')) return '/files/:id/:filename';
+  return 'other';
+}
+
+function observeBatch<T>(metrics: AppMetrics, tracing: Tracing, loader: string, keys: number, run: () => Promise<T>): Promise<T> {
+  metrics.loaderBatch.observe({ loader }, keys);
+  return tracing.span(`dataloader ${loader}`, { 'dataloader.name': loader, 'dataloader.keys': keys }, run);
+}
+
+/** mysql2 pool figures (its internal queues; no public API exposes them). null for SQLite: one connection, no pool. */
+function mysqlPoolUsage(dataSource: DataSource): PoolUsage | null {
+  if (!dataSource.isInitialized || dataSource.options.type !== 'mysql') return null;
+  const pool = (dataSource.driver as unknown as { pool?: { _allConnections?: { length: number }; _freeConnections?: { length: number }; _connectionQueue?: { length: number }; config?: { connectionLimit?: number } } }).pool;
+  if (!pool?._allConnections) return null;
+  return {
+    all: pool._allConnections.length,
+    free: pool._freeConnections?.length ?? 0,
+    waiting: pool._connectionQueue?.length ?? 0,
+    limit: pool.config?.connectionLimit ?? 0,
+  };
+}

@@ -1,14 +1,15 @@
 import { Router, type Request, type Response } from 'express';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Gauge } from 'prom-client';
+import type { AppMetrics } from '../common/metrics';
 import type { Services } from '../services/services';
 
 /**
- * GET /metrics in Prometheus text format. Gauges that need the database are read at scrape time,
- * so a scrape costs one grouped query and nothing is computed between scrapes.
+ * GET /metrics in Prometheus text format: the app's request, error, SQL and DataLoader series
+ * (AppMetrics) plus gauges read at scrape time. Gauges that need the database are read then, so
+ * a scrape costs one grouped query and nothing is computed between scrapes.
  */
-export function metricsRouter(services: Services): Router {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'tg_' });
+export function metricsRouter(services: Services, metrics: AppMetrics): Router {
+  const registry = metrics.registry;
   const outbox = new Gauge({
     name: 'tg_outbox_messages',
     help: 'Outbox rows (mail and other side effects) by status',

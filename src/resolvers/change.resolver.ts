@@ -90,8 +90,9 @@ export class ChangeResolver {
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'Who made the change; null for system entries or removed users.' })
-  author(@Root() change: TicketChange, @Ctx() ctx: RequestContext): Promise<User | null> | null {
-    return change.authorId === null ? null : ctx.loaders.userById.load(change.authorId);
+  author(@Root() change: TicketChange, @Ctx() ctx: RequestContext): Promise<User | null> | User | null {
+    if (change.authorId === null) return null;
+    return ctx.loaders.knownUser(change.authorId) ?? ctx.loaders.userById.load(change.authorId);
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'Who last edited a comment.' })

@@ -10,10 +10,10 @@ import { CommentRevision } from '../entities/comment-revision.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { ChangeType, Privilege, TicketStatus, TrackedField } from '../entities/ticket.enums';
 import { Ticket } from '../entities/ticket.entity';
-import type { RequestContext } from '../graphql/context';
+import type { RequestContext, Viewer } from '../graphql/context';
 import type { ConnectionArgs } from '../graphql/args/connection.args';
 import type { Page } from '../graphql/types/connection.factory';
-import { rowIdOf } from '../graphql/global-id';
+import { parseTicketRef, rowIdOf } from '../graphql/global-id';
 import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
 import { isAdmin, requirePrivilege } from './access';
 import { buildPage, decodeIdCursor, idCursor, pageRequest } from './pagination';
@@ -128,29 +128,54 @@ export class ChangeService {
   /** Idempotent with clientMutationId (see idempotency.service.ts). */
   async addComment(ctx: RequestContext, ticketRef: string, rawBody: string, opts: { clientMutationId?: string | null; expectedVersion?: number | null } = {}): Promise<ChangeResult> {
     const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
-    const ticket = await this.tickets().requireTicket(ctx, ticketRef);
     return ctx.services.idempotency.execute<{ changeId: number }, ChangeResult>(ctx, {
       operation: 'commentAdd',
       clientMutationId: opts.clientMutationId,
-      input: { ticketId: ticket.id, body: rawBody, expectedVersion: opts.expectedVersion },
-      apply: async (record) => {
-        const body = this.cleanBody(rawBody);
-        if (typeof body !== 'string') return { change: null, userErrors: [body] };
-        const now = new Date();
-        const change = await this.db.transaction(async (em) => {
-          // Lock order: the ticket row first, then the child insert, so concurrent commenters queue
-          // instead of deadlocking on the foreign-key check.
-          await this.touchTicket(em, ticket.id, now, viewer.user.id, { response: true, expectedVersion: opts.expectedVersion });
-          const written = await this.writeComment(em, ticket.id, viewer.user.id, body, now);
-          await record(em, { changeId: written.id });
-          return written;
-        }).catch(conflictResult);
-        if (!(change instanceof TicketChange)) return change;
-        return { change, userErrors: [] };
-      },
+      input: { ticket: ticketRef, body: rawBody, expectedVersion: opts.expectedVersion },
+      apply: (record) => this.commentOnce(ctx, viewer, ticketRef, rawBody, opts.expectedVersion ?? null, record),
       replay: async ({ changeId }) => ({ change: await this.findVisible(ctx, changeId), userErrors: [] }),
       refuse: (error) => ({ change: null, userErrors: [error] }),
     });
+  }
+
+  private async commentOnce(
+    ctx: RequestContext,
+    viewer: Viewer,
+    ticketRef: string,
+    rawBody: string,
+    expectedVersion: number | null,
+    record: (em: EntityManager, result: { changeId: number }) => Promise<void>,
+  ): Promise<ChangeResult> {
+    const body = this.cleanBody(rawBody);
+    const ref = parseTicketRef(ticketRef);
+    const now = new Date();
+    if (typeof body === 'string' && ref?.by === 'id') {
+      // The common case (a global id from a previous read) needs no read of the ticket: the
+      // touch's WHERE carries the visibility rule and its row count says whether the ticket is
+      // there. Anything else takes the path below, so errors stay the same.
+      const change = await this.db.transaction(async (em) => {
+        if (!(await this.touchVisibleTicket(em, ref.id, now, viewer, { response: true, expectedVersion }))) return null;
+        const written = await this.writeComment(em, ref.id, viewer.user.id, body, now);
+        await record(em, { changeId: written.id });
+        return written;
+      }).catch(conflictResult);
+      if (change instanceof TicketChange) return { change, userErrors: [] };
+      if (change) return change;
+      await this.tickets().requireTicket(ctx, ticketRef); // NOT_FOUND, worded as for any other miss
+      throw notFound(`No ticket ${ticketRef}`);
+    }
+    const ticket = await this.tickets().requireTicket(ctx, ticketRef);
+    if (typeof body !== 'string') return { change: null, userErrors: [body] };
+    const change = await this.db.transaction(async (em) => {
+      // Lock order: the ticket row first, then the child insert, so concurrent commenters queue
+      // instead of deadlocking on the foreign-key check.
+      await this.touchTicket(em, ticket.id, now, viewer.user.id, { response: true, expectedVersion });
+      const written = await this.writeComment(em, ticket.id, viewer.user.id, body, now);
+      await record(em, { changeId: written.id });
+      return written;
+    }).catch(conflictResult);
+    if (!(change instanceof TicketChange)) return change;
+    return { change, userErrors: [] };
   }
 
   async updateComment(ctx: RequestContext, commentId: string, rawBody: string, expectedVersion?: number | null): Promise<ChangeResult> {
@@ -235,8 +260,29 @@ export class ChangeService {
   }
 
   /** Bumps the ticket's version and modified time; a ticket deleted meanwhile is not found (unless includeDeleted). */
-  async touchTicket(em: EntityManager, ticketId: number, at: Date, actorId: number | null, opts: { includeDeleted?: boolean; response?: boolean; expectedVersion?: number | null } = {}): Promise<void> {
-    const result = await em
+  async touchTicket(em: EntityManager, ticketId: number, at: Date, actorId: number | null, opts: TouchOptions = {}): Promise<void> {
+    if ((await this.touch(em, ticketId, at, actorId, null, opts)) === 1) return;
+    await this.throwIfStale(em, ticketId, opts, () => true);
+    throw notFound('No such ticket');
+  }
+
+  /** touchTicket for a ticket the viewer must be able to see (canSeeTicket as SQL); false when it is not there for them. */
+  private async touchVisibleTicket(em: EntityManager, ticketId: number, at: Date, viewer: Viewer, opts: Omit<TouchOptions, 'includeDeleted'> = {}): Promise<boolean> {
+    if (viewer.categoryIds !== null && viewer.categoryIds.length === 0) return false;
+    if ((await this.touch(em, ticketId, at, viewer.user.id, viewer.categoryIds, opts)) === 1) return true;
+    await this.throwIfStale(em, ticketId, opts, (row) => viewer.categoryIds === null || (row.categoryId !== null && viewer.categoryIds.includes(row.categoryId)));
+    return false;
+  }
+
+  /** After a touch that changed nothing: a VersionConflict if the ticket is there (and visible) at another version. */
+  private async throwIfStale(em: EntityManager, ticketId: number, opts: TouchOptions, visible: (row: Ticket) => boolean): Promise<void> {
+    if (opts.expectedVersion == null) return;
+    const row = await em.findOne(Ticket, { where: { id: ticketId }, select: { id: true, version: true, deletedAt: true, categoryId: true }, withDeleted: true });
+    if (row && (opts.includeDeleted || row.deletedAt === null) && visible(row)) throw new VersionConflict(row.version, opts.expectedVersion);
+  }
+
+  private async touch(em: EntityManager, ticketId: number, at: Date, actorId: number | null, categoryIds: readonly number[] | null, opts: TouchOptions): Promise<number> {
+    const qb = em
       .createQueryBuilder()
       .update(Ticket)
       .set({
@@ -250,15 +296,9 @@ export class ChangeService {
       })
       .setParameters({ actor: actorId, respondedAt: sqlDateTime(at) })
       // Optimistic concurrency: with expectedVersion the bump happens only at the version the caller saw.
-      .where(`${opts.includeDeleted ? 'id = :id' : 'id = :id AND deleted_at IS NULL'}${opts.expectedVersion != null ? ' AND version = :expected' : ''}`, { id: ticketId, expected: opts.expectedVersion })
-      .execute();
-    if (affectedRows(result) !== 1) {
-      if (opts.expectedVersion != null) {
-        const row = await em.findOne(Ticket, { where: { id: ticketId }, select: { id: true, version: true, deletedAt: true }, withDeleted: true });
-        if (row && (opts.includeDeleted || row.deletedAt === null)) throw new VersionConflict(row.version, opts.expectedVersion);
-      }
-      throw notFound('No such ticket');
-    }
+      .where(`${opts.includeDeleted ? 'id = :id' : 'id = :id AND deleted_at IS NULL'}${opts.expectedVersion != null ? ' AND version = :expected' : ''}`, { id: ticketId, expected: opts.expectedVersion });
+    if (categoryIds !== null) qb.andWhere('category_id IN (:...categoryIds)', { categoryIds: [...categoryIds] });
+    return affectedRows(await qb.execute());
   }
 
   private async requireOwnComment(ctx: RequestContext, commentId: string): Promise<TicketChange> {
@@ -269,6 +309,15 @@ export class ChangeService {
     if (comment.authorId !== viewer.user.id && !isAdmin(viewer)) throw forbidden('Only the author of a comment or an admin may change it');
     return comment;
   }
+}
+
+export interface TouchOptions {
+  /** Soft-deleted tickets too (history of jobs and audit entries). */
+  includeDeleted?: boolean;
+  /** A reply: may set the SLA's first response. */
+  response?: boolean;
+  /** Optimistic concurrency: touch only at this version, else VersionConflict. */
+  expectedVersion?: number | null;
 }
 
 /** touchTicket found the ticket at another version than the caller's expectedVersion; the transaction rolls back. */

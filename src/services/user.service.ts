@@ -110,7 +110,7 @@ export class UserService {
     const countQb = qb.clone();
     if (req.cursor) qb.andWhere(req.backward ? 'u.id < :cursor' : 'u.id > :cursor', { cursor: decodeIdCursor(req.cursor) });
     const rows = await qb.orderBy('u.id', req.backward ? 'DESC' : 'ASC').take(req.limit + 1).getMany();
-    for (const u of rows) ctx.loaders.userById.prime(u.id, u);
+    for (const u of rows) ctx.loaders.primeUser(u);
     return { ...buildPage(rows, req, (u) => idCursor(u.id)), count: () => countQb.getCount() };
   }
 

@@ -29,12 +29,18 @@ export interface TestServer {
 }
 
 /** Starts the real server (HTTP on a random port) on a fresh database, with an admin key. */
-export async function startTestServer(env: Record<string, string> = {}, options: Omit<AppOptions, 'onRequestComplete'> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestServer> {
   const db = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-data-'));
   const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
   const requests = new Map<string, RequestInfo>();
-  const app = await createApp(config, { ...options, onRequestComplete: (info) => requests.set(info.requestId, info) });
+  const app = await createApp(config, {
+    ...options,
+    onRequestComplete: (info) => {
+      requests.set(info.requestId, info);
+      options.onRequestComplete?.(info);
+    },
+  });
   const url = await app.listen();
 
   const gql = async <T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, key: string | null = ADMIN_KEY): Promise<GqlResponse<T>> => {
