@@ -145,6 +145,23 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     const started = process.hrtime.bigint();
     const path = req.originalUrl.split('?')[0];
     res.setHeader('X-Request-Id', scope.requestId);
+    // REQUEST_TIMEOUT: answer 503 at the deadline unless a transaction is committing (then its own
+    // answer is moments away). Transactions still open after the deadline roll back (Database.transaction).
+    let timer: NodeJS.Timeout;
+    const expire = () => {
+      if (res.headersSent || res.writableEnded) return;
+      if ((scope.committing ?? 0) > 0 || scope.committed) {
+        timer = setTimeout(expire, 50); // never claim "nothing saved" for a request that saved
+        return;
+      }
+      scope.timedOut = true;
+      res.locals.timedOut = true;
+      res.status(503).json({
+        errors: [{ message: `The request took longer than ${config.queryLimits.requestTimeoutMs} ms and was cancelled; none of its changes were saved`, extensions: { code: 'REQUEST_TIMEOUT', requestId: scope.requestId } }],
+      });
+    };
+    timer = setTimeout(expire, config.queryLimits.requestTimeoutMs);
+    res.on('close', () => clearTimeout(timer));
     tracing.request(`${req.method} ${routeLabel(path)}`, { 'http.request.method': req.method, 'url.path': path, 'request.id': scope.requestId }, (span, endSpan) => {
       scope.span = span;
       res.on('finish', () => {
@@ -169,24 +186,6 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       });
       requestScope.run(scope, next);
     });
-    // REQUEST_TIMEOUT: answer 503 at the deadline unless a transaction is committing (then its own
-    // answer is moments away). Transactions still open after the deadline roll back (Database.transaction).
-    let timer: NodeJS.Timeout;
-    const expire = () => {
-      if (res.headersSent || res.writableEnded) return;
-      if ((scope.committing ?? 0) > 0 || scope.committed) {
-        timer = setTimeout(expire, 50); // never claim "nothing saved" for a request that saved
-        return;
-      }
-      scope.timedOut = true;
-      res.locals.timedOut = true;
-      res.status(503).json({
-        errors: [{ message: `The request took longer than ${config.queryLimits.requestTimeoutMs} ms and was cancelled; none of its changes were saved`, extensions: { code: 'REQUEST_TIMEOUT', requestId: scope.requestId } }],
-      });
-    };
-    timer = setTimeout(expire, config.queryLimits.requestTimeoutMs);
-    res.on('close', () => clearTimeout(timer));
-    requestScope.run(scope, next);
   });
 
   expressApp.use(corsMiddleware(config.corsOrigins));

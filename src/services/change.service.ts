@@ -128,54 +128,40 @@ export class ChangeService {
   /** Idempotent with clientMutationId (see idempotency.service.ts). */
   async addComment(ctx: RequestContext, ticketRef: string, rawBody: string, opts: { clientMutationId?: string | null; expectedVersion?: number | null } = {}): Promise<ChangeResult> {
     const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
+    const ref = parseTicketRef(ticketRef);
+    // A global id (the common case, from a previous read) needs no read of the ticket: the touch's
+    // WHERE carries the visibility rule. A number is looked up (the touch needs the row id).
+    const known = ref?.by === 'id' ? null : await this.tickets().requireTicket(ctx, ticketRef);
+    const ticketId = known?.id ?? (ref as { id: number }).id;
     return ctx.services.idempotency.execute<{ changeId: number }, ChangeResult>(ctx, {
       operation: 'commentAdd',
       clientMutationId: opts.clientMutationId,
-      input: { ticket: ticketRef, body: rawBody, expectedVersion: opts.expectedVersion },
-      apply: (record) => this.commentOnce(ctx, viewer, ticketRef, rawBody, opts.expectedVersion ?? null, record),
+      input: { ticketId, body: rawBody, expectedVersion: opts.expectedVersion },
+      apply: async (record) => {
+        const body = this.cleanBody(rawBody);
+        if (typeof body !== 'string') {
+          if (!known) await this.tickets().requireTicket(ctx, ticketRef); // not found before invalid
+          return { change: null, userErrors: [body] };
+        }
+        const now = new Date();
+        const change = await this.db.transaction(async (em) => {
+          // Lock order: the ticket row first, then the child insert, so concurrent commenters queue
+          // instead of deadlocking on the foreign-key check.
+          const touchOpts = { response: true, expectedVersion: opts.expectedVersion };
+          if (known) await this.touchTicket(em, ticketId, now, viewer.user.id, touchOpts);
+          else if (!(await this.touchVisibleTicket(em, ticketId, now, viewer, touchOpts))) return null;
+          const written = await this.writeComment(em, ticketId, viewer.user.id, body, now);
+          await record(em, { changeId: written.id });
+          return written;
+        }).catch(conflictResult);
+        if (change instanceof TicketChange) return { change, userErrors: [] };
+        if (change) return change;
+        await this.tickets().requireTicket(ctx, ticketRef); // NOT_FOUND, worded as for any other miss
+        throw notFound(`No ticket ${ticketRef}`);
+      },
       replay: async ({ changeId }) => ({ change: await this.findVisible(ctx, changeId), userErrors: [] }),
       refuse: (error) => ({ change: null, userErrors: [error] }),
     });
-  }
-
-  private async commentOnce(
-    ctx: RequestContext,
-    viewer: Viewer,
-    ticketRef: string,
-    rawBody: string,
-    expectedVersion: number | null,
-    record: (em: EntityManager, result: { changeId: number }) => Promise<void>,
-  ): Promise<ChangeResult> {
-    const body = this.cleanBody(rawBody);
-    const ref = parseTicketRef(ticketRef);
-    const now = new Date();
-    if (typeof body === 'string' && ref?.by === 'id') {
-      // The common case (a global id from a previous read) needs no read of the ticket: the
-      // touch's WHERE carries the visibility rule and its row count says whether the ticket is
-      // there. Anything else takes the path below, so errors stay the same.
-      const change = await this.db.transaction(async (em) => {
-        if (!(await this.touchVisibleTicket(em, ref.id, now, viewer, { response: true, expectedVersion }))) return null;
-        const written = await this.writeComment(em, ref.id, viewer.user.id, body, now);
-        await record(em, { changeId: written.id });
-        return written;
-      }).catch(conflictResult);
-      if (change instanceof TicketChange) return { change, userErrors: [] };
-      if (change) return change;
-      await this.tickets().requireTicket(ctx, ticketRef); // NOT_FOUND, worded as for any other miss
-      throw notFound(`No ticket ${ticketRef}`);
-    }
-    const ticket = await this.tickets().requireTicket(ctx, ticketRef);
-    if (typeof body !== 'string') return { change: null, userErrors: [body] };
-    const change = await this.db.transaction(async (em) => {
-      // Lock order: the ticket row first, then the child insert, so concurrent commenters queue
-      // instead of deadlocking on the foreign-key check.
-      await this.touchTicket(em, ticket.id, now, viewer.user.id, { response: true, expectedVersion });
-      const written = await this.writeComment(em, ticket.id, viewer.user.id, body, now);
-      await record(em, { changeId: written.id });
-      return written;
-    }).catch(conflictResult);
-    if (!(change instanceof TicketChange)) return change;
-    return { change, userErrors: [] };
   }
 
   async updateComment(ctx: RequestContext, commentId: string, rawBody: string, expectedVersion?: number | null): Promise<ChangeResult> {
