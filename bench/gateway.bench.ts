@@ -214,7 +214,8 @@ const pick = <T>(xs: T[]) => xs[rand(xs.length)];
 function plans(x: Expectations, upload: { body: (ticketId: string) => { body: Buffer; contentType: string }; sha256: string; bytes: number }): Record<Workload, (peer: Peer) => RequestPlan> {
   const json = (operationName: string, variables: Record<string, unknown>) => JSON.stringify({ operationName, query: DOCS[operationName as Workload], variables });
   // Apollo ends its JSON with a newline, and so does B0.
-  const exact = (expectedJson: string) => (status: number, body: string) => {
+  const exact = (expectedJson: string) => (status: number, raw: string) => {
+    const body = withoutCost(raw);
     const expected = `${expectedJson}\n`;
     if (status === 200 && body === expected) return null;
     let i = 0;
@@ -598,6 +599,11 @@ async function prepare(scratch: ScratchDatabase, scale: Scale): Promise<Prepared
   }
 }
 
+/** The gateway's answers end with extensions.cost (issue 7), which B0 does not compute: compared without it. */
+function withoutCost(text: string): string {
+  return text.replace(/,"extensions":\{"cost":\{[^{}]*\}\}\}(\n?)$/, '}$1');
+}
+
 function fail(message: string): never {
   throw new Error(message);
 }
@@ -613,7 +619,7 @@ async function sameAnswers(peers: Record<Peer, ChildServer>, plan: Record<Worklo
         const text = await res.text();
         const problem = r.check(res.status, text);
         if (problem) throw new Error(`${workload} on ${peer} answered wrongly: ${problem}`);
-        answers.push(text);
+        answers.push(withoutCost(text));
       }
       if (new Set(answers).size !== 1) throw new Error(`${workload}: B0, B1 and B2 answered differently`);
     }
