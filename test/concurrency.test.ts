@@ -1,5 +1,6 @@
 import { COMMENT_ADD, CREATE, UPDATE } from './helpers/documents';
-import { startTestServer, type TestServer } from './helpers/test-server';
+import { multipartRequest } from './helpers/multipart';
+import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server';
 
 let s: TestServer;
 let alice: string;
@@ -75,4 +76,34 @@ test('comments take expectedVersion too: of 20 concurrent commenters at the same
   const fresh = await s.gql(`mutation($id: ID!) { commentUpdate(id: $id, input: { body: "edited", expectedVersion: 2 }) { change { body } userErrors { code } } }`, { id: commentId }, alice);
   expect(fresh.data.commentUpdate).toEqual({ change: { body: 'edited' }, userErrors: [] });
   expect((await s.gql(read, { id: t.id })).data.ticket).toEqual({ version: 3, changes: { totalCount: 1 } });
+});
+
+test('file uploads, file removal, replies, delete and restore take expectedVersion: a stale one is CONFLICT and writes nothing', async () => {
+  const t = (await s.gql(CREATE, { input: { subject: 'Versioned', requester: 'alice' } })).data.ticketCreate.ticket;
+  const version = async () => (await s.gql(`query($id: ID!) { ticket(id: $id) { version files { id } } }`, { id: t.id })).data.ticket;
+  const conflictOf = (userErrors: { code: string }[]) => userErrors.map((e) => e.code);
+  const UPLOAD = `mutation($t: ID!, $f: [Upload!]!, $v: Int) { ticketFilesUpload(ticketId: $t, files: $f, expectedVersion: $v) { files { id } userErrors { field code } } }`;
+  const up = (v: number) => multipartRequest(s.url, ADMIN_KEY, UPLOAD, { t: t.id, f: [null], v }, [{ path: 'variables.f.0', filename: 'a.log', type: 'text/plain', content: 'x' }]);
+
+  const v1 = (await version()).version;
+  expect(conflictOf((await up(v1 - 1)).body.data.ticketFilesUpload.userErrors)).toEqual(['CONFLICT']);
+  expect(await version()).toEqual({ version: v1, files: [] });
+  const stored = (await up(v1)).body.data.ticketFilesUpload;
+  expect(stored.userErrors).toEqual([]);
+
+  const v2 = (await version()).version;
+  const DEL_FILE = `mutation($id: ID!, $v: Int) { ticketFileDelete(id: $id, expectedVersion: $v) { deletedId userErrors { code } } }`;
+  expect(conflictOf((await s.gql(DEL_FILE, { id: stored.files[0].id, v: v2 - 1 })).data.ticketFileDelete.userErrors)).toEqual(['CONFLICT']);
+  expect(await version()).toEqual({ version: v2, files: [{ id: stored.files[0].id }] });
+
+  const REPLY = `mutation($id: ID!, $b: String!, $v: Int) { ticketReply(id: $id, input: { body: $b, expectedVersion: $v }) { change { id } userErrors { code } } }`;
+  expect(conflictOf((await s.gql(REPLY, { id: t.id, b: 'late', v: v2 - 1 }, alice)).data.ticketReply.userErrors)).toEqual(['CONFLICT']);
+  expect((await version()).version).toBe(v2);
+
+  const DELETE = `mutation($id: ID!, $v: Int) { ticketDelete(id: $id, expectedVersion: $v) { deletedId userErrors { code } } }`;
+  expect(conflictOf((await s.gql(DELETE, { id: t.id, v: v2 - 1 })).data.ticketDelete.userErrors)).toEqual(['CONFLICT']);
+  expect((await s.gql(DELETE, { id: t.id, v: v2 })).data.ticketDelete).toEqual({ deletedId: t.id, userErrors: [] });
+  const RESTORE = `mutation($id: ID!, $v: Int) { ticketRestore(id: $id, expectedVersion: $v) { ticket { version } userErrors { code } } }`;
+  expect(conflictOf((await s.gql(RESTORE, { id: t.id, v: v2 })).data.ticketRestore.userErrors)).toEqual(['CONFLICT']);
+  expect((await s.gql(RESTORE, { id: t.id, v: v2 + 1 })).data.ticketRestore).toEqual({ ticket: { version: v2 + 2 }, userErrors: [] });
 });

@@ -305,3 +305,17 @@ test('job events reach ticketUpdated subscribers as they happen, with the job on
     await ws.dispose();
   }
 });
+
+test('ticket events take expectedVersion: a stale one is CONFLICT and changes nothing', async () => {
+  const eventId = await nodeEvent(s, 'versioned', 'process.exit(0)');
+  const number = await ticket('Versioned events');
+  const v = (await s.gql(`query($id: ID!) { ticket(id: $id) { version } }`, { id: String(number) })).data.ticket.version;
+  const stale = await s.gql(TICKET_EVENT_ADD, { t: String(number), i: { eventId, expectedVersion: v - 1 } });
+  expect(stale.data.ticketEventAdd.userErrors.map((e: any) => e.code)).toEqual(['CONFLICT']);
+  const added = await s.gql(TICKET_EVENT_ADD, { t: String(number), i: { eventId, expectedVersion: v } });
+  expect(added.data.ticketEventAdd.userErrors).toEqual([]);
+  const REMOVE = `mutation($id: ID!, $v: Int) { ticketEventRemove(id: $id, expectedVersion: $v) { deletedId userErrors { code } } }`;
+  expect((await s.gql(REMOVE, { id: added.data.ticketEventAdd.ticketEvent.id, v })).data.ticketEventRemove).toEqual({ deletedId: null, userErrors: [{ code: 'CONFLICT' }] });
+  const t = await s.gql(`query($id: ID!) { ticket(id: $id) { version events { id } } }`, { id: String(number) });
+  expect(t.data.ticket).toEqual({ version: v + 1, events: [{ id: added.data.ticketEventAdd.ticketEvent.id }] });
+});

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { EventDefinition } from '../entities/event-definition.entity';
 import { TicketEvent } from '../entities/ticket-event.entity';
 import { Ticket } from '../entities/ticket.entity';
@@ -66,8 +66,12 @@ export class TicketEventResolver {
   }
 
   @Mutation(() => DeletePayload, { description: 'Requires edit_tickets. Jobs launched from it stay.' })
-  ticketEventRemove(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<DeletePayload> {
-    return ctx.services.events.removeFromTicket(ctx, id);
+  ticketEventRemove(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing removed) if it has changed since." }) expectedVersion: number | null,
+  ): Promise<DeletePayload> {
+    return ctx.services.events.removeFromTicket(ctx, id, expectedVersion ?? null);
   }
 
   @FieldResolver(() => ID)

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import { TicketFile } from '../entities/ticket-file.entity';
@@ -23,13 +23,19 @@ export class FileResolver {
       description: 'Makes retries safe: the same id with the same ticket and file contents within 24 h returns the first files and stores nothing.',
     })
     clientMutationId: string | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing stored) if it has changed since." })
+    expectedVersion: number | null,
   ): Promise<TicketFilesPayload> {
-    return { ...(await ctx.services.files.upload(ctx, ticketId, files, clientMutationId ?? null)), clientMutationId: clientMutationId ?? null };
+    return { ...(await ctx.services.files.upload(ctx, ticketId, files, clientMutationId ?? null, expectedVersion ?? null)), clientMutationId: clientMutationId ?? null };
   }
 
   @Mutation(() => TicketFileDeletePayload, { description: 'Requires edit_tickets. Removes the record and the stored object.' })
-  ticketFileDelete(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<TicketFileDeletePayload> {
-    return ctx.services.files.delete(ctx, id);
+  ticketFileDelete(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing removed) if it has changed since." }) expectedVersion: number | null,
+  ): Promise<TicketFileDeletePayload> {
+    return ctx.services.files.delete(ctx, id, expectedVersion ?? null);
   }
 
   @FieldResolver(() => ID)

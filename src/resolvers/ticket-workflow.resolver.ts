@@ -27,6 +27,7 @@ class TicketReopenInput {
 @InputType()
 class TicketReplyInput {
   @Field({ description: 'Markdown.' }) body: string;
+  @Field(() => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing written) if it has changed since." }) expectedVersion?: number | null;
 }
 
 @ObjectType()
@@ -64,7 +65,7 @@ export class TicketWorkflowResolver {
 
   @Mutation(() => TicketReplyPayload, { description: "The requester's comment; reopens a resolved or closed ticket unless it is locked." })
   ticketReply(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: TicketReplyInput): Promise<TicketReplyPayload> {
-    return ctx.services.workflow.reply(ctx, id, input.body);
+    return ctx.services.workflow.reply(ctx, id, input.body, input.expectedVersion ?? null);
   }
 
   @Mutation(() => TicketPayload, { description: 'Marks the ticket read by you at its current version.' })

@@ -57,6 +57,8 @@ class TicketSlaType {
   @Field({ description: 'Not breached yet, but less than a quarter of the resolution window is left.' }) atRisk: boolean;
 }
 
+const EXPECTED_VERSION = "The ticket's version you last saw: CONFLICT (nothing written) if it has changed since.";
+
 @Resolver(() => Ticket)
 export class TicketResolver {
   @Query(() => Ticket, { nullable: true, description: 'A ticket by global id (or number as id) or by number; null when absent or not visible.' })
@@ -100,13 +102,13 @@ export class TicketResolver {
   }
 
   @Mutation(() => TicketDeletePayload, { description: 'Soft delete (requires delete_tickets); undo with ticketRestore.' })
-  ticketDelete(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<TicketDeletePayload> {
-    return ctx.services.tickets.softDelete(ctx, id);
+  ticketDelete(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION }) expectedVersion: number | null): Promise<TicketDeletePayload> {
+    return ctx.services.tickets.softDelete(ctx, id, expectedVersion ?? null);
   }
 
   @Mutation(() => TicketPayload, { description: 'Brings back a soft-deleted ticket (requires delete_tickets).' })
-  ticketRestore(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<TicketPayload> {
-    return ctx.services.tickets.restore(ctx, id);
+  ticketRestore(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION }) expectedVersion: number | null): Promise<TicketPayload> {
+    return ctx.services.tickets.restore(ctx, id, expectedVersion ?? null);
   }
 
   @Mutation(() => TicketDeletePayload, { description: 'Permanently removes a ticket and its history (requires delete_tickets).' })

@@ -313,6 +313,12 @@ export class VersionConflict extends Error {
   }
 }
 
+/** The CONFLICT userError for a VersionConflict (at `field`); anything else is rethrown. */
+export function conflictError(err: unknown, field: string[] = ['input', 'expectedVersion']): UserError {
+  if (err instanceof VersionConflict) return userError(field, UserErrorCode.CONFLICT, err.message);
+  throw err;
+}
+
 /** Turns a VersionConflict into the CONFLICT userError the payloads carry; rethrows anything else. */
 function conflictResult(err: unknown): { change: null; userErrors: UserError[] } {
   if (err instanceof VersionConflict) return { change: null, userErrors: [userError(['input', 'expectedVersion'], UserErrorCode.CONFLICT, err.message)] };

@@ -14,7 +14,7 @@ import { rowIdOf } from '../graphql/global-id';
 import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
 import { checkParamDefinitions, checkParams } from '../jobs/event-params';
 import { requirePrivilege, requireViewer } from './access';
-import type { ChangeService } from './change.service';
+import { conflictError, type ChangeService } from './change.service';
 import type { TicketService } from './ticket.service';
 
 export interface EventFields {
@@ -40,6 +40,7 @@ export interface TicketEventFields {
   algo?: string | null;
   tags?: string[] | null;
   params?: Record<string, unknown> | null;
+  expectedVersion?: number | null;
 }
 
 export type EventResult = { event: EventDefinition | null; secret?: string | null; userErrors: UserError[] };
@@ -240,10 +241,11 @@ export class EventService {
     const stub = Object.assign(new TicketEvent(), { ticketId: ticket.id, eventId: event.id, targets: null, algo: null, tags: null, params: {}, createdById: ctx.viewer?.user.id ?? null, createdAt: now, updatedAt: now }) as TicketEvent;
     const errors = this.applyStub(stub, event, input);
     if (errors.length) return { ticketEvent: null, userErrors: errors };
-    await this.db.transaction(async (em) => {
-      await this.changes.touchTicket(em, ticket.id, now, ctx.viewer?.user.id ?? null);
+    const conflict = await this.db.transaction(async (em) => {
+      await this.changes.touchTicket(em, ticket.id, now, ctx.viewer?.user.id ?? null, { expectedVersion: input.expectedVersion });
       await em.insert(TicketEvent, stub);
-    });
+    }).then(() => null, (err: unknown) => conflictError(err));
+    if (conflict) return { ticketEvent: null, userErrors: [conflict] };
     ctx.loaders.ticketEvents.clear(ticket.id);
     return { ticketEvent: stub, userErrors: [] };
   }
@@ -258,21 +260,23 @@ export class EventService {
     const errors = this.applyStub(stub, event, input);
     if (errors.length) return { ticketEvent: null, userErrors: errors };
     stub.updatedAt = new Date();
-    await this.db.transaction(async (em) => {
-      await this.changes.touchTicket(em, stub.ticketId, stub.updatedAt, ctx.viewer?.user.id ?? null);
+    const conflict = await this.db.transaction(async (em) => {
+      await this.changes.touchTicket(em, stub.ticketId, stub.updatedAt, ctx.viewer?.user.id ?? null, { expectedVersion: input.expectedVersion });
       await em.save(TicketEvent, stub);
-    });
+    }).then(() => null, (err: unknown) => conflictError(err));
+    if (conflict) return { ticketEvent: null, userErrors: [conflict] };
     ctx.loaders.ticketEvents.clear(stub.ticketId);
     return { ticketEvent: stub, userErrors: [] };
   }
 
-  async removeFromTicket(ctx: RequestContext, id: string): Promise<{ deletedId: string | null; userErrors: UserError[] }> {
+  async removeFromTicket(ctx: RequestContext, id: string, expectedVersion: number | null = null): Promise<{ deletedId: string | null; userErrors: UserError[] }> {
     requirePrivilege(ctx, Privilege.EDIT_TICKETS);
     const stub = await this.requireTicketEvent(ctx, id);
-    await this.db.transaction(async (em) => {
-      await this.changes.touchTicket(em, stub.ticketId, new Date(), ctx.viewer?.user.id ?? null);
+    const conflict = await this.db.transaction(async (em) => {
+      await this.changes.touchTicket(em, stub.ticketId, new Date(), ctx.viewer?.user.id ?? null, { expectedVersion });
       await em.delete(TicketEvent, { id: stub.id });
-    });
+    }).then(() => null, (err: unknown) => conflictError(err, ['expectedVersion']));
+    if (conflict) return { deletedId: null, userErrors: [conflict] };
     ctx.loaders.ticketEvents.clear(stub.ticketId);
     return { deletedId: id, userErrors: [] };
   }

@@ -18,7 +18,7 @@ import { rowIdOf, toGlobalId } from '../graphql/global-id';
 import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
 import type { FileStorage, StagedObject } from '../storage/file-storage';
 import { requirePrivilege } from './access';
-import type { ChangeService } from './change.service';
+import { conflictError, type ChangeService } from './change.service';
 import type { TicketService } from './ticket.service';
 
 type FilesConfig = AppConfig['files'];
@@ -192,7 +192,7 @@ export class FileService {
    * Idempotent with clientMutationId (see idempotency.service.ts); a retry is compared by the files'
    * contents (SHA-256), which are staged first and discarded again when the retry is answered from the record.
    */
-  async upload(ctx: RequestContext, ticketRef: string, uploads: Promise<FileUpload>[], clientMutationId: string | null = null): Promise<FilesResult> {
+  async upload(ctx: RequestContext, ticketRef: string, uploads: Promise<FileUpload>[], clientMutationId: string | null = null, expectedVersion: number | null = null): Promise<FilesResult> {
     const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
     const ticket = await this.tickets().requireTicket(ctx, ticketRef);
     if (uploads.length === 0) return { files: [], ticket: null, userErrors: [userError(['files'], UserErrorCode.BLANK, 'Send at least one file')] };
@@ -214,11 +214,17 @@ export class FileService {
         input: { ticketId: ticket.id, files: staged.files.map((f) => ({ name: f.filename, type: f.contentType, size: f.size, sha256: f.sha256 })) },
         apply: async (record) => {
           const now = new Date();
-          await this.db.transaction(async (em) => {
-            await this.changes.touchTicket(em, ticket.id, now, viewer.user.id);
-            rows = await this.attach(em, ticket, staged.files, viewer.user.id, now);
-            await record(em, { fileIds: rows.map((r) => r.id) });
-          });
+          try {
+            await this.db.transaction(async (em) => {
+              await this.changes.touchTicket(em, ticket.id, now, viewer.user.id, { expectedVersion });
+              rows = await this.attach(em, ticket, staged.files, viewer.user.id, now);
+              await record(em, { fileIds: rows.map((r) => r.id) });
+            });
+          } catch (err) {
+            const conflict = conflictError(err, ['expectedVersion']);
+            await discard();
+            return { files: [], ticket: null, userErrors: [conflict] };
+          }
           ctx.loaders.ticketById.clear(ticket.id);
           ctx.loaders.ticketFiles.clear(ticket.id);
           return { files: rows, ticket: await this.tickets().findVisibleById(ctx, ticket.id), userErrors: [] };
@@ -254,7 +260,7 @@ export class FileService {
     return ctx.loaders.ticketFiles.load(ticketId);
   }
 
-  async delete(ctx: RequestContext, fileRef: string): Promise<{ deletedId: string | null; ticket: Ticket | null; userErrors: UserError[] }> {
+  async delete(ctx: RequestContext, fileRef: string, expectedVersion: number | null = null): Promise<{ deletedId: string | null; ticket: Ticket | null; userErrors: UserError[] }> {
     const viewer = requirePrivilege(ctx, Privilege.EDIT_TICKETS);
     const id = rowIdOf('TicketFile', fileRef);
     const file = id === null ? null : await this.findVisible(ctx, id);
@@ -262,15 +268,16 @@ export class FileService {
     const ticket = await this.tickets().requireTicket(ctx, file.ticketId);
     const now = new Date();
     const removed = await this.db.transaction(async (em) => {
+      // The ticket first (its version check and row lock), then the file.
+      await this.changes.touchTicket(em, file.ticketId, now, viewer.user.id, { expectedVersion });
       const result = await em.delete(TicketFile, { id: file.id });
-      if (!result.affected) return false;
-      await this.changes.touchTicket(em, file.ticketId, now, viewer.user.id);
+      if (!result.affected) throw notFound(`No file ${fileRef}`); // removed meanwhile: the touch rolls back too
       if (ticket.status !== TicketStatus.DRAFT) {
         await this.changes.recordEntry(em, file.ticketId, ChangeType.FILE_REMOVED, viewer.user.id, now, { oldValue: JSON.stringify(file.filename) });
       }
-      return true;
-    });
-    if (!removed) throw notFound(`No file ${fileRef}`);
+      return true as const;
+    }).catch((err: unknown) => conflictError(err, ['expectedVersion']));
+    if (removed !== true) return { deletedId: null, ticket: null, userErrors: [removed] };
     // After commit: a crash here leaves an unreferenced object, never a row without its bytes.
     await this.storage.delete(file.storageKey).catch((err) => this.log.error({ err, key: file.storageKey }, 'could not delete file object'));
     ctx.loaders.ticketById.clear(file.ticketId);

@@ -6,7 +6,8 @@ import { DONE_STATUSES, Privilege, TicketStatus, TrackedField, enumName } from '
 import type { RequestContext } from '../graphql/context';
 import { userError, UserErrorCode } from '../graphql/types/user-error.type';
 import { canSeeTicket, hasPrivilege, requireViewer } from './access';
-import type { ChangeResult, ChangeService } from './change.service';
+import { conflictError, type ChangeResult, type ChangeService } from './change.service';
+import { TicketChange } from '../entities/ticket-change.entity';
 import type { NotificationService } from './notification.service';
 import type { TicketResult, TicketService } from './ticket.service';
 
@@ -74,7 +75,7 @@ export class TicketWorkflowService {
    * A comment by the requester (who needs no edit privilege). It reopens a resolved or closed
    * ticket unless an agent locked it.
    */
-  async reply(ctx: RequestContext, id: string, rawBody: string): Promise<ChangeResult & { ticket: Ticket | null }> {
+  async reply(ctx: RequestContext, id: string, rawBody: string, expectedVersion: number | null = null): Promise<ChangeResult & { ticket: Ticket | null }> {
     const viewer = requireViewer(ctx);
     const found = await this.tickets.requireTicket(ctx, id);
     if (found.requesterId !== viewer.user.id && !hasPrivilege(viewer, Privilege.ADMIN)) throw forbidden('Only the requester of a ticket can reply to it');
@@ -84,7 +85,7 @@ export class TicketWorkflowService {
     const change = await this.db.transaction(async (em) => {
       const stored = await em.findOne(Ticket, { where: { id: found.id }, lock: this.db.lockMode ? { mode: this.db.lockMode } : undefined });
       if (!stored || !canSeeTicket(viewer, stored)) throw notFound(`No ticket ${id}`);
-      await this.changes.touchTicket(em, stored.id, now, viewer.user.id, { response: true });
+      await this.changes.touchTicket(em, stored.id, now, viewer.user.id, { response: true, expectedVersion });
       const entry = await this.changes.writeComment(em, stored.id, viewer.user.id, body, now);
       if (DONE_STATUSES.includes(stored.status) && !stored.locked && this.tickets.transitionRefusal(stored.status, TicketStatus.OPEN, true) === null) {
         await em.update(Ticket, { id: stored.id }, { status: TicketStatus.OPEN, closedAt: null, resolvedAt: null });
@@ -93,7 +94,8 @@ export class TicketWorkflowService {
         ], now);
       }
       return entry;
-    });
+    }).catch((err: unknown) => conflictError(err));
+    if (!(change instanceof TicketChange)) return { change: null, ticket: null, userErrors: [change] };
     ctx.loaders.ticketById.clear(found.id);
     return { change, ticket: await this.tickets.findVisibleById(ctx, found.id), userErrors: [] };
   }

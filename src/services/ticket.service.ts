@@ -21,7 +21,7 @@ import { userError, UserErrorCode, type UserError } from '../graphql/types/user-
 import { canSeeTicket, isAdmin, requirePrivilege, requireViewer, scopeVisibleTickets } from './access';
 import { TicketRead } from '../entities/ticket-read.entity';
 import { sqlDateTime } from '../db/column-types';
-import type { ChangeService } from './change.service';
+import { conflictError, VersionConflict, type ChangeService } from './change.service';
 import { buildPage, pageRequest } from './pagination';
 import { diffTickets, type TicketSnapshot } from './ticket-diff';
 import type { NormalizedTicketFields, TicketInputValidator } from './ticket-input.validator';
@@ -443,19 +443,21 @@ export class TicketService {
   }
 
   /** Soft delete: the ticket disappears from reads until restored. */
-  async softDelete(ctx: RequestContext, id: string): Promise<TicketDeleteResult> {
+  async softDelete(ctx: RequestContext, id: string, expectedVersion: number | null = null): Promise<TicketDeleteResult> {
     const viewer = requirePrivilege(ctx, Privilege.DELETE_TICKETS);
     const ticket = await this.requireTicket(ctx, id);
-    await this.setDeleted(viewer, ticket, new Date());
+    const conflict = await this.setDeleted(viewer, ticket, new Date(), expectedVersion);
+    if (conflict) return { deletedId: null, userErrors: [conflict] };
     ctx.loaders.ticketById.clear(ticket.id);
     return { deletedId: toGlobalId('Ticket', ticket.id), userErrors: [] };
   }
 
-  async restore(ctx: RequestContext, id: string): Promise<TicketResult> {
+  async restore(ctx: RequestContext, id: string, expectedVersion: number | null = null): Promise<TicketResult> {
     const viewer = requirePrivilege(ctx, Privilege.DELETE_TICKETS);
     const ticket = await this.requireTicket(ctx, id, { includeDeleted: true });
     if (ticket.deletedAt === null) return { ticket, userErrors: [] };
-    await this.setDeleted(viewer, ticket, null);
+    const conflict = await this.setDeleted(viewer, ticket, null, expectedVersion);
+    if (conflict) return { ticket: null, userErrors: [conflict] };
     ctx.loaders.ticketById.clear(ticket.id);
     return { ticket: await this.findVisibleById(ctx, ticket.id), userErrors: [] };
   }
@@ -500,17 +502,22 @@ export class TicketService {
     return null;
   }
 
-  private async setDeleted(viewer: Viewer, ticket: Ticket, deletedAt: Date | null): Promise<void> {
+  /** Soft-deletes or restores; a CONFLICT userError when expectedVersion is not the stored version. */
+  private async setDeleted(viewer: Viewer, ticket: Ticket, deletedAt: Date | null, expectedVersion: number | null): Promise<UserError | null> {
     const now = new Date();
-    await this.db.transaction(async (em) => {
+    return this.db.transaction(async (em) => {
       const result = await em
         .createQueryBuilder()
         .update(Ticket)
         .set({ deletedAt, updatedAt: now, version: () => 'version + 1' })
-        .where(deletedAt ? 'id = :id AND deleted_at IS NULL' : 'id = :id AND deleted_at IS NOT NULL', { id: ticket.id })
+        .where(`${deletedAt ? 'id = :id AND deleted_at IS NULL' : 'id = :id AND deleted_at IS NOT NULL'}${expectedVersion !== null ? ' AND version = :expected' : ''}`, { id: ticket.id, expected: expectedVersion })
         .execute();
-      if (affectedRows(result) !== 1 || ticket.status === TicketStatus.DRAFT) return;
-      await this.changes.recordEntry(em, ticket.id, deletedAt ? ChangeType.DELETED : ChangeType.RESTORED, viewer.user.id, now);
+      if (affectedRows(result) !== 1) {
+        const stored = expectedVersion === null ? null : await em.findOne(Ticket, { where: { id: ticket.id }, select: { id: true, version: true }, withDeleted: true });
+        return stored && stored.version !== expectedVersion ? conflictError(new VersionConflict(stored.version, expectedVersion as number)) : null;
+      }
+      if (ticket.status !== TicketStatus.DRAFT) await this.changes.recordEntry(em, ticket.id, deletedAt ? ChangeType.DELETED : ChangeType.RESTORED, viewer.user.id, now);
+      return null;
     });
   }
 

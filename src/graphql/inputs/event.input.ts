@@ -39,4 +39,5 @@ export class TicketEventInput {
   @Field(() => String, { nullable: true }) algo?: string | null;
   @Field(() => [String], { nullable: true }) tags?: string[] | null;
   @Field(() => GraphQLJSONObject, { nullable: true, description: "Parameter values, checked against the event's fields." }) params?: Record<string, unknown> | null;
+  @Field(() => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing written) if it has changed since." }) expectedVersion?: number | null;
 }
