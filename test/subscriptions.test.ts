@@ -214,6 +214,11 @@ test('a malformed filter, query or document fails that subscription with an erro
   await Promise.all([syntax.ended(), unknownField.ended()]);
   expect(syntax.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('Syntax Error'), extensions: expect.objectContaining({ code: 'GRAPHQL_PARSE_FAILED' }) })]);
   expect(unknownField.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('nope'), extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) })]);
+  // The query limits of HTTP hold here too.
+  const nested = 'ticket { ' + 'changes(first: 1) { edges { node { ticket { '.repeat(3) + 'id' + ' } } } }'.repeat(3) + ' }';
+  const tooDeep = c.subscribe<any>(`subscription { ticketUpdated(id: "1") { ${nested} } }`);
+  await tooDeep.ended();
+  expect(tooDeep.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'QUERY_TOO_DEEP' }) })]);
   const t = await createTicket({ subject: 'Still connected' });
   const fine = c.subscribe<any>(UPDATED, { id: t.id });
   await registered(1);

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type FragmentDefinitionNode } from 'graphql';
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { AppError, ErrorCode } from '../common/errors';
 import type { Logger } from '../common/logger';
 import { requestScope } from '../common/request-scope';
@@ -47,6 +47,47 @@ export function rateSubject(ctx: RequestContext): string {
  * size and cost limits, then charges the operation's cost to its subject's per-minute budget
  * (429 RATE_LIMITED with Retry-After when spent). The token limit is the parser's (parseOptions.maxTokens).
  */
+/**
+ * The per-operation limits (variables nesting, depth, aliases, directives, page sizes, cost),
+ * checked before execution over HTTP and over WebSocket alike. Returns the operation's cost;
+ * throws an AppError naming the limit.
+ */
+export function enforceOperationLimits(config: AppConfig, schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): number {
+  const limits = config.queryLimits;
+  // graphql-js coerces variables recursively: thousands of nested levels overflowed the stack
+  // into a 500 (found by fuzzing). No input type here needs more than a few levels.
+  const variablesDepth = jsonDepth(variables, MAX_VARIABLES_DEPTH + 1);
+  if (variablesDepth > MAX_VARIABLES_DEPTH) {
+    throw new AppError(ErrorCode.BAD_USER_INPUT, `Variables are nested more than ${MAX_VARIABLES_DEPTH} levels deep`, { status: 400 });
+  }
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+  const m = measureOperation(schema, operation, fragments, variables, {
+    pageSizeDefault: config.limits.pageSizeDefault,
+    pageSizeMax: config.limits.pageSizeMax,
+  });
+  if (m.depth > limits.maxDepth) {
+    throw new AppError(ErrorCode.QUERY_TOO_DEEP, `The query is nested ${m.depth} levels deep; the limit is ${limits.maxDepth}`, { extensions: { depth: m.depth, limit: limits.maxDepth } });
+  }
+  if (m.aliases > limits.maxAliases) {
+    throw new AppError(ErrorCode.TOO_MANY_ALIASES, `The query uses ${m.aliases} aliases; the limit is ${limits.maxAliases}`, { extensions: { aliases: m.aliases, limit: limits.maxAliases } });
+  }
+  if (m.directives > limits.maxDirectives) {
+    throw new AppError(ErrorCode.TOO_MANY_DIRECTIVES, `The query uses ${m.directives} directives; the limit is ${limits.maxDirectives}`, { extensions: { directives: m.directives, limit: limits.maxDirectives } });
+  }
+  if (m.pageSizeProblems.length > 0) {
+    throw new AppError(ErrorCode.BAD_USER_INPUT, m.pageSizeProblems.join('; '), { status: 400 });
+  }
+  const requested = Math.max(1, m.cost);
+  if (requested > limits.maxCost) {
+    const shown = Number.isFinite(requested) ? String(requested) : 'unbounded';
+    throw new AppError(ErrorCode.QUERY_TOO_COSTLY, `The query costs ${shown} points; the limit is ${limits.maxCost} (each connection costs its page size: ask for smaller pages or fewer nested connections)`, {
+      extensions: { cost: Number.isFinite(requested) ? requested : -1, limit: limits.maxCost },
+    });
+  }
+  return requested;
+}
+
 export function queryLimitsPlugin(config: AppConfig, store: RateLimitStore | null, log: Logger): ApolloServerPlugin<RequestContext> {
   const limits = config.queryLimits;
   const perMinute = limits.rateLimitPerMinute;
@@ -56,37 +97,13 @@ export function queryLimitsPlugin(config: AppConfig, store: RateLimitStore | nul
       return {
         async didResolveOperation({ operation, document, request, schema, contextValue }) {
           if (!operation) return; // Apollo has already refused a document without the named operation
-          // graphql-js coerces variables recursively: thousands of nested levels overflowed the stack
-          // into a 500 (found by fuzzing). No input type here needs more than a few levels.
-          const variablesDepth = jsonDepth(request.variables, MAX_VARIABLES_DEPTH + 1);
-          if (variablesDepth > MAX_VARIABLES_DEPTH) {
-            throw new AppError(ErrorCode.BAD_USER_INPUT, `Variables are nested more than ${MAX_VARIABLES_DEPTH} levels deep`, { status: 400 });
-          }
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
-          const m = measureOperation(schema, operation, fragments, request.variables, {
-            pageSizeDefault: config.limits.pageSizeDefault,
-            pageSizeMax: config.limits.pageSizeMax,
-          });
-          if (m.depth > limits.maxDepth) {
-            throw new AppError(ErrorCode.QUERY_TOO_DEEP, `The query is nested ${m.depth} levels deep; the limit is ${limits.maxDepth}`, { extensions: { depth: m.depth, limit: limits.maxDepth } });
-          }
-          if (m.aliases > limits.maxAliases) {
-            throw new AppError(ErrorCode.TOO_MANY_ALIASES, `The query uses ${m.aliases} aliases; the limit is ${limits.maxAliases}`, { extensions: { aliases: m.aliases, limit: limits.maxAliases } });
-          }
-          if (m.directives > limits.maxDirectives) {
-            throw new AppError(ErrorCode.TOO_MANY_DIRECTIVES, `The query uses ${m.directives} directives; the limit is ${limits.maxDirectives}`, { extensions: { directives: m.directives, limit: limits.maxDirectives } });
-          }
-          if (m.pageSizeProblems.length > 0) {
-            throw new AppError(ErrorCode.BAD_USER_INPUT, m.pageSizeProblems.join('; '), { status: 400 });
-          }
-          const requested = Math.max(1, m.cost);
-          if (requested > limits.maxCost) {
-            const shown = Number.isFinite(requested) ? String(requested) : 'unbounded';
-            report = { requested: Number.isFinite(requested) ? requested : -1, limit: limits.maxCost };
-            throw new AppError(ErrorCode.QUERY_TOO_COSTLY, `The query costs ${shown} points; the limit is ${limits.maxCost} (each connection costs its page size: ask for smaller pages or fewer nested connections)`, {
-              extensions: { cost: report.requested, limit: limits.maxCost },
-            });
+          let requested: number;
+          try {
+            requested = enforceOperationLimits(config, schema, document, operation, request.variables);
+          } catch (err) {
+            const cost = err instanceof AppError && err.extensions.code === ErrorCode.QUERY_TOO_COSTLY ? (err.extensions.cost as number) : undefined;
+            if (cost !== undefined) report = { requested: cost, limit: limits.maxCost };
+            throw err;
           }
           report = { requested, limit: limits.maxCost };
           if (!store || perMinute === 0) return;

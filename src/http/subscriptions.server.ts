@@ -4,6 +4,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import {
   createSourceEventStream,
   execute,
+  getOperationAST,
   GraphQLError,
   parse,
   print,
@@ -24,6 +25,7 @@ import type { AppConfig } from '../config/config';
 import type { Database } from '../db/database';
 import type { RequestContext, Viewer } from '../graphql/context';
 import { createLoaders } from '../loaders/loaders';
+import { enforceOperationLimits } from './query-limits.plugin';
 import type { Services } from '../services/services';
 
 /** How long shutdown waits for clients to answer the close handshake before cutting them off. */
@@ -79,6 +81,16 @@ export async function startSubscriptionServer(
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors.map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED'));
+        // The same depth, alias, directive, page-size and cost limits as over HTTP.
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation) {
+          try {
+            enforceOperationLimits(config, schema, document, operation, payload.variables ?? undefined);
+          } catch (err) {
+            if (err instanceof GraphQLError) return [err];
+            throw err;
+          }
+        }
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       onConnect: async (ctx) => {
