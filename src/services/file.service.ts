@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { EntityManager } from 'typeorm';
-import { LessThanOrEqual } from 'typeorm';
+import { In, LessThanOrEqual } from 'typeorm';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import type { AppConfig } from '../config/config';
 import { badUserInput, notFound } from '../common/errors';
@@ -316,7 +316,34 @@ export class FileService {
       if (expired.length < batch) break;
     }
     const staleStaged = await this.storage.sweepStaged(24 * 3_600_000);
-    if (removed || staleStaged) this.log.info({ expired: removed, staleStaged }, 'file sweep');
+    const orphans = await this.sweepOrphans(24 * 3_600_000);
+    if (removed || staleStaged || orphans) this.log.info({ expired: removed, staleStaged, orphans }, 'file sweep');
+    return removed;
+  }
+
+  /**
+   * Final objects no file row points to: a crash (kill -9) between promote() and the commit of
+   * the row leaves one. Only objects older than olderThanMs are considered, so an upload still
+   * committing is never taken for an orphan.
+   */
+  async sweepOrphans(olderThanMs: number, batch = 500): Promise<number> {
+    let removed = 0;
+    const check = async (keys: string[]) => {
+      const known = new Set((await this.db.manager.find(TicketFile, { where: { storageKey: In(keys) }, select: { id: true, storageKey: true } })).map((f) => f.storageKey));
+      for (const key of keys.filter((k) => !known.has(k))) {
+        await this.storage.delete(key);
+        removed++;
+      }
+    };
+    let keys: string[] = [];
+    for await (const key of this.storage.finalKeys(olderThanMs)) {
+      keys.push(key);
+      if (keys.length >= batch) {
+        await check(keys);
+        keys = [];
+      }
+    }
+    if (keys.length) await check(keys);
     return removed;
   }
 

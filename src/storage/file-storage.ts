@@ -19,6 +19,8 @@ export interface FileStorage {
   delete(key: string): Promise<void>;
   /** Staged objects left by a crash are removed by this, with their age. */
   sweepStaged(olderThanMs: number): Promise<number>;
+  /** Keys of final objects last written more than olderThanMs ago (for the orphan sweep). */
+  finalKeys(olderThanMs: number): AsyncIterable<string>;
 }
 
 export interface StagedObject {

@@ -95,6 +95,19 @@ export class S3FileStorage implements FileStorage {
     return removed;
   }
 
+  async *finalKeys(olderThanMs: number): AsyncIterable<string> {
+    const prefix = this.prefix ? `${this.prefix}/` : '';
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) {
+        const key = o.Key?.slice(prefix.length);
+        if (key && !key.startsWith('tmp/') && o.LastModified && Date.now() - o.LastModified.getTime() > olderThanMs) yield key;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
   private key(key: string): string {
     return this.prefix ? `${this.prefix}/${key}` : key;
   }
