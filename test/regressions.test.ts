@@ -56,3 +56,10 @@ test("a category's group resolves to null right after categoryCreate (MySQL left
   expect(r.errors).toBeUndefined();
   expect(r.data.categoryCreate).toEqual({ category: { key: 'fresh', group: null }, userErrors: [] });
 });
+
+test('Change.job is null on a change just written (not only on one read back), found by fuzzing', async () => {
+  const t = await s.gql(`mutation { ticketCreate(input: { subject: "Job field" }) { ticket { id } } }`);
+  const r = await s.gql(`mutation($id: ID!) { commentAdd(input: { ticketId: $id, body: "hi" }) { change { type job { id } } userErrors { message } } }`, { id: t.data.ticketCreate.ticket.id });
+  expect(r.errors).toBeUndefined();
+  expect(r.data.commentAdd.change).toEqual({ type: 'COMMENT', job: null });
+});

@@ -171,6 +171,6 @@ export class AlertTicketsResolver {
 export class ChangeJobResolver {
   @FieldResolver(() => Job, { nullable: true, description: 'For JOB entries: the job whose status changed.' })
   job(@Root() change: TicketChange, @Ctx() ctx: RequestContext): Promise<Job | null> | null {
-    return change.jobId === null ? null : ctx.loaders.jobById.load(change.jobId);
+    return change.jobId == null ? null : ctx.loaders.jobById.load(change.jobId);
   }
 }

@@ -54,6 +54,7 @@ export class ChangeService {
       createdAt: at,
       editedAt: null,
       editedById: null,
+      jobId: null,
       ...extra,
     });
     await em.insert(TicketChange, change);
