@@ -27,7 +27,8 @@ const EVENTS = `query($after: String, $first: Int, $t: ID) { ticketEvents(after:
   edges { cursor node { ${EVENT_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
 
 beforeAll(async () => {
-  s = await startTestServer();
+  // Credentials of open connections are checked again every second here (60 s by default).
+  s = await startTestServer({ SUBSCRIPTION_REAUTH_INTERVAL: '1s' });
   for (const key of ['database', 'network']) await s.gql(`mutation { categoryCreate(input: { key: "${key}" }) { userErrors { message } } }`);
 });
 afterEach(async () => {
@@ -178,6 +179,19 @@ test('connections without valid credentials are closed with a reason; both heade
   await registered(1);
   await comment(t.id, 'hello');
   expect((await lower.waitFor(1))[0].ticketUpdated.change.body).toBe('hello');
+});
+
+test('a connection whose key is revoked is closed at the next credentials check', async () => {
+  const key = await s.user('leaver');
+  const keys = await s.gql(`{ viewer { apiKeys { id } } }`, {}, key);
+  const c = connect(key);
+  const sub = c.subscribe<any>(CREATED, {});
+  await registered(1);
+  expect((await s.gql(`mutation($id: ID!) { apiKeyRevoke(id: $id) { userErrors { message } } }`, { id: keys.data.viewer.apiKeys[0].id })).data.apiKeyRevoke.userErrors).toEqual([]);
+  const closed = await c.closed;
+  expect(closed.code).toBe(4403);
+  expect(closed.reason).toMatch(/^Forbidden: /);
+  await sub.ended();
 });
 
 test('subscribers with the same operation share one execution per event, but never across viewers', async () => {

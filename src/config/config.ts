@@ -39,6 +39,8 @@ export interface AppConfig {
   redisUrl: string | null;
   /** Prefix of this deployment's Redis keys and channels (several deployments or test runs can share one Redis). */
   redisPrefix: string;
+  /** How often an open WebSocket connection's credentials are checked again (revoked or narrowed: closed). */
+  subscriptionReauthMs: number;
   queryLimits: QueryLimitsConfig;
   /** Observability: OpenTelemetry tracing, on only when an OTLP endpoint is configured. */
   telemetry: TelemetryConfig;
@@ -244,6 +246,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicUrl: (str('PUBLIC_URL') ?? '').replace(/\/+$/, ''),
     redisUrl: str('REDIS_URL') ?? null,
     redisPrefix: str('REDIS_PREFIX') ?? 'ticket-gateway:',
+    subscriptionReauthMs: (() => {
+      const raw = str('SUBSCRIPTION_REAUTH_INTERVAL') ?? '60s';
+      const ms = parseDuration(raw);
+      if (ms === null || ms <= 0) problems.push(`SUBSCRIPTION_REAUTH_INTERVAL must be a duration such as 30s or 5m (got "${raw}")`);
+      return ms && ms > 0 ? ms : 60_000;
+    })(),
     queryLimits: parseQueryLimits(str, int, problems),
     telemetry: { otlpEndpoint: otlpEndpoint?.replace(/\/+$/, '') ?? null, serviceName: str('OTEL_SERVICE_NAME') ?? 'ticket-gateway' },
     dataLoaderBatching: dataLoadersRaw !== 'off',

@@ -65,6 +65,29 @@ export async function startSubscriptionServer(
   const format = (errors: readonly GraphQLError[], requestId: string): GraphQLFormattedError[] =>
     requestScope.run({ requestId, sqlCount: 0, operationName: null }, () => errors.map((e) => formatError(e.toJSON(), e)));
 
+  /**
+   * A connection's viewer is fixed when it opens (its subscriptions were authorized with it), so
+   * its credentials are checked again every SUBSCRIPTION_REAUTH_INTERVAL: a revoked or expired key,
+   * a deactivated user or changed privileges or categories close it (4403); the client reconnects
+   * with what it now has. A database hiccup keeps the connection (the next check decides).
+   */
+  const watchCredentials = (socket: WebSocket, header: string, viewer: Viewer | null) => {
+    const grants = (v: Viewer | null) => JSON.stringify(v && [v.user.id, [...v.privileges].sort(), v.categoryIds]);
+    const timer = setInterval(() => {
+      services.auth.authenticate(header).then(
+        (now) => {
+          if (grants(now) !== grants(viewer)) socket.close(CloseCode.Forbidden, 'Forbidden: your access changed; reconnect');
+        },
+        (err: unknown) => {
+          if (err instanceof AppError) socket.close(CloseCode.Forbidden, `Forbidden: ${err.message}`.slice(0, 120));
+          else log.warn({ err }, 'could not check a WebSocket connection\'s credentials again');
+        },
+      );
+    }, config.subscriptionReauthMs);
+    timer.unref();
+    socket.once('close', () => clearInterval(timer));
+  };
+
   useServer<Record<string, unknown>, ConnectionExtra>(
     {
       schema,
@@ -105,6 +128,7 @@ export async function startSubscriptionServer(
           const viewer = await services.auth.authenticate(header);
           ctx.extra.viewer = viewer;
           ctx.extra.connectionId = crypto.randomUUID();
+          watchCredentials(socket, header, viewer);
           log.debug({ connectionId: ctx.extra.connectionId, userId: viewer?.user.id }, 'subscription connection');
           return true;
         } catch (err) {
