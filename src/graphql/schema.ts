@@ -70,7 +70,7 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   reference<{ id?: string; number?: number }>('Ticket', (ref, ctx) => ctx.services.tickets.resolveReference(ctx, ref));
   reference<{ username: string }>('User', (ref, ctx) => ctx.services.users.resolveReference(ctx, ref.username));
   reference<{ id: string }>('Server', (ref) => Object.assign(new Server(), { id: ref.id }));
-  reference<{ id: string }>('Job', (ref, ctx) => ctx.services.jobs.resolveReference(ctx, ref.id));
+  reference<{ id: string }>('Job', (ref, ctx) => ctx.services.jobs.find(ctx, ref.id));
   reference<{ id: string }>('Alert', (ref) => Object.assign(new Alert(), { id: ref.id }));
   return guardEntities(remapEnumDefaults(buildSubgraphSchema({ typeDefs: parse(`${FEDERATION}\n${printSchemaWithDirectives(base)}`), resolvers: resolvers as never })));
 }

@@ -1,5 +1,4 @@
-import { Arg, Args, Ctx, Field, FieldResolver, Float, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { Arg, Args, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { EventDefinition } from '../entities/event-definition.entity';
 import { JobFileRole } from '../entities/job-file.entity';
 import { TicketOriginKind } from '../entities/job.enums';
@@ -14,6 +13,7 @@ import type { RequestContext } from '../graphql/context';
 import { toGlobalId } from '../graphql/global-id';
 import { JobLaunchInput, JobReportInput, TicketCreateFromAlertInput, TicketCreateFromJobInput, TicketEventRunInput } from '../graphql/inputs/job.input';
 import { Alert } from '../graphql/types/alert.type';
+import { TicketOrigin } from '../graphql/types/ticket-origin.type';
 import { JobConnection, TicketConnection } from '../graphql/types/connections';
 import { JobPayload, TicketPayload } from '../graphql/types/payloads';
 import { logExcerpt } from '../jobs/job-log';
@@ -21,8 +21,8 @@ import { logExcerpt } from '../jobs/job-log';
 @Resolver(() => Job)
 export class JobResolver {
   @Query(() => Job, { nullable: true, description: 'A job by id or number; null when absent or its ticket is not visible.' })
-  async job(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Job | null> {
-    return ctx.services.jobs.require(ctx, id).catch(() => null);
+  job(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Job | null> {
+    return ctx.services.jobs.find(ctx, id);
   }
 
   @Mutation(() => JobPayload, {
@@ -111,15 +111,6 @@ export class JobResolver {
   async tickets(@Root() job: Job, @Ctx() ctx: RequestContext, @Args() args: ConnectionArgs): Promise<TicketConnection> {
     return TicketConnection.from(await ctx.services.tickets.list(ctx, { ...args, origin: { kind: TicketOriginKind.JOB, id: String(job.id) } }));
   }
-}
-
-@ObjectType({ description: 'Where a ticket came from, when a job or an alert opened it.' })
-export class TicketOrigin {
-  @Field(() => TicketOriginKind) kind: TicketOriginKind;
-  @Field({ description: 'The job number, external job id or alert invocation id.' }) id: string;
-  @Field(() => GraphQLJSONObject, { description: 'What the origin said about itself (event, server, times ...).' }) details: Record<string, unknown>;
-  job?: Job | null;
-  alert?: Alert | null;
 }
 
 @Resolver(() => TicketOrigin)

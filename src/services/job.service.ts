@@ -86,19 +86,17 @@ export class JobService implements JobEvents {
     return job && (await this.tickets().findVisibleById(ctx, job.ticketId)) ? job : null;
   }
 
-  async require(ctx: RequestContext, id: string): Promise<Job> {
+  /** A job by global id or number ("12", "#12"); null when absent or its ticket is not visible. Anonymous: UNAUTHENTICATED. */
+  async find(ctx: RequestContext, id: string): Promise<Job | null> {
     requireViewer(ctx);
     const rowId = rowIdOf('Job', id) ?? (/^#?[1-9]\d{0,9}$/.test(id) ? Number(id.replace('#', '')) : null);
-    const job = rowId === null ? null : await this.findVisible(ctx, rowId);
-    if (!job) throw notFound(`No job with id ${id}`);
-    return job;
+    return rowId === null ? null : this.findVisible(ctx, rowId);
   }
 
-  /** Federation: a job by global id, null when absent or not visible (anonymous: UNAUTHENTICATED). */
-  async resolveReference(ctx: RequestContext, id: string): Promise<Job | null> {
-    requireViewer(ctx);
-    const rowId = rowIdOf('Job', id);
-    return rowId === null ? null : this.findVisible(ctx, rowId);
+  async require(ctx: RequestContext, id: string): Promise<Job> {
+    const job = await this.find(ctx, id);
+    if (!job) throw notFound(`No job with id ${id}`);
+    return job;
   }
 
   /** A ticket's jobs, newest first. */
