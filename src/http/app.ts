@@ -18,9 +18,10 @@ import { createDataSource } from '../db/data-source';
 import { Database, isDatabaseUnavailable } from '../db/database';
 import { AppError, ErrorCode } from '../common/errors';
 import { runMigrations } from '../db/migrate';
-import type { RequestContext } from '../graphql/context';
+import type { RequestContext, Viewer } from '../graphql/context';
 import { buildAppSchema } from '../graphql/schema';
-import { createLoaders } from '../loaders/loaders';
+import type { LoaderOptions } from '../loaders/loaders';
+import { createRequestContext } from '../graphql/request-context';
 import { createServices, type Services } from '../services/services';
 import { createFormatError } from './format-error';
 import { corsMiddleware } from './cors.middleware';
@@ -97,12 +98,14 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     : new DatabaseRateLimitStore(db, log);
 
   const metrics = new AppMetrics({ pool: () => mysqlPoolUsage(dataSource) });
+  const loaderOptions: LoaderOptions = { batching: config.dataLoaderBatching, observeBatch: (name, keys, run) => observeBatch(metrics, tracing, name, keys, run) };
+  const contextOf = (viewer: Viewer | null) => createRequestContext(db, services, viewer, loaderOptions);
   const formatError = createFormatError(log, () => dataSource.isInitialized);
 
   const expressApp = express();
   const server = http.createServer(expressApp);
   const schema = await buildAppSchema();
-  const subscriptions = await startSubscriptionServer(server, schema, { config, db, services, log, formatError });
+  const subscriptions = await startSubscriptionServer(server, schema, { config, services, log, formatError, contextOf });
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: true,
@@ -205,10 +208,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       throw err;
     });
     if (res && viewer) res.locals.caller = { userId: viewer.user.id, username: viewer.user.username, apiKeyId: viewer.apiKeyId } satisfies Caller;
-    const loaders = createLoaders(db, { batching: config.dataLoaderBatching, observeBatch: (name, keys, run) => observeBatch(metrics, tracing, name, keys, run) });
-    // The caller is often the author of what it reads back (its comment, its ticket).
-    if (viewer) loaders.primeUser(viewer.user);
-    return { requestId: requestScope.getStore()?.requestId ?? crypto.randomUUID(), viewer, loaders, services };
+    return contextOf(viewer);
   };
 
   // Before Apollo: a browser's GET /graphql gets GraphiQL (Apollo's landing page is disabled).

@@ -22,9 +22,7 @@ import { AppError } from '../common/errors';
 import type { Logger } from '../common/logger';
 import { requestScope } from '../common/request-scope';
 import type { AppConfig } from '../config/config';
-import type { Database } from '../db/database';
 import type { RequestContext, Viewer } from '../graphql/context';
-import { createLoaders } from '../loaders/loaders';
 import { enforceOperationLimits } from './query-limits.plugin';
 import type { Services } from '../services/services';
 
@@ -56,9 +54,9 @@ type ConnectionExtra = {
 export async function startSubscriptionServer(
   server: http.Server,
   schema: GraphQLSchema,
-  deps: { config: AppConfig; db: Database; services: Services; log: Logger; formatError: FormatError },
+  deps: { config: AppConfig; services: Services; log: Logger; formatError: FormatError; contextOf: (viewer: Viewer | null) => RequestContext },
 ): Promise<SubscriptionServer> {
-  const { config, db, services, log, formatError } = deps;
+  const { config, services, log, formatError, contextOf } = deps;
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.limits.requestBodyMaxBytes });
   wss.on('error', (err) => log.error({ err }, 'WebSocket server error'));
 
@@ -137,12 +135,7 @@ export async function startSubscriptionServer(
           return false;
         }
       },
-      context: (ctx): RequestContext => {
-        const viewer = ctx.extra.viewer ?? null;
-        const loaders = createLoaders(db);
-        if (viewer) loaders.userById.prime(viewer.user.id, viewer.user);
-        return { requestId: crypto.randomUUID(), viewer, loaders, services };
-      },
+      context: (ctx): RequestContext => contextOf(ctx.extra.viewer ?? null),
       onNext: (_ctx, _id, _payload, args, result) => {
         const { errors } = result as ExecutionResult;
         if (!errors?.length) return undefined;

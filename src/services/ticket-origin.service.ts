@@ -11,7 +11,7 @@ import { Privilege, type TicketPriority, type TicketType } from '../entities/tic
 import { User } from '../entities/user.entity';
 import type { RequestContext } from '../graphql/context';
 import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
-import { createLoaders } from '../loaders/loaders';
+import { createRequestContext } from '../graphql/request-context';
 import { alertBody, alertSubject, jobBody, jobSubject, type AlertFacts, type JobFacts, type TemplateLink } from '../jobs/ticket-templates';
 import { requirePrivilege } from './access';
 import type { JobService } from './job.service';
@@ -176,12 +176,7 @@ export class TicketOriginService {
       return;
     }
     // The event's configuration (by an admin) authorizes this ticket, not the launcher's privileges.
-    const ctx: RequestContext = {
-      requestId: `job-${job.id}`,
-      viewer: { user: launcher, privileges: new Set([Privilege.CREATE_TICKETS]), categoryIds: null, apiKeyId: null },
-      loaders: createLoaders(this.db),
-      services: this.services(),
-    };
+    const ctx = createRequestContext(this.db, this.services(), { user: launcher, privileges: new Set([Privilege.CREATE_TICKETS]), categoryIds: null, apiKeyId: null });
     const { facts, origin } = await this.ownJob(job);
     const result = await this.tickets.create(
       ctx,
