@@ -78,10 +78,7 @@ export class EventService {
   async create(ctx: RequestContext, input: EventFields): Promise<EventResult> {
     requirePrivilege(ctx, Privilege.ADMIN);
     const now = new Date();
-    const draft = Object.assign(new EventDefinition(), {
-      key: '', title: '', runner: RunnerKind.LOCAL, command: null, url: null, secret: null, timeoutSeconds: this.config.defaultTimeoutSeconds,
-      targets: [], algo: 'random', tags: [], fields: [], categoryKey: null, ticketOnFailure: false, enabled: true, createdAt: now, updatedAt: now,
-    }) as EventDefinition;
+    const draft = this.blank(now);
     const errors = this.apply(draft, input, true);
     let secret: string | null = null;
     if (draft.runner === RunnerKind.HTTP && !draft.secret) draft.secret = secret = crypto.randomBytes(32).toString('base64url');
@@ -97,8 +94,9 @@ export class EventService {
   async update(ctx: RequestContext, id: string, input: EventFields): Promise<EventResult> {
     requirePrivilege(ctx, Privilege.ADMIN);
     const event = await this.require(id);
+    const storedKey = event.key; // apply() overwrites it
     const errors = this.apply(event, input, false);
-    if (input.key != null && input.key !== event.key && (await this.db.manager.findOneBy(EventDefinition, { key: input.key }))) {
+    if (input.key != null && input.key !== storedKey && (await this.db.manager.findOneBy(EventDefinition, { key: input.key }))) {
       errors.push(userError(['input', 'key'], UserErrorCode.TAKEN, `An event with key ${input.key} exists`));
     }
     if (errors.length) return { event: null, userErrors: errors };
@@ -133,10 +131,7 @@ export class EventService {
     for (const [i, raw] of list.entries()) {
       const input = normalizeFileEvent(raw as Record<string, unknown>);
       const existing = input.key ? await this.db.manager.findOneBy(EventDefinition, { key: input.key }) : null;
-      const event = existing ?? Object.assign(new EventDefinition(), {
-        key: '', title: '', runner: RunnerKind.LOCAL, command: null, url: null, secret: null, timeoutSeconds: this.config.defaultTimeoutSeconds,
-        targets: [], algo: 'random', tags: [], fields: [], categoryKey: null, ticketOnFailure: false, enabled: true, createdAt: now,
-      }) as EventDefinition;
+      const event = existing ?? this.blank(now);
       const errors = this.apply(event, input, !existing);
       if (event.runner === RunnerKind.HTTP && !event.secret) errors.push(userError(['secret'], UserErrorCode.BLANK, 'An http event from a file needs its secret'));
       if (errors.length) throw new Error(`EVENTS_FILE ${file}, event ${i} (${input.key ?? 'no key'}): ${errors.map((e) => `${e.field?.join('.') ?? ''}: ${e.message}`).join('; ')}`);
@@ -145,6 +140,14 @@ export class EventService {
     }
     this.log.info({ file, events: list.length }, 'events loaded');
     return list.length;
+  }
+
+  /** A new event with the defaults that apply() then overwrites. */
+  private blank(now: Date): EventDefinition {
+    return Object.assign(new EventDefinition(), {
+      key: '', title: '', runner: RunnerKind.LOCAL, command: null, url: null, secret: null, timeoutSeconds: this.config.defaultTimeoutSeconds,
+      targets: [], algo: 'random', tags: [], fields: [], categoryKey: null, ticketOnFailure: false, enabled: true, createdAt: now, updatedAt: now,
+    }) as EventDefinition;
   }
 
   private async require(id: string): Promise<EventDefinition> {
@@ -196,16 +199,11 @@ export class EventService {
       else e.timeoutSeconds = input.timeoutSeconds;
     }
     for (const list of ['targets', 'tags'] as const) {
-      const v = input[list];
-      if (v == null) continue;
-      const cleaned = [...new Set(v.map((x) => x.trim()).filter(Boolean))];
-      if (cleaned.length > MAX_LIST || cleaned.some((x) => x.length > 100)) errors.push(userError(at(list), UserErrorCode.INVALID, `${list}: at most ${MAX_LIST} values of up to 100 characters`));
-      else e[list] = cleaned;
+      if (input[list] == null) continue;
+      const cleaned = cleanList(input[list], list, errors);
+      if (cleaned) e[list] = cleaned;
     }
-    if (input.algo != null) {
-      if (!ALGO.test(input.algo)) errors.push(userError(at('algo'), UserErrorCode.INVALID, 'algo must be a lower-case name such as random, round_robin or first'));
-      else e.algo = input.algo;
-    }
+    if (input.algo != null && checkAlgo(input.algo, errors)) e.algo = input.algo;
     if (input.fields != null) {
       const fields = input.fields.map((f) => ({ name: f.name, type: f.type, title: f.title ?? null, required: f.required ?? false, pattern: f.pattern ?? null, min: f.min ?? null, max: f.max ?? null, default: f.default ?? null }));
       const problems = checkParamDefinitions(fields, at('fields'));
@@ -290,17 +288,13 @@ export class EventService {
 
   private applyStub(stub: TicketEvent, event: EventDefinition, input: TicketEventFields): UserError[] {
     const errors: UserError[] = [];
+    // Overrides: null (or an empty list) falls back to the event's own values.
     for (const list of ['targets', 'tags'] as const) {
-      const v = input[list];
-      if (v === undefined) continue;
-      const cleaned = v === null ? null : [...new Set(v.map((x) => x.trim()).filter(Boolean))];
-      if (cleaned && (cleaned.length > MAX_LIST || cleaned.some((x) => x.length > 100))) errors.push(userError(['input', list], UserErrorCode.INVALID, `${list}: at most ${MAX_LIST} values of up to 100 characters`));
-      else stub[list] = cleaned && cleaned.length ? cleaned : null;
+      if (input[list] === undefined) continue;
+      const cleaned = input[list] === null ? [] : cleanList(input[list], list, errors);
+      if (cleaned) stub[list] = cleaned.length ? cleaned : null;
     }
-    if (input.algo !== undefined) {
-      if (input.algo !== null && !ALGO.test(input.algo)) errors.push(userError(['input', 'algo'], UserErrorCode.INVALID, 'algo must be a lower-case name such as random, round_robin or first'));
-      else stub.algo = input.algo;
-    }
+    if (input.algo !== undefined && (input.algo === null || checkAlgo(input.algo, errors))) stub.algo = input.algo;
     const params = input.params === undefined ? stub.params : (input.params ?? {});
     const checked = checkParams(event.fields, params, ['input', 'params'], true);
     if (checked.errors.length) errors.push(...checked.errors);
@@ -308,6 +302,20 @@ export class EventService {
     else stub.params = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== null && v !== undefined && v !== '')) as TicketEvent['params'];
     return errors;
   }
+}
+
+/** Targets or tags: trimmed, without blanks or repeats; null (with the problem in errors) when too many or too long. */
+function cleanList(values: string[], field: 'targets' | 'tags', errors: UserError[]): string[] | null {
+  const cleaned = [...new Set(values.map((x) => x.trim()).filter(Boolean))];
+  if (cleaned.length <= MAX_LIST && cleaned.every((x) => x.length <= 100)) return cleaned;
+  errors.push(userError(['input', field], UserErrorCode.INVALID, `${field}: at most ${MAX_LIST} values of up to 100 characters`));
+  return null;
+}
+
+function checkAlgo(algo: string, errors: UserError[]): boolean {
+  if (ALGO.test(algo)) return true;
+  errors.push(userError(['input', 'algo'], UserErrorCode.INVALID, 'algo must be a lower-case name such as random, round_robin or first'));
+  return false;
 }
 
 /** An event from EVENTS_FILE, in the API's input shape (enum names accepted in either case). */
