@@ -105,6 +105,15 @@ test('dispatch is signed, retried after a 500, and completion comes back through
   expect((await callback(job.id, { status: 'SUCCEEDED' }, { timestamp: Math.floor(Date.now() / 1000) - 3600 })).status).toBe(401);
   expect(await callback(job.id, { status: 'DONE' })).toEqual({ status: 400, json: { errors: [{ message: 'status must be one of QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED', extensions: { code: 'BAD_USER_INPUT' } }] } });
 
+  // Signed but malformed reports are refused with what is wrong, and change nothing.
+  const raw = 'not json';
+  const ts = Math.floor(Date.now() / 1000);
+  const notJson = await fetch(`${s.url}/jobs/${job.id}/report`, { method: 'POST', headers: { 'x-job-timestamp': String(ts), 'x-job-signature': signBody(secret, ts, raw) }, body: raw });
+  expect([notJson.status, await notJson.json()]).toEqual([400, { errors: [{ message: 'The body must be a JSON object', extensions: { code: 'BAD_REQUEST' } }] }]);
+  expect(await callback(job.id, { status: 'FAILED', code: 'abc', log: 7 })).toEqual({ status: 400, json: { errors: [{ message: 'log must be a string', extensions: { code: 'BAD_USER_INPUT' } }] } });
+  expect(await callback(job.id, { status: 'FAILED', code: 'abc' })).toEqual({ status: 400, json: { errors: [{ message: 'code must be an integer', extensions: { code: 'BAD_USER_INPUT', field: ['input', 'code'] } }] } });
+  expect((await waitForJob(s, job.id, ['RUNNING'])).status).toBe('RUNNING');
+
   const report = { status: 'SUCCEEDED', code: 0, server: 'db-1', log: 'migrated\ndone\n' };
   expect(await callback(job.id, report)).toEqual({ status: 200, json: { job: { id: job.id, status: 'SUCCEEDED' } } });
   // The same report again (a retry by the ops system) is accepted and changes nothing.

@@ -319,3 +319,81 @@ test('ticket events take expectedVersion: a stale one is CONFLICT and changes no
   const t = await s.gql(`query($id: ID!) { ticket(id: $id) { version events { id } } }`, { id: String(number) });
   expect(t.data.ticket).toEqual({ version: v + 1, events: [{ id: added.data.ticketEventAdd.ticketEvent.id }] });
 });
+
+test('event management refusals: unknown id, taken key, delete while jobs exist (disable instead), disabled events do not run', async () => {
+  const UPDATE_EVENT = `mutation($id: ID!, $i: EventInput!) { eventUpdate(id: $id, input: $i) { event { key enabled } userErrors { field code message } } }`;
+  const DELETE_EVENT = `mutation($id: ID!) { eventDelete(id: $id) { deletedId userErrors { field code message } } }`;
+  expect((await s.gql(UPDATE_EVENT, { id: 'RXZlbnQ6OTk5OQ', i: { title: 'x' } })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  const used = await nodeEvent(s, 'used', 'process.exit(0)');
+  const spare = await nodeEvent(s, 'spare', 'process.exit(0)');
+  expect((await s.gql(UPDATE_EVENT, { id: spare, i: { key: 'used' } })).data.eventUpdate.userErrors).toEqual([{ field: ['input', 'key'], code: 'TAKEN', message: 'An event with key used exists' }]);
+
+  const number = await ticket('Event lifecycle');
+  const stub = await addTicketEvent(s, number, used);
+  await waitForJob(s, (await run(s, stub)).id);
+  expect((await s.gql(DELETE_EVENT, { id: used })).data.eventDelete).toEqual({
+    deletedId: null,
+    userErrors: [{ field: ['id'], code: 'IN_USE', message: 'Event used has jobs: disable it (enabled: false) instead of deleting it' }],
+  });
+  expect((await s.gql(UPDATE_EVENT, { id: used, i: { enabled: false } })).data.eventUpdate).toEqual({ event: { key: 'used', enabled: false }, userErrors: [] });
+  expect((await s.gql(TICKET_EVENT_RUN, { id: stub, i: {} })).data.ticketEventRun.userErrors).toEqual([{ field: ['id'], code: 'INVALID', message: 'Event used is disabled' }]);
+
+  // An event that never ran goes, with its ticket events.
+  await addTicketEvent(s, number, spare);
+  expect((await s.gql(DELETE_EVENT, { id: spare })).data.eventDelete).toEqual({ deletedId: spare, userErrors: [] });
+  const left = await s.gql(`query($id: ID!) { ticket(id: $id) { events { event { key } } } }`, { id: String(number) });
+  expect(left.data.ticket.events).toEqual([{ event: { key: 'used' } }]);
+});
+
+test('ticketEventUpdate: parameters checked again, overrides cleared with null, the event itself fixed', async () => {
+  const eventId = await nodeEvent(s, 'tunable', 'process.exit(0)', { targets: ['web-1'], fields: [{ name: 'level', type: 'INTEGER', min: 1, max: 3 }] });
+  const other = await nodeEvent(s, 'other', 'process.exit(0)');
+  const stub = await addTicketEvent(s, await ticket(), eventId, { targets: ['web-9'], params: { level: 1 } });
+  const UPDATE = `mutation($id: ID!, $i: TicketEventInput!) { ticketEventUpdate(id: $id, input: $i) { ticketEvent { targets params } userErrors { field code message } } }`;
+  expect((await s.gql(UPDATE, { id: stub, i: { params: { level: 4 } } })).data.ticketEventUpdate.userErrors).toEqual([
+    { field: ['input', 'params', 'level'], code: 'INVALID', message: "Parameter 'level' must be at most 3" },
+  ]);
+  expect((await s.gql(UPDATE, { id: stub, i: { eventId: other } })).data.ticketEventUpdate.userErrors).toEqual([
+    { field: ['input', 'eventId'], code: 'INVALID', message: 'The event of a ticket event cannot change: remove it and add another' },
+  ]);
+  expect((await s.gql(UPDATE, { id: stub, i: { targets: null, params: { level: 2 } } })).data.ticketEventUpdate).toEqual({ ticketEvent: { targets: null, params: { level: 2 } }, userErrors: [] });
+  const job = await run(s, stub);
+  expect(job).toMatchObject({ targets: ['web-1'], params: { level: 2 } });
+});
+
+test("inputFileIds must name files of the run's ticket; outputs of a refused type are noted, not attached", async () => {
+  const elsewhere = await ticket('Elsewhere');
+  const up = await multipartRequest(s.url, ADMIN_KEY, `mutation($t: ID!, $f: [Upload!]!) { ticketFilesUpload(ticketId: $t, files: $f) { files { id } } }`, { t: String(elsewhere), f: [null] }, [
+    { path: 'variables.f.0', filename: 'other.txt', type: 'text/plain', content: 'other' },
+  ]);
+  const foreign = up.body.data.ticketFilesUpload.files[0].id;
+  const writer = await nodeEvent(s, 'writer', `const fs = require('fs'); fs.writeFileSync(process.env.JOB_OUTPUT_DIR + '/run.sh', 'echo hi'); fs.writeFileSync(process.env.JOB_OUTPUT_DIR + '/ok.txt', 'ok');`);
+  const stub = await addTicketEvent(s, await ticket('Writer'), writer);
+  const refused = await s.gql(TICKET_EVENT_RUN, { id: stub, i: { inputFileIds: [foreign] } });
+  expect(refused.data.ticketEventRun.userErrors).toEqual([{ field: ['input', 'inputFileIds', '0'], code: 'NOT_FOUND', message: expect.stringMatching(/^File .+ is not a file of ticket #\d+$/) }]);
+  const job = await waitForJob(s, (await run(s, stub)).id);
+  expect(job.status).toBe('SUCCEEDED');
+  expect(job.outputFiles.map((f: any) => f.filename)).toEqual(['ok.txt']);
+  expect(job.description).toMatch(/^Output run\.sh: files of type application\/x-sh or \.sh are not accepted$/);
+});
+
+test('job(id) needs a signed-in caller and shows only jobs of visible tickets', async () => {
+  await s.gql(`mutation { categoryCreate(input: { key: "ops" }) { userErrors { message } } }`);
+  const eventId = await nodeEvent(s, 'visible', 'process.exit(0)');
+  const job = await run(s, await addTicketEvent(s, await ticket('Uncategorized'), eventId));
+  const JOB_ONLY = `query($id: ID!) { job(id: $id) { number } }`;
+  expect((await s.gql(JOB_ONLY, { id: job.id }, null)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  const restricted = await s.user('restricted', ['EDIT_TICKETS'], { categories: ['ops'] });
+  expect((await s.gql(JOB_ONLY, { id: job.id }, restricted)).data.job).toBeNull();
+  expect((await s.gql(JOB_ONLY, { id: `#${job.number}` })).data.job).toEqual({ number: job.number });
+});
+
+test('LOCAL_RUNNER=false refuses local events', async () => {
+  const other = await startTestServer({ ...ENV, LOCAL_RUNNER: 'false' });
+  try {
+    const r = await other.gql(`mutation { eventCreate(input: { key: "x", title: "X", runner: LOCAL, command: ["/bin/true"] }) { event { id } userErrors { field code message } } }`);
+    expect(r.data.eventCreate).toEqual({ event: null, userErrors: [{ field: ['input', 'runner'], code: 'FORBIDDEN', message: 'The local runner is disabled on this server (LOCAL_RUNNER=false)' }] });
+  } finally {
+    await other.close();
+  }
+});

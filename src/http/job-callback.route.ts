@@ -31,7 +31,6 @@ export function jobCallbackRouter(services: Services, maxBytes: number, log: Log
     const status = STATUSES.get(String(report.status ?? ''));
     const problems = [
       !status ? `status must be one of ${Object.keys(JobStatus).join(', ')}` : null,
-      report.code != null && !Number.isSafeInteger(report.code) ? 'code must be an integer' : null,
       ...(['description', 'log', 'server'] as const).map((k) => (report[k] != null && typeof report[k] !== 'string' ? `${k} must be a string` : null)),
     ].filter((p): p is string => p !== null);
     if (problems.length) return res.status(400).json({ errors: [{ message: problems.join('; '), extensions: { code: 'BAD_USER_INPUT' } }] });
