@@ -397,3 +397,33 @@ test('LOCAL_RUNNER=false refuses local events', async () => {
     await other.close();
   }
 });
+
+test("Ticket.jobs pages newest first in both directions, and a list of tickets' jobs costs the same statements for 1 or 3 tickets", async () => {
+  const eventId = await nodeEvent(s, 'paged', 'process.exit(0)');
+  const numbers: number[] = [];
+  const jobsOf: Record<number, number[]> = {};
+  for (let t = 0; t < 3; t++) {
+    const number = await ticket(`Paged ${t}`);
+    numbers.push(number);
+    const stub = await addTicketEvent(s, number, eventId);
+    jobsOf[number] = [];
+    for (let i = 0; i < 3; i++) jobsOf[number].push((await waitForJob(s, (await run(s, stub)).id)).number);
+  }
+  const PAGE = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) { ticket(id: $id) { jobs(first: $first, after: $after, last: $last, before: $before) {
+    totalCount edges { cursor node { number } } pageInfo { hasNextPage hasPreviousPage } } } }`;
+  const n = numbers[0];
+  const [a, b, c] = jobsOf[n];
+  const first = (await s.gql(PAGE, { id: String(n), first: 2 })).data.ticket.jobs;
+  expect(first.edges.map((e: any) => e.node.number)).toEqual([c, b]);
+  expect(first).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true, hasPreviousPage: false } });
+  const next = (await s.gql(PAGE, { id: String(n), first: 2, after: first.edges[1].cursor })).data.ticket.jobs;
+  expect(next.edges.map((e: any) => e.node.number)).toEqual([a]);
+  const back = (await s.gql(PAGE, { id: String(n), last: 1, before: next.edges[0].cursor })).data.ticket.jobs;
+  expect(back.edges.map((e: any) => e.node.number)).toEqual([b]);
+
+  const LIST = `query($n: [Int!]) { tickets(first: 10, filter: { number: { in: $n } }) { edges { node { number jobs(first: 2) { totalCount edges { node { number status } } } } } } }`;
+  const one = await s.gql(LIST, { n: numbers.slice(0, 1) });
+  const three = await s.gql(LIST, { n: numbers });
+  expect(three.data.tickets.edges.map((e: any) => [e.node.jobs.totalCount, e.node.jobs.edges.length])).toEqual([[3, 2], [3, 2], [3, 2]]);
+  expect(s.requests.get(three.requestId)?.sqlCount).toBe(s.requests.get(one.requestId)?.sqlCount);
+});

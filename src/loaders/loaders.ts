@@ -34,6 +34,13 @@ export interface ChangePageKey {
   types: ChangeType[] | null;
 }
 
+export interface JobPageKey {
+  ticketId: number;
+  backward: boolean;
+  take: number;
+  cursorId: number | null;
+}
+
 export interface ChangeCountKey {
   ticketId: number;
   types: ChangeType[] | null;
@@ -62,6 +69,9 @@ export interface Loaders {
   jobById: DataLoader<number, Job | null>;
   /** Event stubs per ticket, in the order they were added. */
   ticketEvents: DataLoader<number, TicketEvent[]>;
+  /** Pages of jobs per ticket, newest first (one statement for every ticket of a list). */
+  jobPage: DataLoader<JobPageKey, Job[], string>;
+  jobCount: DataLoader<number, number>;
   /** A job's input or output files (live ones). */
   jobFiles: DataLoader<{ jobId: number; role: JobFileRole }, TicketFile[], string>;
   /**
@@ -187,16 +197,9 @@ export function createLoaders(db: Database, options: LoaderOptions = {}): Loader
         for (const group of groups.values()) {
           const { backward, take, cursorId, types } = group[0];
           const ticketIds = group.map((k) => k.ticketId);
-          const conditions = ['c2.ticket_id IN (:...ticketIds)'];
-          if (types) conditions.push('c2.type IN (:...types)');
-          if (cursorId !== null) conditions.push(backward ? 'c2.id < :cursorId' : 'c2.id > :cursorId');
           const rows = await em
             .createQueryBuilder(TicketChange, 'c')
-            .where(
-              `c.id IN (SELECT x.id FROM (SELECT c2.id, ROW_NUMBER() OVER (PARTITION BY c2.ticket_id ORDER BY c2.id ${backward ? 'DESC' : 'ASC'}) AS rn ` +
-                `FROM ticket_change c2 WHERE ${conditions.join(' AND ')}) x WHERE x.rn <= :take)`,
-              { ticketIds, types: types ?? undefined, cursorId, take },
-            )
+            .where(`c.id IN ${pagePerTicket('ticket_change', group[0], types ? ['t2.type IN (:...types)'] : [])}`, { ticketIds, types: types ?? undefined, cursorId, take })
             // History is shown with its authors: the join answers change.author from the same
             // statement (primed below) instead of a second round trip for the users.
             .leftJoinAndSelect('c.author', 'author')
@@ -261,6 +264,29 @@ export function createLoaders(db: Database, options: LoaderOptions = {}): Loader
       const grouped = groupBy(rows, (r) => r.ticketId);
       return ticketIds.map((id) => grouped.get(id) ?? []);
     }, opts),
+    jobPage: DataLoader('jobPage',
+      async (keys) => {
+        const results = new Map<string, Job[]>();
+        for (const group of groupBy([...keys], jobPageSignature).values()) {
+          const { backward, take, cursorId } = group[0];
+          // Newest first: the page order is the reverse of the history's.
+          const rows = await em
+            .createQueryBuilder(Job, 'j')
+            .where(`j.id IN ${pagePerTicket('job', { backward: !backward, cursorId }, [])}`, { ticketIds: group.map((k) => k.ticketId), cursorId, take })
+            .orderBy('j.id', backward ? 'ASC' : 'DESC')
+            .getMany();
+          const grouped = groupBy(rows, (r) => r.ticketId);
+          for (const k of group) results.set(jobKey(k), grouped.get(k.ticketId) ?? []);
+        }
+        return keys.map((k) => results.get(jobKey(k)) ?? []);
+      },
+      { ...opts, cacheKeyFn: jobKey },
+    ),
+    jobCount: DataLoader('jobCount', async (ticketIds) => {
+      const rows = await em.createQueryBuilder(Job, 'j').select('j.ticketId', 'ticketId').addSelect('COUNT(*)', 'n').where('j.ticketId IN (:...ticketIds)', { ticketIds: [...ticketIds] }).groupBy('j.ticketId').getRawMany<{ ticketId: number; n: number | string }>();
+      const counts = new Map(rows.map((r) => [Number(r.ticketId), Number(r.n)]));
+      return ticketIds.map((id) => counts.get(id) ?? 0);
+    }, opts),
     jobFiles: DataLoader('jobFiles',
       async (keys) => {
         const links = await em.findBy(JobFile, { jobId: In([...new Set(keys.map((k) => k.jobId))]) });
@@ -272,6 +298,27 @@ export function createLoaders(db: Database, options: LoaderOptions = {}): Loader
       { ...opts, cacheKeyFn: (k) => `${k.jobId}:${k.role}` },
     ),
   };
+}
+
+/**
+ * "(ids of the first :take rows of each ticket in :ticketIds, by id, after :cursorId)": a window
+ * function numbers each ticket's rows, so the page size applies per ticket in one statement.
+ */
+function pagePerTicket(table: string, page: { backward: boolean; cursorId: number | null }, extra: string[]): string {
+  const conditions = ['t2.ticket_id IN (:...ticketIds)', ...extra];
+  if (page.cursorId !== null) conditions.push(page.backward ? 't2.id < :cursorId' : 't2.id > :cursorId');
+  return (
+    `(SELECT x.id FROM (SELECT t2.id, ROW_NUMBER() OVER (PARTITION BY t2.ticket_id ORDER BY t2.id ${page.backward ? 'DESC' : 'ASC'}) AS rn ` +
+    `FROM ${table} t2 WHERE ${conditions.join(' AND ')}) x WHERE x.rn <= :take)`
+  );
+}
+
+function jobPageSignature(k: JobPageKey): string {
+  return JSON.stringify([k.backward, k.take, k.cursorId]);
+}
+
+function jobKey(k: JobPageKey): string {
+  return `${k.ticketId}|${jobPageSignature(k)}`;
 }
 
 function pageSignature(k: ChangePageKey): string {

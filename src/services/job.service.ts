@@ -99,15 +99,12 @@ export class JobService implements JobEvents {
     return job;
   }
 
-  /** A ticket's jobs, newest first. */
+  /** A ticket's jobs, newest first: pages and counts through loaders, so a list of tickets costs two statements. */
   async forTicket(ctx: RequestContext, ticketId: number, args: ConnectionArgs): Promise<Page<Job>> {
     const req = pageRequest(args, this.limits);
-    const qb = this.db.manager.createQueryBuilder(Job, 'j').where('j.ticketId = :ticketId', { ticketId });
-    const countQb = qb.clone();
-    if (req.cursor) qb.andWhere(req.backward ? 'j.id > :cursor' : 'j.id < :cursor', { cursor: decodeIdCursor(req.cursor) });
-    const rows = await qb.orderBy('j.id', req.backward ? 'ASC' : 'DESC').limit(req.limit + 1).getMany();
+    const rows = await ctx.loaders.jobPage.load({ ticketId, backward: req.backward, take: req.limit + 1, cursorId: req.cursor ? decodeIdCursor(req.cursor) : null });
     for (const j of rows) ctx.loaders.jobById.prime(j.id, j);
-    return { ...buildPage(rows, req, (j) => idCursor(j.id)), count: () => countQb.getCount() };
+    return { ...buildPage([...rows], req, (j) => idCursor(j.id)), count: () => ctx.loaders.jobCount.load(ticketId) };
   }
 
   // ---- launching ----
