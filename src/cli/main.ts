@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { In } from 'typeorm';
 import { loadConfig, type LogLevel } from '../config/config';
+import { Background } from '../common/background';
 import { createLogger } from '../common/logger';
 import { parseDue } from '../common/due-date';
 import { createDataSource } from '../db/data-source';
@@ -224,7 +225,12 @@ async function main(argv: string[]): Promise<number> {
     await dataSource.initialize();
     const migrated = await runMigrations(dataSource);
     const db = new Database(dataSource);
-    await parsed.command.run({ services: createServices(db, config, log), db, migrated }, parsed.args, parsed.opts);
+    const background = new Background(log);
+    try {
+      await parsed.command.run({ services: createServices(db, config, log, background), db, migrated }, parsed.args, parsed.opts);
+    } finally {
+      await background.close();
+    }
     return 0;
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();

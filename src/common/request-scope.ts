@@ -1,9 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RequestSpan } from './tracing';
 
-/** Per-request bookkeeping that code deep in the stack (the SQL logger) adds to without threading it through. */
+/**
+ * Per-request bookkeeping that code deep in the stack (the SQL logger) adds to without threading it
+ * through. Background tasks (common/background.ts) get a scope of their own, named by `task`, with
+ * no deadline.
+ */
 export interface RequestScope {
   requestId: string;
+  /** Set for background work: the task's name. */
+  task?: string;
   sqlCount: number;
   operationName: string | null;
   /** The request's trace span, when tracing is on. */

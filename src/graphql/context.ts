@@ -10,6 +10,11 @@ export interface Viewer {
   /** Category ids the caller may see; null means every category. */
   categoryIds: readonly number[] | null;
   apiKeyId: number | null;
+  /**
+   * Set when no caller is behind the work: the server acts by itself (background work), naming the
+   * task. `user` is then whom it acts for (the ticket's creator, the entries' author).
+   */
+  system?: string;
 }
 
 /** The request context every resolver and service method receives first. */

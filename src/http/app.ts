@@ -8,6 +8,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AppConfig } from '../config/config';
+import { Background } from '../common/background';
 import { createLogger, type Logger } from '../common/logger';
 import { AppMetrics, type PoolUsage } from '../common/metrics';
 import { createTracing, type Tracing } from '../common/tracing';
@@ -56,6 +57,8 @@ export interface App {
   config: AppConfig;
   db: Database;
   services: Services;
+  /** Where work outside requests starts (workers, sweeps, job completion, stream dispatch). */
+  background: Background;
   log: Logger;
   server: http.Server;
   outboxWorker: OutboxWorker;
@@ -81,7 +84,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     await dataSource.destroy();
     throw err;
   }
-  const services = createServices(db, config, log);
+  // Built here, at start-up and outside any request: background tasks run in this context.
+  const background = new Background(log);
+  const services = createServices(db, config, log, background);
   try {
     if (config.adminApiKey) await services.users.ensureAdmin();
     await services.webhooks.refresh();
@@ -94,8 +99,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
 
   const rateLimitStore: RateLimitStore | null =
     config.queryLimits.rateLimitPerMinute === 0 ? null
-    : config.redisUrl ? new FallbackRateLimitStore(new RedisRateLimitStore(config.redisUrl, config.queryLimits.rateLimitRedisPrefix), new DatabaseRateLimitStore(db, log), log)
-    : new DatabaseRateLimitStore(db, log);
+    : config.redisUrl ? new FallbackRateLimitStore(new RedisRateLimitStore(config.redisUrl, config.queryLimits.rateLimitRedisPrefix), new DatabaseRateLimitStore(db, background, log), log)
+    : new DatabaseRateLimitStore(db, background, log);
 
   const metrics = new AppMetrics({ pool: () => mysqlPoolUsage(dataSource) });
   const loaderOptions: LoaderOptions = { batching: config.dataLoaderBatching, observeBatch: (name, keys, run) => observeBatch(metrics, tracing, name, keys, run) };
@@ -250,9 +255,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     res.status(status).json({ errors: [{ message, extensions: { code, requestId: requestScope.getStore()?.requestId } }] });
   });
 
-  const stopSweeper = services.files.startSweeper();
-  const stopIdempotencySweeper = services.idempotency.startSweeper();
-  const outboxWorker = new OutboxWorker(services.outbox, services.notifications, services.webhooks, services.jobs, services.origins, config.mail, log);
+  background.every('file sweep', config.files.sweepIntervalMs, () => services.files.sweepExpired());
+  background.every('idempotency sweep', 3_600_000, () => services.idempotency.sweep());
+  const outboxWorker = new OutboxWorker(services.outbox, services.notifications, services.webhooks, services.jobs, services.origins, config.mail, background, log);
   if (options.startWorkers !== false) {
     outboxWorker.start();
     services.jobs.onQueued(() => outboxWorker.nudge());
@@ -263,6 +268,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     config,
     db,
     services,
+    background,
     log,
     server,
     outboxWorker,
@@ -277,14 +283,13 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     close: async () => {
       if (closed) return;
       closed = true;
-      stopSweeper();
-      stopIdempotencySweeper();
       // Stop accepting at once and drain in-flight requests (the drain plugins, WebSockets included)
       // while the workers stop; the pool closes only after both.
       const draining = Promise.all([subscriptions.close(), apollo.stop()]);
       await outboxWorker.stop();
       // Local jobs still running are stopped and recorded as failed by the shutdown.
       await services.localRunner.shutdown();
+      await background.close();
       await draining;
       await services.eventBus.close();
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
+import type { Background, StopTimer } from '../common/background';
 import type { Logger } from '../common/logger';
-import { requestScope } from '../common/request-scope';
 import type { Database } from '../db/database';
 
 /** Fixed one-minute windows: every replica agrees on the window from the clock alone. */
@@ -26,11 +26,10 @@ export function windowStartOf(now: number): number {
  */
 export class DatabaseRateLimitStore implements RateLimitStore {
   readonly kind = 'database';
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly stopSweeper: StopTimer;
 
-  constructor(private readonly db: Database, private readonly log: Logger) {
-    this.sweeper = setInterval(() => void this.sweep(), RATE_WINDOW_MS);
-    this.sweeper.unref();
+  constructor(private readonly db: Database, background: Background, private readonly log: Logger) {
+    this.stopSweeper = background.every('rate-limit sweep', RATE_WINDOW_MS, () => this.sweep());
   }
 
   async charge(subject: string, points: number, windowStart: number): Promise<number> {
@@ -54,14 +53,14 @@ export class DatabaseRateLimitStore implements RateLimitStore {
   /** Drops windows that have ended; any replica may do it. */
   async sweep(now = Date.now()): Promise<void> {
     try {
-      await requestScope.exit(() => this.db.manager.query('DELETE FROM rate_limit_window WHERE window_start < ?', [windowStartOf(now)]));
+      await this.db.manager.query('DELETE FROM rate_limit_window WHERE window_start < ?', [windowStartOf(now)]);
     } catch (err) {
       this.log.warn({ err }, 'could not delete old rate-limit windows');
     }
   }
 
   async close(): Promise<void> {
-    clearInterval(this.sweeper);
+    this.stopSweeper();
   }
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { JobsConfig } from '../config/config';
+import type { Background, StopTimer } from '../common/background';
 import type { Logger } from '../common/logger';
 import { PermanentDeliveryError } from '../common/errors';
 import type { TicketFile } from '../entities/ticket-file.entity';
@@ -30,12 +31,13 @@ interface Running {
  */
 export class LocalJobRunner implements JobRunner {
   private readonly running = new Map<number, Running>();
-  private cancelPoll: NodeJS.Timeout | null = null;
+  private stopCancelPoll: StopTimer | null = null;
 
   constructor(
     private readonly config: JobsConfig,
     private readonly openFile: (file: TicketFile) => Promise<Readable | null>,
     private readonly events: () => JobEvents,
+    private readonly background: Background,
     private readonly log: Logger,
   ) {}
 
@@ -92,7 +94,8 @@ export class LocalJobRunner implements JobRunner {
       });
       child.once('close', (code, signal) => resolve({ code, signal }));
     });
-    const done = exited.then(async ({ code, signal }) => {
+    // Recording the end is background work: the job may outlive whatever dispatched it by hours.
+    const done = exited.then(({ code, signal }) => this.background.run(`job ${job.id} completion`, async () => {
       clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       const result: LocalRunResult = {
@@ -113,7 +116,7 @@ export class LocalJobRunner implements JobRunner {
       } finally {
         this.running.delete(job.id);
       }
-    });
+    }));
     this.running.set(job.id, {
       child,
       done,
@@ -133,19 +136,19 @@ export class LocalJobRunner implements JobRunner {
 
   /** While jobs run here, looks for ones cancelled through another replica, every couple of seconds. */
   private watchCancellations(): void {
-    if (this.cancelPoll) return;
-    this.cancelPoll = setInterval(() => {
+    if (this.stopCancelPoll) return;
+    this.stopCancelPoll = this.background.every('job cancellation check', CANCEL_POLL_MS, async () => {
       if (this.running.size === 0) {
-        clearInterval(this.cancelPoll as NodeJS.Timeout);
-        this.cancelPoll = null;
+        this.stopCancelPoll?.();
+        this.stopCancelPoll = null;
         return;
       }
-      this.events()
-        .cancelledAmong(this.runningIds())
-        .then((ids) => ids.forEach((id) => this.stop(id, 'cancelled')))
-        .catch((err) => this.log.warn({ err }, 'could not check for cancelled jobs'));
-    }, CANCEL_POLL_MS);
-    this.cancelPoll.unref();
+      try {
+        for (const id of await this.events().cancelledAmong(this.runningIds())) this.stop(id, 'cancelled');
+      } catch (err) {
+        this.log.warn({ err }, 'could not check for cancelled jobs');
+      }
+    });
   }
 
   /** Stops a job running in this process; false if it is not running here. */
@@ -162,8 +165,8 @@ export class LocalJobRunner implements JobRunner {
 
   /** Stops every job of this process and waits until each has been recorded. */
   async shutdown(): Promise<void> {
-    if (this.cancelPoll) clearInterval(this.cancelPoll);
-    this.cancelPoll = null;
+    this.stopCancelPoll?.();
+    this.stopCancelPoll = null;
     for (const run of this.running.values()) run.stop('shutdown');
     await Promise.all([...this.running.values()].map((r) => r.done));
   }

@@ -347,15 +347,6 @@ export class FileService {
     return removed;
   }
 
-  /** Starts the periodic sweep; returns a stop function. */
-  startSweeper(): () => void {
-    const timer = setInterval(() => {
-      this.sweepExpired().catch((err) => this.log.error({ err }, 'file sweep failed'));
-    }, this.config.sweepIntervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
   // ---- download links ----
 
   /** A download link that works without the API key until it expires (FILE_LINK_TTL). */

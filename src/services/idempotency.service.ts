@@ -93,18 +93,10 @@ export class IdempotencyService {
     }
   }
 
-  /** Deletes records past retention; returns how many. Runs on a timer (startSweeper) and is safe on every replica. */
+  /** Deletes records past retention; returns how many. Runs as a background task (app.ts) and is safe on every replica. */
   async sweep(now = new Date()): Promise<number> {
     const result = await this.db.manager.delete(IdempotencyKey, { createdAt: LessThan(new Date(now.getTime() - IDEMPOTENCY_RETENTION_MS)) });
     return result.affected ?? 0;
-  }
-
-  startSweeper(intervalMs = 3_600_000): () => void {
-    const timer = setInterval(() => {
-      this.sweep().catch((err: unknown) => this.log.warn({ err }, 'idempotency sweep failed'));
-    }, intervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
   }
 
   /** The live record for a key; an expired one is removed so the id can start afresh. */

@@ -1,6 +1,7 @@
 import { JwtVerifier } from './jwt.verifier';
 import { IdempotencyService } from './idempotency.service';
 import type { AppConfig } from '../config/config';
+import type { Background } from '../common/background';
 import type { Logger } from '../common/logger';
 import type { Database } from '../db/database';
 import { createMailTransport, type MailTransport } from '../mail/mail-transport';
@@ -56,13 +57,13 @@ export interface Services {
   eventBus: TicketStreamBus;
 }
 
-export function createServices(db: Database, config: AppConfig, log: Logger): Services {
+export function createServices(db: Database, config: AppConfig, log: Logger, background: Background): Services {
   const searchIndex = new SearchIndex(db.dialect);
   const outbox = new OutboxService(db, config.mail);
   const mailTransport = createMailTransport(config.mail);
   const webhooks = new WebhookService(db);
   const eventBus = createTicketStreamBus(config, log);
-  const ticketStream = new TicketStreamService(db, eventBus, config.limits, log);
+  const ticketStream = new TicketStreamService(db, eventBus, config.limits, background, log);
   const notifications = new NotificationService(db, outbox, mailTransport, config.publicUrl, log, webhooks, ticketStream);
   const changes: ChangeService = new ChangeService(db, config.limits, () => tickets, searchIndex, notifications);
   const files: FileService = new FileService(db, config.files, config.publicUrl, createFileStorage(config.files.storage), changes, () => tickets, log);
@@ -71,7 +72,7 @@ export function createServices(db: Database, config: AppConfig, log: Logger): Se
   const labels = new LabelService(db);
   const events = new EventService(db, config.jobs, () => tickets, changes, log);
   const jobs = new JobService(db, config.jobs, config.limits, changes, files, events, () => tickets, log);
-  const localRunner = new LocalJobRunner(config.jobs, (f) => files.storage.open(f.storageKey), () => jobs, log);
+  const localRunner = new LocalJobRunner(config.jobs, (f) => files.storage.open(f.storageKey), () => jobs, background, log);
   jobs.useRunners(localRunner, new HttpJobRunner(config.publicUrl, (f) => files.url(f), () => jobs));
   const services: Services = {
     events,

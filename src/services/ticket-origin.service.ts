@@ -13,7 +13,7 @@ import type { RequestContext } from '../graphql/context';
 import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
 import { createRequestContext } from '../graphql/request-context';
 import { alertBody, alertSubject, jobBody, jobSubject, type AlertFacts, type JobFacts, type TemplateLink } from '../jobs/ticket-templates';
-import { requirePrivilege } from './access';
+import { requirePrivilege, systemViewer } from './access';
 import type { JobService } from './job.service';
 import type { Services } from './services';
 import type { TicketOrigin, TicketResult, TicketService } from './ticket.service';
@@ -175,8 +175,9 @@ export class TicketOriginService {
       this.log.warn({ jobId: job.id }, 'no active launcher to file the failed-job ticket as; skipped');
       return;
     }
-    // The event's configuration (by an admin) authorizes this ticket, not the launcher's privileges.
-    const ctx = createRequestContext(this.db, this.services(), { user: launcher, privileges: new Set([Privilege.CREATE_TICKETS]), categoryIds: null, apiKeyId: null });
+    // The event's configuration (by an admin) authorizes this ticket, not the launcher's privileges:
+    // the server files it, on the launcher's behalf.
+    const ctx = createRequestContext(this.db, this.services(), systemViewer('failed-job ticket', launcher));
     const { facts, origin } = await this.ownJob(job);
     const result = await this.tickets.create(
       ctx,

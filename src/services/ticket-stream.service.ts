@@ -1,5 +1,6 @@
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { In } from 'typeorm';
+import type { Background } from '../common/background';
 import { badUserInput } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { AppConfig } from '../config/config';
@@ -160,6 +161,7 @@ export class TicketStreamService {
     private readonly db: Database,
     private readonly bus: TicketStreamBus,
     private readonly limits: AppConfig['limits'],
+    private readonly background: Background,
     private readonly log: Logger,
   ) {
     bus.listen((messages) => this.receive(messages));
@@ -271,16 +273,22 @@ export class TicketStreamService {
     });
   }
 
+  /**
+   * Messages arrive from the committing request (in-process bus) or from Redis; dispatch is
+   * background work either way, never part of the writer's request. Messages of one tick go out
+   * as one batch.
+   */
   private receive(messages: TicketStreamMessage[]): void {
     this.incoming.push(...messages);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    this.background.after('ticket stream dispatch', 0, () => {
       this.scheduled = false;
       const batch = this.incoming;
       this.incoming = [];
       // One batch at a time, in arrival order, so each subscriber sees entries in order.
       this.tail = this.tail.then(() => this.dispatch(batch)).catch((err: unknown) => this.log.error({ err }, 'could not dispatch ticket events'));
+      return this.tail;
     });
   }
 

@@ -1,4 +1,5 @@
 import type { MailConfig } from '../config/config';
+import type { Background, StopTimer } from '../common/background';
 import type { Logger } from '../common/logger';
 import { OutboxKind } from '../entities/outbox-message.entity';
 import type { NotificationService } from '../services/notification.service';
@@ -18,7 +19,7 @@ const LEASE_MS = 120_000;
  * ticket and day in the table, so running the scan twice is harmless.
  */
 export class OutboxWorker {
-  private timer: NodeJS.Timeout | null = null;
+  private stopTimer: StopTimer | null = null;
   private running: Promise<void> | null = null;
   private overdueDoneFor: string | null = null;
   private stopped = false;
@@ -30,6 +31,7 @@ export class OutboxWorker {
     private readonly jobs: JobService,
     private readonly origins: TicketOriginService,
     private readonly config: MailConfig,
+    private readonly background: Background,
     private readonly log: Logger,
   ) {}
 
@@ -38,17 +40,20 @@ export class OutboxWorker {
     this.schedule(0);
   }
 
-  /** A round soon (new work was queued), instead of at the next poll; rounds never overlap. */
+  /**
+   * A round soon (new work was queued), instead of at the next poll; rounds never overlap. Called
+   * from requests: the round is a background task, never part of the caller's scope.
+   */
   nudge(): void {
-    if (this.stopped || this.running || !this.timer) return;
-    clearTimeout(this.timer);
+    if (this.stopped || this.running || !this.stopTimer) return;
+    this.stopTimer();
     this.schedule(0);
   }
 
   /** Stops polling and waits for the delivery in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.stopTimer?.();
     await this.running;
   }
 
@@ -88,14 +93,15 @@ export class OutboxWorker {
 
   private schedule(delay: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
+    this.stopTimer = this.background.after('outbox', delay, () => {
+      this.stopTimer = null;
       this.running = this.tick()
         .catch((err) => this.log.error({ err }, 'outbox worker round failed'))
         .finally(() => {
           this.running = null;
           this.schedule(this.config.pollMs);
         });
-    }, delay);
-    this.timer.unref();
+      return this.running;
+    });
   }
 }
