@@ -1,6 +1,8 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AppError, ErrorCode } from '../common/errors';
 import { requestExpired, requestScope } from '../common/request-scope';
+import { ConnectionGate } from './connection-gate';
 
 const MYSQL_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
@@ -22,36 +24,46 @@ const MAX_ATTEMPTS = 4;
 /**
  * Owns the data source and how transactions run on each dialect.
  *
- * SQLite: better-sqlite3 has one connection, and TypeORM would interleave two transactions on it,
- * so write transactions queue behind an in-process lock (the embedded default is single-process).
- * MySQL/MariaDB: deadlocks and lock-wait timeouts are retried a bounded number of times.
+ * SQLite: better-sqlite3 has one connection, shared by every request. A ConnectionGate gives it to
+ * one holder at a time: a transaction for its whole length, any other statement for its own, so no
+ * statement of one request ever runs inside another's transaction (the embedded default is
+ * single-process). MySQL/MariaDB: every transaction has a pool connection of its own; deadlocks and
+ * lock-wait timeouts are retried a bounded number of times.
  */
 export class Database {
   readonly dialect: 'sqlite' | 'mysql';
-  private sqliteTail: Promise<unknown> = Promise.resolve();
+  private readonly gate: ConnectionGate | null;
+  /** The transaction the caller runs in, while it is open (to refuse a nested one). */
+  private readonly openTransaction = new AsyncLocalStorage<{ open: boolean }>();
   /** Callbacks waiting for the commit of the transaction an entity manager belongs to. */
   private readonly commitHooks = new WeakMap<EntityManager, (() => void)[]>();
 
   constructor(readonly dataSource: DataSource) {
     this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
+    this.gate = this.dialect === 'sqlite' ? gateQueryRunners(dataSource, new ConnectionGate()) : null;
   }
 
   get manager(): EntityManager {
     return this.dataSource.manager;
   }
 
+  /** Callers waiting for SQLite's connection (always 0 on MySQL, where the pool has its own figures). */
+  get waitingForConnection(): number {
+    return this.gate?.waiting ?? 0;
+  }
+
   /**
    * Runs fn in one transaction; everything it writes commits together or not at all. A transaction
    * of a request that has outlived REQUEST_TIMEOUT rolls back instead of committing, so a request
-   * answered "timed out" has changed nothing.
+   * answered "timed out" has changed nothing. On MySQL a deadlock runs fn again: fn must have no
+   * effect outside the database (return what the caller should do afterwards instead).
    */
   transaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
-    const guarded = this.deadlineGuarded(fn);
-    if (this.dialect === 'sqlite') {
-      const run = this.sqliteTail.then(() => this.attempt(guarded));
-      this.sqliteTail = run.catch(() => undefined);
-      return run;
+    if (this.openTransaction.getStore()?.open) {
+      return Promise.reject(new Error('A transaction was started inside another transaction; pass the open one (its EntityManager) down instead'));
     }
+    const guarded = this.deadlineGuarded(fn);
+    if (this.gate) return this.gate.exclusive(() => this.attempt(guarded));
     return this.withRetry(() => this.attempt(guarded));
   }
 
@@ -69,14 +81,15 @@ export class Database {
   /** One attempt: the transaction, then its after-commit hooks. */
   private async attempt<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
     const hooks: (() => void)[] = [];
-    const result = await this.committing(this.dataSource.transaction(async (em) => {
+    const marker = { open: true };
+    const result = await this.committing(this.openTransaction.run(marker, () => this.dataSource.transaction(async (em) => {
       this.commitHooks.set(em, hooks);
       try {
         return await fn(em);
       } finally {
         this.commitHooks.delete(em);
       }
-    }));
+    }))).finally(() => (marker.open = false));
     for (const hook of hooks) {
       try {
         hook();
@@ -117,7 +130,7 @@ export class Database {
     return this.dialect === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
   }
 
-  /** Row lock for read-modify-write on MySQL; SQLite writers are already serialized. */
+  /** Row lock for read-modify-write on MySQL; SQLite transactions already hold the only connection. */
   get lockMode(): 'pessimistic_write' | undefined {
     return this.dialect === 'mysql' ? 'pessimistic_write' : undefined;
   }
@@ -152,4 +165,25 @@ function requestTimedOut(): AppError {
 /** Rows changed by an UPDATE/DELETE, across drivers (mysql2 reports affectedRows, better-sqlite3 changes). */
 export function affectedRows(result: { affected?: number | null }): number {
   return result.affected ?? 0;
+}
+
+/**
+ * Sends every statement of the data source's query runners through the gate. better-sqlite3 hands
+ * out one runner, but it is replaced when the data source reconnects, so runners are wrapped as
+ * they are handed out.
+ */
+function gateQueryRunners(dataSource: DataSource, gate: ConnectionGate): ConnectionGate {
+  const driver = dataSource.driver as { createQueryRunner(mode: 'master' | 'slave'): QueryRunner };
+  const create = driver.createQueryRunner.bind(driver);
+  const gated = new WeakSet<QueryRunner>();
+  driver.createQueryRunner = (mode) => {
+    const runner = create(mode);
+    if (!gated.has(runner)) {
+      gated.add(runner);
+      const query = runner.query.bind(runner);
+      runner.query = ((...args: Parameters<QueryRunner['query']>) => gate.statement(() => query(...args))) as QueryRunner['query'];
+    }
+    return runner;
+  };
+  return gate;
 }
