@@ -73,7 +73,7 @@ export class ApiKeyService {
       revokedAt: null,
       createdAt: new Date(),
     });
-    await this.db.transaction((em) => em.insert(ApiKey, apiKey));
+    await this.db.manager.insert(ApiKey, apiKey);
     return { apiKey, secret, userErrors: [] };
   }
 
@@ -135,7 +135,7 @@ export class ApiKeyService {
     }
     if (!key.revokedAt) {
       key.revokedAt = new Date();
-      await this.db.transaction((em) => em.update(ApiKey, { id: key.id, revokedAt: IsNull() }, { revokedAt: key.revokedAt }));
+      await this.db.manager.update(ApiKey, { id: key.id, revokedAt: IsNull() }, { revokedAt: key.revokedAt });
     }
     return key;
   }

@@ -239,13 +239,15 @@ export class EventService {
     const stub = Object.assign(new TicketEvent(), { ticketId: ticket.id, eventId: event.id, targets: null, algo: null, tags: null, params: {}, createdById: ctx.viewer?.user.id ?? null, createdAt: now, updatedAt: now }) as TicketEvent;
     const errors = this.applyStub(stub, event, input);
     if (errors.length) return { ticketEvent: null, userErrors: errors };
-    const conflict = await this.db.transaction(async (em) => {
+    const saved = await this.db.transaction(async (em) => {
       await this.changes.touchTicket(em, ticket.id, now, ctx.viewer?.user.id ?? null, { expectedVersion: input.expectedVersion });
-      await em.insert(TicketEvent, stub);
-    }).then(() => null, (err: unknown) => conflictError(err));
-    if (conflict) return { ticketEvent: null, userErrors: [conflict] };
+      const row = em.create(TicketEvent, { ...stub }); // a fresh row per attempt
+      await em.insert(TicketEvent, row);
+      return row;
+    }).catch((err: unknown) => conflictError(err));
+    if (!(saved instanceof TicketEvent)) return { ticketEvent: null, userErrors: [saved] };
     ctx.loaders.ticketEvents.clear(ticket.id);
-    return { ticketEvent: stub, userErrors: [] };
+    return { ticketEvent: saved, userErrors: [] };
   }
 
   async updateOnTicket(ctx: RequestContext, id: string, input: TicketEventFields): Promise<TicketEventResult> {
@@ -260,7 +262,7 @@ export class EventService {
     stub.updatedAt = new Date();
     const conflict = await this.db.transaction(async (em) => {
       await this.changes.touchTicket(em, stub.ticketId, stub.updatedAt, ctx.viewer?.user.id ?? null, { expectedVersion: input.expectedVersion });
-      await em.save(TicketEvent, stub);
+      await em.update(TicketEvent, { id: stub.id }, { targets: stub.targets, algo: stub.algo, tags: stub.tags, params: stub.params, updatedAt: stub.updatedAt });
     }).then(() => null, (err: unknown) => conflictError(err));
     if (conflict) return { ticketEvent: null, userErrors: [conflict] };
     ctx.loaders.ticketEvents.clear(stub.ticketId);

@@ -32,6 +32,11 @@ export interface StagedFile {
   sha256: string;
 }
 
+/** A staged file made final (FileService.store), waiting for its row. */
+export interface StoredFile extends StagedFile {
+  storageKey: string;
+}
+
 export type StageResult = { ok: true; files: StagedFile[] } | { ok: false; errors: UserError[] };
 export type FilesResult = { files: TicketFile[]; ticket: Ticket | null; userErrors: UserError[] };
 
@@ -73,13 +78,13 @@ export class FileService {
         });
         const result = await this.stageOne(upload, [...field, String(i)]);
         if ('code' in result) {
-          await this.discardAll(staged);
+          await this.abandon(staged);
           return refused(result);
         }
         staged.push(result);
       }
     } catch (err) {
-      await this.discardAll(staged);
+      await this.abandon(staged);
       throw err;
     }
     return { ok: true, files: staged };
@@ -151,15 +156,36 @@ export class FileService {
   }
 
   /**
-   * Inside the caller's transaction: writes the rows (and history, except on drafts), then makes
-   * the staged objects final. If the transaction then fails, call abandon() with the result.
+   * Makes staged files final, before the transaction that writes their rows: storage I/O (on S3 a
+   * copy and a delete per file) never runs while a transaction holds locks. If the rows are then
+   * not written, pass the result to abandon(); a crash in between leaves objects without rows,
+   * which the orphan sweep removes. All or nothing: on a failure, nothing of the batch stays.
    */
-  async attach(em: EntityManager, ticket: Ticket, files: StagedFile[], uploaderId: number | null, at: Date): Promise<TicketFile[]> {
+  async store(files: StagedFile[], at: Date): Promise<StoredFile[]> {
+    const stored: StoredFile[] = [];
+    try {
+      for (const f of files) {
+        const storageKey = storageKeyFor(at);
+        await this.storage.promote(f.staged, storageKey);
+        stored.push({ ...f, storageKey });
+      }
+    } catch (err) {
+      await this.abandon([...stored, ...files.slice(stored.length)]);
+      throw err;
+    }
+    return stored;
+  }
+
+  /**
+   * Inside the caller's transaction: the rows of stored files (and their history, except on
+   * drafts). Database only, so the transaction may be retried.
+   */
+  async attach(em: EntityManager, ticket: Ticket, files: StoredFile[], uploaderId: number | null, at: Date): Promise<TicketFile[]> {
     const rows: TicketFile[] = [];
     for (const f of files) {
       const row = em.create(TicketFile, {
         ticketId: ticket.id,
-        storageKey: storageKeyFor(at),
+        storageKey: f.storageKey,
         filename: f.filename,
         size: f.size,
         contentType: f.contentType,
@@ -174,18 +200,15 @@ export class FileService {
       }
       rows.push(row);
     }
-    for (const [i, f] of files.entries()) await this.storage.promote(f.staged, rows[i].storageKey);
     return rows;
   }
 
-  /** Cleans up after a failed attempt: staged objects, and final ones if promote() already ran. */
-  async abandon(files: StagedFile[], rows: TicketFile[] = []): Promise<void> {
-    await this.discardAll(files);
-    for (const row of rows) await this.storage.delete(row.storageKey).catch((err) => this.log.error({ err, key: row.storageKey }, 'could not delete file object'));
-  }
-
-  private async discardAll(files: StagedFile[]): Promise<void> {
-    for (const f of files) await this.storage.discard(f.staged).catch((err) => this.log.error({ err, key: f.staged.tempKey }, 'could not discard staged upload'));
+  /** Cleans up files whose rows were not written: staged objects are discarded, stored ones deleted. */
+  async abandon(files: (StagedFile | StoredFile)[]): Promise<void> {
+    for (const f of files) {
+      if ('storageKey' in f) await this.storage.delete(f.storageKey).catch((err) => this.log.error({ err, key: f.storageKey }, 'could not delete file object'));
+      else await this.storage.discard(f.staged).catch((err) => this.log.error({ err, key: f.staged.tempKey }, 'could not discard staged upload'));
+    }
   }
 
   /**
@@ -198,13 +221,12 @@ export class FileService {
     if (uploads.length === 0) return { files: [], ticket: null, userErrors: [userError(['files'], UserErrorCode.BLANK, 'Send at least one file')] };
     const staged = await this.stage(uploads, ['files']);
     if (!staged.ok) return { files: [], ticket: null, userErrors: staged.errors };
-    let rows: TicketFile[] = [];
-    let settled = false;
-    // Answered from the record (or refused): this request's staged objects, and any rows of a
-    // transaction that lost a race and rolled back, are not kept.
-    const discard = async () => {
-      settled = true;
-      await this.abandon(staged.files, rows);
+    // What this request holds in storage until rows point to it: staged objects, then stored ones.
+    let held: (StagedFile | StoredFile)[] = staged.files;
+    const release = async () => {
+      const files = held;
+      held = [];
+      await this.abandon(files);
     };
     try {
       return await ctx.services.idempotency.execute<{ fileIds: number[] }, FilesResult>(ctx, {
@@ -214,34 +236,40 @@ export class FileService {
         input: { ticketId: ticket.id, files: staged.files.map((f) => ({ name: f.filename, type: f.contentType, size: f.size, sha256: f.sha256 })) },
         apply: async (record) => {
           const now = new Date();
+          const stored = await this.store(staged.files, now);
+          held = stored;
+          let rows: TicketFile[];
           try {
-            await this.db.transaction(async (em) => {
+            rows = await this.db.transaction(async (em) => {
               await this.changes.touchTicket(em, ticket.id, now, viewer.user.id, { expectedVersion });
-              rows = await this.attach(em, ticket, staged.files, viewer.user.id, now);
-              await record(em, { fileIds: rows.map((r) => r.id) });
+              const attached = await this.attach(em, ticket, stored, viewer.user.id, now);
+              await record(em, { fileIds: attached.map((r) => r.id) });
+              return attached;
             });
           } catch (err) {
             const conflict = conflictError(err, ['expectedVersion']);
-            await discard();
+            await release();
             return { files: [], ticket: null, userErrors: [conflict] };
           }
+          held = [];
           ctx.loaders.ticketById.clear(ticket.id);
           ctx.loaders.ticketFiles.clear(ticket.id);
           return { files: rows, ticket: await this.tickets().findVisibleById(ctx, ticket.id), userErrors: [] };
         },
+        // Answered from the record (or refused): this request's files are not kept.
         replay: async ({ fileIds }) => {
-          await discard();
+          await release();
           const files = (await Promise.all(fileIds.map((id) => this.findVisible(ctx, id)))).filter((f): f is TicketFile => f !== null);
           return { files, ticket: await this.tickets().findVisibleById(ctx, ticket.id), userErrors: [] };
         },
         refuse: async (error) => {
-          await discard();
+          await release();
           return { files: [], ticket: null, userErrors: [error] };
         },
       });
     } catch (err) {
-      // The transaction rolled back (or never ran): neither the staged objects nor the rows' objects stay.
-      if (!settled) await this.abandon(staged.files, rows);
+      // The transaction rolled back (or never ran): nothing this request stored stays.
+      await release();
       throw err;
     }
   }

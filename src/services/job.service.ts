@@ -28,7 +28,7 @@ import type { LocalJobRunner } from '../jobs/local-job.runner';
 import { requirePrivilege, requireViewer } from './access';
 import type { ChangeService } from './change.service';
 import type { EventService } from './event.service';
-import type { FileService, StagedFile } from './file.service';
+import type { FileService, StagedFile, StoredFile } from './file.service';
 import { buildPage, decodeIdCursor, idCursor, pageRequest } from './pagination';
 import type { TicketService } from './ticket.service';
 
@@ -172,7 +172,7 @@ export class JobService implements JobEvents {
     }
 
     const now = new Date();
-    const job = Object.assign(new Job(), {
+    const values: Partial<Job> = {
       ticketId: ticket.id,
       ticketEventId: stub?.id ?? null,
       parentJobId: run.parent?.id ?? null,
@@ -192,14 +192,16 @@ export class JobService implements JobEvents {
       createdAt: now,
       startedAt: null,
       completedAt: null,
-    }) as Job;
-    await this.db.transaction(async (em) => {
+    };
+    const job = await this.db.transaction(async (em) => {
+      const job = em.create(Job, values); // a fresh row per attempt: a retried closure starts from scratch
       await em.insert(Job, job);
       if (inputs.length) await em.insert(JobFile, inputs.map((f) => ({ jobId: job.id, fileId: f.id, role: JobFileRole.INPUT })));
       await this.changes.touchTicket(em, ticket.id, now, viewer.user.id, { includeDeleted: run.parent !== null });
       await this.changes.recordEntry(em, ticket.id, ChangeType.JOB, viewer.user.id, now, { jobId: job.id, newValue: JSON.stringify(JobStatus.QUEUED) });
       await em.insert(OutboxMessage, { kind: OutboxKind.JOB_DISPATCH, ticketId: ticket.id, refId: job.id, dedupeKey: null, status: OutboxStatus.PENDING, attempts: 0, availableAt: now, createdAt: now });
       await record(em, { jobId: job.id });
+      return job;
     });
     ctx.loaders.ticketById.clear(ticket.id);
     this.nudge();
@@ -253,7 +255,7 @@ export class JobService implements JobEvents {
       : result.code !== null ? [JobStatus.FAILED, `Exited with code ${result.code}`]
       : [JobStatus.FAILED, `Killed by signal ${result.signal ?? 'unknown'}`];
 
-    // Outputs are staged before the transaction (storage writes are slow); refused ones are noted.
+    // Outputs are stored before the transaction (storage writes are slow); refused ones are noted.
     const staged: StagedFile[] = [];
     const notes: string[] = [];
     for (const [i, out] of result.outputs.entries()) {
@@ -264,20 +266,30 @@ export class JobService implements JobEvents {
     // Everything needed is in storage now: the working directory goes before the job is final.
     await result.cleanup();
     const fullDescription = [description, ...notes].filter(Boolean).join('; ').slice(0, DESCRIPTION_MAX) || null;
-    let rows: TicketFile[] = [];
+    await this.finish(job, staged, null, job.launchedById, { status, code: result.code, description: fullDescription, log: result.log || null });
+  }
+
+  /**
+   * Records a job's outcome: its outputs stored and attached to its ticket, then the transition,
+   * in one transaction. A job final meanwhile (cancelled) keeps its status, and what it produced
+   * is not kept. Outputs are stored before the transaction, which holds no lock on storage I/O.
+   */
+  private async finish(job: Job, staged: StagedFile[], actorId: number | null, uploaderId: number | null, outcome: { status: JobStatus } & Partial<Job>): Promise<void> {
+    const now = new Date();
+    const stored = await this.files.store(staged, now);
+    let attached = false;
     try {
-      await this.db.transaction(async (em) => {
-        const now = new Date();
-        // A job cancelled meanwhile keeps its status; what it produced is not attached.
-        if (!(await this.lockUnfinished(em, job))) return;
-        rows = await this.attachOutputs(em, job, staged, job.launchedById, now);
-        await this.transition(em, job, status, { code: result.code, description: fullDescription, log: result.log || null, completedAt: now }, null);
+      attached = await this.db.transaction(async (em) => {
+        const current = await this.lockUnfinished(em, job.id);
+        if (!current) return false;
+        await this.attachOutputs(em, current, stored, uploaderId, now);
+        const { status, ...patch } = outcome;
+        await this.transition(em, current, status, { ...patch, ...(FINAL_JOB_STATUSES.includes(status) ? { completedAt: now } : {}) }, actorId);
+        return true;
       });
-    } catch (err) {
-      await this.files.abandon(staged, rows);
-      throw err;
+    } finally {
+      if (!attached) await this.files.abandon(stored);
     }
-    if (rows.length === 0) await this.files.abandon(staged);
   }
 
   /** A report from an external runner (jobReport or the signed callback); null ctx: the callback. */
@@ -297,51 +309,34 @@ export class JobService implements JobEvents {
       bounded.write(input.log);
       log = bounded.toString();
     }
-    const now = new Date();
-    let rows: TicketFile[] = [];
-    try {
-      await this.db.transaction(async (em) => {
-        const final = FINAL_JOB_STATUSES.includes(input.status);
-        const patch: Partial<Job> = {
-          ...(input.code !== undefined ? { code: input.code } : {}),
-          ...(input.description !== undefined ? { description: input.description?.slice(0, DESCRIPTION_MAX) ?? null } : {}),
-          ...(log !== undefined ? { log } : {}),
-          ...(input.server !== undefined ? { server: input.server } : {}),
-          ...(final ? { completedAt: now } : {}),
-          ...(job.startedAt === null ? { startedAt: now } : {}),
-        };
-        if (!(await this.lockUnfinished(em, job))) return;
-        rows = await this.attachOutputs(em, job, staged.files, actorId ?? job.launchedById, now);
-        await this.transition(em, job, input.status, patch, actorId);
-      });
-    } catch (err) {
-      await this.files.abandon(staged.files, rows);
-      throw err;
-    }
-    if (rows.length === 0 && staged.files.length) await this.files.abandon(staged.files);
+    await this.finish(job, staged.files, actorId, actorId ?? job.launchedById, {
+      status: input.status,
+      ...(input.code !== undefined ? { code: input.code } : {}),
+      ...(input.description !== undefined ? { description: input.description?.slice(0, DESCRIPTION_MAX) ?? null } : {}),
+      ...(log !== undefined ? { log } : {}),
+      ...(input.server !== undefined ? { server: input.server } : {}),
+      ...(job.startedAt === null ? { startedAt: new Date() } : {}),
+    });
     ctx?.loaders.jobById.clear(job.id);
     return { job: await this.db.manager.findOneByOrFail(Job, { id: job.id }), userErrors: [] };
   }
 
   /**
-   * Inside a transaction: whether the job is still unfinished, holding its row (MySQL) until
-   * commit. Outputs are attached before the final status is written, so no reader - not even one
-   * sharing SQLite's single connection - sees a finished job without its outputs.
+   * Inside a transaction: the job as stored now if it is still unfinished, holding its row (MySQL)
+   * until commit; null once it is final. Outputs are attached before the final status is written,
+   * so no reader sees a finished job without its outputs.
    */
-  private async lockUnfinished(em: EntityManager, job: Job): Promise<boolean> {
-    const current = await em.findOne(Job, { where: { id: job.id }, lock: this.db.lockMode ? { mode: this.db.lockMode } : undefined });
-    if (!current || FINAL_JOB_STATUSES.includes(current.status)) return false;
-    job.status = current.status;
-    return true;
+  private async lockUnfinished(em: EntityManager, jobId: number): Promise<Job | null> {
+    const current = await em.findOne(Job, { where: { id: jobId }, lock: this.db.lockMode ? { mode: this.db.lockMode } : undefined });
+    return current && !FINAL_JOB_STATUSES.includes(current.status) ? current : null;
   }
 
   /** A job's output files become files of its ticket (and inputs of later runs). */
-  private async attachOutputs(em: EntityManager, job: Job, staged: StagedFile[], uploaderId: number | null, at: Date): Promise<TicketFile[]> {
-    if (staged.length === 0) return [];
+  private async attachOutputs(em: EntityManager, job: Job, stored: StoredFile[], uploaderId: number | null, at: Date): Promise<void> {
+    if (stored.length === 0) return;
     const ticket = (await em.findOneBy(Ticket, { id: job.ticketId })) as Ticket;
-    const rows = await this.files.attach(em, ticket, staged, uploaderId, at);
+    const rows = await this.files.attach(em, ticket, stored, uploaderId, at);
     await em.insert(JobFile, rows.map((f) => ({ jobId: job.id, fileId: f.id, role: JobFileRole.OUTPUT })));
-    return rows;
   }
 
   /** jobReport: admins, or whoever may edit the job's ticket. */
@@ -400,12 +395,12 @@ export class JobService implements JobEvents {
    * already in `to`: reports and dispatches may repeat.
    */
   private async transition(em: EntityManager, job: Job, to: JobStatus, patch: Partial<Job>, actorId: number | null): Promise<boolean> {
+    // `job` is read, never changed: a retried transaction starts again from the same object.
+    let from = job.status;
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (FINAL_JOB_STATUSES.includes(job.status) || job.status === to) return false;
-      const from = job.status;
+      if (FINAL_JOB_STATUSES.includes(from) || from === to) return false;
       const result = await em.createQueryBuilder().update(Job).set({ ...patch, status: to } as Partial<Omit<Job, 'ticket' | 'ticketEvent' | 'event'>>).where('id = :id AND status = :from', { id: job.id, from }).execute();
       if (affectedRows(result) === 1) {
-        Object.assign(job, patch, { status: to });
         const at = new Date();
         await this.changes.touchTicket(em, job.ticketId, at, actorId, { includeDeleted: true });
         await this.changes.recordEntry(em, job.ticketId, ChangeType.JOB, actorId, at, {
@@ -417,9 +412,9 @@ export class JobService implements JobEvents {
         if (to === JobStatus.FAILED) await this.queueFailureTicket(em, job, at);
         return true;
       }
-      const current = await em.findOneBy(Job, { id: job.id });
+      const current = await em.findOne(Job, { where: { id: job.id }, select: { id: true, status: true } });
       if (!current) return false;
-      job.status = current.status;
+      from = current.status;
     }
     return false;
   }

@@ -159,11 +159,14 @@ export class LabelService {
     const title = fields.title != null ? fields.title.trim() || key : (current?.title ?? key);
     if (title && title.length > 200) errors.push(userError(['input', 'title'], UserErrorCode.TOO_LONG, 'Title is longer than 200 characters'));
     if (errors.length) return { label: null, userErrors: errors };
-    const row = Object.assign(current ?? (this.db.manager.create(entity, { createdAt: new Date() }) as T), { key, title }, extra) as T;
-    await this.db.transaction(async (em) => {
-      if (current) await em.update(entity, { id: row.id }, { key, title, ...extra } as never);
+    const createdAt = new Date();
+    // The row is built inside: a retried transaction starts from scratch.
+    const row = await this.db.transaction(async (em) => {
+      const row = Object.assign(em.create(entity, current ?? { createdAt }) as T, { key, title }, extra) as T;
+      if (current) await em.update(entity, { id: current.id }, { key, title, ...extra } as never);
       else await em.insert(entity, row as never);
       await after?.(em, row);
+      return row;
     });
     return { label: row, userErrors: [] };
   }

@@ -34,7 +34,6 @@ import { UserGroup } from '../entities/user-group.entity';
 import { GroupMember } from '../entities/group-member.entity';
 import { canTransition, type Workflow } from '../config/workflow';
 import { User } from '../entities/user.entity';
-import type { TicketFile } from '../entities/ticket-file.entity';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import type { TicketOriginKind } from '../entities/job.enums';
 import { parseTicketQuery } from '../search/ticket-query.parser';
@@ -280,8 +279,9 @@ export class TicketService {
     if (!staged.ok) return { ticket: null, userErrors: staged.errors };
     const now = new Date();
     const status = input.status ?? this.workflow.initial;
+    // Files are made final before the transaction: no lock (the ticket number's) waits on storage.
+    const stored = await this.files.store(staged.files, now);
 
-    let fileRows: TicketFile[] = [];
     const ticket = await this.db.transaction(async (em) => {
       const number = await this.nextNumber(em);
       const ticket = em.create(Ticket, {
@@ -316,12 +316,12 @@ export class TicketService {
       await this.writeTags(em, ticket.id, f.tags);
       await this.changes.recordEntry(em, ticket.id, ChangeType.CREATED, viewer.user.id, now);
       await this.searchIndex.add(em, ticket);
-      fileRows = await this.files.attach(em, ticket, staged.files, viewer.user.id, now);
+      await this.files.attach(em, ticket, stored, viewer.user.id, now);
       if (status !== TicketStatus.DRAFT) await this.notifications.ticketOpened(em, ticket.id, now);
       await record(em, { ticketId: ticket.id });
       return ticket;
     }).catch(async (err: unknown) => {
-      await this.files.abandon(staged.files, fileRows);
+      await this.files.abandon(stored);
       throw err;
     });
     ctx.loaders.ticketById.prime(ticket.id, ticket);
@@ -350,7 +350,9 @@ export class TicketService {
     const f = checked.value;
     const now = new Date();
 
-    return this.db.transaction(async (em): Promise<TicketResult> => {
+    // The closure may run twice (MySQL deadlock retry): it only writes and returns; the loaders
+    // learn the new state once it is committed.
+    const outcome = await this.db.transaction(async (em): Promise<TicketResult & { changed?: true }> => {
       const stored = await em.findOne(Ticket, { where: { id: current.id }, lock: this.db.lockMode ? { mode: this.db.lockMode } : undefined });
       if (!stored || !canSeeTicket(viewer, stored)) throw notFound(`No ticket ${id}`);
       if (input.expectedVersion != null && input.expectedVersion !== stored.version) return conflict(stored.version);
@@ -435,11 +437,15 @@ export class TicketService {
       if (stored.status !== TicketStatus.DRAFT) await this.changes.recordFieldChanges(em, stored.id, viewer.user.id, diffs, now);
       next.lastActorId = viewer.user.id;
       await action?.after?.(em, next, now);
-      ctx.loaders.ticketById.clear(stored.id).prime(stored.id, next);
-      for (const role of [TicketUserRole.ASSIGNEE, TicketUserRole.CC]) ctx.loaders.ticketUsers.clear({ ticketId: stored.id, role });
-      ctx.loaders.ticketTags.clear(stored.id);
-      return { ticket: next, userErrors: [] };
+      return { ticket: next, userErrors: [], changed: true };
     });
+    if (outcome.changed && outcome.ticket) {
+      const id = outcome.ticket.id;
+      ctx.loaders.ticketById.clear(id).prime(id, outcome.ticket);
+      for (const role of [TicketUserRole.ASSIGNEE, TicketUserRole.CC]) ctx.loaders.ticketUsers.clear({ ticketId: id, role });
+      ctx.loaders.ticketTags.clear(id);
+    }
+    return { ticket: outcome.ticket, userErrors: outcome.userErrors };
   }
 
   /** Soft delete: the ticket disappears from reads until restored. */

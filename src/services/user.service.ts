@@ -64,7 +64,7 @@ export class UserService {
       active: true,
       createdAt: new Date(),
     });
-    await this.db.transaction((em) => em.insert(User, user));
+    await this.db.manager.insert(User, user);
     return { user, userErrors: [] };
   }
 
@@ -73,7 +73,7 @@ export class UserService {
     const existing = await this.db.manager.findOneBy(User, { username: 'admin' });
     if (existing) {
       if (!existing.privileges.includes(Privilege.ADMIN) || !existing.active) {
-        await this.db.transaction((em) => em.update(User, { id: existing.id }, { privileges: [...new Set([...existing.privileges, Privilege.ADMIN])], active: true }));
+        await this.db.manager.update(User, { id: existing.id }, { privileges: [...new Set([...existing.privileges, Privilege.ADMIN])], active: true });
         return (await this.db.manager.findOneByOrFail(User, { id: existing.id }));
       }
       return existing;

@@ -1,9 +1,11 @@
 import type { Readable } from 'node:stream';
 
 /**
- * Where file bytes live. Writes are two-phase: stage() stores a stream under a temporary name and
- * promote() makes it final once the database row exists, so a failed or aborted upload never
- * leaves a visible object, and discard() removes what a failed attempt staged.
+ * Where file bytes live. Writes are two-phase: stage() stores a stream under a temporary name while
+ * it is checked, and promote() gives it its final key just before the transaction that writes its
+ * row (never inside it: storage I/O holds no database lock). A failed upload leaves nothing
+ * visible: discard() removes what was staged, delete() what was promoted but not recorded, and the
+ * orphan sweep what a crash left between the two.
  */
 export interface FileStorage {
   readonly kind: 'local' | 's3';
