@@ -179,4 +179,26 @@ describe('_entities', () => {
     const anonymous = await s.gql(ENTITIES, { r: [{ __typename: 'Ticket', number: 1 }] }, null);
     expect(anonymous.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
+
+  test('refuses representations whose keys are not what the entity is keyed by, as BAD_USER_INPUT naming them', async () => {
+    const bad: [unknown, RegExp][] = [
+      [{ __typename: 'Ticket', id: 5 }, /Ticket: id must be a string/],
+      [{ __typename: 'Ticket', id: { nested: true } }, /Ticket: id must be a string/],
+      [{ __typename: 'Ticket', id: ['a'] }, /Ticket: id must be a string/],
+      [{ __typename: 'Ticket', number: 'seven' }, /Ticket: number must be an integer/],
+      [{ __typename: 'Ticket', number: 1.5 }, /Ticket: number must be an integer/],
+      [{ __typename: 'Ticket' }, /Ticket: give id or number/],
+      [{ __typename: 'User', username: 42 }, /User: username must be a string/],
+      [{ __typename: 'Job', id: null }, /Job: id must be a string/],
+      [{ __typename: 'Server', id: true }, /Server: id must be a string/],
+      [{ __typename: 'Alert', id: [] }, /Alert: id must be a string/],
+      ['Ticket', /must be an object/],
+      [{ __typename: 'Nope', id: '1' }, /must be an object whose __typename is one of/],
+    ];
+    for (const [representation, message] of bad) {
+      const r = await s.gql(ENTITIES, { r: [representation] });
+      expect({ representation, code: r.errors?.[0].extensions?.code }).toEqual({ representation, code: 'BAD_USER_INPUT' });
+      expect(r.errors![0].message).toMatch(message);
+    }
+  });
 });

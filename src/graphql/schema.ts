@@ -75,9 +75,34 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   return guardEntities(remapEnumDefaults(buildSubgraphSchema({ typeDefs: parse(`${FEDERATION}\n${printSchemaWithDirectives(base)}`), resolvers: resolvers as never })));
 }
 
+/** What each entity is keyed by (its @key fields): a representation must carry one of these, well typed. */
+const ENTITY_KEYS: Record<string, { field: string; type: 'string' | 'integer' }[]> = {
+  Ticket: [{ field: 'id', type: 'string' }, { field: 'number', type: 'integer' }],
+  User: [{ field: 'username', type: 'string' }],
+  Job: [{ field: 'id', type: 'string' }],
+  Server: [{ field: 'id', type: 'string' }],
+  Alert: [{ field: 'id', type: 'string' }],
+};
+
+/** Why a representation cannot name an entity of ours, or null when it can. */
+function representationProblem(rep: unknown, names: Set<string>): string | null {
+  const typename = rep !== null && typeof rep === 'object' && !Array.isArray(rep) ? (rep as { __typename?: unknown }).__typename : undefined;
+  if (typeof typename !== 'string' || !names.has(typename)) return `Each representation must be an object whose __typename is one of ${[...names].join(', ')}`;
+  const keys = ENTITY_KEYS[typename] ?? [];
+  const given = keys.filter((k) => (rep as Record<string, unknown>)[k.field] !== undefined);
+  if (given.length === 0) return `${typename}: give ${keys.map((k) => k.field).join(' or ')}`;
+  for (const k of given) {
+    const value = (rep as Record<string, unknown>)[k.field];
+    if (k.type === 'string' && typeof value !== 'string') return `${typename}: ${k.field} must be a string`;
+    if (k.type === 'integer' && !Number.isSafeInteger(value)) return `${typename}: ${k.field} must be an integer`;
+  }
+  return null;
+}
+
 /**
  * `_entities` takes `_Any` representations; @apollo/subgraph throws a plain Error (a 500) for one
- * that is not an object naming an entity type (found by fuzzing). Refuse those as BAD_USER_INPUT.
+ * that is not an object naming an entity type (found by fuzzing), and our reference resolvers
+ * expect their keys well typed. Refuse malformed ones as BAD_USER_INPUT, naming the problem.
  */
 function guardEntities(schema: GraphQLSchema): GraphQLSchema {
   const field = schema.getQueryType()?.getFields()._entities;
@@ -87,10 +112,8 @@ function guardEntities(schema: GraphQLSchema): GraphQLSchema {
   const resolve = field.resolve;
   field.resolve = (source, args: { representations?: unknown }, ctx, info) => {
     for (const rep of Array.isArray(args.representations) ? args.representations : []) {
-      const typename = rep !== null && typeof rep === 'object' ? (rep as { __typename?: unknown }).__typename : undefined;
-      if (typeof typename !== 'string' || !names.has(typename)) {
-        throw badUserInput(`Each representation must be an object whose __typename is one of ${[...names].join(', ')}`);
-      }
+      const problem = representationProblem(rep, names);
+      if (problem) throw badUserInput(problem);
     }
     return resolve(source, args, ctx, info);
   };

@@ -97,7 +97,7 @@ export class ChangeResolver {
 
   @FieldResolver(() => User, { nullable: true, description: 'Who last edited a comment.' })
   editedBy(@Root() change: TicketChange, @Ctx() ctx: RequestContext): Promise<User | null> | null {
-    return change.editedById === null ? null : ctx.loaders.userById.load(change.editedById);
+    return change.editedById == null ? null : ctx.loaders.userById.load(change.editedById);
   }
 
   @FieldResolver(() => Ticket)
@@ -115,6 +115,6 @@ export class ChangeResolver {
 export class CommentRevisionResolver {
   @FieldResolver(() => User, { nullable: true, description: 'Who wrote this text.' })
   author(@Root() revision: CommentRevision, @Ctx() ctx: RequestContext): Promise<User | null> | null {
-    return revision.authorId === null ? null : ctx.loaders.userById.load(revision.authorId);
+    return revision.authorId == null ? null : ctx.loaders.userById.load(revision.authorId);
   }
 }

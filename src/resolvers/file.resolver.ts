@@ -45,7 +45,7 @@ export class FileResolver {
 
   @FieldResolver(() => User, { nullable: true, description: 'Null once that user is removed.' })
   uploadedBy(@Ctx() ctx: RequestContext, @Root() file: TicketFile): Promise<User | null> | null {
-    return file.uploadedById === null ? null : ctx.loaders.userById.load(file.uploadedById);
+    return file.uploadedById == null ? null : ctx.loaders.userById.load(file.uploadedById);
   }
 
   @FieldResolver(() => String, {

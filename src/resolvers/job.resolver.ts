@@ -73,12 +73,12 @@ export class JobResolver {
 
   @FieldResolver(() => Job, { nullable: true, description: 'The job that launched this one.' })
   parentJob(@Root() job: Job, @Ctx() ctx: RequestContext): Promise<Job | null> | null {
-    return job.parentJobId === null ? null : ctx.loaders.jobById.load(job.parentJobId);
+    return job.parentJobId == null ? null : ctx.loaders.jobById.load(job.parentJobId);
   }
 
   @FieldResolver(() => User, { nullable: true })
   launchedBy(@Root() job: Job, @Ctx() ctx: RequestContext): Promise<User | null> | null {
-    return job.launchedById === null ? null : ctx.loaders.userById.load(job.launchedById);
+    return job.launchedById == null ? null : ctx.loaders.userById.load(job.launchedById);
   }
 
   @FieldResolver(() => Float, { nullable: true, description: 'Seconds from start to completion (or to now, while running).' })

@@ -72,7 +72,7 @@ export class SlaPolicyResolver {
 
   @FieldResolver(() => Category, { nullable: true, description: 'Null: any category.' })
   category(@Ctx() ctx: RequestContext, @Root() p: SlaPolicy): Promise<Category | null> | null {
-    return p.categoryId === null ? null : ctx.loaders.categoryById.load(p.categoryId);
+    return p.categoryId == null ? null : ctx.loaders.categoryById.load(p.categoryId);
   }
 
   @FieldResolver(() => BusinessHoursType, { nullable: true, description: 'Null: around the clock.' })

@@ -128,17 +128,17 @@ export class TicketResolver {
 
   @FieldResolver(() => Category, { nullable: true })
   category(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<Category | null> | null {
-    return ticket.categoryId === null ? null : ctx.loaders.categoryById.load(ticket.categoryId);
+    return ticket.categoryId == null ? null : ctx.loaders.categoryById.load(ticket.categoryId);
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'Who the ticket is for; the creator unless given.' })
   requester(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<User | null> | null {
-    return ticket.requesterId === null ? null : ctx.loaders.userById.load(ticket.requesterId);
+    return ticket.requesterId == null ? null : ctx.loaders.userById.load(ticket.requesterId);
   }
 
   @FieldResolver(() => User, { nullable: true })
   resolvedBy(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<User | null> | null {
-    return ticket.resolvedById === null ? null : ctx.loaders.userById.load(ticket.resolvedById);
+    return ticket.resolvedById == null ? null : ctx.loaders.userById.load(ticket.resolvedById);
   }
 
   @FieldResolver(() => TicketSlaType, { nullable: true, description: 'Null when no SLA policy matched the ticket.' })
