@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config/config';
 import { createLogger } from './common/logger';
+import { useOwnTempDir } from './common/temp-dir';
 import { createApp } from './http/app';
 
 async function main(): Promise<void> {
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  useOwnTempDir(config.tmpDir);
   const app = await createApp(config, { logger: log });
   const url = await app.listen();
   log.info({ url: `${url.replace('127.0.0.1', config.host === '0.0.0.0' ? 'localhost' : config.host)}/graphql`, database: config.database.kind }, 'ticket-gateway listening');

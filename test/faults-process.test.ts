@@ -15,15 +15,31 @@ jest.setTimeout(120_000);
 
 let db: TestDatabase;
 let dataDir: string;
+/** The server processes' TMPDIR: what they leave there is visible to the tests. */
+let serverTmp: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-faults-'));
+  serverTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-faults-tmp-'));
+});
+/** Server processes still running when a test fails are killed, so the run ends. */
+const children = new Set<ChildProcessWithoutNullStreams>();
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
 });
 afterAll(async () => {
   await db?.drop();
   fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(serverTmp, { recursive: true, force: true });
 });
+
+/** Files under dir (recursively) whose name matches. */
+function filesUnder(dir: string, name: RegExp): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[]).filter((e) => e.isFile() && name.test(e.name)).map((e) => path.join(e.parentPath, e.name));
+}
 
 interface ServerProcess {
   child: ChildProcessWithoutNullStreams;
@@ -38,8 +54,9 @@ interface ServerProcess {
 function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'info', TS_NODE_TRANSPILE_ONLY: '1', ...env },
+    env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, TMPDIR: serverTmp, PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'info', TS_NODE_TRANSPILE_ONLY: '1', ...env },
   });
+  children.add(child);
   const logs: Record<string, any>[] = [];
   const waiters: { msg: string; resolve: (l: Record<string, any>) => void }[] = [];
   let buffer = '';
@@ -209,8 +226,12 @@ test('kill -9 during uploads: after a restart every file record has its stored o
   await Promise.all([big, ...small]);
   expect((await server.exit).signal).toBe('SIGKILL');
 
+  // graphql-upload buffers each upload in a temporary file; the kill left the big one's behind.
   const again = await startServer();
   try {
+    // The restart swept them: nothing of the killed process's uploads stays, anywhere.
+    expect(filesUnder(serverTmp, /^capacitor-/)).toEqual([]);
+    expect(filesUnder(path.join(dataDir, 'tmp'), /./)).toEqual([]);
     const r = await gql(again.url, `query($id: ID!) { ticket(id: $id) { files { filename sha256 url } changes(types: [FILE_ADDED], first: 100) { totalCount } } }`, { id: t.id });
     const files = r.data.ticket.files as { filename: string; sha256: string; url: string }[];
     for (const name of acknowledged) expect(files.map((f) => f.filename)).toContain(name);
@@ -224,6 +245,57 @@ test('kill -9 during uploads: after a restart every file record has its stored o
       expect({ file: f.filename, sha }).toEqual({ file: f.filename, sha: f.sha256 });
     }
   } finally {
+    again.child.kill('SIGTERM');
+    await again.exit;
+  }
+});
+
+test('kill -9 with a local job running: the restart kills the job\'s process group, removes its folder and fails it', async () => {
+  const jobsDir = path.join(dataDir, 'jobs');
+  const pidFile = path.join(serverTmp, `job-pids-${process.pid}`);
+  const env = { INSTANCE_ID: 'faults-job', JOBS_DIR: jobsDir, OUTBOX_POLL_MS: '50' };
+  const server = await startServer(env);
+  // The job starts a grandchild (as a shell script's commands would) and both wait forever.
+  const script = `const { spawn } = require('child_process'); const fs = require('fs');
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    fs.writeFileSync(${JSON.stringify(pidFile)}, process.pid + ' ' + child.pid);
+    setInterval(() => {}, 1000);`;
+  const event = await gql(server.url, `mutation($i: EventInput!) { eventCreate(input: $i) { event { id } userErrors { message } } }`, { i: { key: 'forever', title: 'Forever', runner: 'LOCAL', command: [process.execPath, '-e', script] } });
+  const t = (await gql(server.url, 'mutation { ticketCreate(input: { subject: "Job target" }) { ticket { id } } }')).data.ticketCreate.ticket;
+  const stub = await gql(server.url, `mutation($t: ID!, $e: String!) { ticketEventAdd(ticketId: $t, input: { eventId: $e }) { ticketEvent { id } } }`, { t: t.id, e: event.data.eventCreate.event.id });
+  const job = (await gql(server.url, `mutation($id: ID!) { ticketEventRun(id: $id) { job { id } } }`, { id: stub.data.ticketEventAdd.ticketEvent.id })).data.ticketEventRun.job;
+  for (let i = 0; i < 400 && !fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25));
+  const pids = fs.readFileSync(pidFile, 'utf8').trim().split(' ').map(Number);
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    expect(pids.map(alive)).toEqual([true, true]);
+    // The job's working directory and its temporary folder.
+    expect(fs.readdirSync(jobsDir).filter((n) => n.startsWith('job-')).map((n) => n.replace(/^job-\d+-[0-9a-f]+/, 'job'))).toEqual(['job', 'job.tmp']);
+  } catch (err) {
+    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    throw err;
+  }
+
+  server.child.kill('SIGKILL');
+  expect((await server.exit).signal).toBe('SIGKILL');
+  expect(pids.map(alive)).toEqual([true, true]); // nobody tracks them any more
+
+  const again = await startServer(env);
+  try {
+    for (let i = 0; i < 400 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(pids.map(alive)).toEqual([false, false]);
+    expect(fs.readdirSync(jobsDir).filter((n) => n.startsWith('job-'))).toEqual([]);
+    const r = await gql(again.url, `query($id: ID!) { job(id: $id) { status description } }`, { id: job.id });
+    expect(r.data.job).toEqual({ status: 'FAILED', description: 'The server running this job stopped before the job finished (crash or restart)' });
+  } finally {
+    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL'); // only if the test failed
     again.child.kill('SIGTERM');
     await again.exit;
   }

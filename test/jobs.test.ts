@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/config';
+import { rowIdOf } from '../src/graphql/global-id';
 import { createApp } from '../src/http/app';
 import { CREATE } from './helpers/documents';
 import { addTicketEvent, nodeEvent, run, TICKET_EVENT_ADD, TICKET_EVENT_RUN, waitForJob } from './helpers/jobs';
@@ -426,4 +427,53 @@ test("Ticket.jobs pages newest first in both directions, and a list of tickets' 
   const three = await s.gql(LIST, { n: numbers });
   expect(three.data.tickets.edges.map((e: any) => [e.node.jobs.totalCount, e.node.jobs.edges.length])).toEqual([[3, 2], [3, 2], [3, 2]]);
   expect(s.requests.get(three.requestId)?.sqlCount).toBe(s.requests.get(one.requestId)?.sqlCount);
+});
+
+test('NUL and control characters in targets, tags and parameters are refused at input, naming the field', async () => {
+  const eventId = await nodeEvent(s, 'ctl', 'process.exit(0)', { fields: [{ name: 'note', type: 'STRING' }] });
+  const number = await ticket();
+  const add = (input: Record<string, unknown>) => s.gql(TICKET_EVENT_ADD, { t: String(number), i: { eventId, ...input } });
+  expect((await add({ targets: ['web-1', 'web\u00002'] })).data.ticketEventAdd.userErrors).toEqual([
+    { field: ['input', 'targets', '1'], code: 'INVALID', message: 'targets: "web\\u00002" contains a control character (NUL, line breaks and the like are not allowed)' },
+  ]);
+  expect((await add({ tags: ['ok', 'be\u0007ll'] })).data.ticketEventAdd.userErrors).toEqual([
+    { field: ['input', 'tags', '1'], code: 'INVALID', message: 'tags: "be\\u0007ll" contains a control character (NUL, line breaks and the like are not allowed)' },
+  ]);
+  expect((await add({ params: { note: 'a\u0000b' } })).data.ticketEventAdd.userErrors).toEqual([
+    { field: ['input', 'params', 'note'], code: 'INVALID', message: "Parameter 'note' must not contain NUL or control characters other than tabs and line breaks" },
+  ]);
+  // Multi-line text is an ordinary parameter value.
+  const stub = await addTicketEvent(s, number, eventId, { params: { note: 'line 1\nline 2\tend' } });
+  const run1 = await s.gql(TICKET_EVENT_RUN, { id: stub, i: { params: { note: 'x\u001by' } } });
+  expect(run1.data.ticketEventRun.userErrors).toEqual([{ field: ['input', 'params', 'note'], code: 'INVALID', message: "Parameter 'note' must not contain NUL or control characters other than tabs and line breaks" }]);
+  const event = await s.gql(`mutation($i: EventInput!) { eventCreate(input: $i) { event { id } userErrors { field code message } } }`, { i: { key: 'ctl2', title: 'Ctl', runner: 'LOCAL', command: ['true'], targets: ['a\rb'] } });
+  expect(event.data.eventCreate.userErrors).toEqual([{ field: ['input', 'targets', '0'], code: 'INVALID', message: 'targets: "a\\rb" contains a control character (NUL, line breaks and the like are not allowed)' }]);
+  const t = await s.gql(`query($id: ID!) { ticket(id: $id) { jobs { totalCount } } }`, { id: String(number) });
+  expect(t.data.ticket.jobs.totalCount).toBe(0);
+});
+
+test('a job that cannot start (stored data the process launcher refuses) fails at once and leaves no folder', async () => {
+  const eventId = await nodeEvent(s, 'legacy', 'process.exit(0)');
+  const number = await ticket();
+  const stub = await addTicketEvent(s, number, eventId, { targets: ['web-1'] });
+  // Rows written before the input checks existed: a NUL in a target (spawn refuses it in the environment).
+  await s.app.db.manager.query('UPDATE ticket_event SET targets = ? WHERE id = ?', [JSON.stringify(['web\u00001']), rowIdOf('TicketEvent', stub)]);
+  const job = await waitForJob(s, (await run(s, stub)).id);
+  expect(job.status).toBe('FAILED');
+  expect(job.description).toMatch(/^Could not dispatch the job: The job cannot start: /);
+  expect(fs.readdirSync(jobsDir).filter((n) => n.startsWith('job-'))).toEqual([]);
+});
+
+test('jobReport is refused for a local job: the local runner reports its real outcome', async () => {
+  const release = path.join(jobsDir, 'release-report');
+  const eventId = await nodeEvent(s, 'real-outcome', `const fs = require('fs'); const wait = () => fs.existsSync(${JSON.stringify(release)}) ? process.exit(5) : setTimeout(wait, 20); wait();`);
+  const started = await waitForJob(s, (await run(s, await addTicketEvent(s, await ticket(), eventId))).id, ['RUNNING']);
+  const REPORT = `mutation($id: ID!, $i: JobReportInput!) { jobReport(id: $id, input: $i) { job { status } userErrors { field code message } } }`;
+  const report = await s.gql(REPORT, { id: started.id, i: { status: 'SUCCEEDED', code: 0 } }, alice);
+  expect(report.data.jobReport).toEqual({
+    job: null,
+    userErrors: [{ field: ['id'], code: 'INVALID', message: `Job #${started.number} runs on the local runner, which reports its own outcome; only jobs of http events take reports (cancel it with jobCancel)` }],
+  });
+  fs.writeFileSync(release, '');
+  expect(await waitForJob(s, started.id)).toMatchObject({ status: 'FAILED', code: 5 });
 });

@@ -14,6 +14,12 @@ export interface AppConfig {
   port: number;
   host: string;
   dataDir: string;
+  /**
+   * This process's temporary files (uploads being received), $DATA_DIR/tmp/<INSTANCE_ID>: emptied at
+   * start, so what a killed process left there does not pile up. One per instance, so replicas on
+   * one host sharing DATA_DIR never sweep each other's.
+   */
+  tmpDir: string;
   database: DatabaseConfig;
   /** When set, user `admin` (admin privilege) exists and this key authenticates as it. Never logged. */
   adminApiKey: string | null;
@@ -219,6 +225,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port,
     host: str('HOST') ?? '0.0.0.0',
     dataDir,
+    tmpDir: path.join(dataDir, 'tmp', (str('INSTANCE_ID') ?? os.hostname()).replace(/[^A-Za-z0-9._-]/g, '_')),
     database,
     adminApiKey,
     logLevel: (LOG_LEVELS.includes(logLevelRaw as LogLevel) ? logLevelRaw : 'info') as LogLevel,

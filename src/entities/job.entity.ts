@@ -96,6 +96,10 @@ export class Job {
   @Column({ type: 'varchar', length: 128, nullable: true })
   runnerInstance: string | null;
 
+  /** The process group of a local job while it runs (its leader's pid): what a restart stops. */
+  @Column({ type: 'int', nullable: true })
+  processGroup: number | null;
+
   @Column({ type: 'int', nullable: true })
   launchedById: number | null;
 

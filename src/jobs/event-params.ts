@@ -6,6 +6,8 @@ export type ParamValue = string | number | boolean;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_FIELDS = 50;
 const MAX_STRING = 4096;
+/** Control characters other than tab, line feed and carriage return: values reach jobs as environment variables. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 /** Checks an event's declared parameters (admin input); each problem names the field. */
 export function checkParamDefinitions(fields: EventParam[], path: string[]): UserError[] {
@@ -85,7 +87,7 @@ function valueProblem(f: EventParam, v: unknown): string | null {
     if (f.min != null && v.length < f.min) return `must be at least ${f.min} characters`;
     if (f.max != null && v.length > f.max) return `must be at most ${f.max} characters`;
     if (f.pattern != null && !new RegExp(`^(?:${f.pattern})$`, 'u').test(v)) return `must match ${f.pattern}`;
-    if (/\0/.test(v)) return 'must not contain NUL characters';
+    if (CONTROL.test(v)) return 'must not contain NUL or control characters other than tabs and line breaks';
     return null;
   }
   if (f.type === ParamType.BOOLEAN) return typeof v === 'boolean' ? null : 'must be true or false';

@@ -29,7 +29,7 @@ export interface LocalRunResult {
 
 /** What runners tell the job service; its methods are idempotent per job. */
 export interface JobEvents {
-  started(jobId: number, info: { server: string | null; runnerInstance: string | null }): Promise<void>;
+  started(jobId: number, info: { server: string | null; runnerInstance: string | null; processGroup?: number | null }): Promise<void>;
   finished(jobId: number, result: LocalRunResult): Promise<void>;
   /** Which of these jobs were cancelled meanwhile (possibly through another replica). */
   cancelledAmong(jobIds: number[]): Promise<number[]>;

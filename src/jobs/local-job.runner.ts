@@ -14,7 +14,9 @@ import type { JobEvents, JobLaunch, JobRunner, LocalRunResult } from './job-runn
 
 /** Environment passed through to commands; nothing else of the server's (secrets, DATABASE_URL) leaks. */
 const CANCEL_POLL_MS = 2000;
-const PASSED_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SYSTEMROOT'];
+const PASSED_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT'];
+/** The environment variable that marks a job's processes: `<instance id>:<job id>`. */
+const JOB_MARKER = 'TICKET_GATEWAY_JOB';
 
 interface Running {
   child: ChildProcess;
@@ -44,20 +46,14 @@ export class LocalJobRunner implements JobRunner {
   async dispatch({ job, event, ticket, inputs }: JobLaunch): Promise<void> {
     if (this.running.has(job.id)) return; // a repeated dispatch of a job already running here
     if (!event.command || event.command.length === 0) throw new PermanentDeliveryError(`Event ${event.key} has no command to run`);
-    const workDir = path.join(this.config.dir, `job-${job.id}-${crypto.randomBytes(4).toString('hex')}`);
+    const workDir = path.join(this.config.dir, `${workDirPrefix(job.id)}${crypto.randomBytes(4).toString('hex')}`);
     const outputDir = path.join(workDir, 'outputs');
-    await fs.promises.mkdir(outputDir, { recursive: true });
-    try {
-      await this.placeInputs(workDir, inputs);
-    } catch (err) {
-      await fs.promises.rm(workDir, { recursive: true, force: true });
-      throw err;
-    }
-
     const env: Record<string, string> = {};
     for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name] as string;
     Object.assign(env, {
       HOME: workDir,
+      // Temporary files go with the working directory when the job ends.
+      TMPDIR: `${workDir}.tmp`,
       JOB_ID: String(job.id),
       JOB_EVENT: event.key,
       JOB_OUTPUT_DIR: outputDir,
@@ -65,14 +61,36 @@ export class LocalJobRunner implements JobRunner {
       JOB_ALGO: job.algo,
       JOB_TAGS: job.tags.join(','),
       TICKET_NUMBER: String(ticket.number),
+      // Marks the job's processes as ours, for the restart that stops what a crash left running.
+      [JOB_MARKER]: markerOf(this.config.instanceId, job.id),
     });
     for (const [name, value] of Object.entries(job.params)) env[`PARAM_${name.toUpperCase()}`] = String(value);
+    // What the process launcher refuses can never start: fail the job now rather than retry it
+    // (rows from before the input checks, an edited database).
+    const refused = Object.entries(env).find(([, v]) => v.includes('\0')) ?? event.command.map((a, i) => [`argument ${i}`, a] as const).find(([, v]) => v.includes('\0'));
+    if (refused) throw new PermanentDeliveryError(`The job cannot start: ${refused[0]} contains a NUL character`);
+
+    await fs.promises.mkdir(outputDir, { recursive: true });
+    await fs.promises.mkdir(env.TMPDIR);
+    const removeFolders = () => Promise.all([workDir, env.TMPDIR].map((dir) => fs.promises.rm(dir, { recursive: true, force: true }))).then(() => undefined);
+    try {
+      await this.placeInputs(workDir, inputs);
+    } catch (err) {
+      await removeFolders();
+      throw err;
+    }
 
     const output = new BoundedLog(this.config.logMaxBytes);
     let startError: string | null = null;
     let timedOut = false;
     let stopped: 'cancelled' | 'shutdown' | null = null;
-    const child = spawn(event.command[0], event.command.slice(1), { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let child: ChildProcess;
+    try {
+      child = spawn(event.command[0], event.command.slice(1), { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    } catch (err) {
+      await removeFolders();
+      throw new PermanentDeliveryError(`The job cannot start: ${(err as Error).message}`);
+    }
     child.stdout?.on('data', (chunk: Buffer) => output.write(chunk));
     child.stderr?.on('data', (chunk: Buffer) => output.write(chunk));
 
@@ -106,7 +124,7 @@ export class LocalJobRunner implements JobRunner {
         startError,
         log: output.toString(),
         outputs: startError ? [] : await listOutputs(outputDir),
-        cleanup: () => fs.promises.rm(workDir, { recursive: true, force: true }),
+        cleanup: removeFolders,
       };
       try {
         await this.events().finished(job.id, result);
@@ -131,7 +149,8 @@ export class LocalJobRunner implements JobRunner {
       child.once('spawn', resolve);
       child.once('error', () => resolve());
     });
-    if (!startError) await this.events().started(job.id, { server: null, runnerInstance: this.config.instanceId });
+    // detached: the child leads a process group of its own, which holds everything it starts.
+    if (!startError) await this.events().started(job.id, { server: null, runnerInstance: this.config.instanceId, processGroup: child.pid ?? null });
   }
 
   /** While jobs run here, looks for ones cancelled through another replica, every couple of seconds. */
@@ -171,6 +190,25 @@ export class LocalJobRunner implements JobRunner {
     await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
+  /**
+   * At start, for a job this instance left running (it crashed or was killed): stops its process
+   * group if it still runs, and removes its working directory.
+   */
+  async reclaim(job: { id: number; processGroup: number | null }): Promise<void> {
+    if (job.processGroup !== null && groupRunsJob(job.processGroup, markerOf(this.config.instanceId, job.id))) {
+      try {
+        process.kill(-job.processGroup, 'SIGKILL');
+        this.log.warn({ jobId: job.id, processGroup: job.processGroup }, 'stopped the processes of a job left running by a crash');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
+    }
+    const names = await fs.promises.readdir(this.config.dir).catch(() => [] as string[]);
+    for (const name of names.filter((n) => n.startsWith(workDirPrefix(job.id)))) {
+      await fs.promises.rm(path.join(this.config.dir, name), { recursive: true, force: true });
+    }
+  }
+
   private async placeInputs(workDir: string, inputs: TicketFile[]): Promise<void> {
     const used = new Set<string>(['outputs']);
     for (const file of inputs) {
@@ -200,4 +238,41 @@ async function listOutputs(dir: string): Promise<{ path: string; filename: strin
     .filter((e) => e.isFile())
     .map((e) => ({ path: path.join(dir, e.name), filename: e.name }))
     .sort((a, b) => a.filename.localeCompare(b.filename));
+}
+
+function workDirPrefix(jobId: number): string {
+  return `job-${jobId}-`;
+}
+
+function markerOf(instanceId: string, jobId: number): string {
+  return `${instanceId}:${jobId}`;
+}
+
+/**
+ * Whether process group `pgid` still runs processes of this job: on Linux, a member whose
+ * environment carries the job's marker (so a recycled pid is never taken for the job). Elsewhere,
+ * whether the group exists at all.
+ */
+function groupRunsJob(pgid: number, marker: string): boolean {
+  if (!fs.existsSync('/proc/self/stat')) {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  const expected = `${JOB_MARKER}=${marker}`;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 5 of /proc/<pid>/stat is the process group; the command name before it may hold spaces.
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue;
+      if (fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(expected)) return true;
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return false;
 }

@@ -306,8 +306,17 @@ export class EventService {
   }
 }
 
-/** Targets or tags: trimmed, without blanks or repeats; null (with the problem in errors) when too many or too long. */
+/**
+ * Targets or tags: trimmed, without blanks or repeats; null (with the problems in errors) when one
+ * holds a control character, or there are too many or too long. They reach jobs as environment
+ * variables and the process launcher refuses NUL.
+ */
 function cleanList(values: string[], field: 'targets' | 'tags', errors: UserError[]): string[] | null {
+  const controls = values.flatMap((x, i) => (/\p{Cc}/u.test(x) ? [userError(['input', field, String(i)], UserErrorCode.INVALID, `${field}: ${JSON.stringify(x)} contains a control character (NUL, line breaks and the like are not allowed)`)] : []));
+  if (controls.length) {
+    errors.push(...controls);
+    return null;
+  }
   const cleaned = [...new Set(values.map((x) => x.trim()).filter(Boolean))];
   if (cleaned.length <= MAX_LIST && cleaned.every((x) => x.length <= 100)) return cleaned;
   errors.push(userError(['input', field], UserErrorCode.INVALID, `${field}: at most ${MAX_LIST} values of up to 100 characters`));

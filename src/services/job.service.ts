@@ -234,11 +234,11 @@ export class JobService implements JobEvents {
 
   // ---- reports from runners ----
 
-  async started(jobId: number, info: { server: string | null; runnerInstance: string | null }): Promise<void> {
+  async started(jobId: number, info: { server: string | null; runnerInstance: string | null; processGroup?: number | null }): Promise<void> {
     const job = await this.db.manager.findOneBy(Job, { id: jobId });
     if (!job) return;
     const server = info.server ?? (job.runner === RunnerKind.LOCAL ? os.hostname() : null);
-    await this.db.transaction((em) => this.transition(em, job, JobStatus.RUNNING, { startedAt: new Date(), server, runnerInstance: info.runnerInstance }, null));
+    await this.db.transaction((em) => this.transition(em, job, JobStatus.RUNNING, { startedAt: new Date(), server, runnerInstance: info.runnerInstance, processGroup: info.processGroup ?? null }, null));
   }
 
   /** A local run ended: its outputs become ticket files and the job gets its final status. */
@@ -339,10 +339,17 @@ export class JobService implements JobEvents {
     await em.insert(JobFile, rows.map((f) => ({ jobId: job.id, fileId: f.id, role: JobFileRole.OUTPUT })));
   }
 
-  /** jobReport: admins, or whoever may edit the job's ticket. */
+  /**
+   * jobReport: admins, or whoever may edit the job's ticket; only for jobs whose runner reports
+   * from outside (http). A local job's outcome is what its process did, never what someone says.
+   */
   async reportAs(ctx: RequestContext, id: string, input: JobReport): Promise<JobResult> {
     requirePrivilege(ctx, Privilege.EDIT_TICKETS);
-    return this.report(ctx, await this.require(ctx, id), input);
+    const job = await this.require(ctx, id);
+    if (job.runner === RunnerKind.LOCAL) {
+      return { job: null, userErrors: [userError(['id'], UserErrorCode.INVALID, `Job #${job.id} runs on the local runner, which reports its own outcome; only jobs of http events take reports (cancel it with jobCancel)`)] };
+    }
+    return this.report(ctx, job, input);
   }
 
   /** The signed callback: the job by row id and the secret of its event, or null. */
@@ -376,7 +383,7 @@ export class JobService implements JobEvents {
 
   /**
    * At start: local jobs this instance left RUNNING (it crashed or was killed) cannot finish any
-   * more; they fail, saying so.
+   * more; they fail, saying so, and whatever of them still runs is stopped.
    */
   async recoverInterrupted(): Promise<number> {
     const stale = await this.db.manager.findBy(Job, { runner: RunnerKind.LOCAL, status: JobStatus.RUNNING, runnerInstance: this.config.instanceId });
@@ -384,6 +391,9 @@ export class JobService implements JobEvents {
       await this.db.transaction((em) =>
         this.transition(em, job, JobStatus.FAILED, { description: 'The server running this job stopped before the job finished (crash or restart)', completedAt: new Date() }, null),
       );
+      // Its processes may have outlived the crash: recorded as failed first, they stop now and
+      // their working directory goes.
+      await this.localRunner.reclaim(job);
     }
     if (stale.length) this.log.warn({ jobs: stale.map((j) => j.id) }, 'jobs interrupted by a restart marked failed');
     return stale.length;
