@@ -106,6 +106,8 @@ export interface MailConfig {
   maxAttempts: number;
   /** First retry delay; each further attempt doubles it (at most an hour). */
   retryBaseMs: number;
+  /** How long a claimed row is a worker's: one that dies mid-delivery frees its rows after this. */
+  leaseMs: number;
 }
 
 export interface JobsConfig {
@@ -407,6 +409,7 @@ function parseMail(
     pollMs: int('OUTBOX_POLL_MS', 1000, 10, 600_000),
     maxAttempts: int('OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
     retryBaseMs: int('OUTBOX_RETRY_BASE_MS', 5000, 10, 3_600_000),
+    leaseMs: int('OUTBOX_LEASE_MS', 120_000, 1000, 3_600_000),
   };
 }
 

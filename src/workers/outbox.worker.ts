@@ -10,8 +10,6 @@ import type { JobService } from '../services/job.service';
 import type { TicketOriginService } from '../services/ticket-origin.service';
 
 const BATCH = 10;
-/** How long a claim lasts; a worker that dies mid-delivery frees its rows after this. */
-const LEASE_MS = 120_000;
 
 /**
  * Delivers outbox rows after commit, and queues the daily overdue notices. Runs in every
@@ -62,7 +60,7 @@ export class OutboxWorker {
     await this.maybeQueueOverdue(now);
     await this.webhooks.refresh();
     for (;;) {
-      const rows = await this.outbox.claim(BATCH, LEASE_MS);
+      const rows = await this.outbox.claim(BATCH, this.config.leaseMs);
       for (const row of rows) {
         try {
           if (row.kind === OutboxKind.WEBHOOK) await this.webhooks.deliver(row);

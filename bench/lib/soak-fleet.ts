@@ -1,0 +1,144 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { readProcMemory } from './memory';
+
+/** One RSS reading of a server process. */
+export interface RssSample {
+  /** Seconds since the soak started. */
+  t: number;
+  /** Seconds since this process started. */
+  age: number;
+  rssMiB: number;
+  incarnation: number;
+}
+
+/** What a server logged at warn level and above, by message. */
+export interface LogCounts {
+  warn: Record<string, number>;
+  error: Record<string, number>;
+  /** The first error lines, whole, for the report. */
+  firstErrors: string[];
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** A free TCP port on loopback (kept by the server across restarts, so clients find it again). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The gateway as `npm start` runs it (the server entry point, transpiled), one replica of the
+ * fleet: started, killed with -9 and started again on the same port and identity, its RSS sampled.
+ */
+export class SoakServer {
+  readonly url: string;
+  incarnation = 0;
+  pid = 0;
+  private child: ChildProcess | null = null;
+  private startedAt = 0;
+  private exited: Promise<void> = Promise.resolve();
+  readonly rss: RssSample[] = [];
+  readonly logs: LogCounts = { warn: {}, error: {}, firstErrors: [] };
+
+  constructor(
+    readonly name: string,
+    private readonly entry: string,
+    private readonly env: NodeJS.ProcessEnv,
+    readonly port: number,
+    private readonly soakStart: number,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Starts the process and resolves once it listens. */
+  async start(): Promise<void> {
+    this.incarnation++;
+    const child = spawn(process.execPath, ['--max-semi-space-size=8', this.entry], { env: { ...this.env, PORT: String(this.port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    live.add(child);
+    this.startedAt = Date.now();
+    this.exited = new Promise((resolve) => child.once('exit', () => {
+      live.delete(child);
+      resolve();
+    }));
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
+    await new Promise<void>((resolve, reject) => {
+      let buffer = '';
+      let listening = false;
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        buffer += d;
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          this.record(line);
+          if (!listening && line.includes('"ticket-gateway listening"')) {
+            listening = true;
+            resolve();
+          }
+        }
+      });
+      child.once('exit', (code, signal) => {
+        if (!listening) reject(new Error(`${this.name} exited (${signal ?? code}) before listening: ${stderr}`));
+      });
+    });
+    this.pid = child.pid!;
+  }
+
+  /** kill -9: no shutdown, no drain; whatever it was doing is cut off. */
+  async kill9(): Promise<void> {
+    this.child?.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** SIGTERM, as an operator stops it; SIGKILL after 15 s. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), 15_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  sampleRss(): void {
+    if (!this.running) return;
+    try {
+      const { rssBytes } = readProcMemory(this.pid);
+      this.rss.push({ t: (Date.now() - this.soakStart) / 1000, age: (Date.now() - this.startedAt) / 1000, rssMiB: Math.round((rssBytes / 1024 / 1024) * 10) / 10, incarnation: this.incarnation });
+    } catch {
+      // exited between the check and the read
+    }
+  }
+
+  private record(line: string): void {
+    let entry: { level?: number; msg?: string };
+    try {
+      entry = JSON.parse(line) as { level?: number; msg?: string };
+    } catch {
+      return;
+    }
+    const msg = entry.msg ?? '(no message)';
+    if ((entry.level ?? 0) >= 50) {
+      this.logs.error[msg] = (this.logs.error[msg] ?? 0) + 1;
+      if (this.logs.firstErrors.length < 10) this.logs.firstErrors.push(line.slice(0, 1500));
+    } else if ((entry.level ?? 0) >= 40) {
+      this.logs.warn[msg] = (this.logs.warn[msg] ?? 0) + 1;
+    }
+  }
+}
