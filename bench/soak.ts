@@ -82,7 +82,7 @@ async function setUp(url: string, hookUrl: string): Promise<{ keys: string[]; ev
   const event = await admin(url, `mutation($i: EventInput!) { eventCreate(input: $i) { event { id } userErrors { message } } }`, {
     i: {
       key: 'soak-job', title: 'Soak job', runner: 'LOCAL', command: [process.execPath, '-e', JOB_SCRIPT], timeoutSeconds: 60,
-      fields: [{ name: 'token', type: 'STRING', required: true }, { name: 'ms', type: 'INTEGER', required: true }, { name: 'code', type: 'INTEGER', required: true }],
+      fields: [{ name: 'token', type: 'STRING', default: 'none' }, { name: 'ms', type: 'INTEGER', default: 4000 }, { name: 'code', type: 'INTEGER', default: 0 }],
     },
   });
   return { keys, eventId: event.eventCreate.event.id };
@@ -147,7 +147,7 @@ async function soak(dialect: Dialect, minutes: number, entry: string): Promise<S
   }
   const windows: FaultWindow[] = [];
   let traffic: Traffic | null = null;
-  const sampler = setInterval(() => servers.forEach((s) => s.sampleRss()), 2000);
+  const sampler = setInterval(() => servers.forEach((s) => void s.sampleRss()), 2000);
   try {
     for (const s of servers) await s.start(); // one at a time: the first migrates
     const { keys, eventId } = await setUp(servers[0].url, receiver.url);
@@ -158,9 +158,9 @@ async function soak(dialect: Dialect, minutes: number, entry: string): Promise<S
     log(`${dialect}: ${servers.length} server(s), ${CLIENTS} clients, ${minutes} min of traffic`);
     const running = traffic.run(until);
 
-    // Faults: kill -9 the first replica at 35% and start it again; kill the database connections at 65%.
+    // Faults: kill -9 the first replica at 25% and start it again; kill the database connections at 65%.
     const victim = servers[0];
-    await sleep(durationMs * 0.35);
+    await sleep(durationMs * 0.25);
     const killedAt = (Date.now() - start) / 1000;
     log(`kill -9 ${victim.name} (pid ${victim.pid})`);
     await victim.kill9();

@@ -207,3 +207,21 @@ test('the outbox backlog is in /metrics', async () => {
   expect(text).toMatch(/^tg_outbox_oldest_pending_age_seconds \d/m);
   expect(text).toMatch(/^tg_process_resident_memory_bytes \d/m);
 });
+
+test('a mail with nothing left to say is settled as skipped, saying why, not counted as sent', async () => {
+  const before = (await s.gql(`{ outboxStatus { sent skipped } }`)).data.outboxStatus;
+  const t = await create({ subject: 'Deleted before its mail', notify: ['ops@example.com'] });
+  // Its Updated mail waits out the debounce; the ticket is deleted meanwhile.
+  await s.gql(`mutation($i: CommentAddInput!) { commentAdd(input: $i) { userErrors { code } } }`, { i: { ticketId: t.id, body: 'last words' } });
+  await sink.waitFor(new RegExp(`^Ticket #${t.number} Created`));
+  expect((await s.gql(`mutation($id: ID!) { ticketDelete(id: $id) { userErrors { code } } }`, { id: t.id })).data.ticketDelete.userErrors).toEqual([]);
+  let after = before;
+  for (let i = 0; i < 200 && after.skipped === before.skipped; i++) {
+    await sleep(50);
+    after = (await s.gql(`{ outboxStatus { sent skipped } }`)).data.outboxStatus;
+  }
+  expect(after.skipped).toBe(before.skipped + 1);
+  expect(sink.received.filter((r) => (r.mail.subject ?? '').startsWith(`Ticket #${t.number} Updated`))).toHaveLength(0);
+  const row = s.app.db.manager.query(`SELECT status, last_error AS note FROM outbox WHERE ticket_id = (SELECT id FROM ticket WHERE number = ?) AND kind = 'mail.ticket_updated'`, [t.number]);
+  expect(await row).toEqual([{ status: 'skipped', note: 'the ticket was deleted' }]);
+});

@@ -69,7 +69,7 @@ export async function runChecks(c: CheckInput): Promise<Check[]> {
     const [{ n }] = await query('SELECT COUNT(*) AS n FROM ticket WHERE subject = ?', [`soak ${w.token}`]);
     if (w.acked ? Number(n) !== 1 : Number(n) > 1) problems.push(`ticket ${w.token}: ${n} stored (${w.acked ? 'acknowledged' : 'never acknowledged'})`);
     if (w.acked && w.withFile) {
-      const files = await query('SELECT f.storage_key AS storageKey, f.size AS size FROM ticket_file f JOIN ticket t ON t.id = f.ticket_id WHERE t.subject = ?', [`soak ${w.token}`]);
+      const files = await query('SELECT f.storage_key AS storageKey, f.size AS size FROM ticket_file f JOIN ticket t ON t.id = f.ticket_id WHERE t.subject = ? AND f.filename = ?', [`soak ${w.token}`, `evidence-${w.token}.bin`]);
       const expected = fileContent(w.token);
       if (files.length !== 1) problems.push(`ticket ${w.token}: ${files.length} files`);
       else {

@@ -9,6 +9,8 @@ export interface RssSample {
   /** Seconds since this process started. */
   age: number;
   rssMiB: number;
+  /** V8 heap in use, from the server's /metrics (null when it did not answer). */
+  heapMiB: number | null;
   incarnation: number;
 }
 
@@ -78,26 +80,22 @@ export class SoakServer {
     }));
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
-    await new Promise<void>((resolve, reject) => {
-      let buffer = '';
-      let listening = false;
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-        buffer += d;
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          this.record(line);
-          if (!listening && line.includes('"ticket-gateway listening"')) {
-            listening = true;
-            resolve();
-          }
-        }
-      });
-      child.once('exit', (code, signal) => {
-        if (!listening) reject(new Error(`${this.name} exited (${signal ?? code}) before listening: ${stderr}`));
-      });
+    let buffer = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      buffer += d;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        this.record(buffer.slice(0, nl));
+        buffer = buffer.slice(nl + 1);
+      }
     });
+    // Ready when /healthz answers (its logs are at warn level: no "listening" line to wait for).
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${this.name} exited (${child.signalCode ?? child.exitCode}) before listening: ${stderr}`);
+      const ok = await fetch(`${this.url}/healthz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     this.pid = child.pid!;
   }
 
@@ -116,14 +114,20 @@ export class SoakServer {
     clearTimeout(timer);
   }
 
-  sampleRss(): void {
+  async sampleRss(): Promise<void> {
     if (!this.running) return;
+    const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+    let rssBytes: number;
     try {
-      const { rssBytes } = readProcMemory(this.pid);
-      this.rss.push({ t: (Date.now() - this.soakStart) / 1000, age: (Date.now() - this.startedAt) / 1000, rssMiB: Math.round((rssBytes / 1024 / 1024) * 10) / 10, incarnation: this.incarnation });
+      rssBytes = readProcMemory(this.pid).rssBytes;
     } catch {
-      // exited between the check and the read
+      return; // exited between the check and the read
     }
+    const sample: RssSample = { t: (Date.now() - this.soakStart) / 1000, age: (Date.now() - this.startedAt) / 1000, rssMiB: mib(rssBytes), heapMiB: null, incarnation: this.incarnation };
+    this.rss.push(sample);
+    const metrics = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(2000) }).then((r) => r.text(), () => '');
+    const heap = /^tg_nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics);
+    if (heap) sample.heapMiB = mib(Number(heap[1]));
   }
 
   private record(line: string): void {

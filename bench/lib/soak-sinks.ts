@@ -39,6 +39,7 @@ export async function startSmtpSink(log: ReceiptLog): Promise<{ url: string; clo
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    closeTimeout: 50,
     onData(stream, _session, callback) {
       let head = '';
       stream.on('data', (chunk: Buffer) => {
@@ -53,6 +54,8 @@ export async function startSmtpSink(log: ReceiptLog): Promise<{ url: string; clo
       });
     },
   });
+  // A client killed mid-session (kill -9 of a replica) resets its connection: expected here.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.server.address() as { port: number };
   return { url: `smtp://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };

@@ -149,6 +149,7 @@ export class Traffic {
       code = cause?.code ?? (err as Error).name;
     }
     this.outcomes.push({ op, server: server.name, t: this.now(), ms: performance.now() - started, status, code });
+    if (status === 0 || status >= 500) await sleep(300); // a client backs off from a replica that is down
     return status === 200 && body?.data ? body : null;
   }
 
@@ -172,7 +173,8 @@ export class Traffic {
       else if (r < 0.78) await this.search(key);
       else if (r < 0.92) await this.read(key);
       else await this.runJob(client, key);
-      await sleep(Math.floor(Math.random() * 20));
+      // People and scripts pause between requests: about 60 requests/s from the six clients together.
+      await sleep(40 + Math.floor(Math.random() * 100));
     }
   }
 

@@ -19,8 +19,13 @@ export enum OutboxStatus {
   PENDING = 'pending',
   SENDING = 'sending',
   SENT = 'sent',
+  /** Settled with nothing to deliver: the ticket or webhook is gone, no recipient, the job no longer queued ... (last_error says what). */
+  SKIPPED = 'skipped',
   FAILED = 'failed',
 }
+
+/** What performing a row came to: delivered, or nothing to deliver (and why). */
+export type DeliveryOutcome = { skipped: string } | void;
 
 /**
  * A side effect to perform after commit (today: mail). Written in the transaction of the change

@@ -41,7 +41,12 @@ class SmtpTransport implements MailTransport {
   private readonly transporter: Transporter;
 
   constructor(private readonly config: MailConfig) {
-    this.transporter = nodemailer.createTransport(config.smtpUrl!, { from: config.from });
+    // Pooled: a few connections kept open and reused, instead of a connection (and TLS handshake) per
+    // mail. nodemailer takes pool options from the URL's query, which the operator may set too.
+    const url = new URL(config.smtpUrl!);
+    if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+    if (!url.searchParams.has('maxConnections')) url.searchParams.set('maxConnections', '4');
+    this.transporter = nodemailer.createTransport(url.toString(), { from: config.from });
   }
 
   async send(mail: OutgoingMail): Promise<SendResult> {

@@ -7,6 +7,7 @@ class OutboxStatus {
   @Field(() => Int) sending: number;
   @Field(() => Int, { description: 'Given up after OUTBOX_MAX_ATTEMPTS or a permanent refusal.' }) failed: number;
   @Field(() => Int) sent: number;
+  @Field(() => Int, { description: 'Settled with nothing to deliver (the ticket or webhook was deleted, no recipient was left, the job was no longer queued ...).' }) skipped: number;
   @Field(() => Int, { nullable: true, description: 'Age of the oldest pending item, in seconds.' }) oldestPendingAgeSeconds: number | null;
 }
 
@@ -16,6 +17,6 @@ export class OutboxResolver {
   async outboxStatus(@Ctx() ctx: RequestContext): Promise<OutboxStatus> {
     const c = await ctx.services.outbox.status(ctx);
     const age = c.oldestPendingAt ? Math.max(0, Math.round((Date.now() - c.oldestPendingAt.getTime()) / 1000)) : null;
-    return { pending: c.pending, sending: c.sending, failed: c.failed, sent: c.sent, oldestPendingAgeSeconds: age };
+    return { pending: c.pending, sending: c.sending, failed: c.failed, sent: c.sent, skipped: c.skipped, oldestPendingAgeSeconds: age };
   }
 }

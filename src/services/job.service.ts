@@ -11,7 +11,7 @@ import { EventDefinition } from '../entities/event-definition.entity';
 import { JobFile, JobFileRole } from '../entities/job-file.entity';
 import { FINAL_JOB_STATUSES, JobStatus, RunnerKind } from '../entities/job.enums';
 import { Job } from '../entities/job.entity';
-import { OutboxKind, OutboxMessage, OutboxStatus } from '../entities/outbox-message.entity';
+import { OutboxKind, OutboxMessage, OutboxStatus, type DeliveryOutcome } from '../entities/outbox-message.entity';
 import { TicketFile } from '../entities/ticket-file.entity';
 import { Ticket } from '../entities/ticket.entity';
 import type { TicketEvent } from '../entities/ticket-event.entity';
@@ -211,9 +211,10 @@ export class JobService implements JobEvents {
   // ---- dispatch (outbox worker) ----
 
   /** Hands a queued job to its runner; a job no longer queued (cancelled, already started) is left alone. */
-  async dispatch(row: OutboxMessage): Promise<void> {
+  async dispatch(row: OutboxMessage): Promise<DeliveryOutcome> {
     const job = await this.db.manager.findOneBy(Job, { id: row.refId ?? 0 });
-    if (!job || job.status !== JobStatus.QUEUED) return;
+    if (!job) return { skipped: 'the job was deleted' };
+    if (job.status !== JobStatus.QUEUED) return { skipped: `the job is ${job.status} already` };
     const [event, ticket, links] = await Promise.all([
       this.db.manager.findOneBy(EventDefinition, { id: job.eventId }),
       this.db.manager.findOneBy(Ticket, { id: job.ticketId }),

@@ -4,7 +4,7 @@ import type { Logger } from '../common/logger';
 import { sqlDateTime } from '../db/column-types';
 import type { Database } from '../db/database';
 import { MailSuppression } from '../entities/mail-suppression.entity';
-import { OutboxKind, type OutboxMessage } from '../entities/outbox-message.entity';
+import { OutboxKind, type DeliveryOutcome, type OutboxMessage } from '../entities/outbox-message.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
@@ -74,13 +74,13 @@ export class NotificationService {
   // ---- delivery (in the worker) ----
 
   /** Composes and sends one outbox mail. Throws on failure; PermanentMailError means do not retry. */
-  async deliver(row: OutboxMessage): Promise<void> {
+  async deliver(row: OutboxMessage): Promise<DeliveryOutcome> {
     const ticket = row.ticketId === null ? null : await this.db.manager.findOneBy(Ticket, { id: row.ticketId, deletedAt: IsNull() });
-    if (!ticket) return; // purged or deleted since: nothing to say
+    if (!ticket) return { skipped: 'the ticket was deleted' };
     const composed = await this.compose(row, ticket);
-    if (!composed) return;
+    if (!composed) return { skipped: 'nothing to say any more (a draft, no longer overdue, or its entries were replaced by later ones)' };
     const recipients = await this.recipients(ticket, row.kind === OutboxKind.TICKET_OVERDUE ? 'assignees' : row.kind === OutboxKind.TICKET_CLOSED ? 'requester' : 'followers');
-    if (recipients.length === 0) return;
+    if (recipients.length === 0) return { skipped: 'no recipient with mail on' };
     try {
       const result = await this.transport.send({
         messageId: `<outbox.${row.id}.${ticket.id}@${domainOf(this.publicUrl)}>`,

@@ -4,7 +4,7 @@ import { In } from 'typeorm';
 import type { MailConfig } from '../config/config';
 import { sqlDateTime } from '../db/column-types';
 import type { Database } from '../db/database';
-import { OutboxKind, OutboxMessage, OutboxStatus } from '../entities/outbox-message.entity';
+import { OutboxKind, OutboxMessage, OutboxStatus, type DeliveryOutcome } from '../entities/outbox-message.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { Privilege, TicketStatus } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
@@ -15,6 +15,7 @@ export interface OutboxCounts {
   sending: number;
   failed: number;
   sent: number;
+  skipped: number;
   oldestPendingAt: Date | null;
 }
 
@@ -121,8 +122,10 @@ export class OutboxService {
     });
   }
 
-  async settleSent(row: OutboxMessage, now = new Date()): Promise<void> {
-    await this.db.manager.update(OutboxMessage, { id: row.id }, { status: OutboxStatus.SENT, sentAt: now, claimedUntil: null, lastError: null });
+  /** Done: delivered, or (skipped) found nothing to deliver, which last_error records. */
+  async settleDone(row: OutboxMessage, outcome: DeliveryOutcome, now = new Date()): Promise<void> {
+    const skipped = outcome ? outcome.skipped : null;
+    await this.db.manager.update(OutboxMessage, { id: row.id }, { status: skipped ? OutboxStatus.SKIPPED : OutboxStatus.SENT, sentAt: now, claimedUntil: null, lastError: skipped?.slice(0, 2000) ?? null });
   }
 
   /** Retries with exponential backoff (and jitter), or gives up when permanent or out of attempts. */
@@ -160,6 +163,7 @@ export class OutboxService {
       sending: n(OutboxStatus.SENDING),
       failed: n(OutboxStatus.FAILED),
       sent: n(OutboxStatus.SENT),
+      skipped: n(OutboxStatus.SKIPPED),
       oldestPendingAt: oldest === null ? null : oldest instanceof Date ? oldest : new Date(`${String(oldest).replace(' ', 'T')}Z`),
     };
   }

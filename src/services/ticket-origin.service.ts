@@ -4,7 +4,7 @@ import type { Database } from '../db/database';
 import { EventDefinition } from '../entities/event-definition.entity';
 import { FINAL_JOB_STATUSES, TicketOriginKind } from '../entities/job.enums';
 import { Job } from '../entities/job.entity';
-import type { OutboxMessage } from '../entities/outbox-message.entity';
+import type { DeliveryOutcome, OutboxMessage } from '../entities/outbox-message.entity';
 import { Tag } from '../entities/tag.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { Privilege, type TicketPriority, type TicketType } from '../entities/ticket.enums';
@@ -165,15 +165,15 @@ export class TicketOriginService {
    * Outbox JOB_TICKET: the ticket about a failed job whose event asks for one, filed as the person
    * who launched the job. Once per job, however often the row is retried.
    */
-  async deliverFailureTicket(row: OutboxMessage): Promise<void> {
+  async deliverFailureTicket(row: OutboxMessage): Promise<DeliveryOutcome> {
     const job = await this.db.manager.findOneBy(Job, { id: row.refId ?? 0 });
-    if (!job) return;
+    if (!job) return { skipped: 'the job was deleted' };
     const exists = await this.db.manager.existsBy(Ticket, { originKind: TicketOriginKind.JOB, originId: String(job.id) });
-    if (exists) return;
+    if (exists) return { skipped: 'the ticket about this job exists' };
     const launcher = job.launchedById === null ? null : await this.db.manager.findOneBy(User, { id: job.launchedById, active: true });
     if (!launcher) {
       this.log.warn({ jobId: job.id }, 'no active launcher to file the failed-job ticket as; skipped');
-      return;
+      return { skipped: 'no active user launched the job to file the ticket as' };
     }
     // The event's configuration (by an admin) authorizes this ticket, not the launcher's privileges:
     // the server files it, on the launcher's behalf.

@@ -4,7 +4,7 @@ import { Between, In } from 'typeorm';
 import { AppError, notFound, PermanentDeliveryError } from '../common/errors';
 import { signBody } from '../common/hmac';
 import type { Database } from '../db/database';
-import { OutboxKind, OutboxMessage, OutboxStatus } from '../entities/outbox-message.entity';
+import { OutboxKind, OutboxMessage, OutboxStatus, type DeliveryOutcome } from '../entities/outbox-message.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { ChangeType, enumName, Privilege, TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
@@ -92,10 +92,10 @@ export class WebhookService {
   // ---- delivery (outbox worker) ----
 
   /** Sends one delivery; throws to retry, PermanentDeliveryError (a 4xx refusal) to give up. */
-  async deliver(row: OutboxMessage): Promise<void> {
+  async deliver(row: OutboxMessage): Promise<DeliveryOutcome> {
     const delivery = await this.db.manager.findOneBy(WebhookDelivery, { id: row.refId ?? 0 });
     const hook = delivery && (await this.db.manager.findOneBy(Webhook, { id: delivery.webhookId }));
-    if (!delivery || !hook) return; // webhook deleted since
+    if (!delivery || !hook) return { skipped: 'the webhook was deleted' };
     const body = JSON.stringify(await this.payload(delivery));
     const timestamp = Math.floor(Date.now() / 1000);
 
