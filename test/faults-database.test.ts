@@ -62,7 +62,7 @@ onMysql('database outage', () => {
     await proxy.up();
     const viaProxy = new URL(db.url);
     viaProxy.host = `127.0.0.1:${proxy.port}`;
-    const config = loadConfig({ DATABASE_URL: viaProxy.toString(), DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
+    const config = loadConfig({ DATABASE_URL: viaProxy.toString(), DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', OUTBOX_POLL_MS: '50', INSTANCE_ID: 'outage-test' });
     app = await createApp(config);
     url = await app.listen();
   });
@@ -153,5 +153,39 @@ onMysql('database outage', () => {
     await recovered();
     const stored = await storedSubjects();
     for (const s of acknowledged) expect(stored).toContain(s);
+  });
+
+  test('a job that ends while the database is down has its exit code and output recorded once it is back', async () => {
+    const release = path.join(dataDir, 'release-outage-job');
+    const script = `const fs = require('fs'); const wait = () => { if (!fs.existsSync(${JSON.stringify(release)})) return setTimeout(wait, 20);
+      fs.writeFileSync(process.env.JOB_OUTPUT_DIR + '/result.txt', 'done'); process.exit(6); }; wait();`;
+    const event = await gql(`mutation($i: EventInput!) { eventCreate(input: $i) { event { id } userErrors { message } } }`, { i: { key: 'outage-job', title: 'Outage job', runner: 'LOCAL', command: [process.execPath, '-e', script] } });
+    const t = (await gql(CREATE, { input: { subject: 'Job through an outage' } })).data.ticketCreate.ticket;
+    const stub = await gql(`mutation($t: ID!, $e: String!) { ticketEventAdd(ticketId: $t, input: { eventId: $e }) { ticketEvent { id } } }`, { t: t.id, e: event.data.eventCreate.event.id });
+    const job = (await gql(`mutation($id: ID!) { ticketEventRun(id: $id) { job { id } } }`, { id: stub.data.ticketEventAdd.ticketEvent.id })).data.ticketEventRun.job;
+    const JOB = `query($id: ID!) { job(id: $id) { status code description outputFiles { filename } } }`;
+    for (let i = 0; i < 400 && (await gql(JOB, { id: job.id })).data.job.status !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 25));
+
+    // The job ends while the database is away: recording its end fails, and is tried again.
+    const finished = jest.spyOn(app.services.jobs, 'finished');
+    await proxy.down();
+    fs.writeFileSync(release, '');
+    const failedOnce = async () => {
+      for (const r of finished.mock.results) if (await Promise.resolve(r.value).then(() => false, () => true)) return true;
+      return false;
+    };
+    for (let i = 0; i < 400 && !(await failedOnce()); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await failedOnce()).toBe(true);
+    await proxy.up();
+    await recovered();
+    finished.mockRestore();
+
+    let recorded: any = null;
+    for (let i = 0; i < 400; i++) {
+      recorded = (await gql(JOB, { id: job.id })).data.job;
+      if (recorded.status !== 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(recorded).toEqual({ status: 'FAILED', code: 6, description: 'Exited with code 6', outputFiles: [{ filename: 'result.txt' }] });
   });
 });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import { readProcMemory } from './memory';
 
@@ -11,6 +12,10 @@ export interface RssSample {
   rssMiB: number;
   /** V8 heap in use, from the server's /metrics (null when it did not answer). */
   heapMiB: number | null;
+  /** Memory outside the V8 heap that V8 knows of (Buffers, ArrayBuffers), from /metrics. */
+  externalMiB: number | null;
+  /** The C heap (glibc's main arena, [heap] in /proc/<pid>/smaps): SQLite's memory and other native allocations. */
+  nativeHeapMiB: number | null;
   incarnation: number;
 }
 
@@ -123,11 +128,13 @@ export class SoakServer {
     } catch {
       return; // exited between the check and the read
     }
-    const sample: RssSample = { t: (Date.now() - this.soakStart) / 1000, age: (Date.now() - this.startedAt) / 1000, rssMiB: mib(rssBytes), heapMiB: null, incarnation: this.incarnation };
+    const sample: RssSample = { t: (Date.now() - this.soakStart) / 1000, age: (Date.now() - this.startedAt) / 1000, rssMiB: mib(rssBytes), heapMiB: null, externalMiB: null, nativeHeapMiB: nativeHeap(this.pid), incarnation: this.incarnation };
     this.rss.push(sample);
     const metrics = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(2000) }).then((r) => r.text(), () => '');
     const heap = /^tg_nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics);
     if (heap) sample.heapMiB = mib(Number(heap[1]));
+    const external = /^tg_nodejs_external_memory_bytes (\S+)$/m.exec(metrics);
+    if (external) sample.externalMiB = mib(Number(external[1]));
   }
 
   private record(line: string): void {
@@ -144,5 +151,18 @@ export class SoakServer {
     } else if ((entry.level ?? 0) >= 40) {
       this.logs.warn[msg] = (this.logs.warn[msg] ?? 0) + 1;
     }
+  }
+}
+
+/** Resident size of the [heap] mapping (brk: malloc's main arena), in MiB; null where smaps is not readable. */
+function nativeHeap(pid: number): number | null {
+  try {
+    const smaps = fs.readFileSync(`/proc/${pid}/smaps`, 'utf8');
+    const at = smaps.indexOf(' [heap]\n');
+    if (at < 0) return null;
+    const rss = /\nRss:\s+(\d+) kB/.exec(smaps.slice(at));
+    return rss ? Math.round((Number(rss[1]) / 1024) * 10) / 10 : null;
+  } catch {
+    return null;
   }
 }

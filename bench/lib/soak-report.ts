@@ -53,7 +53,7 @@ export function summarizeRequests(outcomes: Outcome[]): NonNullable<SoakResult['
 function rssCurve(samples: RssSample[]): string {
   const picked: RssSample[] = [];
   for (const s of samples) if (!picked.length || s.t - picked.at(-1)!.t >= 10 || s.incarnation !== picked.at(-1)!.incarnation) picked.push(s);
-  return picked.map((s) => `${Math.round(s.t)}s${s.incarnation > 1 ? `#${s.incarnation}` : ''}: ${Math.round(s.rssMiB)}${s.heapMiB === null ? '' : ` (heap ${Math.round(s.heapMiB)})`}`).join(', ');
+  return picked.map((s) => `${Math.round(s.t)}s${s.incarnation > 1 ? `#${s.incarnation}` : ''}: ${Math.round(s.rssMiB)}${s.heapMiB === null ? '' : ` (V8 ${Math.round(s.heapMiB)}, C ${Math.round(s.nativeHeapMiB ?? 0)})`}`).join(', ');
 }
 
 export function soakMarkdown(r: SoakResult): string {
@@ -80,7 +80,7 @@ export function soakMarkdown(r: SoakResult): string {
     '',
     `Deliveries: ${r.mailReceived} mails received by the SMTP server, ${r.webhooksReceived} webhook deliveries by the receiver. Subscribers: ${r.subscribers.map((s) => `${s.name} ${s.received} entries over ${s.connections} connection(s)`).join('; ')}.`,
     '',
-    'RSS (MiB) of each server process and its V8 heap in use, every ~10 s (#2: after the restart):',
+    'RSS (MiB) of each server process, with the V8 heap in use and the C heap (SQLite, native modules), every ~10 s (#2: after the restart):',
     '',
     ...Object.entries(r.rss).map(([name, samples]) => `- ${name}: ${rssCurve(samples)}`),
     '',

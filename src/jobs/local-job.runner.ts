@@ -8,12 +8,16 @@ import type { JobsConfig } from '../config/config';
 import type { Background, StopTimer } from '../common/background';
 import type { Logger } from '../common/logger';
 import { PermanentDeliveryError } from '../common/errors';
+import { retryTransient } from '../common/retry';
+import { isDatabaseUnavailable } from '../db/database';
 import type { TicketFile } from '../entities/ticket-file.entity';
 import { BoundedLog } from './job-log';
 import type { JobEvents, JobLaunch, JobRunner, LocalRunResult } from './job-runner';
 
 /** Environment passed through to commands; nothing else of the server's (secrets, DATABASE_URL) leaks. */
 const CANCEL_POLL_MS = 2000;
+/** How long the end of a job is retried while the database is unreachable. */
+const RECORD_RETRY_MS = 15 * 60_000;
 const PASSED_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT'];
 /** The environment variable that marks a job's processes: `<instance id>:<job id>`. */
 const JOB_MARKER = 'TICKET_GATEWAY_JOB';
@@ -34,6 +38,7 @@ interface Running {
 export class LocalJobRunner implements JobRunner {
   private readonly running = new Map<number, Running>();
   private stopCancelPoll: StopTimer | null = null;
+  private stopping = false;
 
   constructor(
     private readonly config: JobsConfig,
@@ -127,10 +132,16 @@ export class LocalJobRunner implements JobRunner {
         cleanup: removeFolders,
       };
       try {
-        await this.events().finished(job.id, result);
+        // The outcome must be recorded: an unreachable database is waited out (a crash meanwhile
+        // is settled at the restart, which marks the job failed).
+        await retryTransient(() => this.events().finished(job.id, result), {
+          transient: isDatabaseUnavailable,
+          forMs: RECORD_RETRY_MS,
+          stop: () => this.stopping,
+          onRetry: (err, attempt) => this.log.warn({ err, jobId: job.id, attempt }, 'could not record the end of a local job yet; retrying'),
+        });
       } catch (err) {
         this.log.error({ err, jobId: job.id }, 'could not record the end of a local job');
-        await result.cleanup();
       } finally {
         this.running.delete(job.id);
       }
@@ -184,6 +195,7 @@ export class LocalJobRunner implements JobRunner {
 
   /** Stops every job of this process and waits until each has been recorded. */
   async shutdown(): Promise<void> {
+    this.stopping = true;
     this.stopCancelPoll?.();
     this.stopCancelPoll = null;
     for (const run of this.running.values()) run.stop('shutdown');
@@ -205,6 +217,22 @@ export class LocalJobRunner implements JobRunner {
     }
     const names = await fs.promises.readdir(this.config.dir).catch(() => [] as string[]);
     for (const name of names.filter((n) => n.startsWith(workDirPrefix(job.id)))) {
+      await fs.promises.rm(path.join(this.config.dir, name), { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * At start: removes the working directories of jobs that are not running (ended, or gone).
+   * `unfinished` says which of the ids found are still queued or running (maybe in another
+   * instance sharing this folder); their directories stay.
+   */
+  async removeFolders(unfinished: (jobIds: number[]) => Promise<number[]>): Promise<void> {
+    const names = await fs.promises.readdir(this.config.dir).catch(() => [] as string[]);
+    const idOf = (name: string) => Number(/^job-(\d+)-/.exec(name)?.[1] ?? NaN);
+    const ids = [...new Set(names.map(idOf).filter((id) => Number.isSafeInteger(id)))];
+    if (ids.length === 0) return;
+    const keep = new Set(await unfinished(ids));
+    for (const name of names.filter((n) => Number.isSafeInteger(idOf(n)) && !keep.has(idOf(n)))) {
       await fs.promises.rm(path.join(this.config.dir, name), { recursive: true, force: true });
     }
   }

@@ -242,7 +242,11 @@ export class JobService implements JobEvents {
     await this.db.transaction((em) => this.transition(em, job, JobStatus.RUNNING, { startedAt: new Date(), server, runnerInstance: info.runnerInstance, processGroup: info.processGroup ?? null }, null));
   }
 
-  /** A local run ended: its outputs become ticket files and the job gets its final status. */
+  /**
+   * A local run ended: its outputs become ticket files and the job gets its final status. The
+   * working directory goes only once that is recorded, so a failure (the database unreachable)
+   * leaves everything in place for the runner to try again.
+   */
   async finished(jobId: number, result: LocalRunResult): Promise<void> {
     const job = await this.db.manager.findOneBy(Job, { id: jobId });
     if (!job) return result.cleanup();
@@ -264,10 +268,9 @@ export class JobService implements JobEvents {
       if ('staged' in one) staged.push(one);
       else notes.push(`Output ${one.message}`);
     }
-    // Everything needed is in storage now: the working directory goes before the job is final.
-    await result.cleanup();
     const fullDescription = [description, ...notes].filter(Boolean).join('; ').slice(0, DESCRIPTION_MAX) || null;
     await this.finish(job, staged, null, job.launchedById, { status, code: result.code, description: fullDescription, log: result.log || null });
+    await result.cleanup();
   }
 
   /**
@@ -388,6 +391,11 @@ export class JobService implements JobEvents {
    */
   async recoverInterrupted(): Promise<number> {
     const stale = await this.db.manager.findBy(Job, { runner: RunnerKind.LOCAL, status: JobStatus.RUNNING, runnerInstance: this.config.instanceId });
+    // Folders of jobs that ended (a crash between recording the end and removing them) go too.
+    await this.localRunner.removeFolders(async (ids) => {
+      const live = await this.db.manager.find(Job, { where: { id: In(ids) }, select: { id: true, status: true } });
+      return live.filter((j) => !FINAL_JOB_STATUSES.includes(j.status)).map((j) => j.id);
+    });
     for (const job of stale) {
       await this.db.transaction((em) =>
         this.transition(em, job, JobStatus.FAILED, { description: 'The server running this job stopped before the job finished (crash or restart)', completedAt: new Date() }, null),

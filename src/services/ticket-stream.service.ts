@@ -2,9 +2,10 @@ import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { In } from 'typeorm';
 import type { Background } from '../common/background';
 import { badUserInput } from '../common/errors';
+import { retryTransient } from '../common/retry';
 import type { Logger } from '../common/logger';
 import type { AppConfig } from '../config/config';
-import type { Database } from '../db/database';
+import { isDatabaseUnavailable, type Database } from '../db/database';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { TicketStatus } from '../entities/ticket.enums';
 import { Ticket } from '../entities/ticket.entity';
@@ -286,8 +287,10 @@ export class TicketStreamService {
       this.scheduled = false;
       const batch = this.incoming;
       this.incoming = [];
-      // One batch at a time, in arrival order, so each subscriber sees entries in order.
-      this.tail = this.tail.then(() => this.dispatch(batch)).catch((err: unknown) => this.log.error({ err }, 'could not dispatch ticket events'));
+      // One batch at a time, in arrival order, so each subscriber sees entries in order; a database
+      // hiccup is waited out briefly (subscribers that still miss events catch up with ticketEvents).
+      const dispatch = () => retryTransient(() => this.dispatch(batch), { transient: isDatabaseUnavailable, forMs: 30_000 });
+      this.tail = this.tail.then(dispatch).catch((err: unknown) => this.log.error({ err }, 'could not dispatch ticket events'));
       return this.tail;
     });
   }
@@ -318,7 +321,7 @@ export class TicketStreamService {
           Object.assign(params, { [`t${i}`]: m.ticketId, [`a${i}_${j}`]: Math.min(from, to), [`b${i}_${j}`]: Math.max(from, to) });
         }),
       );
-      changes = (await qb.where(parts.join(' OR '), params).orderBy('c.id', 'ASC').getMany()).filter((c) => this.firstDispatch(c.id));
+      changes = (await qb.where(parts.join(' OR '), params).orderBy('c.id', 'ASC').getMany()).filter((c) => !this.dispatched.has(c.id));
     }
 
     const events = new Map<number, LoadedEvent>();
@@ -327,19 +330,20 @@ export class TicketStreamService {
     const loaders = createLoaders(this.db);
     for (const ticket of tickets) loaders.ticketById.prime(ticket.id, ticket);
 
-    // New tickets first (their CREATED entry follows in the change stream).
     const opened = [...events.values()].filter((e) => e.opened && e.ticket.status !== TicketStatus.DRAFT && e.ticket.deletedAt === null).map((e) => e.ticket);
-    if (opened.length > 0 && this.created.size > 0) {
-      const matches = await this.match(this.created, opened);
+    const createdMatches = opened.length > 0 && this.created.size > 0 ? await this.match(this.created, opened) : null;
+    const changed = [...events.values()].filter((e) => e.changes.length > 0).map((e) => e.ticket);
+    const viewMatches = changed.length > 0 && this.views.size > 0 ? await this.match(this.views, changed) : new Map<FilteredSubscriber<TicketStreamEvent>, Set<number>>();
+
+    // Everything is loaded; nothing below can fail, so a dispatch retried after a database error
+    // never delivers twice. New tickets first (their CREATED entry follows in the change stream).
+    if (createdMatches) {
       for (const ticket of opened) {
-        for (const sub of this.created) if (matches.get(sub)?.has(ticket.id)) sub.queue.push({ value: ticket, loaders });
+        for (const sub of this.created) if (createdMatches.get(sub)?.has(ticket.id)) sub.queue.push({ value: ticket, loaders });
       }
     }
-
-    if (changes.length === 0) return;
-    const changed = [...events.values()].filter((e) => e.changes.length > 0).map((e) => e.ticket);
-    const viewMatches = this.views.size > 0 ? await this.match(this.views, changed) : new Map<FilteredSubscriber<TicketStreamEvent>, Set<number>>();
     for (const change of changes) {
+      if (!this.firstDispatch(change.id)) continue;
       const ticket = events.get(change.ticketId)?.ticket;
       if (!ticket) continue; // purged since
       const event = toEvent(ticket, change);
