@@ -99,7 +99,7 @@ test('every background entry point runs outside the scope of the request it was 
   const write = async () => {
     seen.push(requestScope.getStore());
     // A transaction: refused as timed out if it ran in the expired request's scope.
-    await db.transaction((em) => em.update(Ticket, { number: -1 }, { server: 'nobody' }));
+    await db.transaction({}, ({ tx }) => tx.update(Ticket, { number: -1 }, { server: 'nobody' }));
   };
   let everyRuns = 0;
   await requestScope.run(expired, async () => {

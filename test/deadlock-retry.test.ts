@@ -29,7 +29,7 @@ onMysql('a transaction chosen as the deadlock victim is retried and then commits
     const bothHoldFirstLock = new Promise<void>((r) => (release = r));
     const attempts: string[] = [];
     const run = (name: string, first: number, second: number) =>
-      db.transaction(async (em) => {
+      db.transaction({}, async ({ tx: em }) => {
         attempts.push(name);
         await em.query('SELECT v FROM deadlock_probe WHERE id = ? FOR UPDATE', [first]);
         if (++firstLocks === 2) release();

@@ -167,7 +167,7 @@ onMysql('database outage', () => {
     for (let i = 0; i < 400 && (await gql(JOB, { id: job.id })).data.job.status !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 25));
 
     // The job ends while the database is away: recording its end fails, and is tried again.
-    const finished = jest.spyOn(app.services.jobs, 'finished');
+    const finished = jest.spyOn(app.services.jobState, 'finished');
     await proxy.down();
     fs.writeFileSync(release, '');
     const failedOnce = async () => {

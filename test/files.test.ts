@@ -242,7 +242,7 @@ describe.each([local, s3Backend()])('files on $name storage', (backend) => {
     const r = await upload([{ path: 'variables.files.0', filename: 'lost.txt', type: 'text/plain', content: 'soon gone' }]);
     const file = r.body.data.ticketFilesUpload.files[0];
     const [row] = await s.app.db.manager.query('SELECT storage_key FROM ticket_file WHERE sha256 = ?', [file.sha256]);
-    await s.app.services.files.storage.delete(row.storage_key);
+    await s.app.services.fileStore.storage.delete(row.storage_key);
     const res = await fetch(`${s.url}${file.url}`);
     expect(res.status).toBe(404);
     expect(((await res.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
@@ -261,13 +261,13 @@ describe.each([local, s3Backend()])('files on $name storage', (backend) => {
 
   test('the orphan sweep removes an object no file row points to (a crash between storing and commit) and keeps every referenced one', async () => {
     await upload([{ path: 'variables.files.0', filename: 'kept.txt', type: 'text/plain', content: 'kept' }]);
-    const storage = s.app.services.files.storage;
+    const storage = s.app.services.fileStore.storage;
     const stray = `2020/01/${crypto.randomUUID()}`;
     await storage.promote(await storage.stage(Readable.from([Buffer.from('stray')]), 'text/plain'), stray);
     const before = await backend.objects(s);
     expect(before.some((k) => k.endsWith(stray))).toBe(true);
     // Any age counts here (-1 ms); the periodic sweep only looks at objects older than a day.
-    expect(await s.app.services.files.sweepOrphans(-1)).toBe(1);
+    expect(await s.app.services.fileSweeper.sweepOrphans(-1)).toBe(1);
     // Everything else stays: every object a row points to (the kept upload among them).
     expect((await backend.objects(s)).sort()).toEqual(before.filter((k) => !k.endsWith(stray)).sort());
   });

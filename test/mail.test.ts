@@ -115,7 +115,7 @@ test('overdue run mails only the assignees of overdue open tickets, once a day',
   expect(m.envelopeTo).toEqual(['grace@example.com']);
   expect(m.mail.text).toMatch(/was due .*; it is still open/);
   // Another replica (or a restart) running the same day's scan adds nothing.
-  await s.app.services.notifications.queueOverdue(lateEvening);
+  await s.app.services.mail.queueOverdue(s.app.contexts.system('test'), lateEvening);
   await s.app.outboxWorker.tick(lateEvening);
   await sleep(300);
   const overdueMails = sink.received.filter((r) => /Is Overdue/.test(r.mail.subject ?? ''));

@@ -108,7 +108,7 @@ test('first response, breach, risk and the sla:breached search', async () => {
   expect(bad.errors![0]).toMatchObject({ message: expect.stringMatching(/sla takes one value: breached/), extensions: { code: 'BAD_USER_INPUT' } });
 
   // The overdue notice covers a missed response, although the ticket is not past its due date.
-  await s.app.services.notifications.queueOverdue(new Date());
+  await s.app.services.mail.queueOverdue(s.app.contexts.system('test'), new Date());
   const notices = await s.app.db.manager.query("SELECT t.number FROM outbox o JOIN ticket t ON t.id = o.ticket_id WHERE o.kind = 'mail.ticket_overdue'");
   expect(notices.map((n: { number: number }) => Number(n.number))).toContain(late.number);
   expect(notices.map((n: { number: number }) => Number(n.number))).not.toContain(risky.number);

@@ -256,8 +256,8 @@ test('events are announced after commit only: a write that rolls back announces 
   try {
     // The real recording path inside a real transaction that then fails.
     await expect(
-      s.app.db.transaction(async (em) => {
-        await s.app.services.changes.recordEntry(em, ticketId, ChangeType.COMMENT, null, new Date(), { body: 'never committed' });
+      s.app.db.transaction(s.app.contexts.system('test'), async (ctx) => {
+        await s.app.services.history.recordEntry(ctx, ticketId, ChangeType.COMMENT, null, new Date(), { body: 'never committed' });
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
@@ -267,9 +267,9 @@ test('events are announced after commit only: a write that rolls back announces 
     expect(refused.data.ticketUpdate.userErrors).not.toEqual([]);
     expect(published).toEqual([]);
     // A committed one is announced once, after its commit: nothing while the transaction is open.
-    await s.app.db.transaction(async (em) => {
-      await s.app.services.changes.recordEntry(em, ticketId, ChangeType.COMMENT, null, new Date(), { body: 'committed' });
-      await s.app.services.changes.recordEntry(em, ticketId, ChangeType.COMMENT, null, new Date(), { body: 'committed too' });
+    await s.app.db.transaction(s.app.contexts.system('test'), async (ctx) => {
+      await s.app.services.history.recordEntry(ctx, ticketId, ChangeType.COMMENT, null, new Date(), { body: 'committed' });
+      await s.app.services.history.recordEntry(ctx, ticketId, ChangeType.COMMENT, null, new Date(), { body: 'committed too' });
       expect(published).toEqual([]);
     });
     expect(published).toEqual([{ ticketId, ranges: [expect.any(Array), expect.any(Array)], opened: false }]);

@@ -39,7 +39,7 @@ async function somethingWaitsForALock(): Promise<boolean> {
 }
 
 test('a ticket created with files does not hold the ticket-number lock while its files are stored', async () => {
-  const storage = s.app.services.files.storage;
+  const storage = s.app.services.fileStore.storage;
   const promote = storage.promote.bind(storage);
   let storing = false;
   let release!: () => void;

@@ -28,7 +28,7 @@ test('a transaction that awaits: another request reads no uncommitted row and it
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   const tx = s.app.db
-    .transaction(async (em) => {
+    .transaction({}, async ({ tx: em }) => {
       await em.update(Ticket, { number: t.number }, { subject: 'Uncommitted' });
       entered();
       await held; // the transaction stays open, awaiting, while the other request runs
@@ -56,6 +56,6 @@ test('a transaction that awaits: another request reads no uncommitted row and it
 });
 
 test('a transaction started inside another is refused at once instead of waiting for itself', async () => {
-  const nested = s.app.db.transaction(() => s.app.db.transaction(async () => 'inner'));
+  const nested = s.app.db.transaction({}, () => s.app.db.transaction({}, async () => 'inner'));
   await expect(nested).rejects.toThrow(/inside another transaction/);
 });

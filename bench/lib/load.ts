@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Database } from '../../src/db/database';
-import { TICKET_SEQUENCE } from '../../src/services/ticket.service';
+import { TICKET_SEQUENCE } from '../../src/services/ticket-links';
 import type { ChangeRow, Dataset, TicketRow } from './dataset';
 
 type SqlValue = string | number | null;
@@ -34,7 +34,8 @@ export async function loadDataset(db: Database, data: Dataset): Promise<void> {
     const changes: ChangeRow[] = [];
     while (change < data.changes.length && data.changes[change].ticketId <= last) changes.push(data.changes[change++]);
 
-    await db.transaction(async (em) => {
+    await db.transaction({}, async (tx) => {
+      const em = db.em(tx);
       await insert(em, 'ticket', TICKET_COLUMNS, tickets.map(ticketValues));
       await insert(em, 'ticket_tag', ['ticket_id', 'tag_id', 'position'], data.ticketTags.filter(inRange).map((r) => [r.ticketId, r.tagId, r.position]));
       await insert(em, 'ticket_user', ['ticket_id', 'role', 'user_id', 'position'], data.ticketUsers.filter(inRange).map((r) => [r.ticketId, r.role, r.userId, r.position]));
@@ -48,8 +49,8 @@ export async function loadDataset(db: Database, data: Dataset): Promise<void> {
       );
     });
   }
-  await db.transaction((em) =>
-    em.query(`UPDATE ${q('ticket_sequence')} SET ${q('counter')} = ? WHERE ${q('name')} = ?`, [data.tickets.reduce((max, t) => Math.max(max, t.number), 0), TICKET_SEQUENCE]),
+  await db.transaction({}, (tx) =>
+    db.em(tx).query(`UPDATE ${q('ticket_sequence')} SET ${q('counter')} = ? WHERE ${q('name')} = ?`, [data.tickets.reduce((max, t) => Math.max(max, t.number), 0), TICKET_SEQUENCE]),
   );
 }
 

@@ -18,6 +18,9 @@ import { runMigrations } from '../db/migrate';
 import { Category } from '../entities/category.entity';
 import { Privilege } from '../entities/ticket.enums';
 import { createServices, type Services } from '../services/services';
+import { NEW } from '../services/label.service';
+import { RequestContexts } from '../graphql/request-context';
+import type { Result } from '../common/result';
 
 const PRIVILEGES: readonly string[] = Object.values(Privilege);
 
@@ -59,6 +62,7 @@ class UsageError extends Error {}
 
 interface Context {
   services: Services;
+  contexts: RequestContexts;
   db: Database;
   migrated: string[];
 }
@@ -83,9 +87,8 @@ const COMMANDS: Record<string, Command> = {
       const privileges = (list(opts.privileges) ?? []).map((p) => p.toLowerCase());
       const unknown = privileges.filter((p) => !PRIVILEGES.includes(p));
       if (unknown.length) throw new Error(`Unknown privilege: ${unknown.join(', ')} (known: ${PRIVILEGES.join(', ')})`);
-      const result = await services.users.create(null, { username, name: opts.name, email: opts.email, privileges: privileges as Privilege[], categories: list(opts.categories) });
-      if (!result.user) throw new Error(result.userErrors.map((e) => e.message).join('\n'));
-      console.log(`Created user ${result.user.username}`);
+      const user = valueOf(await services.users.create({ username, name: opts.name, email: opts.email, privileges: privileges as Privilege[], categories: list(opts.categories) }));
+      console.log(`Created user ${user.username}`);
     },
   },
   'user:list': {
@@ -122,11 +125,10 @@ const COMMANDS: Record<string, Command> = {
         if (!parsed.ok) throw new Error(`--expires: ${parsed.message}`);
         expiresAt = parsed.value;
       }
-      const result = await services.apiKeys.issue(null, user, opts.name ?? 'cli', expiresAt, { privileges: privileges as Privilege[] | null, categories: list(opts.categories) ?? null });
-      if (!result.apiKey) throw new Error(result.userErrors.map((e) => e.message).join('\n'));
+      const { apiKey, secret } = valueOf(await services.apiKeys.issue(null, user, opts.name ?? 'cli', expiresAt, { privileges: privileges as Privilege[] | null, categories: list(opts.categories) ?? null }));
       // The secret alone on stdout so scripts can capture it; everything else goes to stderr.
-      console.log(result.secret);
-      console.error(`API key ${result.apiKey.prefix} (id ${result.apiKey.id}) for ${user.username}: store it now, it is shown only once.`);
+      console.log(secret);
+      console.error(`API key ${apiKey.prefix} (id ${apiKey.id}) for ${user.username}: store it now, it is shown only once.`);
     },
   },
   'apikey:list': {
@@ -170,10 +172,16 @@ const COMMANDS: Record<string, Command> = {
   'tag:create': { args: ['<key>'], options: ['title'], run: (ctx, [key], opts) => createLabel(ctx, 'tag', key, opts.title) },
 };
 
-async function createLabel({ services }: Context, kind: 'category' | 'tag', key: string, title: string | undefined): Promise<void> {
-  const result = kind === 'tag' ? await services.labels.createTag(null, key, title) : await services.labels.createCategory(null, key, title);
-  if (!result.label) throw new Error(result.userErrors.map((e) => e.message).join('\n'));
-  console.log(`Created ${kind} ${result.label.key}`);
+async function createLabel({ services, contexts }: Context, kind: 'category' | 'tag', key: string, title: string | undefined): Promise<void> {
+  const ctx = contexts.system('cli');
+  const label = valueOf(kind === 'tag' ? await services.labels.saveTag(ctx, NEW, { key, title }) : await services.labels.saveCategory(ctx, NEW, { key, title }));
+  console.log(`Created ${kind} ${label.key}`);
+}
+
+/** A service's value, or its refusals as the command's error (one line each). */
+function valueOf<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(result.refusals.map((r) => r.message).join('\n'));
+  return result.value;
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -227,7 +235,8 @@ async function main(argv: string[]): Promise<number> {
     const db = new Database(dataSource);
     const background = new Background(log);
     try {
-      await parsed.command.run({ services: createServices(db, config, log, background), db, migrated }, parsed.args, parsed.opts);
+      const contexts = new RequestContexts(db);
+      await parsed.command.run({ services: createServices(db, config, log, background, contexts), contexts, db, migrated }, parsed.args, parsed.opts);
     } finally {
       await background.close();
     }

@@ -37,6 +37,7 @@ export interface AppConfig {
   };
   files: FilesConfig;
   mail: MailConfig;
+  outbox: OutboxConfig;
   workflow: Workflow;
   jobs: JobsConfig;
   /** Base URL of this service as users reach it (links in mail, download links); '' means relative links. */
@@ -101,7 +102,11 @@ export interface MailConfig {
   debounceMs: number;
   /** Daily overdue run, server-local "HH:MM". */
   overdueTime: { hour: number; minute: number };
-  /** Outbox worker poll interval. */
+}
+
+/** The outbox worker (mail, webhooks, job dispatch, failed-job tickets). */
+export interface OutboxConfig {
+  /** Poll interval. */
   pollMs: number;
   maxAttempts: number;
   /** First retry delay; each further attempt doubles it (at most an hour). */
@@ -242,6 +247,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     files: parseFiles(str, int, dataDir, problems),
     mail: parseMail(str, int, dataDir, problems),
+    outbox: parseOutbox(int),
     workflow: loadWorkflow(str('WORKFLOW_FILE'), problems),
     jobs: {
       dir: path.resolve(str('JOBS_DIR') ?? path.join(dataDir, 'jobs')),
@@ -406,6 +412,11 @@ function parseMail(
     dir: path.resolve(str('MAIL_DIR') ?? path.join(dataDir, 'mail')),
     debounceMs: int('NOTIFY_DEBOUNCE_SECONDS', 30, 0, 86_400) * 1000,
     overdueTime: m ? { hour: Number(m[1]), minute: Number(m[2]) } : { hour: 4, minute: 30 },
+  };
+}
+
+function parseOutbox(int: (name: string, fallback: number, min: number, max: number) => number): OutboxConfig {
+  return {
     pollMs: int('OUTBOX_POLL_MS', 1000, 10, 600_000),
     maxAttempts: int('OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
     retryBaseMs: int('OUTBOX_RETRY_BASE_MS', 5000, 10, 3_600_000),

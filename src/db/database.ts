@@ -21,6 +21,11 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 }
 const MAX_ATTEMPTS = 4;
 
+/** What carries an open transaction: a RequestContext (graphql/context.ts) inside Database.transaction. */
+export interface InTransaction {
+  readonly tx?: EntityManager;
+}
+
 /**
  * Owns the data source and how transactions run on each dialect.
  *
@@ -39,12 +44,22 @@ export class Database {
   private readonly commitHooks = new WeakMap<EntityManager, (() => void)[]>();
 
   constructor(readonly dataSource: DataSource) {
-    this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
+    this.dialect = dataSource.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql';
     this.gate = this.dialect === 'sqlite' ? gateQueryRunners(dataSource, new ConnectionGate()) : null;
   }
 
+  /** The default manager, for work outside any request context (start-up, migrations, the CLI). */
   get manager(): EntityManager {
     return this.dataSource.manager;
+  }
+
+  /**
+   * The manager every repository access of `ctx` goes through: its open transaction when the work
+   * runs inside Database.transaction, the default one otherwise. Whether a call joins the caller's
+   * transaction never depends on its signature: it takes the context.
+   */
+  em(ctx: InTransaction): EntityManager {
+    return ctx.tx ?? this.dataSource.manager;
   }
 
   /** Callers waiting for SQLite's connection (always 0 on MySQL, where the pool has its own figures). */
@@ -53,27 +68,28 @@ export class Database {
   }
 
   /**
-   * Runs fn in one transaction; everything it writes commits together or not at all. A transaction
-   * of a request that has outlived REQUEST_TIMEOUT rolls back instead of committing, so a request
-   * answered "timed out" has changed nothing. On MySQL a deadlock runs fn again: fn must have no
-   * effect outside the database (return what the caller should do afterwards instead).
+   * Runs fn in one transaction, handing it `ctx` with the transaction (`tx`); everything it writes
+   * commits together or not at all. A transaction of a request that has outlived REQUEST_TIMEOUT
+   * rolls back instead of committing, so a request answered "timed out" has changed nothing. On
+   * MySQL a deadlock runs fn again: fn must have no effect outside the database (return what the
+   * caller should do afterwards instead).
    */
-  transaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
-    if (this.openTransaction.getStore()?.open) {
-      return Promise.reject(new Error('A transaction was started inside another transaction; pass the open one (its EntityManager) down instead'));
+  transaction<C extends InTransaction, T>(ctx: C, fn: (tx: C & { tx: EntityManager }) => Promise<T>): Promise<T> {
+    if (ctx.tx || this.openTransaction.getStore()?.open) {
+      return Promise.reject(new Error('A transaction was started inside another transaction; use the context of the open one'));
     }
-    const guarded = this.deadlineGuarded(fn);
+    const guarded = this.deadlineGuarded((em) => fn({ ...ctx, tx: em }));
     if (this.gate) return this.gate.exclusive(() => this.attempt(guarded));
     return this.withRetry(() => this.attempt(guarded));
   }
 
   /**
-   * Runs fn once the transaction that em belongs to has committed, and never if it rolls back (or a
+   * Runs fn once the transaction `ctx` runs in has committed, and never if it rolls back (or a
    * retried attempt is abandoned), so nothing is announced that did not happen. Outside a
-   * transaction (em is the plain manager) it runs at once. fn must not throw; errors are its own.
+   * transaction it runs at once. fn must not throw; errors are its own.
    */
-  afterCommit(em: EntityManager, fn: () => void): void {
-    const hooks = this.commitHooks.get(em);
+  afterCommit(ctx: InTransaction, fn: () => void): void {
+    const hooks = ctx.tx ? this.commitHooks.get(ctx.tx) : undefined;
     if (hooks) hooks.push(fn);
     else fn();
   }

@@ -1,7 +1,7 @@
+import type { EntityManager } from 'typeorm';
 import type { Loaders } from '../loaders/loaders';
-import type { Services } from '../services/services';
 import type { User } from '../entities/user.entity';
-import type { Privilege } from '../entities/ticket.enums';
+import { Privilege } from '../entities/ticket.enums';
 
 /** Who is calling: the user, the privileges in force (the key's subset of the user's) and category limits. */
 export interface Viewer {
@@ -17,10 +17,25 @@ export interface Viewer {
   system?: string;
 }
 
-/** The request context every resolver and service method receives first. */
+/**
+ * The request: every resolver and service method receives it first. It carries who is asking,
+ * the request's DataLoaders and, inside Database.transaction, the open transaction, so every
+ * repository access of work done in a transaction uses it (Database.em). Never services.
+ */
 export interface RequestContext {
-  requestId: string;
-  viewer: Viewer | null;
+  readonly requestId: string;
+  readonly viewer: Viewer | null;
+  /** Replaced per event for long-lived subscriptions (a delivery brings fresh loaders). */
   loaders: Loaders;
-  services: Services;
+  /** The open transaction, set by Database.transaction on the context it hands its work. */
+  readonly tx?: EntityManager;
+}
+
+/**
+ * The server itself, doing background work on behalf of `onBehalfOf` (whom what it writes is
+ * attributed to): every privilege and category, and named by its task, so it is never mistaken
+ * for a caller. What authorizes the work is its configuration (an event's ticketOnFailure ...).
+ */
+export function systemViewer(task: string, onBehalfOf: User): Viewer {
+  return { user: onBehalfOf, privileges: new Set(Object.values(Privilege)), categoryIds: null, apiKeyId: null, system: task };
 }

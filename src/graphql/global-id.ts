@@ -20,12 +20,26 @@ export function rowIdOf(type: NodeTypeName, globalId: string): number | null {
   return parsed && parsed.type === type ? parsed.id : null;
 }
 
+/** A number as people write it: "42" or "#42" (tickets and jobs are numbered). */
+function parseNumber(value: string): number | null {
+  const num = /^#?([1-9]\d{0,9})$/.exec(value.trim());
+  return num ? Number(num[1]) : null;
+}
+
 export type TicketRef = { by: 'id'; id: number } | { by: 'number'; number: number };
 
 /** A ticket argument: its global id, its number ("42"), or "#42". */
 export function parseTicketRef(value: string): TicketRef | null {
-  const num = /^#?([1-9]\d{0,9})$/.exec(value.trim());
-  if (num) return { by: 'number', number: Number(num[1]) };
+  const number = parseNumber(value);
+  if (number !== null) return { by: 'number', number };
   const id = rowIdOf('Ticket', value);
   return id === null ? null : { by: 'id', id };
+}
+
+/** A saved search as an argument names it: a built-in view (by key) or one of the caller's (row id). */
+export type SavedSearchRef = { view: string } | { id: number };
+
+/** A job argument: its global id or its number (a job's number is its row id). */
+export function parseJobId(value: string): number | null {
+  return rowIdOf('Job', value) ?? parseNumber(value);
 }

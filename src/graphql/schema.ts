@@ -21,31 +21,36 @@ import { TicketResolver } from '../resolvers/ticket.resolver';
 import { TicketStreamResolver } from '../resolvers/ticket-stream.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
 import { WebhookDeliveryResolver, WebhookResolver } from '../resolvers/webhook.resolver';
-import { badUserInput } from '../common/errors';
-import type { RequestContext } from './context';
-import { Server } from './types/server.type';
-import { Alert } from './types/alert.type';
 import { EventResolver, TicketEventResolver, TicketEventsFieldResolver } from '../resolvers/event.resolver';
 import { AlertTicketsResolver, ChangeJobResolver, JobResolver, TicketJobsResolver, TicketOriginResolver } from '../resolvers/job.resolver';
+import { badUserInput } from '../common/errors';
+import type { Services } from '../services/services';
+import { authChecker } from './auth-checker';
+import type { RequestContext } from './context';
+import { parseJobId, parseTicketRef } from './global-id';
+import { requireViewer } from '../services/access';
+import { ResolverContainer } from './resolver-container';
+import { ticketStreamPubSub } from './ticket-stream.pubsub';
+import { Alert } from './types/alert.type';
+import { Server } from './types/server.type';
 
 const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])';
 
-const NO_PUBSUB = {
-  publish: () => {
-    throw new Error('Subscriptions publish through TicketStreamService, not the type-graphql pubSub');
+/** Stands in for the services where the schema is only printed or inspected, never executed. */
+const NO_SERVICES = new Proxy({} as Services, {
+  get: (_target, name) => {
+    throw new Error(`This schema was built without services (${String(name)}): it can be printed, not executed`);
   },
-  subscribe: () => {
-    throw new Error('Every @Subscription must pass its own `subscribe` source');
-  },
-};
+});
 
 /**
- * The executable schema: the type-graphql schema (resolver classes; validation lives in the
- * services as userErrors) turned into an Apollo Federation 2 subgraph. Ticket and User are
- * entities (reference resolvers below, batched through the request's loaders); Server and Alert
- * are entities owned elsewhere to which this subgraph adds `tickets`.
+ * The executable schema: the type-graphql schema (resolver classes, built by the ResolverContainer
+ * with the services they declare; privileges checked by authChecker; validation in the services as
+ * userErrors) turned into an Apollo Federation 2 subgraph. Ticket and User are entities (reference
+ * resolvers below, batched through the request's loaders); Server and Alert are entities owned
+ * elsewhere to which this subgraph adds `tickets`.
  */
-export async function buildAppSchema(): Promise<GraphQLSchema> {
+export async function buildAppSchema(services: Services = NO_SERVICES): Promise<GraphQLSchema> {
   const base = lexicographicSortSchema(
     await buildSchema({
       resolvers: [
@@ -57,9 +62,9 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
       ],
       orphanedTypes: [Server, Alert],
       scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-      // Every @Subscription brings its own source (`subscribe`: the TicketStreamService queues, which
-      // batch loads and authorization per event); type-graphql insists on a pubSub all the same.
-      pubSub: NO_PUBSUB,
+      container: new ResolverContainer(services as unknown as Record<string, object>),
+      authChecker,
+      pubSub: ticketStreamPubSub(services),
       validate: false,
     }),
   );
@@ -67,10 +72,17 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   const reference = <R>(type: string, resolve: (ref: R, ctx: RequestContext) => unknown) => {
     resolvers[type] = { ...resolvers[type], __resolveReference: resolve };
   };
-  reference<{ id?: string; number?: number }>('Ticket', (ref, ctx) => ctx.services.tickets.resolveReference(ctx, ref));
-  reference<{ username: string }>('User', (ref, ctx) => ctx.services.users.resolveReference(ctx, ref.username));
+  // The same visibility as direct reads, batched through the loaders (one statement per key kind).
+  reference<{ id?: string; number?: number }>('Ticket', (ref, ctx) =>
+    services.finder.find(ctx, ref.id != null ? parseTicketRef(ref.id) : ref.number != null ? { by: 'number', number: ref.number } : null),
+  );
+  reference<{ username: string }>('User', (ref, ctx) => services.users.resolveReference(ctx, ref.username));
   reference<{ id: string }>('Server', (ref) => Object.assign(new Server(), { id: ref.id }));
-  reference<{ id: string }>('Job', (ref, ctx) => ctx.services.jobs.find(ctx, ref.id));
+  reference<{ id: string }>('Job', (ref, ctx) => {
+    requireViewer(ctx); // anonymous callers are told to sign in, as by a direct job query
+    const id = parseJobId(ref.id);
+    return id === null ? null : services.jobs.findVisible(ctx, id);
+  });
   reference<{ id: string }>('Alert', (ref) => Object.assign(new Alert(), { id: ref.id }));
   return guardEntities(remapEnumDefaults(buildSubgraphSchema({ typeDefs: parse(`${FEDERATION}\n${printSchemaWithDirectives(base)}`), resolvers: resolvers as never })));
 }

@@ -2,7 +2,9 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../common/errors';
 import type { Logger } from '../common/logger';
+import type { TicketFile } from '../entities/ticket-file.entity';
 import type { RequestContext } from '../graphql/context';
+import { rowIdOf } from '../graphql/global-id';
 import type { Services } from '../services/services';
 
 /** Content types a browser would render or run; they are always sent as opaque bytes. */
@@ -12,14 +14,16 @@ const ACTIVE_TYPES = /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\
  * GET /files/<file id>/<filename>: authenticated like the API (Authorization header) or by the
  * signed token in the link that TicketFile.url gives. Always an attachment, never sniffed.
  */
-export function fileDownloadRouter(services: Services, contextFor: (req: Request) => Promise<RequestContext>, log: Logger): Router {
+export function fileDownloadRouter(services: Pick<Services, 'files' | 'fileLinks' | 'fileStore'>, contextFor: (req: Request) => Promise<RequestContext>, log: Logger): Router {
   const router = Router();
   router.get('/files/:id/:filename', async (req: Request, res: Response) => {
-    const id = String(req.params.id);
+    const id = rowIdOf('TicketFile', String(req.params.id));
     const token = typeof req.query.token === 'string' ? req.query.token : null;
-    let auth: { token: string } | { ctx: RequestContext };
-    if (token !== null) auth = { token };
-    else {
+    let file: TicketFile | null = null;
+    if (token !== null) {
+      file = id === null ? null : await services.fileLinks.forToken(id, token);
+      if (!file) return fail(res, 403, 'FORBIDDEN', 'The link is invalid or has expired; ask the API for a fresh TicketFile.url');
+    } else {
       let ctx: RequestContext;
       try {
         ctx = await contextFor(req);
@@ -29,12 +33,10 @@ export function fileDownloadRouter(services: Services, contextFor: (req: Request
         throw err;
       }
       if (!ctx.viewer) return fail(res, 401, 'UNAUTHENTICATED', 'Send Authorization: Bearer <api key>, or use the signed link from TicketFile.url');
-      auth = { ctx };
+      file = id === null ? null : await services.files.findVisible(ctx, id);
     }
-    const file = await services.files.forDownload(id, auth);
-    if (!file && token !== null) return fail(res, 403, 'FORBIDDEN', 'The link is invalid or has expired; ask the API for a fresh TicketFile.url');
     if (!file || file.filename !== req.params.filename) return fail(res, 404, 'NOT_FOUND', 'No such file');
-    const body = await services.files.storage.open(file.storageKey);
+    const body = await services.fileStore.storage.open(file.storageKey);
     if (!body) {
       log.error({ fileId: file.id, key: file.storageKey }, 'file object missing from storage');
       return fail(res, 404, 'NOT_FOUND', 'No such file');

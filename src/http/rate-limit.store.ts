@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import type { Background, StopTimer } from '../common/background';
+import type { AppConfig } from '../config/config';
 import type { Logger } from '../common/logger';
 import type { Database } from '../db/database';
 
@@ -118,4 +119,11 @@ export class FallbackRateLimitStore implements RateLimitStore {
   async close(): Promise<void> {
     await Promise.all([this.primary.close(), this.fallback.close()]);
   }
+}
+
+/** The store for the configured limit: none when it is off, Redis (falling back to the database) when REDIS_URL is set. */
+export function createRateLimitStore(config: AppConfig, db: Database, background: Background, log: Logger): RateLimitStore | null {
+  if (config.queryLimits.rateLimitPerMinute === 0) return null;
+  const database = new DatabaseRateLimitStore(db, background, log);
+  return config.redisUrl ? new FallbackRateLimitStore(new RedisRateLimitStore(config.redisUrl, config.queryLimits.rateLimitRedisPrefix), database, log) : database;
 }

@@ -1,6 +1,6 @@
+import { refusal, UserErrorCode, type Refusal } from '../common/result';
 import { ParamType } from '../entities/job.enums';
 import type { EventParam } from '../entities/event-definition.entity';
-import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
 
 export type ParamValue = string | number | boolean;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -10,28 +10,28 @@ const MAX_STRING = 4096;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 /** Checks an event's declared parameters (admin input); each problem names the field. */
-export function checkParamDefinitions(fields: EventParam[], path: string[]): UserError[] {
-  const errors: UserError[] = [];
-  if (fields.length > MAX_FIELDS) errors.push(userError(path, UserErrorCode.INVALID, `At most ${MAX_FIELDS} parameters`));
+export function checkParamDefinitions(fields: EventParam[], path: string[]): Refusal[] {
+  const errors: Refusal[] = [];
+  if (fields.length > MAX_FIELDS) errors.push(refusal(path, UserErrorCode.INVALID, `At most ${MAX_FIELDS} parameters`));
   const seen = new Set<string>();
   fields.forEach((f, i) => {
     const at = [...path, String(i)];
-    if (!NAME.test(f.name)) errors.push(userError([...at, 'name'], UserErrorCode.INVALID, `Parameter name '${f.name}' must be letters, digits and underscores, starting with a letter or underscore`));
-    else if (seen.has(f.name.toUpperCase())) errors.push(userError([...at, 'name'], UserErrorCode.INVALID, `Parameter '${f.name}' is declared twice (names are case-insensitive)`));
+    if (!NAME.test(f.name)) errors.push(refusal([...at, 'name'], UserErrorCode.INVALID, `Parameter name '${f.name}' must be letters, digits and underscores, starting with a letter or underscore`));
+    else if (seen.has(f.name.toUpperCase())) errors.push(refusal([...at, 'name'], UserErrorCode.INVALID, `Parameter '${f.name}' is declared twice (names are case-insensitive)`));
     seen.add(f.name.toUpperCase());
-    if (!Object.values(ParamType).includes(f.type)) errors.push(userError([...at, 'type'], UserErrorCode.INVALID, `Parameter '${f.name}': type must be one of ${Object.values(ParamType).join(', ')}`));
+    if (!Object.values(ParamType).includes(f.type)) errors.push(refusal([...at, 'type'], UserErrorCode.INVALID, `Parameter '${f.name}': type must be one of ${Object.values(ParamType).join(', ')}`));
     if (f.pattern != null) {
-      if (f.type !== ParamType.STRING) errors.push(userError([...at, 'pattern'], UserErrorCode.INVALID, `Parameter '${f.name}': a pattern applies to string parameters only`));
+      if (f.type !== ParamType.STRING) errors.push(refusal([...at, 'pattern'], UserErrorCode.INVALID, `Parameter '${f.name}': a pattern applies to string parameters only`));
       try {
         new RegExp(f.pattern, 'u');
       } catch {
-        errors.push(userError([...at, 'pattern'], UserErrorCode.INVALID, `Parameter '${f.name}': the pattern is not a valid regular expression`));
+        errors.push(refusal([...at, 'pattern'], UserErrorCode.INVALID, `Parameter '${f.name}': the pattern is not a valid regular expression`));
       }
     }
-    if (f.min != null && f.max != null && f.min > f.max) errors.push(userError([...at, 'min'], UserErrorCode.INVALID, `Parameter '${f.name}': min is above max`));
+    if (f.min != null && f.max != null && f.min > f.max) errors.push(refusal([...at, 'min'], UserErrorCode.INVALID, `Parameter '${f.name}': min is above max`));
     if (f.default != null) {
       const problem = valueProblem(f, f.default);
-      if (problem) errors.push(userError([...at, 'default'], UserErrorCode.INVALID, `Parameter '${f.name}': the default ${problem}`));
+      if (problem) errors.push(refusal([...at, 'default'], UserErrorCode.INVALID, `Parameter '${f.name}': the default ${problem}`));
     }
   });
   return errors;
@@ -42,23 +42,23 @@ export function checkParamDefinitions(fields: EventParam[], path: string[]): Use
  * parameter to have a value (after defaults) - for a ticket event and for a run; a partial set
  * (a run's overrides) is checked with complete=false and merged first by the caller.
  */
-export function checkParams(fields: EventParam[], params: Record<string, unknown>, path: string[], complete: boolean): { values: Record<string, ParamValue>; errors: UserError[] } {
-  const errors: UserError[] = [];
+export function checkParams(fields: EventParam[], params: Record<string, unknown>, path: string[], complete: boolean): { values: Record<string, ParamValue>; errors: Refusal[] } {
+  const errors: Refusal[] = [];
   const values: Record<string, ParamValue> = {};
   const byName = new Map(fields.map((f) => [f.name, f]));
   for (const name of Object.keys(params)) {
-    if (!byName.has(name)) errors.push(userError([...path, name], UserErrorCode.INVALID, `Unknown parameter '${name}'${fields.length ? ` (the event takes ${fields.map((f) => f.name).join(', ')})` : ' (the event takes none)'}`));
+    if (!byName.has(name)) errors.push(refusal([...path, name], UserErrorCode.INVALID, `Unknown parameter '${name}'${fields.length ? ` (the event takes ${fields.map((f) => f.name).join(', ')})` : ' (the event takes none)'}`));
   }
   for (const f of fields) {
     const given = params[f.name];
     const value = given === undefined || given === null || given === '' ? (f.default ?? null) : given;
     if (value === null) {
-      if (complete && f.required) errors.push(userError([...path, f.name], UserErrorCode.BLANK, `Parameter '${f.name}' is required`));
+      if (complete && f.required) errors.push(refusal([...path, f.name], UserErrorCode.BLANK, `Parameter '${f.name}' is required`));
       continue;
     }
     const coerced = coerce(f, value);
     const problem = coerced === undefined ? `must be ${article(f.type)}` : valueProblem(f, coerced);
-    if (problem) errors.push(userError([...path, f.name], UserErrorCode.INVALID, `Parameter '${f.name}' ${problem}`));
+    if (problem) errors.push(refusal([...path, f.name], UserErrorCode.INVALID, `Parameter '${f.name}' ${problem}`));
     else values[f.name] = coerced as ParamValue;
   }
   return { values, errors };
@@ -100,4 +100,30 @@ function valueProblem(f: EventParam, v: unknown): string | null {
 
 function article(type: ParamType): string {
   return type === ParamType.INTEGER ? 'an integer' : type === ParamType.BOOLEAN ? 'true or false' : `a ${type}`;
+}
+
+const MAX_LIST = 50;
+const ALGO = /^[a-z][a-z0-9_]{0,31}$/;
+
+/**
+ * Targets or tags: trimmed, without blanks or repeats; null (with the problems in errors) when one
+ * holds a control character, or there are too many or too long. They reach jobs as environment
+ * variables and the process launcher refuses NUL.
+ */
+export function cleanList(values: string[], field: 'targets' | 'tags', errors: Refusal[]): string[] | null {
+  const controls = values.flatMap((x, i) => (/\p{Cc}/u.test(x) ? [refusal(['input', field, String(i)], UserErrorCode.INVALID, `${field}: ${JSON.stringify(x)} contains a control character (NUL, line breaks and the like are not allowed)`)] : []));
+  if (controls.length) {
+    errors.push(...controls);
+    return null;
+  }
+  const cleaned = [...new Set(values.map((x) => x.trim()).filter(Boolean))];
+  if (cleaned.length <= MAX_LIST && cleaned.every((x) => x.length <= 100)) return cleaned;
+  errors.push(refusal(['input', field], UserErrorCode.INVALID, `${field}: at most ${MAX_LIST} values of up to 100 characters`));
+  return null;
+}
+
+export function checkAlgo(algo: string, errors: Refusal[]): boolean {
+  if (ALGO.test(algo)) return true;
+  errors.push(refusal(['input', 'algo'], UserErrorCode.INVALID, 'algo must be a lower-case name such as random, round_robin or first'));
+  return false;
 }

@@ -16,7 +16,7 @@ export class HttpJobRunner implements JobRunner {
   constructor(
     private readonly publicUrl: string,
     private readonly fileUrl: (file: TicketFile) => Promise<string>,
-    private readonly events: () => JobEvents,
+    private readonly events: JobEvents,
   ) {}
 
   async dispatch({ job, event, ticket, inputs }: JobLaunch): Promise<void> {
@@ -57,7 +57,7 @@ export class HttpJobRunner implements JobRunner {
     }
     await res.body?.cancel();
     if (res.status >= 200 && res.status < 300) {
-      await this.events().started(job.id, { server: null, runnerInstance: null });
+      await this.events.started(job.id, { server: null, runnerInstance: null });
       return;
     }
     throw res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429

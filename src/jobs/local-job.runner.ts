@@ -43,7 +43,7 @@ export class LocalJobRunner implements JobRunner {
   constructor(
     private readonly config: JobsConfig,
     private readonly openFile: (file: TicketFile) => Promise<Readable | null>,
-    private readonly events: () => JobEvents,
+    private readonly events: JobEvents,
     private readonly background: Background,
     private readonly log: Logger,
   ) {}
@@ -134,7 +134,7 @@ export class LocalJobRunner implements JobRunner {
       try {
         // The outcome must be recorded: an unreachable database is waited out (a crash meanwhile
         // is settled at the restart, which marks the job failed).
-        await retryTransient(() => this.events().finished(job.id, result), {
+        await retryTransient(() => this.events.finished(job.id, result), {
           transient: isDatabaseUnavailable,
           forMs: RECORD_RETRY_MS,
           stop: () => this.stopping,
@@ -161,7 +161,7 @@ export class LocalJobRunner implements JobRunner {
       child.once('error', () => resolve());
     });
     // detached: the child leads a process group of its own, which holds everything it starts.
-    if (!startError) await this.events().started(job.id, { server: null, runnerInstance: this.config.instanceId, processGroup: child.pid ?? null });
+    if (!startError) await this.events.started(job.id, { server: null, runnerInstance: this.config.instanceId, processGroup: child.pid ?? null });
   }
 
   /** While jobs run here, looks for ones cancelled through another replica, every couple of seconds. */
@@ -174,7 +174,7 @@ export class LocalJobRunner implements JobRunner {
         return;
       }
       try {
-        for (const id of await this.events().cancelledAmong(this.runningIds())) this.stop(id, 'cancelled');
+        for (const id of await this.events.cancelledAmong(this.runningIds())) this.stop(id, 'cancelled');
       } catch (err) {
         this.log.warn({ err }, 'could not check for cancelled jobs');
       }

@@ -1,43 +1,37 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { ApiKey } from '../entities/api-key.entity';
 import { User } from '../entities/user.entity';
 import { Category } from '../entities/category.entity';
 import { Privilege } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
-import { rowIdOf, toGlobalId } from '../graphql/global-id';
+import { toGlobalId } from '../graphql/global-id';
+import { IdArg } from '../graphql/id-args';
+import { ApiKeyCreateInput } from '../graphql/inputs/api-key.input';
+import { payload } from '../graphql/payload';
 import { ApiKeyCreatePayload, ApiKeyPayload } from '../graphql/types/payloads';
+import { ApiKeyService, type IssuedKey } from '../services/api-key.service';
 
-@InputType()
-class ApiKeyCreateInput {
-  @Field({ description: 'What the key is for.' })
-  name: string;
-
-  @Field(() => String, { nullable: true, description: 'Owner; defaults to the caller. Only admins may name another user.' })
-  username?: string | null;
-
-  @Field(() => Date, { nullable: true })
-  expiresAt?: Date | null;
-
-  @Field(() => [Privilege], { nullable: true, description: "Limit the key to these privileges (each must be one its user has); omit for all of the user's." })
-  privileges?: Privilege[] | null;
-
-  @Field(() => [String], { nullable: true, description: 'Limit the key to tickets of these category keys (within the user\'s own restriction); omit for all the user may see.' })
-  categories?: string[] | null;
-}
+const issued = (key: IssuedKey | null) => ({ apiKey: key?.apiKey ?? null, secret: key?.secret ?? null });
+const apiKeyPayload = (apiKey: ApiKey | null) => ({ apiKey });
 
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {
+  constructor(private readonly apiKeys: ApiKeyService) {}
+
+  @Authorized()
   @Mutation(() => ApiKeyCreatePayload, { description: 'Issues a key; the secret is in this response only.' })
-  apiKeyCreate(@Ctx() ctx: RequestContext, @Arg('input') input: ApiKeyCreateInput): Promise<ApiKeyCreatePayload> {
-    return ctx.services.apiKeys.issueFor(ctx, input.username ?? null, input.name, input.expiresAt ?? null, {
+  async apiKeyCreate(@Ctx() ctx: RequestContext, @Arg('input') input: ApiKeyCreateInput): Promise<ApiKeyCreatePayload> {
+    const key = await this.apiKeys.issueFor(ctx, input.username ?? null, input.name, input.expiresAt ?? null, {
       privileges: input.privileges ?? null,
       categories: input.categories ?? null,
     });
+    return payload(key, issued);
   }
 
+  @Authorized()
   @Mutation(() => ApiKeyPayload, { description: 'Revokes a key of the caller (or any key, for admins); it stops working at once.' })
-  async apiKeyRevoke(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ApiKeyPayload> {
-    return ctx.services.apiKeys.revokeById(ctx, rowIdOf('ApiKey', id));
+  async apiKeyRevoke(@Ctx() ctx: RequestContext, @IdArg('id', 'ApiKey') id: number | null): Promise<ApiKeyPayload> {
+    return payload(await this.apiKeys.revokeById(ctx, id), apiKeyPayload);
   }
 
   @FieldResolver(() => ID)

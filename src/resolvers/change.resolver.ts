@@ -1,35 +1,20 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { renderMarkdown } from '../common/text';
 import { CommentRevision } from '../entities/comment-revision.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { Ticket } from '../entities/ticket.entity';
+import { Privilege } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
 import type { RequestContext } from '../graphql/context';
 import { toGlobalId } from '../graphql/global-id';
+import { decodeTicketRef, IdArg } from '../graphql/id-args';
+import { CommentAddInput, CommentUpdateInput } from '../graphql/inputs/comment.input';
+import { payload } from '../graphql/payload';
 import { ChangePayload, CommentDeletePayload } from '../graphql/types/payloads';
+import { CommentService, type DeletedComment } from '../services/comment.service';
 
-@InputType()
-class CommentAddInput {
-  @Field(() => ID, { description: 'The ticket: global id or number.' })
-  ticketId: string;
-
-  @Field({ description: 'Markdown.' })
-  body: string;
-
-  @Field(() => String, { nullable: true, description: 'Makes retries safe: the same id with the same input within 24 h returns the first comment and writes nothing.' })
-  clientMutationId?: string | null;
-  @Field(() => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing written) if it has changed since." })
-  expectedVersion?: number | null;
-}
-
-@InputType()
-class CommentUpdateInput {
-  @Field({ description: 'Markdown. The previous text is kept in revisions.' })
-  body: string;
-
-  @Field(() => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing written) if it has changed since." })
-  expectedVersion?: number | null;
-}
+const changePayload = (change: TicketChange | null) => ({ change });
+const deletedComment = (deleted: DeletedComment | null) => ({ deletedId: deleted && toGlobalId('Change', deleted.comment.id), change: deleted?.audit ?? null });
 
 type StoredValue = string | string[] | null;
 const parse = (v: string | null): StoredValue => (v === null ? null : (JSON.parse(v) as StoredValue));
@@ -39,24 +24,29 @@ const listDiff = (a: StoredValue, b: StoredValue): string[] | null =>
 
 @Resolver(() => TicketChange)
 export class ChangeResolver {
+  constructor(private readonly comments: CommentService) {}
+
+  @Authorized(Privilege.EDIT_TICKETS)
   @Mutation(() => ChangePayload, { description: 'Requires edit_tickets.' })
   async commentAdd(@Ctx() ctx: RequestContext, @Arg('input') input: CommentAddInput): Promise<ChangePayload> {
-    const payload = await ctx.services.changes.addComment(ctx, input.ticketId, input.body, { clientMutationId: input.clientMutationId ?? null, expectedVersion: input.expectedVersion });
-    return { ...payload, clientMutationId: input.clientMutationId ?? null };
+    const added = await this.comments.add(ctx, decodeTicketRef(input.ticketId) ?? null, input.body, { clientMutationId: input.clientMutationId ?? null, expectedVersion: input.expectedVersion });
+    return { ...payload(added, changePayload), clientMutationId: input.clientMutationId ?? null };
   }
 
+  @Authorized(Privilege.EDIT_TICKETS)
   @Mutation(() => ChangePayload, { description: 'Author or admin only (top-level FORBIDDEN otherwise). Keeps the previous text.' })
-  commentUpdate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: CommentUpdateInput): Promise<ChangePayload> {
-    return ctx.services.changes.updateComment(ctx, id, input.body, input.expectedVersion);
+  async commentUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Change') id: number | null, @Arg('input') input: CommentUpdateInput): Promise<ChangePayload> {
+    return payload(await this.comments.update(ctx, id, input.body, input.expectedVersion), changePayload);
   }
 
+  @Authorized(Privilege.EDIT_TICKETS)
   @Mutation(() => CommentDeletePayload, { description: 'Author or admin only (top-level FORBIDDEN otherwise). Leaves a COMMENT_DELETED entry.' })
-  commentDelete(
+  async commentDelete(
     @Ctx() ctx: RequestContext,
-    @Arg('id', () => ID) id: string,
+    @IdArg('id', 'Change') id: number | null,
     @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing deleted) if it has changed since." }) expectedVersion?: number | null,
   ): Promise<CommentDeletePayload> {
-    return ctx.services.changes.deleteComment(ctx, id, expectedVersion);
+    return payload(await this.comments.delete(ctx, id, expectedVersion), deletedComment);
   }
 
   @FieldResolver(() => ID)

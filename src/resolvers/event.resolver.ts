@@ -1,34 +1,53 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { EventDefinition } from '../entities/event-definition.entity';
 import { TicketEvent } from '../entities/ticket-event.entity';
 import { Ticket } from '../entities/ticket.entity';
+import { Privilege } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
-import { toGlobalId } from '../graphql/global-id';
+import { toGlobalId, type TicketRef } from '../graphql/global-id';
+import { decodeId, IdArg, TicketArg } from '../graphql/id-args';
 import { EventInput, TicketEventInput } from '../graphql/inputs/event.input';
+import { payload } from '../graphql/payload';
 import { DeletePayload, EventPayload, TicketEventPayload } from '../graphql/types/payloads';
 import { isAdmin } from '../services/access';
+import { EventService, type CreatedEvent } from '../services/event.service';
+import { TicketEventService } from '../services/ticket-event.service';
+
+const created = (value: CreatedEvent | null) => ({ event: value?.event ?? null, secret: value?.secret ?? null });
+const eventPayload = (event: EventDefinition | null) => ({ event });
+const ticketEventPayload = (ticketEvent: TicketEvent | null) => ({ ticketEvent });
+const deletedEvent = (event: EventDefinition | null) => ({ deletedId: event && toGlobalId('Event', event.id) });
+const removedTicketEvent = (stub: TicketEvent | null) => ({ deletedId: stub && toGlobalId('TicketEvent', stub.id) });
+/** The fields of a TicketEventInput, with the event's id decoded. */
+const ticketEventFields = (input: TicketEventInput) => ({ ...input, eventId: decodeId('Event', input.eventId) });
 
 /** Runnable event definitions (admins manage them; everyone signed in can read them). */
 @Resolver(() => EventDefinition)
 export class EventResolver {
+  constructor(private readonly eventService: EventService) {}
+
+  @Authorized()
   @Query(() => [EventDefinition], { description: 'The runnable events, by key.' })
   events(@Ctx() ctx: RequestContext): Promise<EventDefinition[]> {
-    return ctx.services.events.list(ctx);
+    return this.eventService.list(ctx);
   }
 
+  @Authorized(Privilege.ADMIN)
   @Mutation(() => EventPayload, { description: 'Admin only.' })
-  eventCreate(@Ctx() ctx: RequestContext, @Arg('input') input: EventInput): Promise<EventPayload> {
-    return ctx.services.events.create(ctx, input);
+  async eventCreate(@Ctx() ctx: RequestContext, @Arg('input') input: EventInput): Promise<EventPayload> {
+    return payload(await this.eventService.create(ctx, input), created);
   }
 
+  @Authorized(Privilege.ADMIN)
   @Mutation(() => EventPayload, { description: 'Admin only. Only the given fields change.' })
-  eventUpdate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: EventInput): Promise<EventPayload> {
-    return ctx.services.events.update(ctx, id, input);
+  async eventUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Event') id: number | null, @Arg('input') input: EventInput): Promise<EventPayload> {
+    return payload(await this.eventService.update(ctx, id, input), eventPayload);
   }
 
+  @Authorized(Privilege.ADMIN)
   @Mutation(() => DeletePayload, { description: 'Admin only. Refused while jobs of the event exist: disable it instead.' })
-  eventDelete(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<DeletePayload> {
-    return ctx.services.events.delete(ctx, id);
+  async eventDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Event') id: number | null): Promise<DeletePayload> {
+    return payload(await this.eventService.delete(ctx, id), deletedEvent);
   }
 
   @FieldResolver(() => ID)
@@ -55,23 +74,28 @@ export class EventResolver {
 /** Events on tickets: adding, changing, removing and running them. */
 @Resolver(() => TicketEvent)
 export class TicketEventResolver {
+  constructor(private readonly ticketEvents: TicketEventService) {}
+
+  @Authorized(Privilege.EDIT_TICKETS)
   @Mutation(() => TicketEventPayload, { description: "Requires edit_tickets. Parameters are checked against the event's fields." })
-  ticketEventAdd(@Ctx() ctx: RequestContext, @Arg('ticketId', () => ID, { description: 'Ticket id or number.' }) ticketId: string, @Arg('input') input: TicketEventInput): Promise<TicketEventPayload> {
-    return ctx.services.events.addToTicket(ctx, ticketId, input);
+  async ticketEventAdd(@Ctx() ctx: RequestContext, @TicketArg('ticketId', { description: 'Ticket id or number.' }) ticketId: TicketRef | null, @Arg('input') input: TicketEventInput): Promise<TicketEventPayload> {
+    return payload(await this.ticketEvents.add(ctx, ticketId, ticketEventFields(input)), ticketEventPayload);
   }
 
+  @Authorized(Privilege.EDIT_TICKETS)
   @Mutation(() => TicketEventPayload, { description: 'Requires edit_tickets. Only the given fields change; null clears an override.' })
-  ticketEventUpdate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: TicketEventInput): Promise<TicketEventPayload> {
-    return ctx.services.events.updateOnTicket(ctx, id, input);
+  async ticketEventUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'TicketEvent') id: number | null, @Arg('input') input: TicketEventInput): Promise<TicketEventPayload> {
+    return payload(await this.ticketEvents.update(ctx, id, ticketEventFields(input)), ticketEventPayload);
   }
 
+  @Authorized(Privilege.EDIT_TICKETS)
   @Mutation(() => DeletePayload, { description: 'Requires edit_tickets. Jobs launched from it stay.' })
-  ticketEventRemove(
+  async ticketEventRemove(
     @Ctx() ctx: RequestContext,
-    @Arg('id', () => ID) id: string,
+    @IdArg('id', 'TicketEvent') id: number | null,
     @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing removed) if it has changed since." }) expectedVersion: number | null,
   ): Promise<DeletePayload> {
-    return ctx.services.events.removeFromTicket(ctx, id, expectedVersion ?? null);
+    return payload(await this.ticketEvents.remove(ctx, id, expectedVersion ?? null), removedTicketEvent);
   }
 
   @FieldResolver(() => ID)
@@ -92,8 +116,10 @@ export class TicketEventResolver {
 
 @Resolver(() => Ticket)
 export class TicketEventsFieldResolver {
+  constructor(private readonly ticketEvents: TicketEventService) {}
+
   @FieldResolver(() => [TicketEvent], { description: 'Runnable events on this ticket, in the order they were added.' })
   events(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<TicketEvent[]> {
-    return ctx.loaders.ticketEvents.load(ticket.id);
+    return this.ticketEvents.forTicket(ctx, ticket.id);
   }
 }

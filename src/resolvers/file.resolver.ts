@@ -1,14 +1,29 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { TicketFile } from '../entities/ticket-file.entity';
+import type { Ticket } from '../entities/ticket.entity';
+import { Privilege } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
 import type { RequestContext } from '../graphql/context';
-import { toGlobalId } from '../graphql/global-id';
+import { toGlobalId, type TicketRef } from '../graphql/global-id';
+import { IdArg, TicketArg } from '../graphql/id-args';
+import { payload } from '../graphql/payload';
 import { TicketFileDeletePayload, TicketFilesPayload } from '../graphql/types/payloads';
+import { FileLinks } from '../services/file-links';
+import { FileService, type UploadedFiles } from '../services/file.service';
+
+const uploaded = (value: UploadedFiles | null) => ({ files: value?.files ?? [], ticket: value?.ticket ?? null });
+const deletedFile = (value: { file: TicketFile; ticket: Ticket } | null) => ({ deletedId: value && toGlobalId('TicketFile', value.file.id), ticket: value?.ticket ?? null });
 
 @Resolver(() => TicketFile)
 export class FileResolver {
+  constructor(
+    private readonly files: FileService,
+    private readonly links: FileLinks,
+  ) {}
+
+  @Authorized(Privilege.EDIT_TICKETS)
   @Mutation(() => TicketFilesPayload, {
     description:
       'Requires edit_tickets. GraphQL multipart request with the Apollo-Require-Preflight: true header. ' +
@@ -16,7 +31,7 @@ export class FileResolver {
   })
   async ticketFilesUpload(
     @Ctx() ctx: RequestContext,
-    @Arg('ticketId', () => ID) ticketId: string,
+    @TicketArg('ticketId') ticketId: TicketRef | null,
     @Arg('files', () => [GraphQLUpload]) files: Promise<FileUpload>[],
     @Arg('clientMutationId', () => String, {
       nullable: true,
@@ -26,16 +41,18 @@ export class FileResolver {
     @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing stored) if it has changed since." })
     expectedVersion: number | null,
   ): Promise<TicketFilesPayload> {
-    return { ...(await ctx.services.files.upload(ctx, ticketId, files, clientMutationId ?? null, expectedVersion ?? null)), clientMutationId: clientMutationId ?? null };
+    const result = await this.files.upload(ctx, ticketId, files, clientMutationId ?? null, expectedVersion ?? null);
+    return { ...payload(result, uploaded), clientMutationId: clientMutationId ?? null };
   }
 
+  @Authorized(Privilege.EDIT_TICKETS)
   @Mutation(() => TicketFileDeletePayload, { description: 'Requires edit_tickets. Removes the record and the stored object.' })
-  ticketFileDelete(
+  async ticketFileDelete(
     @Ctx() ctx: RequestContext,
-    @Arg('id', () => ID) id: string,
+    @IdArg('id', 'TicketFile') id: number | null,
     @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing removed) if it has changed since." }) expectedVersion: number | null,
   ): Promise<TicketFileDeletePayload> {
-    return ctx.services.files.delete(ctx, id, expectedVersion ?? null);
+    return payload(await this.files.delete(ctx, id, expectedVersion ?? null), deletedFile);
   }
 
   @FieldResolver(() => ID)
@@ -51,7 +68,7 @@ export class FileResolver {
   @FieldResolver(() => String, {
     description: 'Download link on this server, valid for FILE_LINK_TTL without credentials (or use it with your API key).',
   })
-  url(@Ctx() ctx: RequestContext, @Root() file: TicketFile): Promise<string> {
-    return ctx.services.files.url(file);
+  url(@Root() file: TicketFile): Promise<string> {
+    return this.links.url(file);
   }
 }

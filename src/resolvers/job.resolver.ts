@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { EventDefinition } from '../entities/event-definition.entity';
 import { JobFileRole } from '../entities/job-file.entity';
 import { TicketOriginKind } from '../entities/job.enums';
@@ -7,47 +7,70 @@ import { TicketChange } from '../entities/ticket-change.entity';
 import { TicketEvent } from '../entities/ticket-event.entity';
 import { TicketFile } from '../entities/ticket-file.entity';
 import { Ticket } from '../entities/ticket.entity';
+import { Privilege } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
 import { ConnectionArgs } from '../graphql/args/connection.args';
 import type { RequestContext } from '../graphql/context';
 import { toGlobalId } from '../graphql/global-id';
+import { decodeId, IdArg } from '../graphql/id-args';
+import { payload } from '../graphql/payload';
 import { JobLaunchInput, JobReportInput, TicketCreateFromAlertInput, TicketCreateFromJobInput, TicketEventRunInput } from '../graphql/inputs/job.input';
 import { Alert } from '../graphql/types/alert.type';
 import { TicketOrigin } from '../graphql/types/ticket-origin.type';
 import { JobConnection, TicketConnection } from '../graphql/types/connections';
 import { JobPayload, TicketPayload } from '../graphql/types/payloads';
 import { logExcerpt } from '../jobs/job-log';
+import { JobService } from '../services/job.service';
+import { TicketOriginService } from '../services/ticket-origin.service';
+import { TicketQueryService } from '../services/ticket-query.service';
+
+const jobPayload = (job: Job | null) => ({ job });
+const ticketPayload = (ticket: Ticket | null) => ({ ticket });
+/** File ids given to a run, decoded (null where one names no file). */
+const fileIds = (ids: string[] | null | undefined) => ids?.map((id) => decodeId('TicketFile', id) ?? null) ?? null;
 
 @Resolver(() => Job)
 export class JobResolver {
+  constructor(
+    private readonly jobs: JobService,
+    private readonly queries: TicketQueryService,
+  ) {}
+
+  @Authorized()
   @Query(() => Job, { nullable: true, description: 'A job by id or number; null when absent or its ticket is not visible.' })
-  job(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Job | null> {
-    return ctx.services.jobs.find(ctx, id);
+  async job(@Ctx() ctx: RequestContext, @IdArg('id', 'Job') id: number | null): Promise<Job | null> {
+    return id === null ? null : this.jobs.findVisible(ctx, id);
   }
 
+  @Authorized(Privilege.EDIT_TICKETS)
   @Mutation(() => JobPayload, {
     description: 'Requires edit_tickets. Launches a job from a ticket event: effective targets/algo/tags (overrides over the event), parameters (this input over the ticket event over the defaults) and input files.',
   })
-  async ticketEventRun(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The ticket event.' }) id: string, @Arg('input', { nullable: true }) input?: TicketEventRunInput): Promise<JobPayload> {
-    const payload = await ctx.services.jobs.run(ctx, id, input ?? {});
-    return { ...payload, clientMutationId: input?.clientMutationId ?? null };
+  async ticketEventRun(@Ctx() ctx: RequestContext, @IdArg('id', 'TicketEvent', { description: 'The ticket event.' }) id: number | null, @Arg('input', { nullable: true }) input?: TicketEventRunInput): Promise<JobPayload> {
+    const run = await this.jobs.run(ctx, id, { params: input?.params, inputFileIds: fileIds(input?.inputFileIds), clientMutationId: input?.clientMutationId });
+    return { ...payload(run, jobPayload), clientMutationId: input?.clientMutationId ?? null };
   }
 
+  @Authorized(Privilege.EDIT_TICKETS)
   @Mutation(() => JobPayload, {
     description: "Requires edit_tickets. A running job launches another (a deploy its smoke test): the new job belongs to the parent's ticket and takes the ticket's files.",
   })
-  jobLaunch(@Ctx() ctx: RequestContext, @Arg('parentJobId', () => ID) parentJobId: string, @Arg('input') input: JobLaunchInput): Promise<JobPayload> {
-    return ctx.services.jobs.launchChild(ctx, parentJobId, input);
+  async jobLaunch(@Ctx() ctx: RequestContext, @IdArg('parentJobId', 'Job') parentJobId: number | null, @Arg('input') input: JobLaunchInput): Promise<JobPayload> {
+    const launched = await this.jobs.launchChild(ctx, parentJobId, { eventId: decodeId('Event', input.eventId) ?? null, params: input.params, inputFileIds: fileIds(input.inputFileIds) });
+    return payload(launched, jobPayload);
   }
 
+  @Authorized(Privilege.EDIT_TICKETS)
   @Mutation(() => JobPayload, { description: 'Requires edit_tickets. A queued job is not started; a running one is stopped.' })
-  jobCancel(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<JobPayload> {
-    return ctx.services.jobs.cancel(ctx, id);
+  async jobCancel(@Ctx() ctx: RequestContext, @IdArg('id', 'Job') id: number | null): Promise<JobPayload> {
+    return payload(await this.jobs.cancel(ctx, id), jobPayload);
   }
 
+  @Authorized(Privilege.EDIT_TICKETS)
   @Mutation(() => JobPayload, { description: 'Requires edit_tickets: an external runner reports progress or the outcome. Repeated or late reports change nothing.' })
-  jobReport(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: JobReportInput): Promise<JobPayload> {
-    return ctx.services.jobs.reportAs(ctx, id, input);
+  async jobReport(@Ctx() ctx: RequestContext, @IdArg('id', 'Job') id: number | null, @Arg('input') input: JobReportInput): Promise<JobPayload> {
+    const job = await this.jobs.require(ctx, id);
+    return payload(await this.jobs.report(ctx, job, input), jobPayload);
   }
 
   @FieldResolver(() => ID)
@@ -109,15 +132,17 @@ export class JobResolver {
 
   @FieldResolver(() => TicketConnection, { description: 'Tickets opened about this job (ticketCreateFromJob, or automatically on failure).' })
   async tickets(@Root() job: Job, @Ctx() ctx: RequestContext, @Args() args: ConnectionArgs): Promise<TicketConnection> {
-    return TicketConnection.from(await ctx.services.tickets.list(ctx, { ...args, origin: { kind: TicketOriginKind.JOB, id: String(job.id) } }));
+    return TicketConnection.from(await this.queries.list(ctx, { ...args, origin: { kind: TicketOriginKind.JOB, id: String(job.id) } }));
   }
 }
 
 @Resolver(() => TicketOrigin)
 export class TicketOriginResolver {
+  constructor(private readonly jobs: JobService) {}
+
   @FieldResolver(() => Job, { nullable: true, description: 'Our job, for JOB origins (null if not visible).' })
   job(@Root() origin: TicketOrigin, @Ctx() ctx: RequestContext): Promise<Job | null> | null {
-    return origin.kind === TicketOriginKind.JOB ? ctx.services.jobs.findVisible(ctx, Number(origin.id)) : null;
+    return origin.kind === TicketOriginKind.JOB ? this.jobs.findVisible(ctx, Number(origin.id)) : null;
   }
 
   @FieldResolver(() => Alert, { nullable: true, description: 'The alert invocation, for ALERT origins (resolved by the ops graph).' })
@@ -128,9 +153,14 @@ export class TicketOriginResolver {
 
 @Resolver(() => Ticket)
 export class TicketJobsResolver {
+  constructor(
+    private readonly jobService: JobService,
+    private readonly origins: TicketOriginService,
+  ) {}
+
   @FieldResolver(() => JobConnection, { description: 'Jobs launched from this ticket, newest first.' })
   async jobs(@Root() ticket: Ticket, @Ctx() ctx: RequestContext, @Args() args: ConnectionArgs): Promise<JobConnection> {
-    return JobConnection.from(await ctx.services.jobs.forTicket(ctx, ticket.id, args));
+    return JobConnection.from(await this.jobService.forTicket(ctx, ticket.id, args));
   }
 
   @FieldResolver(() => TicketOrigin, { nullable: true, description: 'The job or alert that opened this ticket; null when a person or script did.' })
@@ -139,22 +169,26 @@ export class TicketJobsResolver {
     return Object.assign(new TicketOrigin(), { kind: ticket.originKind, id: ticket.originId, details: ticket.originData ?? {} });
   }
 
+  @Authorized(Privilege.CREATE_TICKETS)
   @Mutation(() => TicketPayload, { description: 'Requires create_tickets. Opens a ticket about a job: subject, body (with a log excerpt), category, tags and server from the job.' })
-  ticketCreateFromJob(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateFromJobInput): Promise<TicketPayload> {
-    return ctx.services.origins.fromJob(ctx, input);
+  async ticketCreateFromJob(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateFromJobInput): Promise<TicketPayload> {
+    return payload(await this.origins.fromJob(ctx, { ...input, jobId: decodeId('Job', input.jobId) }), ticketPayload);
   }
 
+  @Authorized(Privilege.CREATE_TICKETS)
   @Mutation(() => TicketPayload, { description: 'Requires create_tickets. Opens a ticket about an alert invocation; Alert.tickets lists it.' })
-  ticketCreateFromAlert(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateFromAlertInput): Promise<TicketPayload> {
-    return ctx.services.origins.fromAlert(ctx, input);
+  async ticketCreateFromAlert(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateFromAlertInput): Promise<TicketPayload> {
+    return payload(await this.origins.fromAlert(ctx, input), ticketPayload);
   }
 }
 
 @Resolver(() => Alert)
 export class AlertTicketsResolver {
+  constructor(private readonly queries: TicketQueryService) {}
+
   @FieldResolver(() => TicketConnection, { description: 'Visible tickets opened for this alert invocation, newest first.' })
   async tickets(@Ctx() ctx: RequestContext, @Root() alert: Alert, @Args() args: ConnectionArgs): Promise<TicketConnection> {
-    return TicketConnection.from(await ctx.services.tickets.list(ctx, { ...args, origin: { kind: TicketOriginKind.ALERT, id: alert.id } }));
+    return TicketConnection.from(await this.queries.list(ctx, { ...args, origin: { kind: TicketOriginKind.ALERT, id: alert.id } }));
   }
 }
 

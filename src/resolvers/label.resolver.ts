@@ -1,77 +1,48 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Category } from '../entities/category.entity';
 import { Tag } from '../entities/tag.entity';
+import { Privilege } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
 import { UserGroup } from '../entities/user-group.entity';
 import type { RequestContext } from '../graphql/context';
-import { toGlobalId } from '../graphql/global-id';
-import { CategoryPayload, TagPayload } from '../graphql/types/payloads';
-import { UserError } from '../graphql/types/user-error.type';
+import { toGlobalId, type NodeTypeName } from '../graphql/global-id';
+import { IdArg } from '../graphql/id-args';
+import { CategoryInput, GroupInput, LabelCreateInput, LabelUpdateInput } from '../graphql/inputs/label.input';
+import { payload } from '../graphql/payload';
+import { CategoryPayload, GroupPayload, LabelDeletePayload, TagPayload } from '../graphql/types/payloads';
+import { LabelService, NEW } from '../services/label.service';
 
-@InputType()
-class LabelCreateInput {
-  @Field({ description: 'Lower-case key, e.g. "database".' })
-  key: string;
-
-  @Field(() => String, { nullable: true, description: 'Display title; defaults to the key.' })
-  title?: string | null;
-}
-
-@InputType({ description: 'Omitted fields stay as they are.' })
-class LabelUpdateInput {
-  @Field(() => String, { nullable: true }) key?: string | null;
-  @Field(() => String, { nullable: true }) title?: string | null;
-}
-
-@InputType()
-class CategoryInput {
-  @Field(() => String, { nullable: true, description: 'Required on create.' }) key?: string | null;
-  @Field(() => String, { nullable: true }) title?: string | null;
-  @Field(() => String, { nullable: true, description: 'Key of the group that works this category; null removes it.' }) group?: string | null;
-  @Field(() => Boolean, { nullable: true, description: "Give new tickets without assignees to the group's members in turn." }) autoAssign?: boolean | null;
-}
-
-@InputType()
-class GroupInput {
-  @Field(() => String, { nullable: true, description: 'Required on create.' }) key?: string | null;
-  @Field(() => String, { nullable: true }) title?: string | null;
-  @Field(() => [String], { nullable: true, description: 'Usernames; replaces the members.' }) members?: string[] | null;
-}
-
-@ObjectType()
-class GroupPayload {
-  @Field(() => UserGroup, { nullable: true }) group: UserGroup | null;
-  @Field(() => [UserError]) userErrors: UserError[];
-}
-
-@ObjectType()
-class LabelDeletePayload {
-  @Field(() => ID, { nullable: true }) deletedId: string | null;
-  @Field(() => [UserError]) userErrors: UserError[];
-}
+const deleted = (type: NodeTypeName) => (id: number | null) => ({ deletedId: id === null ? null : toGlobalId(type, id) });
+const categoryPayload = (category: Category | null) => ({ category });
+const tagPayload = (tag: Tag | null) => ({ tag });
+const groupPayload = (group: UserGroup | null) => ({ group });
 
 @Resolver(() => Category)
 export class CategoryResolver {
+  constructor(private readonly labels: LabelService) {}
+
+  @Authorized()
   @Query(() => [Category], { description: 'Categories the caller may use.' })
   categories(@Ctx() ctx: RequestContext): Promise<Category[]> {
-    return ctx.services.labels.listCategories(ctx);
+    return this.labels.listCategories(ctx);
   }
 
+  @Authorized(Privilege.MANAGE_CATEGORIES)
   @Mutation(() => CategoryPayload, { description: 'Requires manage_categories.' })
   async categoryCreate(@Ctx() ctx: RequestContext, @Arg('input') input: CategoryInput): Promise<CategoryPayload> {
-    const { label, userErrors } = await ctx.services.labels.saveCategory(ctx, null, input);
-    return { category: label, userErrors };
+    return payload(await this.labels.saveCategory(ctx, NEW, input), categoryPayload);
   }
 
+  @Authorized(Privilege.MANAGE_CATEGORIES)
   @Mutation(() => CategoryPayload, { description: 'Requires manage_categories.' })
-  async categoryUpdate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: CategoryInput): Promise<CategoryPayload> {
-    const { label, userErrors } = await ctx.services.labels.saveCategory(ctx, id, input);
-    return { category: label, userErrors };
+  async categoryUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Category') id: number | null, @Arg('input') input: CategoryInput): Promise<CategoryPayload> {
+    return payload(await this.labels.saveCategory(ctx, id, input), categoryPayload);
   }
 
+  @Authorized(Privilege.MANAGE_CATEGORIES)
   @Mutation(() => LabelDeletePayload, { description: 'Requires manage_categories. Refused (IN_USE) while tickets use it.' })
-  categoryDelete(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<LabelDeletePayload> {
-    return ctx.services.labels.delete(ctx, 'Category', id);
+  async categoryDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Category') id: number | null): Promise<LabelDeletePayload> {
+    return payload(await this.labels.delete(ctx, 'Category', id), deleted('Category'));
   }
 
   @FieldResolver(() => ID)
@@ -82,32 +53,36 @@ export class CategoryResolver {
   @FieldResolver(() => UserGroup, { nullable: true })
   group(@Ctx() ctx: RequestContext, @Root() category: Category): Promise<UserGroup | null> | null {
     // == null: a category just created on MySQL comes back without groupId set at all (found by fuzzing).
-    return category.groupId == null ? null : ctx.services.labels.findGroup(ctx, category.groupId);
+    return category.groupId == null ? null : this.labels.findGroup(ctx, category.groupId);
   }
 }
 
 @Resolver(() => Tag)
 export class TagResolver {
+  constructor(private readonly labels: LabelService) {}
+
+  @Authorized()
   @Query(() => [Tag])
   tags(@Ctx() ctx: RequestContext): Promise<Tag[]> {
-    return ctx.services.labels.listTags(ctx);
+    return this.labels.listTags(ctx);
   }
 
+  @Authorized(Privilege.MANAGE_TAGS)
   @Mutation(() => TagPayload, { description: 'Requires manage_tags.' })
   async tagCreate(@Ctx() ctx: RequestContext, @Arg('input') input: LabelCreateInput): Promise<TagPayload> {
-    const { label, userErrors } = await ctx.services.labels.createTag(ctx, input.key, input.title);
-    return { tag: label, userErrors };
+    return payload(await this.labels.saveTag(ctx, NEW, input), tagPayload);
   }
 
+  @Authorized(Privilege.MANAGE_TAGS)
   @Mutation(() => TagPayload, { description: 'Requires manage_tags.' })
-  async tagUpdate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: LabelUpdateInput): Promise<TagPayload> {
-    const { label, userErrors } = await ctx.services.labels.updateTag(ctx, id, input);
-    return { tag: label, userErrors };
+  async tagUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Tag') id: number | null, @Arg('input') input: LabelUpdateInput): Promise<TagPayload> {
+    return payload(await this.labels.saveTag(ctx, id, input), tagPayload);
   }
 
+  @Authorized(Privilege.MANAGE_TAGS)
   @Mutation(() => LabelDeletePayload, { description: 'Requires manage_tags. The tag is removed from its tickets.' })
-  tagDelete(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<LabelDeletePayload> {
-    return ctx.services.labels.delete(ctx, 'Tag', id);
+  async tagDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Tag') id: number | null): Promise<LabelDeletePayload> {
+    return payload(await this.labels.delete(ctx, 'Tag', id), deleted('Tag'));
   }
 
   @FieldResolver(() => ID)
@@ -118,26 +93,30 @@ export class TagResolver {
 
 @Resolver(() => UserGroup)
 export class GroupResolver {
+  constructor(private readonly labels: LabelService) {}
+
+  @Authorized()
   @Query(() => [UserGroup])
   groups(@Ctx() ctx: RequestContext): Promise<UserGroup[]> {
-    return ctx.services.labels.listGroups(ctx);
+    return this.labels.listGroups(ctx);
   }
 
+  @Authorized(Privilege.MANAGE_GROUPS)
   @Mutation(() => GroupPayload, { description: 'Requires manage_groups.' })
   async groupCreate(@Ctx() ctx: RequestContext, @Arg('input') input: GroupInput): Promise<GroupPayload> {
-    const { label, userErrors } = await ctx.services.labels.saveGroup(ctx, null, input);
-    return { group: label, userErrors };
+    return payload(await this.labels.saveGroup(ctx, NEW, input), groupPayload);
   }
 
+  @Authorized(Privilege.MANAGE_GROUPS)
   @Mutation(() => GroupPayload, { description: 'Requires manage_groups.' })
-  async groupUpdate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: GroupInput): Promise<GroupPayload> {
-    const { label, userErrors } = await ctx.services.labels.saveGroup(ctx, id, input);
-    return { group: label, userErrors };
+  async groupUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Group') id: number | null, @Arg('input') input: GroupInput): Promise<GroupPayload> {
+    return payload(await this.labels.saveGroup(ctx, id, input), groupPayload);
   }
 
+  @Authorized(Privilege.MANAGE_GROUPS)
   @Mutation(() => LabelDeletePayload, { description: 'Requires manage_groups. Its categories stop auto-assigning.' })
-  groupDelete(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<LabelDeletePayload> {
-    return ctx.services.labels.delete(ctx, 'Group', id);
+  async groupDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Group') id: number | null): Promise<LabelDeletePayload> {
+    return payload(await this.labels.delete(ctx, 'Group', id), deleted('Group'));
   }
 
   @FieldResolver(() => ID)
@@ -147,6 +126,6 @@ export class GroupResolver {
 
   @FieldResolver(() => [User])
   members(@Ctx() ctx: RequestContext, @Root() group: UserGroup): Promise<User[]> {
-    return ctx.services.labels.members(group.id);
+    return this.labels.members(ctx, group.id);
   }
 }

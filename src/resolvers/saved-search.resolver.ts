@@ -1,45 +1,52 @@
-import { Arg, Args, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { SavedSearch } from '../entities/saved-search.entity';
 import { ConnectionArgs } from '../graphql/args/connection.args';
 import type { RequestContext } from '../graphql/context';
+import type { SavedSearchRef } from '../graphql/global-id';
+import { SavedSearchArg, savedSearchGlobalId } from '../graphql/id-args';
 import { SavedSearchCreateInput, SavedSearchUpdateInput } from '../graphql/inputs/saved-search.input';
-import { OrderDirection, TicketOrderField } from '../graphql/inputs/ticket-order.input';
+import { payload } from '../graphql/payload';
 import { TicketConnection } from '../graphql/types/connections';
 import { SavedSearchDeletePayload, SavedSearchPayload } from '../graphql/types/payloads';
+import { SavedSearchOrder } from '../graphql/types/saved-search-order.type';
 import { filterToJson, type FilterJson } from '../search/ticket-filter.json';
+import { SavedSearchService } from '../services/saved-search.service';
 
-@ObjectType('SavedSearchOrder', { description: 'A sort key of a saved search.' })
-class SavedSearchOrder {
-  @Field(() => TicketOrderField) field: TicketOrderField;
-  @Field(() => OrderDirection) direction: OrderDirection;
-}
+const savedSearchPayload = (savedSearch: SavedSearch | null) => ({ savedSearch });
+const deletedSearch = (search: SavedSearch | null) => ({ deletedId: search && savedSearchGlobalId(search) });
 
 @Resolver(() => SavedSearch)
 export class SavedSearchResolver {
+  constructor(private readonly searches: SavedSearchService) {}
+
+  @Authorized()
   @Query(() => [SavedSearch], { description: 'The built-in views (My open tickets, Overdue ...) followed by your saved searches.' })
   savedSearches(@Ctx() ctx: RequestContext): Promise<SavedSearch[]> {
-    return ctx.services.savedSearches.list(ctx);
+    return this.searches.list(ctx);
   }
 
+  @Authorized()
   @Mutation(() => SavedSearchPayload)
-  savedSearchCreate(@Ctx() ctx: RequestContext, @Arg('input') input: SavedSearchCreateInput): Promise<SavedSearchPayload> {
-    return ctx.services.savedSearches.create(ctx, input);
+  async savedSearchCreate(@Ctx() ctx: RequestContext, @Arg('input') input: SavedSearchCreateInput): Promise<SavedSearchPayload> {
+    return payload(await this.searches.create(ctx, input), savedSearchPayload);
   }
 
+  @Authorized()
   @Mutation(() => SavedSearchPayload, { description: 'Built-in views cannot be changed (userError FORBIDDEN).' })
-  savedSearchUpdate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: SavedSearchUpdateInput): Promise<SavedSearchPayload> {
-    return ctx.services.savedSearches.update(ctx, id, input);
+  async savedSearchUpdate(@Ctx() ctx: RequestContext, @SavedSearchArg('id') id: SavedSearchRef | null, @Arg('input') input: SavedSearchUpdateInput): Promise<SavedSearchPayload> {
+    return payload(await this.searches.update(ctx, id, input), savedSearchPayload);
   }
 
+  @Authorized()
   @Mutation(() => SavedSearchDeletePayload)
-  savedSearchDelete(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<SavedSearchDeletePayload> {
-    return ctx.services.savedSearches.delete(ctx, id);
+  async savedSearchDelete(@Ctx() ctx: RequestContext, @SavedSearchArg('id') id: SavedSearchRef | null): Promise<SavedSearchDeletePayload> {
+    return payload(await this.searches.delete(ctx, id), deletedSearch);
   }
 
   @FieldResolver(() => ID)
-  id(@Ctx() ctx: RequestContext, @Root() s: SavedSearch): string {
-    return ctx.services.savedSearches.globalId(s);
+  id(@Root() s: SavedSearch): string {
+    return savedSearchGlobalId(s);
   }
 
   @FieldResolver(() => Boolean, { description: 'A view every user has; it cannot be changed or deleted.' })
@@ -52,17 +59,17 @@ export class SavedSearchResolver {
     description: 'The TicketFilter, as JSON in GraphQL spelling. For built-in views it is computed for you, now.',
   })
   filter(@Ctx() ctx: RequestContext, @Root() s: SavedSearch): FilterJson | null {
-    const filter = ctx.services.savedSearches.filter(ctx, s);
+    const filter = this.searches.filter(ctx, s);
     return filter && filterToJson(filter);
   }
 
   @FieldResolver(() => [SavedSearchOrder])
-  orderBy(@Ctx() ctx: RequestContext, @Root() s: SavedSearch): SavedSearchOrder[] {
-    return ctx.services.savedSearches.orderBy(s);
+  orderBy(@Root() s: SavedSearch): SavedSearchOrder[] {
+    return this.searches.orderBy(s);
   }
 
   @FieldResolver(() => TicketConnection, { description: 'Runs the search now.' })
   async tickets(@Ctx() ctx: RequestContext, @Root() s: SavedSearch, @Args() args: ConnectionArgs): Promise<TicketConnection> {
-    return TicketConnection.from(await ctx.services.savedSearches.run(ctx, s, args));
+    return TicketConnection.from(await this.searches.run(ctx, s, args));
   }
 }

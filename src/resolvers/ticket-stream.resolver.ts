@@ -1,59 +1,66 @@
-import { Arg, Args, ArgsType, Ctx, Field, ID, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { Ticket } from '../entities/ticket.entity';
-import { ConnectionArgs } from '../graphql/args/connection.args';
+import { TicketEventsArgs } from '../graphql/args/ticket-events.args';
 import type { RequestContext } from '../graphql/context';
+import { decodeTicketRef } from '../graphql/id-args';
 import { TicketFilter } from '../graphql/inputs/ticket-filter.input';
+import { streamRequest, TicketTopic } from '../graphql/ticket-stream.pubsub';
 import { TicketStreamEventConnection } from '../graphql/types/connections';
 import { TicketStreamEvent } from '../graphql/types/ticket-stream-event.type';
-
-@ArgsType()
-class TicketEventsArgs extends ConnectionArgs {
-  @Field(() => ID, { nullable: true, description: 'Only this ticket (global id or number).' })
-  ticketId?: string | null;
-}
-
-type Data<A> = SubscribeResolverData<unknown, A, RequestContext>;
+import { TicketFinder } from '../services/ticket-finder';
+import { TicketStreamService } from '../services/ticket-stream.service';
 
 /**
  * Subscriptions (GraphQL over WebSocket, graphql-ws protocol, on /graphql) and the change stream
- * they come from. Each subscription's source is the TicketStreamService's queue for it; the
- * methods below only pass each event through.
+ * they come from. Each subscription's source is a TicketStreamService queue, reached through the
+ * schema's pubSub (graphql/ticket-stream.pubsub.ts); the methods below only pass each event through.
  */
 @Resolver(() => TicketStreamEvent)
 export class TicketStreamResolver {
+  constructor(
+    private readonly stream: TicketStreamService,
+    private readonly finder: TicketFinder,
+  ) {}
+
+  @Authorized()
   @Query(() => TicketStreamEventConnection, {
     description:
       'The change stream: visible history entries of every ticket (or one), oldest first, with opaque ordered cursors. ' +
       'A subscriber that reconnects passes the last cursor it received as `after` to fetch what it missed.',
   })
   async ticketEvents(@Ctx() ctx: RequestContext, @Args() args: TicketEventsArgs): Promise<TicketStreamEventConnection> {
-    return TicketStreamEventConnection.from(await ctx.services.ticketStream.page(ctx, args));
+    const ref = decodeTicketRef(args.ticketId);
+    const ticket = ref === undefined ? null : await this.finder.require(ctx, ref);
+    return TicketStreamEventConnection.from(await this.stream.page(ctx, args, ticket));
   }
 
+  @Authorized()
   @Subscription(() => TicketStreamEvent, {
     description: 'Every history entry (field change, comment, file, audit, job ...) of one ticket, as it commits. NOT_FOUND when the ticket is not visible.',
-    subscribe: async ({ args, context }: Data<{ id: string }>) => {
-      const ticket = await context.services.tickets.requireTicket(context, args.id);
-      return context.services.ticketStream.subscribeTicket(context, ticket);
-    },
+    topics: TicketTopic.UPDATED,
+    topicId: streamRequest,
   })
   ticketUpdated(@Root() event: TicketStreamEvent, @Arg('id', () => ID, { description: 'Global id or number.' }) _id: string): TicketStreamEvent {
     return event;
   }
 
+  @Authorized()
   @Subscription(() => Ticket, {
     description: 'New tickets (created open, or drafts published) that match the filter and that the caller may see.',
-    subscribe: ({ args, context }: Data<{ filter?: TicketFilter | null }>) => context.services.ticketStream.subscribeCreated(context, args.filter ?? null),
+    topics: TicketTopic.CREATED,
+    topicId: streamRequest,
   })
   ticketCreated(@Root() ticket: Ticket, @Arg('filter', () => TicketFilter, { nullable: true }) _filter?: TicketFilter | null): Ticket {
     return ticket;
   }
 
+  @Authorized()
   @Subscription(() => TicketStreamEvent, {
     description:
       'A view: every history entry of tickets matching the query (the tickets(query:) language), judged after the change. ' +
       'A malformed query is a BAD_USER_INPUT error naming the term.',
-    subscribe: ({ args, context }: Data<{ query?: string | null }>) => context.services.ticketStream.subscribeView(context, args.query ?? null),
+    topics: TicketTopic.CHANGED,
+    topicId: streamRequest,
   })
   ticketChanged(@Root() event: TicketStreamEvent, @Arg('query', () => String, { nullable: true }) _query?: string | null): TicketStreamEvent {
     return event;

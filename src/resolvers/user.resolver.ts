@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ApiKey } from '../entities/api-key.entity';
 import { Category } from '../entities/category.entity';
 import { Privilege } from '../entities/ticket.enums';
@@ -6,54 +6,46 @@ import { User } from '../entities/user.entity';
 import { ConnectionArgs } from '../graphql/args/connection.args';
 import type { RequestContext } from '../graphql/context';
 import { toGlobalId } from '../graphql/global-id';
+import { UserCreateInput, ViewerSettingsInput } from '../graphql/inputs/user.input';
+import { payload } from '../graphql/payload';
 import { UserConnection } from '../graphql/types/connections';
 import { UserPayload } from '../graphql/types/payloads';
 import { isAdmin } from '../services/access';
+import { ApiKeyService } from '../services/api-key.service';
+import { TicketQueryService } from '../services/ticket-query.service';
+import { UserService } from '../services/user.service';
 
-@InputType()
-class UserCreateInput {
-  @Field()
-  username: string;
-
-  @Field(() => String, { nullable: true })
-  name?: string | null;
-
-  @Field(() => String, { nullable: true })
-  email?: string | null;
-
-  @Field(() => [Privilege], { nullable: true })
-  privileges?: Privilege[] | null;
-
-  @Field(() => [String], { nullable: true, description: 'Category keys the user is restricted to; omit for all categories.' })
-  categories?: string[] | null;
-}
-
-@InputType()
-class ViewerSettingsInput {
-  @Field(() => Boolean, { nullable: true, description: 'false: no ticket mail to you (created, updated, overdue).' })
-  mailEnabled?: boolean | null;
-}
+const userPayload = (user: User | null) => ({ user });
 
 @Resolver(() => User)
 export class UserResolver {
+  constructor(
+    private readonly userService: UserService,
+    private readonly queries: TicketQueryService,
+    private readonly apiKeyService: ApiKeyService,
+  ) {}
+
   @Query(() => User, { nullable: true, description: 'The authenticated caller; null when anonymous.' })
   viewer(@Ctx() ctx: RequestContext): User | null {
     return ctx.viewer?.user ?? null;
   }
 
+  @Authorized()
   @Query(() => UserConnection, { description: 'Active users, for pickers.' })
   async users(@Ctx() ctx: RequestContext, @Args() args: ConnectionArgs): Promise<UserConnection> {
-    return UserConnection.from(await ctx.services.users.list(ctx, args));
+    return UserConnection.from(await this.userService.list(ctx, args));
   }
 
+  @Authorized(Privilege.ADMIN)
   @Mutation(() => UserPayload, { description: 'Admin only.' })
-  userCreate(@Ctx() ctx: RequestContext, @Arg('input') input: UserCreateInput): Promise<UserPayload> {
-    return ctx.services.users.create(ctx, input);
+  async userCreate(@Arg('input') input: UserCreateInput): Promise<UserPayload> {
+    return payload(await this.userService.create(input), userPayload);
   }
 
+  @Authorized()
   @Mutation(() => UserPayload, { description: 'Your own settings.' })
-  viewerSettingsUpdate(@Ctx() ctx: RequestContext, @Arg('input') input: ViewerSettingsInput): Promise<UserPayload> {
-    return ctx.services.users.updateSettings(ctx, input);
+  async viewerSettingsUpdate(@Ctx() ctx: RequestContext, @Arg('input') input: ViewerSettingsInput): Promise<UserPayload> {
+    return payload(await this.userService.updateSettings(ctx, input), userPayload);
   }
 
   @FieldResolver(() => Boolean, { nullable: true, description: 'Whether ticket mail reaches this user. Visible to the user and to admins.' })
@@ -63,7 +55,7 @@ export class UserResolver {
 
   @FieldResolver(() => Int, { nullable: true, description: 'Yours only: unread tickets you created, requested, are assigned to or cc on.' })
   unreadCount(@Root() user: User, @Ctx() ctx: RequestContext): Promise<number> | null {
-    return ctx.viewer?.user.id === user.id ? ctx.services.tickets.unreadCount(ctx) : null;
+    return ctx.viewer?.user.id === user.id ? this.queries.unreadCount(ctx) : null;
   }
 
   @FieldResolver(() => ID)
@@ -84,7 +76,7 @@ export class UserResolver {
 
   @FieldResolver(() => [ApiKey], { nullable: true, description: "The user's API keys (never the secrets). Visible to the user and to admins." })
   apiKeys(@Root() user: User, @Ctx() ctx: RequestContext): Promise<ApiKey[]> | null {
-    return this.selfOrAdmin(user, ctx) ? ctx.services.apiKeys.listForUser(user.id) : null;
+    return this.selfOrAdmin(user, ctx) ? this.apiKeyService.listForUser(user.id) : null;
   }
 
   private selfOrAdmin(user: User, ctx: RequestContext): boolean {

@@ -1,69 +1,53 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Privilege } from '../entities/ticket.enums';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
-import { WebhookEvent } from '../entities/webhook-event.enum';
 import { Webhook } from '../entities/webhook.entity';
 import type { RequestContext } from '../graphql/context';
 import { toGlobalId } from '../graphql/global-id';
-import { UserError } from '../graphql/types/user-error.type';
+import { IdArg } from '../graphql/id-args';
+import { WebhookCreateInput, WebhookInput } from '../graphql/inputs/webhook.input';
+import { payload } from '../graphql/payload';
+import { WebhookDeletePayload, WebhookDeliveryPayload, WebhookPayload } from '../graphql/types/payloads';
+import { WebhookService } from '../services/webhook.service';
 
-@InputType()
-class WebhookInput {
-  @Field(() => String, { nullable: true, description: 'Required on create; http(s).' }) url?: string | null;
-  @Field(() => [WebhookEvent], { nullable: true, description: 'Required on create.' }) events?: WebhookEvent[] | null;
-  @Field(() => String, { nullable: true, description: 'Only tickets matching this query (e.g. "tags:prod"); null: all.' }) query?: string | null;
-  @Field(() => Boolean, { nullable: true }) active?: boolean | null;
-}
-
-@InputType()
-class WebhookCreateInput extends WebhookInput {
-  @Field(() => String, { nullable: true, description: 'Signing secret (16-128 characters); generated when left out.' }) secret?: string | null;
-}
-
-@ObjectType()
-class WebhookPayload {
-  @Field(() => Webhook, { nullable: true }) webhook: Webhook | null;
-  @Field(() => String, { nullable: true, description: 'The signing secret; shown only when the webhook is created.' }) secret?: string | null;
-  @Field(() => [UserError]) userErrors: UserError[];
-}
-
-@ObjectType()
-class WebhookDeletePayload {
-  @Field(() => ID, { nullable: true }) deletedId: string | null;
-  @Field(() => [UserError]) userErrors: UserError[];
-}
-
-@ObjectType()
-class WebhookDeliveryPayload {
-  @Field(() => WebhookDelivery, { nullable: true }) delivery: WebhookDelivery | null;
-  @Field(() => [UserError]) userErrors: UserError[];
-}
+const created = (value: { webhook: Webhook; secret: string } | null) => ({ webhook: value?.webhook ?? null, secret: value?.secret ?? null });
+const webhookPayload = (webhook: Webhook | null) => ({ webhook });
+const deletedWebhook = (webhook: Webhook | null) => ({ deletedId: webhook && toGlobalId('Webhook', webhook.id) });
+const deliveryPayload = (delivery: WebhookDelivery | null) => ({ delivery });
 
 /** Admin-only management of webhooks and their delivery log. */
 @Resolver(() => Webhook)
 export class WebhookResolver {
+  constructor(private readonly webhookService: WebhookService) {}
+
+  @Authorized(Privilege.ADMIN)
   @Query(() => [Webhook], { description: 'Admin only.' })
   webhooks(@Ctx() ctx: RequestContext): Promise<Webhook[]> {
-    return ctx.services.webhooks.list(ctx);
+    return this.webhookService.list(ctx);
   }
 
+  @Authorized(Privilege.ADMIN)
   @Mutation(() => WebhookPayload, { description: 'Admin only.' })
-  webhookCreate(@Ctx() ctx: RequestContext, @Arg('input') input: WebhookCreateInput): Promise<WebhookPayload> {
-    return ctx.services.webhooks.create(ctx, input);
+  async webhookCreate(@Ctx() ctx: RequestContext, @Arg('input') input: WebhookCreateInput): Promise<WebhookPayload> {
+    return payload(await this.webhookService.create(ctx, input), created);
   }
 
+  @Authorized(Privilege.ADMIN)
   @Mutation(() => WebhookPayload, { description: 'Admin only.' })
-  webhookUpdate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: WebhookInput): Promise<WebhookPayload> {
-    return ctx.services.webhooks.update(ctx, id, input);
+  async webhookUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Webhook') id: number | null, @Arg('input') input: WebhookInput): Promise<WebhookPayload> {
+    return payload(await this.webhookService.update(ctx, id, input), webhookPayload);
   }
 
+  @Authorized(Privilege.ADMIN)
   @Mutation(() => WebhookDeletePayload, { description: 'Admin only.' })
-  webhookDelete(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<WebhookDeletePayload> {
-    return ctx.services.webhooks.delete(ctx, id);
+  async webhookDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Webhook') id: number | null): Promise<WebhookDeletePayload> {
+    return payload(await this.webhookService.delete(ctx, id), deletedWebhook);
   }
 
+  @Authorized(Privilege.ADMIN)
   @Mutation(() => WebhookDeliveryPayload, { description: 'Admin only. Sends the same event again as a new delivery.' })
-  webhookDeliveryReplay(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<WebhookDeliveryPayload> {
-    return ctx.services.webhooks.replay(ctx, id);
+  async webhookDeliveryReplay(@Ctx() ctx: RequestContext, @IdArg('id', 'WebhookDelivery') id: number | null): Promise<WebhookDeliveryPayload> {
+    return payload(await this.webhookService.replay(ctx, id), deliveryPayload);
   }
 
   @FieldResolver(() => ID)
@@ -73,7 +57,7 @@ export class WebhookResolver {
 
   @FieldResolver(() => [WebhookDelivery], { description: 'The delivery log, newest first.' })
   deliveries(@Ctx() ctx: RequestContext, @Root() hook: Webhook, @Arg('last', () => Int, { defaultValue: 20 }) last: number): Promise<WebhookDelivery[]> {
-    return ctx.services.webhooks.deliveries(ctx, hook, last);
+    return this.webhookService.deliveries(ctx, hook, last);
   }
 }
 

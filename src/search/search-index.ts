@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { Database, InTransaction } from '../db/database';
 import { TicketChange } from '../entities/ticket-change.entity';
 import type { Ticket } from '../entities/ticket.entity';
 import { ChangeType } from '../entities/ticket.enums';
@@ -11,45 +11,45 @@ import { ChangeType } from '../entities/ticket.enums';
  * so the index never disagrees with committed data.
  */
 export class SearchIndex {
-  constructor(private readonly dialect: 'sqlite' | 'mysql') {}
+  constructor(private readonly db: Database) {}
 
   /** The FTS5 table keys documents by rowid; the InnoDB table has a ticket_id column. */
   private get idColumn(): string {
-    return this.dialect === 'sqlite' ? 'rowid' : 'ticket_id';
+    return this.db.dialect === 'sqlite' ? 'rowid' : 'ticket_id';
   }
 
   /** A new ticket: no comments yet, so nothing to read back. */
-  async add(em: EntityManager, ticket: Pick<Ticket, 'id' | 'subject' | 'body'>): Promise<void> {
-    await em.query(`INSERT INTO ticket_search (${this.idColumn}, subject, body, comments) VALUES (?, ?, ?, '')`, [ticket.id, ticket.subject, ticket.body]);
+  async add(ctx: InTransaction, ticket: Pick<Ticket, 'id' | 'subject' | 'body'>): Promise<void> {
+    await this.db.em(ctx).query(`INSERT INTO ticket_search (${this.idColumn}, subject, body, comments) VALUES (?, ?, ?, '')`, [ticket.id, ticket.subject, ticket.body]);
   }
 
   /** Subject or body edited: the comment text stays as it is. */
-  async updateText(em: EntityManager, ticket: Pick<Ticket, 'id' | 'subject' | 'body'>): Promise<void> {
-    await em.query(`UPDATE ticket_search SET subject = ?, body = ? WHERE ${this.idColumn} = ?`, [ticket.subject, ticket.body, ticket.id]);
+  async updateText(ctx: InTransaction, ticket: Pick<Ticket, 'id' | 'subject' | 'body'>): Promise<void> {
+    await this.db.em(ctx).query(`UPDATE ticket_search SET subject = ?, body = ? WHERE ${this.idColumn} = ?`, [ticket.subject, ticket.body, ticket.id]);
   }
 
   /** Rewrites the comment text from the live comments (after a comment is edited or deleted). */
-  async refreshComments(em: EntityManager, ticketId: number): Promise<void> {
-    const comments = await em.find(TicketChange, {
+  async refreshComments(ctx: InTransaction, ticketId: number): Promise<void> {
+    const comments = await this.db.em(ctx).find(TicketChange, {
       where: { ticketId, type: ChangeType.COMMENT },
       select: { id: true, body: true },
       order: { id: 'ASC' },
     });
     const text = comments.map((c) => c.body ?? '').join('\n');
-    await em.query(`UPDATE ticket_search SET comments = ? WHERE ${this.idColumn} = ?`, [text, ticketId]);
+    await this.db.em(ctx).query(`UPDATE ticket_search SET comments = ? WHERE ${this.idColumn} = ?`, [text, ticketId]);
   }
 
   /** A new comment: one statement instead of re-reading the ticket's comments. */
-  async appendComment(em: EntityManager, ticketId: number, body: string): Promise<void> {
+  async appendComment(ctx: InTransaction, ticketId: number, body: string): Promise<void> {
     const sql =
-      this.dialect === 'sqlite'
+      this.db.dialect === 'sqlite'
         ? 'UPDATE ticket_search SET comments = comments || char(10) || ? WHERE rowid = ?'
         : "UPDATE ticket_search SET comments = CONCAT(comments, '\\n', ?) WHERE ticket_id = ?";
-    await em.query(sql, [body, ticketId]);
+    await this.db.em(ctx).query(sql, [body, ticketId]);
   }
 
   /** SQLite only needs this (MySQL cascades from ticket); harmless on both. */
-  async remove(em: EntityManager, ticketId: number): Promise<void> {
-    await em.query(`DELETE FROM ticket_search WHERE ${this.idColumn} = ?`, [ticketId]);
+  async remove(ctx: InTransaction, ticketId: number): Promise<void> {
+    await this.db.em(ctx).query(`DELETE FROM ticket_search WHERE ${this.idColumn} = ?`, [ticketId]);
   }
 }

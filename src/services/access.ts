@@ -1,33 +1,23 @@
 import type { SelectQueryBuilder } from 'typeorm';
-import { forbidden, unauthenticated } from '../common/errors';
+import { unauthenticated } from '../common/errors';
 import { Privilege } from '../entities/ticket.enums';
 import type { Ticket } from '../entities/ticket.entity';
-import type { User } from '../entities/user.entity';
 import type { RequestContext, Viewer } from '../graphql/context';
 
-/** The one place that says who may do what; every service method goes through it. */
+/**
+ * Who may see what. Which privilege an operation needs is declared where it is called, on the
+ * resolver (@Authorized, graphql/auth-checker.ts); services keep the rules that depend on the data:
+ * row visibility (categories, deleted tickets) and who may change whose comments or keys.
+ */
+
+/** The caller; signed-in operations are declared so, so this only fails where one is called wrongly. */
 export function requireViewer(ctx: RequestContext): Viewer {
   if (!ctx.viewer) throw unauthenticated();
   return ctx.viewer;
 }
 
-/**
- * The server itself, doing background work on behalf of `onBehalfOf` (whom what it writes is
- * attributed to): every privilege and category, and named by its task, so it is never mistaken
- * for a caller. What authorizes the work is its configuration (an event's ticketOnFailure ...).
- */
-export function systemViewer(task: string, onBehalfOf: User): Viewer {
-  return { user: onBehalfOf, privileges: new Set(Object.values(Privilege)), categoryIds: null, apiKeyId: null, system: task };
-}
-
 export function hasPrivilege(viewer: Viewer, privilege: Privilege): boolean {
   return viewer.privileges.has(Privilege.ADMIN) || viewer.privileges.has(privilege);
-}
-
-export function requirePrivilege(ctx: RequestContext, privilege: Privilege): Viewer {
-  const viewer = requireViewer(ctx);
-  if (!hasPrivilege(viewer, privilege)) throw forbidden(`This requires the ${privilege} privilege`);
-  return viewer;
 }
 
 export function isAdmin(viewer: Viewer): boolean {

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
-import { LessThan, type EntityManager } from 'typeorm';
+import { LessThan } from 'typeorm';
 import type { Database } from '../db/database';
 import type { Logger } from '../common/logger';
+import { refusal, refused, UserErrorCode, type Result } from '../common/result';
 import { IdempotencyKey } from '../entities/idempotency-key.entity';
 import type { RequestContext } from '../graphql/context';
-import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
 import { requireViewer } from './access';
 
 /** How long a clientMutationId is remembered. */
@@ -14,25 +14,24 @@ const MAX_ID_LENGTH = 100;
 /**
  * Idempotent mutations: a client that retries `ticketCreate` (and the like) with the same
  * `clientMutationId` and the same input within 24 h gets the first result back and nothing is
- * written again; the same id with a different input is a userError IDEMPOTENCY_KEY_REUSED.
+ * written again; the same id with a different input is the refusal IDEMPOTENCY_KEY_REUSED.
  * Keys are per user and per mutation, so two users (or two mutations) never collide.
  *
- * Call pattern, in a service method (see TicketService.create, ChangeService.addComment, FileService.upload):
+ * Call pattern, in a service method (see TicketService.create, CommentService.add, FileService.upload):
  *
- *   return this.idempotency.execute<{ ticketId: number }, TicketResult>(ctx, {
+ *   return this.idempotency.execute<{ ticketId: number }, Ticket>(ctx, {
  *     operation: 'ticketCreate',
  *     clientMutationId: input.clientMutationId,
  *     input: { ...the input, without clientMutationId and in a JSON-able form },
  *     apply: async (record) => {
- *       ...validate (userErrors are not remembered: a corrected retry may reuse the id)...
- *       await this.db.transaction(async (em) => {
+ *       ...validate (refusals are not remembered: a corrected retry may reuse the id)...
+ *       const ticket = await this.db.transaction(ctx, async (tx) => {
  *         ...writes...
- *         await record(em, { ticketId: ticket.id });   // in the SAME transaction as the writes
+ *         await record(tx, { ticketId: ticket.id });   // in the SAME transaction as the writes
  *       });
- *       return { ticket, userErrors: [] };
+ *       return ok(ticket);
  *     },
- *     replay: async ({ ticketId }) => ({ ticket: await this.findVisibleById(ctx, ticketId), userErrors: [] }),
- *     refuse: (error) => ({ ticket: null, userErrors: [error] }),
+ *     replay: async ({ ticketId }) => ok(await this.finder.byId(ctx, ticketId)),
  *   });
  *
  * Why the record is written with the mutation: a crash leaves both or neither, never a ticket
@@ -53,43 +52,42 @@ export class IdempotencyService {
     private readonly log: Logger,
   ) {}
 
-  async execute<R, P>(
+  async execute<R, T>(
     ctx: RequestContext,
     spec: {
       operation: string;
       clientMutationId: string | null | undefined;
-      /** Where clientMutationId sits in the mutation's arguments, for userErrors. */
+      /** Where clientMutationId sits in the mutation's arguments, for refusals. */
       field?: string[];
       input: unknown;
-      apply: (record: (em: EntityManager, result: R) => Promise<void>) => Promise<P>;
-      replay: (result: R) => Promise<P>;
-      refuse: (error: UserError) => P | Promise<P>;
+      apply: (record: (tx: RequestContext, result: R) => Promise<void>) => Promise<Result<T>>;
+      replay: (result: R) => Promise<Result<T>>;
     },
-  ): Promise<P> {
+  ): Promise<Result<T>> {
     const field = spec.field ?? ['input', 'clientMutationId'];
     const clientMutationId = spec.clientMutationId ?? null;
     if (clientMutationId === null) return spec.apply(async () => undefined);
     if (clientMutationId.length === 0 || clientMutationId.length > MAX_ID_LENGTH) {
-      return spec.refuse(userError(field, UserErrorCode.INVALID, `clientMutationId must be 1-${MAX_ID_LENGTH} characters`));
+      return refused(refusal(field, UserErrorCode.INVALID, `clientMutationId must be 1-${MAX_ID_LENGTH} characters`));
     }
     const userId = requireViewer(ctx).user.id;
     const inputHash = hashInput(spec.input);
     const key = { userId, operation: spec.operation, clientMutationId };
 
-    const earlier = await this.find(key);
-    if (earlier) return this.answer(earlier, inputHash, clientMutationId, field, spec);
+    const earlier = await this.find(ctx, key);
+    if (earlier) return this.answer(earlier, inputHash, clientMutationId, field, spec.replay);
 
     try {
-      return await spec.apply(async (em, result) => {
-        await em.insert(IdempotencyKey, { ...key, inputHash, result: JSON.stringify(result), createdAt: new Date() });
+      return await spec.apply(async (tx, result) => {
+        await this.db.em(tx).insert(IdempotencyKey, { ...key, inputHash, result: JSON.stringify(result), createdAt: new Date() });
       });
     } catch (err) {
       // Lost a race with a concurrent retry: its record is committed now (ours rolled back with our writes).
       if (!isUniqueViolation(err)) throw err;
-      const winner = await this.find(key);
+      const winner = await this.find(ctx, key);
       if (!winner) throw err;
       this.log.info({ operation: spec.operation, userId }, 'concurrent retry of an idempotent mutation answered with the first result');
-      return this.answer(winner, inputHash, clientMutationId, field, spec);
+      return this.answer(winner, inputHash, clientMutationId, field, spec.replay);
     }
   }
 
@@ -100,22 +98,22 @@ export class IdempotencyService {
   }
 
   /** The live record for a key; an expired one is removed so the id can start afresh. */
-  private async find(key: { userId: number; operation: string; clientMutationId: string }): Promise<IdempotencyKey | null> {
-    const row = await this.db.manager.findOneBy(IdempotencyKey, key);
+  private async find(ctx: RequestContext, key: { userId: number; operation: string; clientMutationId: string }): Promise<IdempotencyKey | null> {
+    const row = await this.db.em(ctx).findOneBy(IdempotencyKey, key);
     if (row && row.createdAt.getTime() <= Date.now() - IDEMPOTENCY_RETENTION_MS) {
-      await this.db.manager.delete(IdempotencyKey, { id: row.id });
+      await this.db.em(ctx).delete(IdempotencyKey, { id: row.id });
       return null;
     }
     return row;
   }
 
-  private answer<R, P>(row: IdempotencyKey, inputHash: string, clientMutationId: string, field: string[], spec: { replay: (result: R) => Promise<P>; refuse: (error: UserError) => P | Promise<P> }): Promise<P> | P {
+  private async answer<R, T>(row: IdempotencyKey, inputHash: string, clientMutationId: string, field: string[], replay: (result: R) => Promise<Result<T>>): Promise<Result<T>> {
     if (row.inputHash !== inputHash) {
-      return spec.refuse(
-        userError(field, UserErrorCode.IDEMPOTENCY_KEY_REUSED, `clientMutationId "${clientMutationId}" was already used with a different input in the last 24 hours; use a new id for a new request`),
+      return refused(
+        refusal(field, UserErrorCode.IDEMPOTENCY_KEY_REUSED, `clientMutationId "${clientMutationId}" was already used with a different input in the last 24 hours; use a new id for a new request`),
       );
     }
-    return spec.replay(JSON.parse(row.result) as R);
+    return replay(JSON.parse(row.result) as R);
   }
 }
 

@@ -7,7 +7,6 @@ import { User } from '../entities/user.entity';
 import { SlaPolicy } from '../entities/sla-policy.entity';
 import type { UserGroup } from '../entities/user-group.entity';
 import type { RequestContext } from '../graphql/context';
-import { requireViewer } from './access';
 import type { LabelService } from './label.service';
 
 export interface TicketMetadata {
@@ -31,12 +30,11 @@ export class MetadataService {
   ) {}
 
   async ticketMetadata(ctx: RequestContext): Promise<TicketMetadata> {
-    requireViewer(ctx);
     const [categories, tags, users, slaPolicies, groups] = await Promise.all([
       this.labels.listCategories(ctx),
       this.labels.listTags(ctx),
-      this.db.manager.find(User, { where: { active: true }, order: { username: 'ASC' } }),
-      this.db.manager.find(SlaPolicy, { order: { name: 'ASC' } }),
+      this.db.em(ctx).find(User, { where: { active: true }, order: { username: 'ASC' } }),
+      this.db.em(ctx).find(SlaPolicy, { order: { name: 'ASC' } }),
       this.labels.listGroups(ctx),
     ]);
     return {

@@ -1,14 +1,11 @@
 import crypto from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 import { In } from 'typeorm';
-import type { MailConfig } from '../config/config';
+import type { OutboxConfig } from '../config/config';
 import { sqlDateTime } from '../db/column-types';
-import type { Database } from '../db/database';
+import type { Database, InTransaction } from '../db/database';
 import { OutboxKind, OutboxMessage, OutboxStatus, type DeliveryOutcome } from '../entities/outbox-message.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
-import { Privilege, TicketStatus } from '../entities/ticket.enums';
-import type { RequestContext } from '../graphql/context';
-import { requirePrivilege } from './access';
+import { TicketStatus } from '../entities/ticket.enums';
 
 export interface OutboxCounts {
   pending: number;
@@ -21,58 +18,63 @@ export interface OutboxCounts {
 
 const MAX_BACKOFF_MS = 3_600_000;
 
+/** A side effect to perform after commit. */
+export interface OutboxItem {
+  kind: OutboxKind;
+  ticketId: number | null;
+  /** The row it is about (a webhook delivery, a job). */
+  refId?: number | null;
+  /** At most one row with this key is ever written (later ones are dropped). */
+  dedupeKey?: string | null;
+  at: Date;
+}
+
 /**
- * The outbox table: side effects written in the transaction of the change that causes them
- * (enqueue*), then claimed, performed and settled by the worker (claim/settle*). Claims are
+ * The outbox table: side effects written in the transaction of the change that causes them (the
+ * only writer of outbox rows), then claimed, performed and settled by the worker. Claims are
  * leases: a worker that dies leaves rows that become claimable again when the lease ends.
  */
 export class OutboxService {
+  private readonly wakeUps = new Set<() => void>();
+
   constructor(
     private readonly db: Database,
-    private readonly config: MailConfig,
+    private readonly config: OutboxConfig,
   ) {}
 
   // ---- enqueue (inside the caller's transaction) ----
 
-  /** The "created" mail of a ticket; at most one per ticket, whatever happens to it later. */
-  async enqueueTicketCreated(em: EntityManager, ticketId: number, at: Date): Promise<void> {
-    await this.insertIgnoringDuplicate(em, OutboxKind.TICKET_CREATED, ticketId, `created:${ticketId}`, at);
-  }
-
-  /** The daily overdue notice; the key holds the day, so replicas running the same scan add it once. */
-  async enqueueOverdue(em: EntityManager, ticketId: number, day: string, at: Date): Promise<void> {
-    await this.insertIgnoringDuplicate(em, OutboxKind.TICKET_OVERDUE, ticketId, `overdue:${ticketId}:${day}`, at);
-  }
-
-  /** A one-off mail (no deduplication): each call is one more mail. */
-  async enqueue(em: EntityManager, kind: OutboxKind, ticketId: number, at: Date): Promise<void> {
-    await em.insert(OutboxMessage, { kind, ticketId, dedupeKey: null, status: OutboxStatus.PENDING, attempts: 0, availableAt: at, createdAt: at });
+  /** Writes a row, due now or at item.at; with a dedupeKey, only the first row of that key. */
+  async enqueue(ctx: InTransaction, item: OutboxItem): Promise<void> {
+    const em = this.db.em(ctx);
+    if (item.dedupeKey) {
+      await em.query(
+        `${this.db.insertIgnore} INTO outbox (kind, ticket_id, ref_id, dedupe_key, status, attempts, available_at, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
+        [item.kind, item.ticketId, item.refId ?? null, item.dedupeKey, OutboxStatus.PENDING, sqlDateTime(item.at), sqlDateTime(item.at)],
+      );
+    } else {
+      await em.insert(OutboxMessage, { kind: item.kind, ticketId: item.ticketId, refId: item.refId ?? null, dedupeKey: null, status: OutboxStatus.PENDING, attempts: 0, availableAt: item.at, createdAt: item.at });
+    }
+    this.db.afterCommit(ctx, () => this.wakeUps.forEach((wake) => wake()));
   }
 
   /**
-   * Adds history entries to the ticket's pending "updated" mail, or starts one, and pushes its
-   * send time to `debounce` after now (a trailing debounce). Drafts are skipped in the same
-   * statement. One statement: an upsert on the pending row's key.
+   * A trailing-debounced row per ticket and kind (the "updated" mail): starts one due `delayMs`
+   * after `at`, or pushes the pending one's time back, keeping the first history entry it covers.
+   * Drafts are skipped in the same statement. One statement: an upsert on the pending row's key.
    */
-  async touchTicketUpdated(em: EntityManager, ticketId: number, firstChangeId: number, at: Date): Promise<void> {
-    const key = `updated:${ticketId}`;
-    const due = new Date(at.getTime() + this.config.debounceMs);
-    const params = [OutboxKind.TICKET_UPDATED, ticketId, key, firstChangeId, OutboxStatus.PENDING, sqlDateTime(due), sqlDateTime(at), ticketId, TicketStatus.DRAFT];
-    const select =
-      'SELECT ?, ?, ?, ?, ?, 0, ?, ? FROM ticket WHERE id = ? AND status <> ?';
+  async enqueueDebounced(ctx: InTransaction, item: { kind: OutboxKind; ticketId: number; fromChangeId: number; at: Date; delayMs: number }): Promise<void> {
+    const due = new Date(item.at.getTime() + item.delayMs);
+    const params = [item.kind, item.ticketId, debounceKey(item.kind, item.ticketId), item.fromChangeId, OutboxStatus.PENDING, sqlDateTime(due), sqlDateTime(item.at), item.ticketId, TicketStatus.DRAFT];
+    const select = 'SELECT ?, ?, ?, ?, ?, 0, ?, ? FROM ticket WHERE id = ? AND status <> ?';
     const columns = '(kind, ticket_id, dedupe_key, from_change_id, status, attempts, available_at, created_at)';
-    if (this.db.dialect === 'sqlite') {
-      await em.query(`INSERT INTO outbox ${columns} ${select} ON CONFLICT(dedupe_key) DO UPDATE SET available_at = excluded.available_at`, params);
-    } else {
-      await em.query(`INSERT INTO outbox ${columns} ${select} ON DUPLICATE KEY UPDATE available_at = VALUES(available_at)`, params);
-    }
+    const upsert = this.db.dialect === 'sqlite' ? 'ON CONFLICT(dedupe_key) DO UPDATE SET available_at = excluded.available_at' : 'ON DUPLICATE KEY UPDATE available_at = VALUES(available_at)';
+    await this.db.em(ctx).query(`INSERT INTO outbox ${columns} ${select} ${upsert}`, params);
   }
 
-  private async insertIgnoringDuplicate(em: EntityManager, kind: OutboxKind, ticketId: number, key: string, at: Date): Promise<void> {
-    await em.query(
-      `${this.db.insertIgnore} INTO outbox (kind, ticket_id, dedupe_key, status, attempts, available_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)`,
-      [kind, ticketId, key, OutboxStatus.PENDING, sqlDateTime(at), sqlDateTime(at)],
-    );
+  /** Called after the commit of every row that is due at once (the worker's nudge). */
+  onEnqueued(wake: () => void): void {
+    this.wakeUps.add(wake);
   }
 
   // ---- worker side ----
@@ -83,9 +85,10 @@ export class OutboxService {
    * committed before the claim, none after. MySQL/MariaDB claim with SELECT ... FOR UPDATE SKIP
    * LOCKED, so replicas never take the same row; SQLite has one writer at a time.
    */
-  async claim(limit: number, leaseMs: number, now = new Date()): Promise<OutboxMessage[]> {
-    const until = new Date(now.getTime() + leaseMs);
-    return this.db.transaction(async (em) => {
+  async claim(ctx: InTransaction, limit: number, now = new Date()): Promise<OutboxMessage[]> {
+    const until = new Date(now.getTime() + this.config.leaseMs);
+    return this.db.transaction(ctx, async (tx) => {
+      const em = this.db.em(tx);
       const due = em
         .createQueryBuilder(OutboxMessage, 'o')
         .select('o.id', 'id')
@@ -104,7 +107,7 @@ export class OutboxService {
         row.status = OutboxStatus.SENDING;
         row.claimedUntil = until;
         row.attempts += 1;
-        if (row.kind === OutboxKind.TICKET_UPDATED && row.dedupeKey !== null) {
+        if (row.dedupeKey === debounceKey(row.kind, row.ticketId)) {
           // A plain (snapshot) read: changes still being written belong to the next mail.
           const last = await em.createQueryBuilder(TicketChange, 'c').select('MAX(c.id)', 'max').where('c.ticketId = :t', { t: row.ticketId }).getRawOne<{ max: number | null }>();
           row.toChangeId = last?.max == null ? row.fromChangeId : Number(last.max);
@@ -141,12 +144,6 @@ export class OutboxService {
     return giveUp ? 'failed' : 'retry';
   }
 
-  /** Admins only: the delivery backlog. */
-  async status(ctx: RequestContext): Promise<OutboxCounts> {
-    requirePrivilege(ctx, Privilege.ADMIN);
-    return this.counts();
-  }
-
   async counts(): Promise<OutboxCounts> {
     const rows = await this.db.manager
       .createQueryBuilder(OutboxMessage, 'o')
@@ -167,4 +164,9 @@ export class OutboxService {
       oldestPendingAt: oldest === null ? null : oldest instanceof Date ? oldest : new Date(`${String(oldest).replace(' ', 'T')}Z`),
     };
   }
+}
+
+/** The key of a ticket's pending debounced row: given up when the row is claimed, so later changes start a new one. */
+function debounceKey(kind: OutboxKind, ticketId: number | null): string {
+  return kind === OutboxKind.TICKET_UPDATED ? `updated:${ticketId}` : `${kind}:${ticketId}`;
 }

@@ -4,18 +4,18 @@ import { SavedSearch, type StoredOrder } from '../entities/saved-search.entity';
 import { Ticket } from '../entities/ticket.entity';
 import type { ConnectionArgs } from '../graphql/args/connection.args';
 import type { RequestContext } from '../graphql/context';
-import { rowIdOf, toGlobalId } from '../graphql/global-id';
+import type { SavedSearchRef } from '../graphql/global-id';
+import { ok, refusal, refused, UserErrorCode, type Refusal, type Result } from '../common/result';
 import type { SavedSearchCreateInput, SavedSearchUpdateInput } from '../graphql/inputs/saved-search.input';
 import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
 import { OrderDirection, TicketOrderField, type TicketOrder } from '../graphql/inputs/ticket-order.input';
 import type { Page } from '../graphql/types/connection.factory';
-import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
-import { BUILT_IN_VIEWS, builtInView, builtInViewOf, viewGlobalId, type BuiltInView } from '../search/built-in-views';
+import { BUILT_IN_VIEWS, builtInView, type BuiltInView } from '../search/built-in-views';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { filterFromJson, filterToJson } from '../search/ticket-filter.json';
 import { requireViewer } from './access';
 import { TicketOrdering } from './ticket-order';
-import type { TicketSearch, TicketService } from './ticket.service';
+import type { TicketQueryService, TicketSearch } from './ticket-query.service';
 
 export const MAX_SAVED_SEARCHES = 100;
 const NAME_MAX = 100;
@@ -23,33 +23,30 @@ const NAME_MAX = 100;
 /** Fields of a create or update input, validated and in their stored form. */
 type CheckedFields = { name?: string; query?: string | null; filter?: SavedSearch['filter']; orderBy?: StoredOrder[] | null };
 
-export type SavedSearchResult = { savedSearch: SavedSearch | null; userErrors: UserError[] };
 
 /** Saved searches ("presets") of the caller, and the built-in views every user has. */
 export class SavedSearchService {
   constructor(
     private readonly db: Database,
-    private readonly tickets: TicketService,
+    private readonly tickets: TicketQueryService,
   ) {}
 
   /** Built-in views first (in sidebar order), then the caller's searches by name. */
   async list(ctx: RequestContext): Promise<SavedSearch[]> {
     const viewer = requireViewer(ctx);
-    const own = await this.db.manager.find(SavedSearch, { where: { userId: viewer.user.id }, order: { name: 'ASC' } });
+    const own = await this.db.em(ctx).find(SavedSearch, { where: { userId: viewer.user.id }, order: { name: 'ASC' } });
     return [...BUILT_IN_VIEWS.map(asSavedSearch), ...own];
   }
 
-  async findVisible(ctx: RequestContext, globalId: string): Promise<SavedSearch | null> {
+  /** One of the caller's searches, or a built-in view. */
+  async findVisible(ctx: RequestContext, ref: SavedSearchRef | null): Promise<SavedSearch | null> {
     const viewer = requireViewer(ctx);
-    const view = builtInViewOf(globalId);
-    if (view) return asSavedSearch(view);
-    const id = rowIdOf('SavedSearch', globalId);
-    if (id === null) return null;
-    return this.db.manager.findOneBy(SavedSearch, { id, userId: viewer.user.id });
-  }
-
-  globalId(s: SavedSearch): string {
-    return s.builtInKey ? viewGlobalId(s.builtInKey) : toGlobalId('SavedSearch', s.id);
+    if (ref === null) return null;
+    if ('view' in ref) {
+      const view = builtInView(ref.view);
+      return view && asSavedSearch(view);
+    }
+    return this.db.em(ctx).findOneBy(SavedSearch, { id: ref.id, userId: viewer.user.id });
   }
 
   /** The typed filter of a search; for built-in views it depends on the caller and the time. */
@@ -69,17 +66,15 @@ export class SavedSearchService {
     return this.tickets.list(ctx, { ...args, ...search });
   }
 
-  async create(ctx: RequestContext, input: SavedSearchCreateInput): Promise<SavedSearchResult> {
+  async create(ctx: RequestContext, input: SavedSearchCreateInput): Promise<Result<SavedSearch>> {
     const viewer = requireViewer(ctx);
     const fields = this.check(ctx, input);
-    if (!fields.ok) return { savedSearch: null, userErrors: fields.errors };
-    const count = await this.db.manager.countBy(SavedSearch, { userId: viewer.user.id });
-    if (count >= MAX_SAVED_SEARCHES) {
-      return { savedSearch: null, userErrors: [userError(null, UserErrorCode.INVALID, `You have ${MAX_SAVED_SEARCHES} saved searches; delete one first`)] };
-    }
-    if (await this.nameTaken(viewer.user.id, fields.value.name!, null)) return taken(fields.value.name!);
+    if (!fields.ok) return fields;
+    const count = await this.db.em(ctx).countBy(SavedSearch, { userId: viewer.user.id });
+    if (count >= MAX_SAVED_SEARCHES) return refused(refusal(null, UserErrorCode.INVALID, `You have ${MAX_SAVED_SEARCHES} saved searches; delete one first`));
+    if (await this.nameTaken(ctx, viewer.user.id, fields.value.name!, null)) return taken(fields.value.name!);
     const now = new Date();
-    const row = this.db.manager.create(SavedSearch, {
+    const row = this.db.em(ctx).create(SavedSearch, {
       userId: viewer.user.id,
       name: fields.value.name!,
       query: fields.value.query ?? null,
@@ -88,18 +83,18 @@ export class SavedSearchService {
       createdAt: now,
       updatedAt: now,
     });
-    await this.db.manager.insert(SavedSearch, row);
-    return { savedSearch: row, userErrors: [] };
+    await this.db.em(ctx).insert(SavedSearch, row);
+    return ok(row);
   }
 
-  async update(ctx: RequestContext, globalId: string, input: SavedSearchUpdateInput): Promise<SavedSearchResult> {
+  async update(ctx: RequestContext, ref: SavedSearchRef | null, input: SavedSearchUpdateInput): Promise<Result<SavedSearch>> {
     const viewer = requireViewer(ctx);
-    const current = await this.requireOwn(ctx, globalId);
+    const current = await this.requireOwn(ctx, ref);
     if (!current) return builtIn();
     const fields = this.check(ctx, input);
-    if (!fields.ok) return { savedSearch: null, userErrors: fields.errors };
+    if (!fields.ok) return fields;
     const v = fields.value;
-    if (v.name !== undefined && v.name !== current.name && (await this.nameTaken(viewer.user.id, v.name!, current.id))) return taken(v.name!);
+    if (v.name !== undefined && v.name !== current.name && (await this.nameTaken(ctx, viewer.user.id, v.name!, current.id))) return taken(v.name!);
     const next = Object.assign(current, {
       ...(v.name !== undefined ? { name: v.name } : {}),
       ...(v.query !== undefined ? { query: v.query } : {}),
@@ -107,32 +102,32 @@ export class SavedSearchService {
       ...(v.orderBy !== undefined ? { orderBy: v.orderBy ?? [] } : {}),
       updatedAt: new Date(),
     });
-    await this.db.manager.update(SavedSearch, { id: current.id }, {
+    await this.db.em(ctx).update(SavedSearch, { id: current.id }, {
       name: next.name,
       query: next.query,
       filter: next.filter,
       orderBy: next.orderBy,
       updatedAt: next.updatedAt,
     });
-    return { savedSearch: next, userErrors: [] };
+    return ok(next);
   }
 
-  async delete(ctx: RequestContext, globalId: string): Promise<{ deletedId: string | null; userErrors: UserError[] }> {
-    const current = await this.requireOwn(ctx, globalId);
-    if (!current) return { deletedId: null, userErrors: builtIn().userErrors };
-    await this.db.manager.delete(SavedSearch, { id: current.id });
-    return { deletedId: globalId, userErrors: [] };
+  async delete(ctx: RequestContext, ref: SavedSearchRef | null): Promise<Result<SavedSearch>> {
+    const current = await this.requireOwn(ctx, ref);
+    if (!current) return builtIn();
+    await this.db.em(ctx).delete(SavedSearch, { id: current.id });
+    return ok(current);
   }
 
   /** The caller's saved search; null for a built-in view; NOT_FOUND for anything else. */
-  private async requireOwn(ctx: RequestContext, globalId: string): Promise<SavedSearch | null> {
-    const found = await this.findVisible(ctx, globalId);
-    if (!found) throw notFound(`No saved search ${globalId}`);
+  private async requireOwn(ctx: RequestContext, ref: SavedSearchRef | null): Promise<SavedSearch | null> {
+    const found = await this.findVisible(ctx, ref);
+    if (!found) throw notFound('No such saved search');
     return found.builtInKey ? null : found;
   }
 
-  private async nameTaken(userId: number, name: string, exceptId: number | null): Promise<boolean> {
-    const row = await this.db.manager.findOneBy(SavedSearch, { userId, name });
+  private async nameTaken(ctx: RequestContext, userId: number, name: string, exceptId: number | null): Promise<boolean> {
+    const row = await this.db.em(ctx).findOneBy(SavedSearch, { userId, name });
     return row !== null && row.id !== exceptId;
   }
 
@@ -143,13 +138,13 @@ export class SavedSearchService {
   private check(
     ctx: RequestContext,
     input: SavedSearchUpdateInput,
-  ): { ok: true; value: CheckedFields } | { ok: false; errors: UserError[] } {
-    const errors: UserError[] = [];
+  ): Result<CheckedFields> {
+    const errors: Refusal[] = [];
     const value: CheckedFields = {};
     if (input.name !== undefined) {
       const name = (input.name ?? '').trim();
-      if (!name) errors.push(userError(['input', 'name'], UserErrorCode.BLANK, 'name must not be blank'));
-      else if (name.length > NAME_MAX) errors.push(userError(['input', 'name'], UserErrorCode.TOO_LONG, `name is longer than ${NAME_MAX} characters`));
+      if (!name) errors.push(refusal(['input', 'name'], UserErrorCode.BLANK, 'name must not be blank'));
+      else if (name.length > NAME_MAX) errors.push(refusal(['input', 'name'], UserErrorCode.TOO_LONG, `name is longer than ${NAME_MAX} characters`));
       value.name = name;
     }
     const attempt = (field: string, run: () => void) => {
@@ -157,7 +152,7 @@ export class SavedSearchService {
         run();
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
-        errors.push(userError(['input', field], UserErrorCode.INVALID, e.message));
+        errors.push(refusal(['input', field], UserErrorCode.INVALID, e.message));
       }
     };
     if (input.query !== undefined) {
@@ -174,7 +169,7 @@ export class SavedSearchService {
       attempt('orderBy', () => new TicketOrdering(input.orderBy));
       value.orderBy = input.orderBy?.map((o) => ({ field: o.field, direction: o.direction })) ?? null;
     }
-    return errors.length ? { ok: false, errors } : { ok: true, value };
+    return errors.length ? refused(...errors) : ok(value);
   }
 }
 
@@ -192,10 +187,10 @@ function asSavedSearch(view: BuiltInView): SavedSearch {
   });
 }
 
-function taken(name: string): SavedSearchResult {
-  return { savedSearch: null, userErrors: [userError(['input', 'name'], UserErrorCode.TAKEN, `You already have a saved search named "${name}"`)] };
+function taken<T>(name: string): Result<T> {
+  return refused(refusal(['input', 'name'], UserErrorCode.TAKEN, `You already have a saved search named "${name}"`));
 }
 
-function builtIn(): SavedSearchResult {
-  return { savedSearch: null, userErrors: [userError(null, UserErrorCode.FORBIDDEN, 'Built-in views cannot be changed or deleted; save a copy as your own search')] };
+function builtIn<T>(): Result<T> {
+  return refused(refusal(null, UserErrorCode.FORBIDDEN, 'Built-in views cannot be changed or deleted; save a copy as your own search'));
 }

@@ -1,102 +1,157 @@
-import { JwtVerifier } from './jwt.verifier';
-import { IdempotencyService } from './idempotency.service';
 import type { AppConfig } from '../config/config';
 import type { Background } from '../common/background';
 import type { Logger } from '../common/logger';
 import type { Database } from '../db/database';
+import { RunnerKind } from '../entities/job.enums';
+import type { RequestContexts } from '../graphql/request-context';
+import { HttpJobRunner } from '../jobs/http-job.runner';
+import { LocalJobRunner } from '../jobs/local-job.runner';
 import { createMailTransport, type MailTransport } from '../mail/mail-transport';
 import { SearchIndex } from '../search/search-index';
 import { createFileStorage } from '../storage/create-file-storage';
+import { OutboxWorker } from '../workers/outbox.worker';
 import { ApiKeyService } from './api-key.service';
 import { AuthService } from './auth.service';
 import { ChangeService } from './change.service';
+import { CommentService } from './comment.service';
+import { EventService } from './event.service';
+import { FailedJobTicketHandler } from './failed-job-ticket.handler';
+import { FileLinks } from './file-links';
 import { FileService } from './file.service';
+import { FileStore } from './file-store';
+import { FileSweeper } from './file-sweeper';
+import { HistoryWriter } from './history-writer';
+import { IdempotencyService } from './idempotency.service';
+import { JobDispatcher } from './job-dispatcher';
+import { JobService } from './job.service';
+import { JobStateMachine } from './job-state';
+import { JwtVerifier } from './jwt.verifier';
 import { LabelService } from './label.service';
+import { MailDeliveryHandler } from './mail-delivery.handler';
+import { MailNotifier } from './mail-notifier';
 import { MetadataService } from './metadata.service';
-import { NotificationService } from './notification.service';
 import { OutboxService } from './outbox.service';
+import { OverdueScan } from './overdue-scan';
 import { SavedSearchService } from './saved-search.service';
 import { SlaService } from './sla.service';
-import { WebhookService } from './webhook.service';
-import { createTicketStreamBus, type TicketStreamBus } from './ticket-stream.bus';
-import { TicketStreamService } from './ticket-stream.service';
+import { TicketEventService } from './ticket-event.service';
+import { TicketFinder } from './ticket-finder';
 import { TicketInputValidator } from './ticket-input.validator';
-import { TicketService } from './ticket.service';
-import { TicketWorkflowService } from './ticket-workflow.service';
-import { UserService } from './user.service';
-import { EventService } from './event.service';
-import { JobService } from './job.service';
+import { TicketLinks } from './ticket-links';
 import { TicketOriginService } from './ticket-origin.service';
-import { LocalJobRunner } from '../jobs/local-job.runner';
-import { HttpJobRunner } from '../jobs/http-job.runner';
+import { TicketQueryService } from './ticket-query.service';
+import { createTicketStreamBus, type TicketStreamBus } from './ticket-stream.bus';
+import { TicketStreamDispatcher } from './ticket-stream.dispatcher';
+import { TicketStreamPublisher } from './ticket-stream.publisher';
+import { TicketStreamService } from './ticket-stream.service';
+import { TicketWorkflowService } from './ticket-workflow.service';
+import { TicketService } from './ticket.service';
+import { UserService } from './user.service';
+import { WebhookDeliveryHandler } from './webhook-delivery.handler';
+import { WebhookNotifier } from './webhook-notifier';
+import { WebhookService } from './webhook.service';
 
-/** The application's services, built once per process and reached from the request context. */
+/** Everything the server is made of, built once per process by createServices. */
 export interface Services {
   tickets: TicketService;
+  ticketQueries: TicketQueryService;
+  finder: TicketFinder;
   changes: ChangeService;
+  /** Writes the audit trail (and, through its listeners, the side effects of every write). */
+  history: HistoryWriter;
+  comments: CommentService;
+  workflow: TicketWorkflowService;
+  files: FileService;
+  fileStore: FileStore;
+  fileLinks: FileLinks;
+  fileSweeper: FileSweeper;
   users: UserService;
   apiKeys: ApiKeyService;
   auth: AuthService;
   labels: LabelService;
   savedSearches: SavedSearchService;
-  files: FileService;
-  outbox: OutboxService;
-  notifications: NotificationService;
-  mailTransport: MailTransport;
-  workflow: TicketWorkflowService;
-  metadata: MetadataService;
   sla: SlaService;
-  webhooks: WebhookService;
+  metadata: MetadataService;
   events: EventService;
+  ticketEvents: TicketEventService;
   jobs: JobService;
-  origins: TicketOriginService;
+  jobState: JobStateMachine;
   localRunner: LocalJobRunner;
+  origins: TicketOriginService;
+  webhooks: WebhookService;
+  mail: MailNotifier;
+  mailTransport: MailTransport;
+  outbox: OutboxService;
+  outboxWorker: OutboxWorker;
   idempotency: IdempotencyService;
   /** Subscriptions and the change stream; eventBus carries committed writes to every replica. */
   ticketStream: TicketStreamService;
   eventBus: TicketStreamBus;
 }
 
-export function createServices(db: Database, config: AppConfig, log: Logger, background: Background): Services {
-  const searchIndex = new SearchIndex(db.dialect);
-  const outbox = new OutboxService(db, config.mail);
-  const mailTransport = createMailTransport(config.mail);
-  const webhooks = new WebhookService(db);
+/**
+ * The composition root: every service gets what it needs through its constructor, built here in
+ * dependency order (lower layers first: the finder and the history writer below the services that
+ * edit tickets; side effects as listeners and outbox handlers registered once). Nothing reaches
+ * a service through the request context.
+ */
+export function createServices(db: Database, config: AppConfig, log: Logger, background: Background, contexts: RequestContexts): Services {
+  const searchIndex = new SearchIndex(db);
+  const idempotency = new IdempotencyService(db, log);
+  const finder = new TicketFinder(config.limits);
+
+  // Side effects of writes: listeners in the writer's transaction, delivered after commit.
+  const outbox = new OutboxService(db, config.outbox);
   const eventBus = createTicketStreamBus(config, log);
-  const ticketStream = new TicketStreamService(db, eventBus, config.limits, background, log);
-  const notifications = new NotificationService(db, outbox, mailTransport, config.publicUrl, log, webhooks, ticketStream);
-  const changes: ChangeService = new ChangeService(db, config.limits, () => tickets, searchIndex, notifications);
-  const files: FileService = new FileService(db, config.files, config.publicUrl, createFileStorage(config.files.storage), changes, () => tickets, log);
+  const webhooks = new WebhookService(db, outbox);
+  const mail = new MailNotifier(db, outbox, config.mail);
+  const history = new HistoryWriter(db, searchIndex, [mail, new WebhookNotifier(db, webhooks, outbox), new TicketStreamPublisher(db, eventBus, log)]);
+  const ticketStream = new TicketStreamService(db, config.limits);
+  new TicketStreamDispatcher(db, eventBus, ticketStream, background, log);
+
+  const storage = createFileStorage(config.files.storage);
+  const fileStore = new FileStore(db, config.files, storage, history, log);
+  const fileLinks = new FileLinks(db, config.files, config.publicUrl);
   const sla = new SlaService(db);
-  const tickets: TicketService = new TicketService(db, config.limits, new TicketInputValidator(config.limits), changes, searchIndex, files, notifications, config.workflow, sla);
+  const tickets = new TicketService(db, new TicketInputValidator(db, config.limits), finder, history, new TicketLinks(db), searchIndex, fileStore, sla, idempotency, config.workflow);
+  const ticketQueries = new TicketQueryService(db, config.limits);
+  const changes = new ChangeService(db, config.limits, finder);
+  const comments = new CommentService(db, config.limits, finder, changes, history, searchIndex, idempotency);
   const labels = new LabelService(db);
-  const events = new EventService(db, config.jobs, () => tickets, changes, log);
-  const jobs = new JobService(db, config.jobs, config.limits, changes, files, events, () => tickets, log);
-  const localRunner = new LocalJobRunner(config.jobs, (f) => files.storage.open(f.storageKey), () => jobs, background, log);
-  jobs.useRunners(localRunner, new HttpJobRunner(config.publicUrl, (f) => files.url(f), () => jobs));
-  const services: Services = {
-    events,
-    jobs,
-    origins: new TicketOriginService(db, tickets, jobs, () => services, log),
-    localRunner,
-    ticketStream,
-    eventBus,
-    webhooks,
-    sla,
-    metadata: new MetadataService(db, labels, config.workflow),
-    workflow: new TicketWorkflowService(db, tickets, changes, notifications),
-    tickets,
-    changes,
+
+  const events = new EventService(db, config.jobs, log);
+  const ticketEvents = new TicketEventService(db, finder, history);
+  const jobState = new JobStateMachine(db, config.jobs, fileStore, history, outbox, contexts, log);
+  const localRunner = new LocalJobRunner(config.jobs, (f) => storage.open(f.storageKey), jobState, background, log);
+  const httpRunner = new HttpJobRunner(config.publicUrl, (f) => fileLinks.url(f), jobState);
+  const jobs = new JobService(db, config.jobs, config.limits, finder, history, ticketEvents, jobState, fileStore, localRunner, outbox, idempotency);
+  const origins = new TicketOriginService(db, tickets, jobs);
+  const mailTransport = createMailTransport(config.mail);
+
+  const overdue = new OverdueScan(mail, contexts, config.mail, log);
+  const outboxWorker = new OutboxWorker(
+    outbox,
+    [
+      new MailDeliveryHandler(db, mailTransport, config.publicUrl, log),
+      new WebhookDeliveryHandler(db),
+      new JobDispatcher(db, { [RunnerKind.LOCAL]: localRunner, [RunnerKind.HTTP]: httpRunner }, jobState),
+      new FailedJobTicketHandler(db, tickets, origins, contexts, log),
+    ],
+    [(now) => overdue.run(now), () => webhooks.refresh()],
+    contexts,
+    config.outbox,
+    background,
+    log,
+  );
+
+  return {
+    tickets, ticketQueries, finder, changes, history, comments, files: new FileService(db, fileStore, finder, history, idempotency, log), fileStore, fileLinks,
+    fileSweeper: new FileSweeper(db, storage, history, contexts, log),
+    workflow: new TicketWorkflowService(db, tickets, finder, comments, history, mail),
     users: new UserService(db, config.limits),
     apiKeys: new ApiKeyService(db),
     auth: new AuthService(db, log, config.adminApiKey, config.jwt ? new JwtVerifier(config.jwt, log) : null),
-    labels,
-    savedSearches: new SavedSearchService(db, tickets),
-    files,
-    outbox,
-    notifications,
-    mailTransport,
-    idempotency: new IdempotencyService(db, log),
+    labels, savedSearches: new SavedSearchService(db, ticketQueries), sla, metadata: new MetadataService(db, labels, config.workflow),
+    events, ticketEvents, jobs, jobState, localRunner, origins, webhooks, mail, mailTransport, outbox, outboxWorker, idempotency, ticketStream, eventBus,
   };
-  return services;
 }

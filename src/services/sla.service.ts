@@ -1,15 +1,12 @@
-import type { EntityManager } from 'typeorm';
 import { addWorkingMinutes, isTimeZone } from '../common/business-hours';
 import { notFound } from '../common/errors';
-import type { Database } from '../db/database';
+import { ok, refusal, refused, UserErrorCode, type Refusal, type Result } from '../common/result';
+import type { Database, InTransaction } from '../db/database';
 import { Category } from '../entities/category.entity';
 import { SlaPolicy, type BusinessHours } from '../entities/sla-policy.entity';
 import type { Ticket } from '../entities/ticket.entity';
-import { DONE_STATUSES, Privilege, type TicketPriority } from '../entities/ticket.enums';
+import { DONE_STATUSES, type TicketPriority } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
-import { rowIdOf, toGlobalId } from '../graphql/global-id';
-import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
-import { requirePrivilege, requireViewer } from './access';
 
 export interface SlaPolicyFields {
   name?: string | null;
@@ -29,7 +26,6 @@ export interface TicketSla {
   atRisk: boolean;
 }
 
-export type SlaPolicyResult = { policy: SlaPolicy | null; userErrors: UserError[] };
 
 /** At risk: less than this share of the resolution window is left. */
 const AT_RISK_SHARE = 0.25;
@@ -45,8 +41,8 @@ export class SlaService {
    * Sets a ticket's SLA targets from the policy matching its priority and category, counted from
    * its creation, and its due date to the resolution target unless the due date was set by hand.
    */
-  async apply(em: EntityManager, ticket: Ticket): Promise<void> {
-    const policy = best(await em.find(SlaPolicy), ticket.priority, ticket.categoryId);
+  async apply(ctx: InTransaction, ticket: Ticket): Promise<void> {
+    const policy = best(await this.db.em(ctx).find(SlaPolicy), ticket.priority, ticket.categoryId);
     ticket.slaPolicyId = policy?.id ?? null;
     ticket.responseDueAt = policy ? addWorkingMinutes(ticket.createdAt, policy.responseMinutes, policy.businessHours) : null;
     ticket.resolutionDueAt = policy ? addWorkingMinutes(ticket.createdAt, policy.resolutionMinutes, policy.businessHours) : null;
@@ -67,64 +63,54 @@ export class SlaService {
 
   // ---- policies ----
 
-  async list(ctx: RequestContext): Promise<SlaPolicy[]> {
-    requireViewer(ctx);
-    return this.db.manager.find(SlaPolicy, { order: { name: 'ASC' } });
+  list(ctx: RequestContext): Promise<SlaPolicy[]> {
+    return this.db.em(ctx).find(SlaPolicy, { order: { name: 'ASC' } });
   }
 
-  globalId(p: SlaPolicy): string {
-    return toGlobalId('SlaPolicy', p.id);
-  }
-
-  async findVisible(ctx: RequestContext, id: number): Promise<SlaPolicy | null> {
-    requireViewer(ctx);
+  findVisible(ctx: RequestContext, id: number): Promise<SlaPolicy | null> {
     return ctx.loaders.slaPolicyById.load(id);
   }
 
-  async create(ctx: RequestContext, input: SlaPolicyFields): Promise<SlaPolicyResult> {
-    requirePrivilege(ctx, Privilege.ADMIN);
-    const checked = await this.check(input, null);
-    if (!checked.ok) return { policy: null, userErrors: checked.errors };
-    const policy = this.db.manager.create(SlaPolicy, { ...checked.value, createdAt: new Date() } as SlaPolicy);
-    await this.db.manager.insert(SlaPolicy, policy);
-    return { policy, userErrors: [] };
+  async create(ctx: RequestContext, input: SlaPolicyFields): Promise<Result<SlaPolicy>> {
+    const checked = await this.check(ctx, input, null);
+    if (!checked.ok) return checked;
+    const policy = this.db.em(ctx).create(SlaPolicy, { ...checked.value, createdAt: new Date() } as SlaPolicy);
+    await this.db.em(ctx).insert(SlaPolicy, policy);
+    return ok(policy);
   }
 
-  async update(ctx: RequestContext, globalId: string, input: SlaPolicyFields): Promise<SlaPolicyResult> {
-    requirePrivilege(ctx, Privilege.ADMIN);
-    const current = await this.require(globalId);
-    const checked = await this.check(input, current);
-    if (!checked.ok) return { policy: null, userErrors: checked.errors };
+  async update(ctx: RequestContext, id: number | null, input: SlaPolicyFields): Promise<Result<SlaPolicy>> {
+    const current = await this.require(ctx, id);
+    const checked = await this.check(ctx, input, current);
+    if (!checked.ok) return checked;
     Object.assign(current, checked.value);
-    await this.db.manager.update(SlaPolicy, { id: current.id }, checked.value);
-    return { policy: current, userErrors: [] };
+    await this.db.em(ctx).update(SlaPolicy, { id: current.id }, checked.value);
+    return ok(current);
   }
 
   /** Tickets keep the targets they were given; the policy just stops applying to new ones. */
-  async delete(ctx: RequestContext, globalId: string): Promise<{ deletedId: string | null; userErrors: UserError[] }> {
-    requirePrivilege(ctx, Privilege.ADMIN);
-    const current = await this.require(globalId);
-    await this.db.manager.delete(SlaPolicy, { id: current.id });
-    return { deletedId: globalId, userErrors: [] };
+  async delete(ctx: RequestContext, id: number | null): Promise<Result<SlaPolicy>> {
+    const current = await this.require(ctx, id);
+    await this.db.em(ctx).delete(SlaPolicy, { id: current.id });
+    return ok(current);
   }
 
-  private async require(globalId: string): Promise<SlaPolicy> {
-    const id = rowIdOf('SlaPolicy', globalId);
-    const found = id === null ? null : await this.db.manager.findOneBy(SlaPolicy, { id });
-    if (!found) throw notFound(`No SLA policy ${globalId}`);
+  private async require(ctx: RequestContext, id: number | null): Promise<SlaPolicy> {
+    const found = id === null ? null : await this.db.em(ctx).findOneBy(SlaPolicy, { id });
+    if (!found) throw notFound('No such SLA policy');
     return found;
   }
 
   /** Validates given fields; on create (current null) name and both times are required. */
-  private async check(input: SlaPolicyFields, current: SlaPolicy | null): Promise<{ ok: true; value: Partial<SlaPolicy> } | { ok: false; errors: UserError[] }> {
-    const errors: UserError[] = [];
+  private async check(ctx: RequestContext, input: SlaPolicyFields, current: SlaPolicy | null): Promise<Result<Partial<SlaPolicy>>> {
+    const errors: Refusal[] = [];
     const value: Partial<SlaPolicy> = {};
-    const err = (field: string, code: UserErrorCode, message: string) => errors.push(userError(['input', field], code, message));
+    const err = (field: string, code: UserErrorCode, message: string) => errors.push(refusal(['input', field], code, message));
     if (input.name !== undefined || !current) {
       const name = (input.name ?? '').trim();
       if (!name) err('name', UserErrorCode.BLANK, 'name must not be blank');
       else if (name.length > 100) err('name', UserErrorCode.TOO_LONG, 'name is longer than 100 characters');
-      else if (name !== current?.name && (await this.db.manager.existsBy(SlaPolicy, { name }))) err('name', UserErrorCode.TAKEN, `An SLA policy named "${name}" exists`);
+      else if (name !== current?.name && (await this.db.em(ctx).existsBy(SlaPolicy, { name }))) err('name', UserErrorCode.TAKEN, `An SLA policy named "${name}" exists`);
       value.name = name;
     }
     for (const field of ['responseMinutes', 'resolutionMinutes'] as const) {
@@ -140,7 +126,7 @@ export class SlaService {
     if (input.category !== undefined) {
       if (input.category === null) value.categoryId = null;
       else {
-        const category = await this.db.manager.findOneBy(Category, { key: input.category.trim().toLowerCase() });
+        const category = await this.db.em(ctx).findOneBy(Category, { key: input.category.trim().toLowerCase() });
         if (!category) err('category', UserErrorCode.NOT_FOUND, `No category ${input.category}`);
         else value.categoryId = category.id;
       }
@@ -156,7 +142,7 @@ export class SlaService {
         else value.businessHours = { timeZone: bh.timeZone, days: [...new Set(bh.days)].sort(), start: bh.start, end: bh.end };
       }
     }
-    return errors.length ? { ok: false, errors } : { ok: true, value };
+    return errors.length ? refused(...errors) : ok(value);
   }
 }
 

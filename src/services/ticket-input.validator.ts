@@ -1,13 +1,13 @@
 import { In } from 'typeorm';
-import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/config';
+import { ok, refusal, refused, UserErrorCode, type Refusal, type Result } from '../common/result';
+import type { Database } from '../db/database';
 import { parseDue } from '../common/due-date';
 import { cleanSubject, sanitizeMarkdown } from '../common/text';
 import { Category } from '../entities/category.entity';
 import { Tag } from '../entities/tag.entity';
 import { User } from '../entities/user.entity';
-import type { Viewer } from '../graphql/context';
-import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
+import type { RequestContext, Viewer } from '../graphql/context';
 import { canSeeCategory } from './access';
 
 const MAX_LIST = 100;
@@ -46,49 +46,49 @@ export interface NormalizedTicketFields {
  * batched lookups. Collects every problem so a client can fix them all in one go.
  */
 export class TicketInputValidator {
-  constructor(private readonly limits: AppConfig['limits']) {}
+  constructor(
+    private readonly db: Database,
+    private readonly limits: AppConfig['limits'],
+  ) {}
 
-  async validate(
-    em: EntityManager,
-    viewer: Viewer,
-    input: TicketFieldsInput,
-  ): Promise<{ ok: true; value: NormalizedTicketFields } | { ok: false; errors: UserError[] }> {
-    const errors: UserError[] = [];
+  async validate(ctx: RequestContext, viewer: Viewer, input: TicketFieldsInput): Promise<Result<NormalizedTicketFields>> {
+    const em = this.db.em(ctx);
+    const errors: Refusal[] = [];
     const out: NormalizedTicketFields = {};
     const path = (name: string) => ['input', name];
 
     if (input.subject !== undefined) {
       const subject = cleanSubject(input.subject ?? '');
-      if (subject === '') errors.push(userError(path('subject'), UserErrorCode.BLANK, 'Subject must not be blank'));
+      if (subject === '') errors.push(refusal(path('subject'), UserErrorCode.BLANK, 'Subject must not be blank'));
       else if (subject.length > this.limits.subjectMaxLength) {
-        errors.push(userError(path('subject'), UserErrorCode.TOO_LONG, `Subject is longer than ${this.limits.subjectMaxLength} characters`));
+        errors.push(refusal(path('subject'), UserErrorCode.TOO_LONG, `Subject is longer than ${this.limits.subjectMaxLength} characters`));
       } else out.subject = subject;
     }
 
     if (input.body !== undefined) {
       const body = sanitizeMarkdown(input.body ?? '');
       if (Buffer.byteLength(body, 'utf8') > this.limits.bodyMaxBytes) {
-        errors.push(userError(path('body'), UserErrorCode.TOO_LONG, `Body is larger than ${this.limits.bodyMaxBytes} bytes`));
+        errors.push(refusal(path('body'), UserErrorCode.TOO_LONG, `Body is larger than ${this.limits.bodyMaxBytes} bytes`));
       } else out.body = body;
     }
 
     if (input.server !== undefined) {
       const server = (input.server ?? '').trim();
-      if (server.length > SERVER_MAX) errors.push(userError(path('server'), UserErrorCode.TOO_LONG, `Server is longer than ${SERVER_MAX} characters`));
+      if (server.length > SERVER_MAX) errors.push(refusal(path('server'), UserErrorCode.TOO_LONG, `Server is longer than ${SERVER_MAX} characters`));
       else out.server = server === '' ? null : server;
     }
 
     if (input.due !== undefined) {
       const due = input.due === null ? ({ ok: true, value: null } as const) : parseDue(input.due);
       if (due.ok) out.due = due.value;
-      else errors.push(userError(path('due'), UserErrorCode.INVALID, due.message));
+      else errors.push(refusal(path('due'), UserErrorCode.INVALID, due.message));
     }
 
     if (input.notify !== undefined) {
       const notify = dedupe((input.notify ?? []).map((e) => e.trim()).filter((e) => e !== ''), (e) => e.toLowerCase());
       const bad = notify.filter((e) => e.length > 254 || !EMAIL.test(e));
-      if (bad.length > 0) errors.push(userError(path('notify'), UserErrorCode.INVALID, `Not a valid e-mail address: ${bad.join(', ')}`));
-      else if (notify.length > MAX_LIST) errors.push(userError(path('notify'), UserErrorCode.INVALID, `At most ${MAX_LIST} addresses`));
+      if (bad.length > 0) errors.push(refusal(path('notify'), UserErrorCode.INVALID, `Not a valid e-mail address: ${bad.join(', ')}`));
+      else if (notify.length > MAX_LIST) errors.push(refusal(path('notify'), UserErrorCode.INVALID, `At most ${MAX_LIST} addresses`));
       else out.notify = notify;
     }
 
@@ -97,22 +97,22 @@ export class TicketInputValidator {
       if (key === '') out.category = null;
       else {
         const category = await em.findOneBy(Category, { key });
-        if (!category) errors.push(userError(path('category'), UserErrorCode.NOT_FOUND, `Unknown category: ${key}`));
+        if (!category) errors.push(refusal(path('category'), UserErrorCode.NOT_FOUND, `Unknown category: ${key}`));
         else if (!canSeeCategory(viewer, category.id)) {
-          errors.push(userError(path('category'), UserErrorCode.FORBIDDEN, `You may not file tickets in category ${key}`));
+          errors.push(refusal(path('category'), UserErrorCode.FORBIDDEN, `You may not file tickets in category ${key}`));
         } else out.category = category;
       }
     }
     if (out.category === null && viewer.categoryIds !== null) {
-      errors.push(userError(path('category'), UserErrorCode.FORBIDDEN, 'You are restricted to some categories: choose one of them'));
+      errors.push(refusal(path('category'), UserErrorCode.FORBIDDEN, 'You are restricted to some categories: choose one of them'));
     }
 
     if (input.tags !== undefined) {
       const keys = cleanList(input.tags);
       const tags = keys.length ? await em.findBy(Tag, { key: In(keys) }) : [];
       const unknown = keys.filter((k) => !tags.some((t) => t.key === k));
-      if (unknown.length > 0) errors.push(userError(path('tags'), UserErrorCode.NOT_FOUND, `Unknown tag: ${unknown.join(', ')}`));
-      else if (keys.length > MAX_LIST) errors.push(userError(path('tags'), UserErrorCode.INVALID, `At most ${MAX_LIST} tags`));
+      if (unknown.length > 0) errors.push(refusal(path('tags'), UserErrorCode.NOT_FOUND, `Unknown tag: ${unknown.join(', ')}`));
+      else if (keys.length > MAX_LIST) errors.push(refusal(path('tags'), UserErrorCode.INVALID, `At most ${MAX_LIST} tags`));
       else out.tags = keys.map((k) => tags.find((t) => t.key === k) as Tag);
     }
 
@@ -123,12 +123,12 @@ export class TicketInputValidator {
       if (input[role] === undefined) continue;
       const names = people[role];
       const unknown = names.filter((n) => !users.some((u) => u.username === n));
-      if (unknown.length > 0) errors.push(userError(path(role), UserErrorCode.NOT_FOUND, `Unknown user: ${unknown.join(', ')}`));
-      else if (names.length > MAX_LIST) errors.push(userError(path(role), UserErrorCode.INVALID, `At most ${MAX_LIST} users`));
+      if (unknown.length > 0) errors.push(refusal(path(role), UserErrorCode.NOT_FOUND, `Unknown user: ${unknown.join(', ')}`));
+      else if (names.length > MAX_LIST) errors.push(refusal(path(role), UserErrorCode.INVALID, `At most ${MAX_LIST} users`));
       else out[role] = names.map((n) => users.find((u) => u.username === n) as User);
     }
 
-    return errors.length > 0 ? { ok: false, errors } : { ok: true, value: out };
+    return errors.length > 0 ? refused(...errors) : ok(out);
   }
 }
 

@@ -1,22 +1,16 @@
 import { In } from 'typeorm';
-import type { Logger } from '../common/logger';
+import { refusal, refused, UserErrorCode, type Refusal, type Result } from '../common/result';
 import type { Database } from '../db/database';
 import { EventDefinition } from '../entities/event-definition.entity';
 import { FINAL_JOB_STATUSES, TicketOriginKind } from '../entities/job.enums';
-import { Job } from '../entities/job.entity';
-import type { DeliveryOutcome, OutboxMessage } from '../entities/outbox-message.entity';
+import type { Job } from '../entities/job.entity';
 import { Tag } from '../entities/tag.entity';
 import { Ticket } from '../entities/ticket.entity';
-import { Privilege, type TicketPriority, type TicketType } from '../entities/ticket.enums';
-import { User } from '../entities/user.entity';
+import type { TicketPriority, TicketType } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
-import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
-import { createRequestContext } from '../graphql/request-context';
 import { alertBody, alertSubject, jobBody, jobSubject, type AlertFacts, type JobFacts, type TemplateLink } from '../jobs/ticket-templates';
-import { requirePrivilege, systemViewer } from './access';
 import type { JobService } from './job.service';
-import type { Services } from './services';
-import type { TicketOrigin, TicketResult, TicketService } from './ticket.service';
+import type { TicketOrigin, TicketService } from './ticket.service';
 
 /** Choices the caller makes about the new ticket, beside what the job or alert fills in. */
 export interface TicketFromOriginOptions {
@@ -66,26 +60,24 @@ export class TicketOriginService {
     private readonly db: Database,
     private readonly tickets: TicketService,
     private readonly jobs: JobService,
-    private readonly services: () => Services,
-    private readonly log: Logger,
   ) {}
 
-  async fromJob(ctx: RequestContext, input: { jobId?: string | null; job?: ExternalJob | null } & TicketFromOriginOptions): Promise<TicketResult> {
-    requirePrivilege(ctx, Privilege.CREATE_TICKETS);
-    const fail = (field: string[], code: UserErrorCode, message: string): TicketResult => ({ ticket: null, userErrors: [userError(field, code, message)] });
-    if ((input.jobId == null) === (input.job == null)) return fail(['input'], UserErrorCode.INVALID, 'Give either jobId (one of our jobs) or job (a job run elsewhere), not both or neither');
+  /** A ticket about one of our jobs (jobId, a row id; undefined when not given) or about a job run elsewhere. */
+  async fromJob(ctx: RequestContext, input: { jobId?: number | null; job?: ExternalJob | null } & TicketFromOriginOptions): Promise<Result<Ticket>> {
+    const fail = (field: string[], code: UserErrorCode, message: string) => refused<Ticket>(refusal(field, code, message));
+    if ((input.jobId === undefined) === (input.job == null)) return fail(['input'], UserErrorCode.INVALID, 'Give either jobId (one of our jobs) or job (a job run elsewhere), not both or neither');
     let facts: JobFacts;
     let origin: TicketOrigin;
     let jobTags: string[];
-    if (input.jobId != null) {
+    if (input.jobId !== undefined) {
       const job = await this.jobs.require(ctx, input.jobId);
       if (!FINAL_JOB_STATUSES.includes(job.status)) return fail(['input', 'jobId'], UserErrorCode.INVALID, `Job #${job.id} has not finished yet (${job.status})`);
-      ({ facts, origin } = await this.ownJob(job));
+      ({ facts, origin } = await this.ownJob(ctx, job));
       jobTags = job.tags;
     } else {
       const ext = input.job as ExternalJob;
       const problems = checkExternal(ext);
-      if (problems.length) return { ticket: null, userErrors: problems };
+      if (problems.length) return refused(...problems);
       facts = {
         id: ext.id.trim(),
         code: ext.code ?? null,
@@ -103,7 +95,7 @@ export class TicketOriginService {
     }
     facts.links = input.links ?? [];
     const linkProblems = checkLinks(facts.links);
-    if (linkProblems.length) return { ticket: null, userErrors: linkProblems };
+    if (linkProblems.length) return refused(...linkProblems);
     return this.tickets.create(
       ctx,
       {
@@ -112,7 +104,7 @@ export class TicketOriginService {
         type: input.type ?? null,
         priority: input.priority ?? null,
         category: input.category !== undefined ? input.category : facts.category,
-        tags: await this.knownTags([...jobTags, ...(input.tags ?? [])]),
+        tags: await this.knownTags(ctx, [...jobTags, ...(input.tags ?? [])]),
         server: facts.server,
         assignees: input.assignees ?? null,
         cc: input.cc ?? null,
@@ -122,17 +114,16 @@ export class TicketOriginService {
     );
   }
 
-  async fromAlert(ctx: RequestContext, input: { alert: AlertInvocation } & TicketFromOriginOptions): Promise<TicketResult> {
-    requirePrivilege(ctx, Privilege.CREATE_TICKETS);
+  async fromAlert(ctx: RequestContext, input: { alert: AlertInvocation } & TicketFromOriginOptions): Promise<Result<Ticket>> {
     const a = input.alert;
-    const errors: UserError[] = [];
+    const errors: Refusal[] = [];
     const at = (f: string) => ['input', 'alert', f];
-    if (!a.id.trim() || a.id.length > 100) errors.push(userError(at('id'), UserErrorCode.INVALID, 'id (the alert invocation) must be 1-100 characters'));
-    if (!a.title.trim() || a.title.length > 200) errors.push(userError(at('title'), UserErrorCode.INVALID, 'title must be 1-200 characters'));
-    if (!a.server.trim() || a.server.length > 255) errors.push(userError(at('server'), UserErrorCode.INVALID, 'server must be 1-255 characters'));
-    if ((a.activeJobs?.length ?? 0) > 100) errors.push(userError(at('activeJobs'), UserErrorCode.INVALID, 'At most 100 active jobs'));
+    if (!a.id.trim() || a.id.length > 100) errors.push(refusal(at('id'), UserErrorCode.INVALID, 'id (the alert invocation) must be 1-100 characters'));
+    if (!a.title.trim() || a.title.length > 200) errors.push(refusal(at('title'), UserErrorCode.INVALID, 'title must be 1-200 characters'));
+    if (!a.server.trim() || a.server.length > 255) errors.push(refusal(at('server'), UserErrorCode.INVALID, 'server must be 1-255 characters'));
+    if ((a.activeJobs?.length ?? 0) > 100) errors.push(refusal(at('activeJobs'), UserErrorCode.INVALID, 'At most 100 active jobs'));
     errors.push(...checkLinks(input.links ?? []));
-    if (errors.length) return { ticket: null, userErrors: errors };
+    if (errors.length) return refused(...errors);
     const facts: AlertFacts = {
       id: a.id.trim(),
       title: a.title.trim(),
@@ -151,7 +142,7 @@ export class TicketOriginService {
         type: input.type ?? null,
         priority: input.priority ?? null,
         category: input.category ?? null,
-        tags: await this.knownTags(input.tags ?? []),
+        tags: await this.knownTags(ctx, input.tags ?? []),
         server: facts.server,
         assignees: input.assignees ?? null,
         cc: input.cc ?? null,
@@ -161,35 +152,10 @@ export class TicketOriginService {
     );
   }
 
-  /**
-   * Outbox JOB_TICKET: the ticket about a failed job whose event asks for one, filed as the person
-   * who launched the job. Once per job, however often the row is retried.
-   */
-  async deliverFailureTicket(row: OutboxMessage): Promise<DeliveryOutcome> {
-    const job = await this.db.manager.findOneBy(Job, { id: row.refId ?? 0 });
-    if (!job) return { skipped: 'the job was deleted' };
-    const exists = await this.db.manager.existsBy(Ticket, { originKind: TicketOriginKind.JOB, originId: String(job.id) });
-    if (exists) return { skipped: 'the ticket about this job exists' };
-    const launcher = job.launchedById === null ? null : await this.db.manager.findOneBy(User, { id: job.launchedById, active: true });
-    if (!launcher) {
-      this.log.warn({ jobId: job.id }, 'no active launcher to file the failed-job ticket as; skipped');
-      return { skipped: 'no active user launched the job to file the ticket as' };
-    }
-    // The event's configuration (by an admin) authorizes this ticket, not the launcher's privileges:
-    // the server files it, on the launcher's behalf.
-    const ctx = createRequestContext(this.db, this.services(), systemViewer('failed-job ticket', launcher));
-    const { facts, origin } = await this.ownJob(job);
-    const result = await this.tickets.create(
-      ctx,
-      { subject: jobSubject(facts), body: jobBody(facts), category: facts.category, tags: await this.knownTags(job.tags), server: facts.server },
-      origin,
-    );
-    if (result.userErrors.length) throw new Error(`Could not open the ticket for job #${job.id}: ${result.userErrors.map((e) => e.message).join('; ')}`);
-  }
-
-  private async ownJob(job: Job): Promise<{ facts: JobFacts; origin: TicketOrigin }> {
-    const event = await this.db.manager.findOneBy(EventDefinition, { id: job.eventId });
-    const launchedFrom = await this.db.manager.findOne(Ticket, { where: { id: job.ticketId }, select: { id: true, number: true } });
+  /** What a ticket about one of our jobs says (the job template) and where it came from. */
+  async ownJob(ctx: RequestContext, job: Job): Promise<{ facts: JobFacts; origin: TicketOrigin }> {
+    const event = await this.db.em(ctx).findOneBy(EventDefinition, { id: job.eventId });
+    const launchedFrom = await this.db.em(ctx).findOne(Ticket, { where: { id: job.ticketId }, select: { id: true, number: true } });
     const facts: JobFacts = {
       id: String(job.id),
       code: job.code,
@@ -206,29 +172,29 @@ export class TicketOriginService {
   }
 
   /** Job tags are free text; a ticket takes the ones that exist as tags. */
-  private async knownTags(keys: string[]): Promise<string[]> {
+  async knownTags(ctx: RequestContext, keys: string[]): Promise<string[]> {
     const unique = [...new Set(keys.map((k) => k.trim()).filter(Boolean))];
     if (unique.length === 0) return [];
-    const found = new Set((await this.db.manager.findBy(Tag, { key: In(unique) })).map((t) => t.key));
+    const found = new Set((await this.db.em(ctx).findBy(Tag, { key: In(unique) })).map((t) => t.key));
     return unique.filter((k) => found.has(k));
   }
 }
 
-function checkExternal(j: ExternalJob): UserError[] {
-  const errors: UserError[] = [];
+function checkExternal(j: ExternalJob): Refusal[] {
+  const errors: Refusal[] = [];
   const at = (f: string) => ['input', 'job', f];
-  if (!j.id.trim() || j.id.length > 100) errors.push(userError(at('id'), UserErrorCode.INVALID, 'id must be 1-100 characters'));
-  if (!j.eventTitle.trim() || j.eventTitle.length > 200) errors.push(userError(at('eventTitle'), UserErrorCode.INVALID, 'eventTitle must be 1-200 characters'));
-  if (j.server != null && j.server.length > 255) errors.push(userError(at('server'), UserErrorCode.TOO_LONG, 'server must be at most 255 characters'));
-  if (j.log != null && j.log.length > MAX_LOG_CHARS) errors.push(userError(at('log'), UserErrorCode.TOO_LONG, `log must be at most ${MAX_LOG_CHARS} characters (send the tail)`));
-  if (j.startedAt && j.completedAt && j.completedAt < j.startedAt) errors.push(userError(at('completedAt'), UserErrorCode.INVALID, 'completedAt is before startedAt'));
+  if (!j.id.trim() || j.id.length > 100) errors.push(refusal(at('id'), UserErrorCode.INVALID, 'id must be 1-100 characters'));
+  if (!j.eventTitle.trim() || j.eventTitle.length > 200) errors.push(refusal(at('eventTitle'), UserErrorCode.INVALID, 'eventTitle must be 1-200 characters'));
+  if (j.server != null && j.server.length > 255) errors.push(refusal(at('server'), UserErrorCode.TOO_LONG, 'server must be at most 255 characters'));
+  if (j.log != null && j.log.length > MAX_LOG_CHARS) errors.push(refusal(at('log'), UserErrorCode.TOO_LONG, `log must be at most ${MAX_LOG_CHARS} characters (send the tail)`));
+  if (j.startedAt && j.completedAt && j.completedAt < j.startedAt) errors.push(refusal(at('completedAt'), UserErrorCode.INVALID, 'completedAt is before startedAt'));
   return errors;
 }
 
-function checkLinks(links: TemplateLink[]): UserError[] {
+function checkLinks(links: TemplateLink[]): Refusal[] {
   return links.flatMap((l, i) =>
     !/^https?:\/\/[^/\s]+/.test(l.url) || l.url.length > 2000 || !l.title.trim() || l.title.length > 200
-      ? [userError(['input', 'links', String(i)], UserErrorCode.INVALID, 'Each link needs a title (1-200 characters) and an http(s) URL')]
+      ? [refusal(['input', 'links', String(i)], UserErrorCode.INVALID, 'Each link needs a title (1-200 characters) and an http(s) URL')]
       : [],
   );
 }

@@ -6,9 +6,9 @@ import { User } from '../entities/user.entity';
 import type { RequestContext } from '../graphql/context';
 import type { ConnectionArgs } from '../graphql/args/connection.args';
 import type { Page } from '../graphql/types/connection.factory';
-import { userError, UserErrorCode, type UserError } from '../graphql/types/user-error.type';
+import { ok, refusal, refused, UserErrorCode, type Refusal, type Result } from '../common/result';
 import type { AppConfig } from '../config/config';
-import { requirePrivilege, requireViewer } from './access';
+import { requireViewer } from './access';
 import { buildPage, decodeIdCursor, idCursor, pageRequest } from './pagination';
 
 export const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -22,7 +22,6 @@ export interface UserCreateFields {
   categories?: string[] | null;
 }
 
-export type UserCreateResult = { user: User; userErrors: [] } | { user: null; userErrors: UserError[] };
 
 export class UserService {
   constructor(
@@ -30,30 +29,29 @@ export class UserService {
     private readonly limits: AppConfig['limits'],
   ) {}
 
-  /** Creates a user; used by the admin mutation and the CLI (which runs as the system, with no request). */
-  async create(ctx: RequestContext | null, fields: UserCreateFields): Promise<UserCreateResult> {
-    if (ctx) requirePrivilege(ctx, Privilege.ADMIN);
-    const errors: UserError[] = [];
+  /** Creates a user: the admin mutation, the CLI, the bootstrap admin. */
+  async create(fields: UserCreateFields): Promise<Result<User>> {
+    const errors: Refusal[] = [];
     const username = fields.username.trim().toLowerCase();
     if (!USERNAME.test(username)) {
-      errors.push(userError(['input', 'username'], UserErrorCode.INVALID, 'Username must be 1-64 lower-case letters, digits, dots, dashes or underscores'));
+      errors.push(refusal(['input', 'username'], UserErrorCode.INVALID, 'Username must be 1-64 lower-case letters, digits, dots, dashes or underscores'));
     }
     const email = fields.email?.trim() || null;
     if (email !== null && (email.length > 254 || !EMAIL.test(email))) {
-      errors.push(userError(['input', 'email'], UserErrorCode.INVALID, `Not a valid e-mail address: ${email}`));
+      errors.push(refusal(['input', 'email'], UserErrorCode.INVALID, `Not a valid e-mail address: ${email}`));
     }
     let categoryIds: number[] | null = null;
     if (fields.categories) {
       const keys = [...new Set(fields.categories.map((c) => c.trim()))];
       const found = keys.length ? await this.db.manager.findBy(Category, { key: In(keys) }) : [];
       const unknown = keys.filter((k) => !found.some((c) => c.key === k));
-      if (unknown.length) errors.push(userError(['input', 'categories'], UserErrorCode.NOT_FOUND, `Unknown category: ${unknown.join(', ')}`));
+      if (unknown.length) errors.push(refusal(['input', 'categories'], UserErrorCode.NOT_FOUND, `Unknown category: ${unknown.join(', ')}`));
       categoryIds = found.map((c) => c.id);
     }
     if (errors.length === 0 && (await this.db.manager.existsBy(User, { username }))) {
-      errors.push(userError(['input', 'username'], UserErrorCode.TAKEN, `Username ${username} is taken`));
+      errors.push(refusal(['input', 'username'], UserErrorCode.TAKEN, `Username ${username} is taken`));
     }
-    if (errors.length > 0) return { user: null, userErrors: errors };
+    if (errors.length > 0) return refused(...errors);
 
     const user = this.db.manager.create(User, {
       username,
@@ -65,7 +63,7 @@ export class UserService {
       createdAt: new Date(),
     });
     await this.db.manager.insert(User, user);
-    return { user, userErrors: [] };
+    return ok(user);
   }
 
   /** Makes sure the bootstrap admin exists (ADMIN_API_KEY); idempotent across replicas starting together. */
@@ -79,22 +77,20 @@ export class UserService {
       return existing;
     }
     try {
-      const result = await this.create(null, { username: 'admin', name: 'Administrator', privileges: [Privilege.ADMIN] });
-      if (result.user) return result.user;
+      const result = await this.create({ username: 'admin', name: 'Administrator', privileges: [Privilege.ADMIN] });
+      if (result.ok) return result.value;
     } catch {
       // Another replica inserted it first; read theirs.
     }
     return this.db.manager.findOneByOrFail(User, { username: 'admin' });
   }
 
-  async findVisible(ctx: RequestContext, id: number): Promise<User | null> {
-    requireViewer(ctx);
+  findVisible(ctx: RequestContext, id: number): Promise<User | null> {
     return ctx.loaders.userById.load(id);
   }
 
   /** A federation reference (`User @key(fields: "username")`), batched through the loader. */
   async resolveReference(ctx: RequestContext, username: string): Promise<User | null> {
-    requireViewer(ctx);
     const user = await ctx.loaders.userByUsername.load(String(username).trim().toLowerCase());
     return user?.active ? user : null;
   }
@@ -104,9 +100,8 @@ export class UserService {
   }
 
   async list(ctx: RequestContext, args: ConnectionArgs): Promise<Page<User>> {
-    requireViewer(ctx);
     const req = pageRequest(args, this.limits);
-    const qb = this.db.manager.createQueryBuilder(User, 'u').where('u.active = :active', { active: true });
+    const qb = this.db.em(ctx).createQueryBuilder(User, 'u').where('u.active = :active', { active: true });
     const countQb = qb.clone();
     if (req.cursor) qb.andWhere(req.backward ? 'u.id < :cursor' : 'u.id > :cursor', { cursor: decodeIdCursor(req.cursor) });
     const rows = await qb.orderBy('u.id', req.backward ? 'DESC' : 'ASC').take(req.limit + 1).getMany();
@@ -115,13 +110,13 @@ export class UserService {
   }
 
   /** The caller's own settings (today: whether ticket mail reaches them). */
-  async updateSettings(ctx: RequestContext, settings: { mailEnabled?: boolean | null }): Promise<{ user: User; userErrors: [] }> {
+  async updateSettings(ctx: RequestContext, settings: { mailEnabled?: boolean | null }): Promise<Result<User>> {
     const viewer = requireViewer(ctx);
     if (settings.mailEnabled != null) {
-      await this.db.manager.update(User, { id: viewer.user.id }, { mailEnabled: settings.mailEnabled });
+      await this.db.em(ctx).update(User, { id: viewer.user.id }, { mailEnabled: settings.mailEnabled });
       viewer.user.mailEnabled = settings.mailEnabled;
     }
-    return { user: viewer.user, userErrors: [] };
+    return ok(viewer.user);
   }
 
   /** For the CLI: every user with their privileges. */

@@ -1,49 +1,49 @@
-import type { MailConfig } from '../config/config';
+import type { OutboxConfig } from '../config/config';
 import type { Background, StopTimer } from '../common/background';
 import type { Logger } from '../common/logger';
-import { OutboxKind, type OutboxMessage } from '../entities/outbox-message.entity';
-import type { NotificationService } from '../services/notification.service';
-import type { OutboxService } from '../services/outbox.service';
 import { PermanentDeliveryError } from '../common/errors';
-import type { WebhookService } from '../services/webhook.service';
-import type { JobService } from '../services/job.service';
-import type { TicketOriginService } from '../services/ticket-origin.service';
+import type { OutboxKind, OutboxMessage } from '../entities/outbox-message.entity';
+import type { RequestContexts } from '../graphql/request-context';
+import type { OutboxHandler } from '../services/outbox-handler';
+import type { OutboxService } from '../services/outbox.service';
 
 /** Rows claimed at once, and how many tickets' rows are delivered side by side. */
 const BATCH = 20;
 const PARALLEL = 4;
 
+/** Work a round does besides deliveries (the daily overdue scan, the webhook cache refresh). */
+export type RoundTask = (now: Date) => Promise<void>;
+
 /**
- * Delivers outbox rows after commit, and queues the daily overdue notices. Runs in every
- * replica: claims keep two workers off the same row, and overdue notices are deduplicated per
- * ticket and day in the table, so running the scan twice is harmless.
+ * Delivers outbox rows after commit, each by the handler of its kind. Runs in every replica:
+ * claims keep two workers off the same row. Rounds are background tasks: never part of the request
+ * that nudged the worker.
  */
 export class OutboxWorker {
+  private readonly handlers = new Map<OutboxKind, OutboxHandler>();
   private stopTimer: StopTimer | null = null;
   private running: Promise<void> | null = null;
-  private overdueDoneFor: string | null = null;
   private stopped = false;
 
   constructor(
     private readonly outbox: OutboxService,
-    private readonly notifications: NotificationService,
-    private readonly webhooks: WebhookService,
-    private readonly jobs: JobService,
-    private readonly origins: TicketOriginService,
-    private readonly config: MailConfig,
+    handlers: readonly OutboxHandler[],
+    private readonly roundTasks: readonly RoundTask[],
+    private readonly contexts: RequestContexts,
+    private readonly config: OutboxConfig,
     private readonly background: Background,
     private readonly log: Logger,
-  ) {}
+  ) {
+    for (const handler of handlers) for (const kind of handler.kinds) this.handlers.set(kind, handler);
+    outbox.onEnqueued(() => this.nudge());
+  }
 
   start(): void {
     this.stopped = false;
     this.schedule(0);
   }
 
-  /**
-   * A round soon (new work was queued), instead of at the next poll; rounds never overlap. Called
-   * from requests: the round is a background task, never part of the caller's scope.
-   */
+  /** A round soon (new work was queued), instead of at the next poll; rounds never overlap. */
   nudge(): void {
     if (this.stopped || this.running || !this.stopTimer) return;
     this.stopTimer();
@@ -57,12 +57,12 @@ export class OutboxWorker {
     await this.running;
   }
 
-  /** One round: overdue scan when due, then deliveries until nothing is due. Exposed for tests. */
+  /** One round: the round tasks, then deliveries until nothing is due. Exposed for tests. */
   async tick(now = new Date()): Promise<void> {
-    await this.maybeQueueOverdue(now);
-    await this.webhooks.refresh();
+    for (const task of this.roundTasks) await task(now);
+    const ctx = this.contexts.system('outbox');
     for (;;) {
-      const rows = await this.outbox.claim(BATCH, this.config.leaseMs);
+      const rows = await this.outbox.claim(ctx, BATCH);
       // One ticket's rows go out in order (its Created mail before its Updated one, its webhooks in
       // the order of its changes); different tickets' go out side by side, a few at a time.
       const byTicket = new Map<string, OutboxMessage[]>();
@@ -80,31 +80,19 @@ export class OutboxWorker {
     }
   }
 
-  /** Performs one row and settles it: sent, or failed (retried later, or given up). */
+  /** Performs one row with its kind's handler and settles it: done, or failed (retried later, or given up). */
   private async deliver(row: OutboxMessage): Promise<void> {
+    const handler = this.handlers.get(row.kind);
     try {
-      const outcome =
-        row.kind === OutboxKind.WEBHOOK ? await this.webhooks.deliver(row)
-        : row.kind === OutboxKind.JOB_DISPATCH ? await this.jobs.dispatch(row)
-        : row.kind === OutboxKind.JOB_TICKET ? await this.origins.deliverFailureTicket(row)
-        : await this.notifications.deliver(row);
-      await this.outbox.settleDone(row, outcome);
+      if (!handler) throw new PermanentDeliveryError(`No handler for outbox rows of kind ${row.kind}`);
+      await this.outbox.settleDone(row, await handler.deliver(row));
     } catch (err) {
       const permanent = err instanceof PermanentDeliveryError;
-      const outcome = await this.outbox.settleFailed(row, (err as Error).message, permanent);
-      if (outcome === 'failed' && row.kind === OutboxKind.WEBHOOK) await this.webhooks.gaveUp(row);
-      if (outcome === 'failed' && row.kind === OutboxKind.JOB_DISPATCH) await this.jobs.dispatchFailed(row, (err as Error).message);
+      const reason = (err as Error).message;
+      const outcome = await this.outbox.settleFailed(row, reason, permanent);
+      if (outcome === 'failed') await handler?.gaveUp?.(row, reason);
       this.log[outcome === 'failed' ? 'error' : 'warn']({ err, outboxId: row.id, kind: row.kind, attempts: row.attempts }, `outbox delivery failed (${outcome})`);
     }
-  }
-
-  private async maybeQueueOverdue(now: Date): Promise<void> {
-    const day = now.toDateString();
-    const { hour, minute } = this.config.overdueTime;
-    if (this.overdueDoneFor === day || now.getHours() * 60 + now.getMinutes() < hour * 60 + minute) return;
-    const queued = await this.notifications.queueOverdue(now);
-    this.overdueDoneFor = day;
-    if (queued) this.log.info({ queued, kind: OutboxKind.TICKET_OVERDUE }, 'overdue notices queued');
   }
 
   private schedule(delay: number): void {

@@ -10,6 +10,10 @@ import { User } from '../../entities/user.entity';
 import { EventDefinition } from '../../entities/event-definition.entity';
 import { Job } from '../../entities/job.entity';
 import { TicketEvent } from '../../entities/ticket-event.entity';
+import { SlaPolicy } from '../../entities/sla-policy.entity';
+import { UserGroup } from '../../entities/user-group.entity';
+import { WebhookDelivery } from '../../entities/webhook-delivery.entity';
+import { Webhook } from '../../entities/webhook.entity';
 import { UserError } from './user-error.type';
 
 const ECHO = 'The clientMutationId of the input, echoed back.';
@@ -148,4 +152,46 @@ export class JobPayload extends Payload {
 
   @Field(() => Job, { nullable: true })
   job: Job | null;
+}
+
+@ObjectType()
+export class TicketReplyPayload extends Payload {
+  @Field(() => TicketChange, { nullable: true }) change: TicketChange | null;
+  @Field(() => Ticket, { nullable: true, description: 'The ticket after the reply (reopened unless locked).' }) ticket: Ticket | null;
+}
+
+@ObjectType()
+export class GroupPayload extends Payload {
+  @Field(() => UserGroup, { nullable: true }) group: UserGroup | null;
+}
+
+@ObjectType()
+export class LabelDeletePayload extends Payload {
+  @Field(() => ID, { nullable: true }) deletedId: string | null;
+}
+
+@ObjectType()
+export class SlaPolicyPayload extends Payload {
+  @Field(() => SlaPolicy, { nullable: true }) policy: SlaPolicy | null;
+}
+
+@ObjectType()
+export class SlaPolicyDeletePayload extends Payload {
+  @Field(() => ID, { nullable: true }) deletedId: string | null;
+}
+
+@ObjectType()
+export class WebhookPayload extends Payload {
+  @Field(() => Webhook, { nullable: true }) webhook: Webhook | null;
+  @Field(() => String, { nullable: true, description: 'The signing secret; shown only when the webhook is created.' }) secret?: string | null;
+}
+
+@ObjectType()
+export class WebhookDeletePayload extends Payload {
+  @Field(() => ID, { nullable: true }) deletedId: string | null;
+}
+
+@ObjectType()
+export class WebhookDeliveryPayload extends Payload {
+  @Field(() => WebhookDelivery, { nullable: true }) delivery: WebhookDelivery | null;
 }

@@ -1,4 +1,3 @@
-import type { EntityManager } from 'typeorm';
 import { Between, In, IsNull, Not } from 'typeorm';
 import type { Logger } from '../common/logger';
 import { sqlDateTime } from '../db/column-types';
@@ -8,72 +7,30 @@ import { OutboxKind, type DeliveryOutcome, type OutboxMessage } from '../entitie
 import { TicketChange } from '../entities/ticket-change.entity';
 import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
-import { ACTIVE_STATUSES, ChangeType, enumName, TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
+import { ACTIVE_STATUSES, enumName, TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
 import { PermanentMailError, type MailTransport } from '../mail/mail-transport';
 import { closedMail, createdMail, overdueMail, updatedMail, type ComposedMail, type MailTicket } from '../mail/ticket-mail.composer';
-import type { OutboxService } from './outbox.service';
-import type { WebhookService } from './webhook.service';
-import type { TicketStreamService } from './ticket-stream.service';
+import { NOTIFYING } from './mail-notifier';
+import type { OutboxHandler } from './outbox-handler';
 import type { SnapshotValue } from './ticket-diff';
 
-/** History entries that make an "updated" mail. */
-const NOTIFYING = new Set<ChangeType>([ChangeType.CHANGE, ChangeType.COMMENT, ChangeType.COMMENT_DELETED, ChangeType.FILE_ADDED, ChangeType.FILE_REMOVED]);
-
 /**
- * Who hears about what, by mail. Hooks run inside the transaction of the change (they only
- * write outbox rows); deliver() runs in the outbox worker after commit.
+ * Sends the mail of an outbox row: composed from the ticket as it is now (and, for "updated", the
+ * entries the row covers), to its recipients minus suppressed addresses. An address the mail server
+ * refuses for good is suppressed from then on.
  */
-export class NotificationService {
+export class MailDeliveryHandler implements OutboxHandler {
+  readonly kinds = [OutboxKind.TICKET_CREATED, OutboxKind.TICKET_UPDATED, OutboxKind.TICKET_OVERDUE, OutboxKind.TICKET_CLOSED] as const;
+
   constructor(
     private readonly db: Database,
-    private readonly outbox: OutboxService,
     private readonly transport: MailTransport,
     private readonly publicUrl: string,
     private readonly log: Logger,
-    private readonly webhooks: WebhookService,
-    private readonly events: TicketStreamService,
   ) {}
 
-  // ---- hooks (in the writer's transaction) ----
-
-  /** A ticket created open, or a draft being published. */
-  async ticketOpened(em: EntityManager, ticketId: number, at: Date): Promise<void> {
-    await this.outbox.enqueueTicketCreated(em, ticketId, at);
-    await this.webhooks.created(em, ticketId, at);
-    this.events.ticketOpened(em, ticketId);
-  }
-
-  /** ticketClose with notifyRequester. */
-  async requesterNotified(em: EntityManager, ticketId: number, at: Date): Promise<void> {
-    await this.outbox.enqueue(em, OutboxKind.TICKET_CLOSED, ticketId, at);
-  }
-
-  /** History entries firstChangeId..lastChangeId of one type were written. */
-  async changesRecorded(em: EntityManager, ticketId: number, type: ChangeType, firstChangeId: number, lastChangeId: number, at: Date): Promise<void> {
-    if (NOTIFYING.has(type)) await this.outbox.touchTicketUpdated(em, ticketId, firstChangeId, at);
-    await this.webhooks.changed(em, ticketId, type, firstChangeId, lastChangeId, at);
-    this.events.changesRecorded(em, ticketId, firstChangeId, lastChangeId);
-  }
-
-  /** Queues today's overdue notice for every active ticket past due with an assignee. */
-  async queueOverdue(now: Date): Promise<number> {
-    const day = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
-    const overdue = await this.db.manager
-      .createQueryBuilder(Ticket, 't')
-      .select('t.id', 'id')
-      // Past due, or an SLA response target missed: both are overdue for the assignees.
-      .where('t.deletedAt IS NULL AND t.status IN (:...active)', { active: ACTIVE_STATUSES })
-      .andWhere('(t.due < :now OR (t.responseDueAt < :now AND t.firstResponseAt IS NULL))', { now })
-      .andWhere((qb) => `t.id IN ${qb.subQuery().select('tu.ticketId').from(TicketUser, 'tu').where('tu.role = :assignee').getQuery()}`, { assignee: TicketUserRole.ASSIGNEE })
-      .getRawMany<{ id: number }>();
-    for (const { id } of overdue) await this.outbox.enqueueOverdue(this.db.manager, Number(id), day, new Date());
-    return overdue.length;
-  }
-
-  // ---- delivery (in the worker) ----
-
-  /** Composes and sends one outbox mail. Throws on failure; PermanentMailError means do not retry. */
+  /** Composes and sends one mail. Throws on failure; PermanentMailError means do not retry. */
   async deliver(row: OutboxMessage): Promise<DeliveryOutcome> {
     const ticket = row.ticketId === null ? null : await this.db.manager.findOneBy(Ticket, { id: row.ticketId, deletedAt: IsNull() });
     if (!ticket) return { skipped: 'the ticket was deleted' };
@@ -107,8 +64,6 @@ export class NotificationService {
         return ACTIVE_STATUSES.includes(ticket.status) && (ticket.due || ticket.responseDueAt) ? overdueMail(t, ticket.due && ticket.due < new Date() ? null : ticket.responseDueAt) : null;
       case OutboxKind.TICKET_CLOSED:
         return closedMail(t, ticket.resolution);
-      default:
-        return null;
       case OutboxKind.TICKET_UPDATED: {
         const entries = await this.db.manager.find(TicketChange, {
           where: { ticketId: ticket.id, id: Between(row.fromChangeId ?? 0, row.toChangeId ?? row.fromChangeId ?? 0), type: In([...NOTIFYING]) },
@@ -130,6 +85,8 @@ export class NotificationService {
           })),
         );
       }
+      default:
+        return null;
     }
   }
 
@@ -143,9 +100,7 @@ export class NotificationService {
       who === 'requester'
         ? ticket.requesterId === null ? [] : [ticket.requesterId]
         : (await this.db.manager.find(TicketUser, { where: { ticketId: ticket.id, ...(who === 'assignees' ? { role: TicketUserRole.ASSIGNEE } : {}) } })).map((l) => l.userId);
-    const users = userIds.length
-      ? await this.db.manager.findBy(User, { id: In(userIds), active: true, mailEnabled: true, email: Not(IsNull()) })
-      : [];
+    const users = userIds.length ? await this.db.manager.findBy(User, { id: In(userIds), active: true, mailEnabled: true, email: Not(IsNull()) }) : [];
     const all = [...(who === 'followers' ? ticket.notify : []), ...users.map((u) => u.email!)].map((a) => a.toLowerCase());
     const unique = [...new Set(all)];
     if (unique.length === 0) return [];
@@ -156,11 +111,7 @@ export class NotificationService {
   private async suppress(addresses: string[], reason: string): Promise<void> {
     for (const address of addresses) {
       this.log.warn({ address, reason }, 'mail address refused; no more mail goes to it');
-      await this.db.manager.query(`${this.db.insertIgnore} INTO mail_suppression (address, reason, created_at) VALUES (?, ?, ?)`, [
-        address.toLowerCase(),
-        reason.slice(0, 500),
-        sqlDateTime(new Date()),
-      ]);
+      await this.db.manager.query(`${this.db.insertIgnore} INTO mail_suppression (address, reason, created_at) VALUES (?, ?, ?)`, [address.toLowerCase(), reason.slice(0, 500), sqlDateTime(new Date())]);
     }
   }
 

@@ -1,0 +1,20 @@
+import { Field, InputType } from 'type-graphql';
+import { Privilege } from '../../entities/ticket.enums';
+
+@InputType()
+export class ApiKeyCreateInput {
+  @Field({ description: 'What the key is for.' })
+  name: string;
+
+  @Field(() => String, { nullable: true, description: 'Owner; defaults to the caller. Only admins may name another user.' })
+  username?: string | null;
+
+  @Field(() => Date, { nullable: true })
+  expiresAt?: Date | null;
+
+  @Field(() => [Privilege], { nullable: true, description: "Limit the key to these privileges (each must be one its user has); omit for all of the user's." })
+  privileges?: Privilege[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'Limit the key to tickets of these category keys (within the user\'s own restriction); omit for all the user may see.' })
+  categories?: string[] | null;
+}

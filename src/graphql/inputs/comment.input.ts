@@ -1,0 +1,24 @@
+import { Field, ID, InputType, Int } from 'type-graphql';
+
+@InputType()
+export class CommentAddInput {
+  @Field(() => ID, { description: 'The ticket: global id or number.' })
+  ticketId: string;
+
+  @Field({ description: 'Markdown.' })
+  body: string;
+
+  @Field(() => String, { nullable: true, description: 'Makes retries safe: the same id with the same input within 24 h returns the first comment and writes nothing.' })
+  clientMutationId?: string | null;
+  @Field(() => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing written) if it has changed since." })
+  expectedVersion?: number | null;
+}
+
+@InputType()
+export class CommentUpdateInput {
+  @Field({ description: 'Markdown. The previous text is kept in revisions.' })
+  body: string;
+
+  @Field(() => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing written) if it has changed since." })
+  expectedVersion?: number | null;
+}

@@ -1,0 +1,74 @@
+import type http from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLSchema } from 'graphql';
+import type { AppConfig } from '../config/config';
+import type { Logger } from '../common/logger';
+import type { AppMetrics } from '../common/metrics';
+import { requestScope } from '../common/request-scope';
+import type { RequestContext } from '../graphql/context';
+import type { createFormatError } from './format-error';
+import { productionHardeningPlugin } from './production-hardening.plugin';
+import { queryLimitsPlugin } from './query-limits.plugin';
+import type { RateLimitStore } from './rate-limit.store';
+
+/** Apollo Server for /graphql over HTTP, with the limits, error shaping and hardening this API promises. */
+export function createApolloServer(deps: {
+  schema: GraphQLSchema;
+  httpServer: http.Server;
+  config: AppConfig;
+  metrics: AppMetrics;
+  formatError: ReturnType<typeof createFormatError>;
+  rateLimitStore: RateLimitStore | null;
+  /** Drains the WebSocket server with the HTTP one. */
+  subscriptionsPlugin: ApolloServerPlugin<RequestContext>;
+  log: Logger;
+}): ApolloServer<RequestContext> {
+  const { config, metrics, formatError } = deps;
+  return new ApolloServer<RequestContext>({
+    schema: deps.schema,
+    introspection: true,
+    allowBatchedHttpRequests: false,
+    // Apollo's default, stated because uploads and GET depend on it: a request a browser could send
+    // cross-site without a preflight (text/plain, form posts, plain GET) is refused.
+    csrfPrevention: true,
+    // The token limit lives in the parser, so an over-long document is a 400 before any work is done.
+    parseOptions: { maxTokens: config.queryLimits.maxTokens },
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => {
+      const out = formatError(formatted, error);
+      metrics.recordError(out.extensions?.code);
+      return out;
+    },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer, stopGracePeriodMillis: config.queryLimits.shutdownGraceMs }),
+      deps.subscriptionsPlugin,
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      // Federated tracing (ftv1) is for Apollo Studio, which this service does not report to.
+      ApolloServerPluginInlineTraceDisabled(),
+      operationNamePlugin,
+      ...(config.nodeEnv === 'production' ? [productionHardeningPlugin()] : []),
+      queryLimitsPlugin(config, deps.rateLimitStore, deps.log),
+    ],
+  });
+}
+
+/** Records the operation name in the request scope for logs and metrics. */
+const operationNamePlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operationName }) {
+        const scope = requestScope.getStore();
+        if (!scope) return;
+        scope.operationName = operationName ?? null;
+        scope.span?.updateName(`graphql ${operationName ?? 'anonymous'}`);
+      },
+    };
+  },
+};

@@ -1,0 +1,58 @@
+import type { MailConfig } from '../config/config';
+import type { Database } from '../db/database';
+import { OutboxKind } from '../entities/outbox-message.entity';
+import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
+import { Ticket } from '../entities/ticket.entity';
+import { ACTIVE_STATUSES, ChangeType } from '../entities/ticket.enums';
+import type { RequestContext } from '../graphql/context';
+import type { OutboxService } from './outbox.service';
+import type { TicketChangeListener } from './ticket-change-listener';
+
+/** History entries that make an "updated" mail. */
+export const NOTIFYING = new Set<ChangeType>([ChangeType.CHANGE, ChangeType.COMMENT, ChangeType.COMMENT_DELETED, ChangeType.FILE_ADDED, ChangeType.FILE_REMOVED]);
+
+/**
+ * Which mail a change makes, as outbox rows written in the change's transaction: one "created"
+ * mail per ticket, a debounced "updated" mail gathering a burst of changes, the closing notice to
+ * the requester, the daily overdue notices. The mails are composed and sent after commit
+ * (MailDeliveryHandler).
+ */
+export class MailNotifier implements TicketChangeListener {
+  constructor(
+    private readonly db: Database,
+    private readonly outbox: OutboxService,
+    private readonly config: MailConfig,
+  ) {}
+
+  async ticketOpened(ctx: RequestContext, ticketId: number, at: Date): Promise<void> {
+    await this.outbox.enqueue(ctx, { kind: OutboxKind.TICKET_CREATED, ticketId, dedupeKey: `created:${ticketId}`, at });
+  }
+
+  async changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, _lastChangeId: number, at: Date): Promise<void> {
+    if (!NOTIFYING.has(type)) return;
+    await this.outbox.enqueueDebounced(ctx, { kind: OutboxKind.TICKET_UPDATED, ticketId, fromChangeId: firstChangeId, at, delayMs: this.config.debounceMs });
+  }
+
+  /** ticketClose with notifyRequester: a mail to the requester alone. */
+  async closingNotice(ctx: RequestContext, ticketId: number, at: Date): Promise<void> {
+    await this.outbox.enqueue(ctx, { kind: OutboxKind.TICKET_CLOSED, ticketId, at });
+  }
+
+  /**
+   * Queues today's overdue notice for every active ticket past due (or past its SLA response
+   * target) with an assignee; the key holds the day, so replicas running the same scan add it once.
+   */
+  async queueOverdue(ctx: RequestContext, now: Date): Promise<number> {
+    const day = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+    const overdue = await this.db
+      .em(ctx)
+      .createQueryBuilder(Ticket, 't')
+      .select('t.id', 'id')
+      .where('t.deletedAt IS NULL AND t.status IN (:...active)', { active: ACTIVE_STATUSES })
+      .andWhere('(t.due < :now OR (t.responseDueAt < :now AND t.firstResponseAt IS NULL))', { now })
+      .andWhere((qb) => `t.id IN ${qb.subQuery().select('tu.ticketId').from(TicketUser, 'tu').where('tu.role = :assignee').getQuery()}`, { assignee: TicketUserRole.ASSIGNEE })
+      .getRawMany<{ id: number }>();
+    for (const { id } of overdue) await this.outbox.enqueue(ctx, { kind: OutboxKind.TICKET_OVERDUE, ticketId: Number(id), dedupeKey: `overdue:${id}:${day}`, at: new Date() });
+    return overdue.length;
+  }
+}

@@ -1,0 +1,15 @@
+import type { ChangeType } from '../entities/ticket.enums';
+import type { RequestContext } from '../graphql/context';
+
+/**
+ * Told, inside the writer's transaction, what a write did to a ticket; writes only what its side
+ * effect needs (outbox rows, deliveries to make) or collects what to announce after commit. The
+ * list of listeners (mail, webhooks, the change stream) is put together once, at the composition
+ * root (services.ts), and HistoryWriter calls each in turn.
+ */
+export interface TicketChangeListener {
+  /** A ticket was created open, or a draft was published. */
+  ticketOpened(ctx: RequestContext, ticketId: number, at: Date): Promise<void>;
+  /** History entries firstChangeId..lastChangeId of one type were written. */
+  changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, lastChangeId: number, at: Date): Promise<void>;
+}

@@ -1,0 +1,114 @@
+import { Between, In } from 'typeorm';
+import { PermanentDeliveryError } from '../common/errors';
+import { signBody } from '../common/hmac';
+import type { Database } from '../db/database';
+import { OutboxKind, type DeliveryOutcome, type OutboxMessage } from '../entities/outbox-message.entity';
+import { TicketChange } from '../entities/ticket-change.entity';
+import { Ticket } from '../entities/ticket.entity';
+import { ChangeType, enumName, TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
+import { User } from '../entities/user.entity';
+import { WebhookDelivery } from '../entities/webhook-delivery.entity';
+import { Webhook } from '../entities/webhook.entity';
+import { toGlobalId } from '../graphql/global-id';
+import type { OutboxHandler } from './outbox-handler';
+
+const TIMEOUT_MS = 10_000;
+
+/**
+ * Sends a webhook delivery: a signed POST of the event with its history entries (previous values
+ * included). A 2xx is delivered; a 4xx other than 408/429 is a refusal for good; anything else is
+ * retried by the outbox with backoff.
+ */
+export class WebhookDeliveryHandler implements OutboxHandler {
+  readonly kinds = [OutboxKind.WEBHOOK] as const;
+
+  constructor(private readonly db: Database) {}
+
+  async deliver(row: OutboxMessage): Promise<DeliveryOutcome> {
+    const delivery = await this.db.manager.findOneBy(WebhookDelivery, { id: row.refId ?? 0 });
+    const hook = delivery && (await this.db.manager.findOneBy(Webhook, { id: delivery.webhookId }));
+    if (!delivery || !hook) return { skipped: 'the webhook was deleted' };
+    const body = JSON.stringify(await this.payload(delivery));
+    const timestamp = Math.floor(Date.now() / 1000);
+
+    let status: number | null = null;
+    try {
+      const res = await fetch(hook.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'ticket-gateway-webhooks',
+          'x-webhook-id': toGlobalId('Webhook', hook.id),
+          'x-webhook-delivery': toGlobalId('WebhookDelivery', delivery.id),
+          'x-webhook-event': delivery.event,
+          'x-webhook-timestamp': String(timestamp),
+          'x-webhook-signature': signBody(hook.secret, timestamp, body),
+        },
+        body,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+        redirect: 'manual',
+      });
+      status = res.status;
+      await res.body?.cancel();
+      if (status >= 200 && status < 300) {
+        await this.db.manager.update(WebhookDelivery, { id: delivery.id }, { status: 'delivered', attempts: row.attempts, responseStatus: status, lastError: null, deliveredAt: new Date() });
+        return;
+      }
+      throw status >= 400 && status < 500 && status !== 408 && status !== 429
+        ? new PermanentDeliveryError(`The endpoint refused the delivery with HTTP ${status}`)
+        : new Error(`The endpoint answered HTTP ${status}`);
+    } catch (err) {
+      const permanent = err instanceof PermanentDeliveryError;
+      await this.db.manager.update(WebhookDelivery, { id: delivery.id }, {
+        status: permanent ? 'failed' : 'pending',
+        attempts: row.attempts,
+        responseStatus: status,
+        lastError: (err as Error).message.slice(0, 1000),
+      });
+      throw err;
+    }
+  }
+
+  /** Marks a delivery failed once the outbox gives up on it. */
+  async gaveUp(row: OutboxMessage): Promise<void> {
+    if (row.refId !== null) await this.db.manager.update(WebhookDelivery, { id: row.refId }, { status: 'failed' });
+  }
+
+  private async payload(d: WebhookDelivery): Promise<unknown> {
+    const ticket = await this.db.manager.findOneBy(Ticket, { id: d.ticketId });
+    const entries =
+      d.fromChangeId === null
+        ? []
+        : await this.db.manager.find(TicketChange, { where: { ticketId: d.ticketId, id: Between(d.fromChangeId, d.toChangeId ?? d.fromChangeId) }, order: { id: 'ASC' } });
+    const authorIds = [...new Set(entries.map((e) => e.authorId).filter((id): id is number => id !== null))];
+    const authors = new Map((authorIds.length ? await this.db.manager.findBy(User, { id: In(authorIds) }) : []).map((u) => [u.id, u.username]));
+    const parse = (v: string | null) => (v === null ? null : (JSON.parse(v) as unknown));
+    return {
+      delivery: toGlobalId('WebhookDelivery', d.id),
+      event: d.event,
+      occurredAt: d.createdAt.toISOString(),
+      ticket: ticket && {
+        id: toGlobalId('Ticket', ticket.id),
+        number: ticket.number,
+        subject: ticket.subject,
+        type: enumName(TicketType, ticket.type),
+        status: enumName(TicketStatus, ticket.status),
+        priority: enumName(TicketPriority, ticket.priority),
+        server: ticket.server,
+        due: ticket.due?.toISOString() ?? null,
+        updatedAt: ticket.updatedAt.toISOString(),
+        version: ticket.version,
+      },
+      changes: entries.map((e) => ({
+        id: toGlobalId('Change', e.id),
+        type: enumName(ChangeType, e.type),
+        field: e.field,
+        previous: parse(e.oldValue),
+        value: parse(e.newValue),
+        body: e.body,
+        author: e.authorId === null ? null : (authors.get(e.authorId) ?? null),
+        at: e.createdAt.toISOString(),
+      })),
+    };
+  }
+}

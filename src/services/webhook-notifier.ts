@@ -1,0 +1,63 @@
+import type { Database } from '../db/database';
+import { OutboxKind } from '../entities/outbox-message.entity';
+import { Ticket } from '../entities/ticket.entity';
+import { ChangeType, TicketStatus } from '../entities/ticket.enums';
+import { WebhookDelivery } from '../entities/webhook-delivery.entity';
+import { WebhookEvent } from '../entities/webhook-event.enum';
+import type { RequestContext } from '../graphql/context';
+import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
+import { parseTicketQuery } from '../search/ticket-query.parser';
+import type { OutboxService } from './outbox.service';
+import type { TicketChangeListener } from './ticket-change-listener';
+import type { WebhookService } from './webhook.service';
+
+/** Which history entry types make which event. */
+const EVENT_OF: Partial<Record<ChangeType, WebhookEvent>> = {
+  [ChangeType.CHANGE]: WebhookEvent.TICKET_UPDATED,
+  [ChangeType.COMMENT]: WebhookEvent.COMMENT_ADDED,
+  [ChangeType.FILE_ADDED]: WebhookEvent.FILE_ADDED,
+  [ChangeType.FILE_REMOVED]: WebhookEvent.FILE_REMOVED,
+};
+
+/**
+ * A delivery per matching webhook, written in the change's transaction with its outbox row; the
+ * payload is built from the history entries when it is sent (WebhookDeliveryHandler).
+ */
+export class WebhookNotifier implements TicketChangeListener {
+  constructor(
+    private readonly db: Database,
+    private readonly webhooks: WebhookService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  ticketOpened(ctx: RequestContext, ticketId: number, at: Date): Promise<void> {
+    return this.enqueue(ctx, WebhookEvent.TICKET_CREATED, ticketId, null, null, at);
+  }
+
+  async changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, lastChangeId: number, at: Date): Promise<void> {
+    const event = EVENT_OF[type];
+    if (event) await this.enqueue(ctx, event, ticketId, firstChangeId, lastChangeId, at);
+  }
+
+  private async enqueue(ctx: RequestContext, event: WebhookEvent, ticketId: number, fromChangeId: number | null, toChangeId: number | null, at: Date): Promise<void> {
+    const hooks = this.webhooks.active().filter((h) => h.events.includes(event));
+    if (hooks.length === 0) return;
+    const em = this.db.em(ctx);
+    // Drafts announce nothing (like mail) until they are published.
+    const ticket = await em.findOne(Ticket, { where: { id: ticketId }, select: { id: true, status: true } });
+    if (!ticket || ticket.status === TicketStatus.DRAFT) return;
+    for (const hook of hooks) {
+      if (hook.query && !(await this.matches(ctx, hook.query, ticketId))) continue;
+      const delivery = em.create(WebhookDelivery, { webhookId: hook.id, event, ticketId, fromChangeId, toChangeId, status: 'pending', attempts: 0, createdAt: at });
+      await em.insert(WebhookDelivery, delivery);
+      await this.outbox.enqueue(ctx, { kind: OutboxKind.WEBHOOK, ticketId, refId: delivery.id, at });
+    }
+  }
+
+  /** Whether the ticket (as this transaction sees it) matches the webhook's query. */
+  private async matches(ctx: RequestContext, query: string, ticketId: number): Promise<boolean> {
+    const qb = this.db.em(ctx).createQueryBuilder(Ticket, 't').where('t.id = :ticketId', { ticketId });
+    new TicketFilterCompiler(qb, this.db.dialect).apply(parseTicketQuery(query, { now: new Date(), username: null }));
+    return (await qb.getCount()) > 0;
+  }
+}
