@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createApp, type App } from '../src/http/app';
 import { CREATE, UPDATE, COMMENT_ADD } from './helpers/documents';
 import { SmtpSink } from './helpers/smtp-sink';
+import { eventually } from './helpers/ws-client';
 import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server';
 
 /*
@@ -140,6 +141,26 @@ test('with the SMTP server down, writes succeed and every mail is delivered once
   for (const t of tickets) expect(sink.received.filter((r) => (r.mail.subject ?? '').startsWith(`Ticket #${t.number} Created`))).toHaveLength(1);
   expect((await s.gql(`{ outboxStatus { failed } }`)).data.outboxStatus.failed).toBe(0);
   expect((await s.gql(`{ outboxStatus { pending } }`, {}, ada)).errors![0].extensions!.code).toBe('FORBIDDEN');
+});
+
+test('a mail sent while the database connection drops is recorded as sent when it answers again, not sent twice', async () => {
+  // The worker's first attempt to record the delivery meets a killed connection (as a replica does
+  // when MariaDB drops its connections); the mail has already gone out by then.
+  const lost = Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST' });
+  const settle = jest.spyOn(s.app.services.outbox, 'settleDone').mockRejectedValueOnce(lost);
+  try {
+    const t = await create({ subject: 'Flaky database', notify: ['ops@example.com'] });
+    await sink.waitFor(new RegExp(`^Ticket #${t.number} Created`));
+    const row = async () =>
+      (await s.app.db.manager.query("SELECT o.status, o.attempts FROM outbox o JOIN ticket t ON t.id = o.ticket_id WHERE t.number = ? AND o.kind = 'mail.ticket_created'", [t.number]))[0];
+    await eventually('the delivery is recorded', async () => (await row()).status === 'sent');
+    // Claimed once: the worker recorded the delivery instead of handing the row back for another try.
+    expect(Number((await row()).attempts)).toBe(1);
+    expect(settle.mock.calls.length).toBeGreaterThanOrEqual(2);
+    expect(sink.received.filter((r) => (r.mail.subject ?? '').startsWith(`Ticket #${t.number} Created`))).toHaveLength(1);
+  } finally {
+    settle.mockRestore();
+  }
 });
 
 test('refused addresses are recorded and not mailed again; the other recipients still get the mail', async () => {

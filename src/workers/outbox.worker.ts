@@ -2,10 +2,12 @@ import type { OutboxConfig } from '../config/config';
 import type { Background, StopTimer } from '../common/background';
 import type { Logger } from '../common/logger';
 import { PermanentDeliveryError } from '../common/errors';
-import type { OutboxKind, OutboxMessage } from '../entities/outbox-message.entity';
+import type { DeliveryOutcome, OutboxKind, OutboxMessage } from '../entities/outbox-message.entity';
 import type { RequestContexts } from '../graphql/request-context';
 import type { OutboxHandler } from '../services/outbox-handler';
 import type { OutboxService } from '../services/outbox.service';
+import { retryTransient } from '../common/retry';
+import { isDatabaseUnavailable } from '../db/database';
 
 /** Rows claimed at once, and how many tickets' rows are delivered side by side. */
 const BATCH = 20;
@@ -80,19 +82,31 @@ export class OutboxWorker {
     }
   }
 
-  /** Performs one row with its kind's handler and settles it: done, or failed (retried later, or given up). */
+  /**
+   * Performs one row with its kind's handler and settles it: done, or failed (retried later, or
+   * given up). A row that went out is never settled as failed: when the database cannot record it
+   * (a killed connection), recording is retried while the lease keeps other workers off the row,
+   * since a failed settle would send the mail or webhook a second time.
+   */
   private async deliver(row: OutboxMessage): Promise<void> {
     const handler = this.handlers.get(row.kind);
+    let outcome: DeliveryOutcome;
     try {
       if (!handler) throw new PermanentDeliveryError(`No handler for outbox rows of kind ${row.kind}`);
-      await this.outbox.settleDone(row, await handler.deliver(row));
+      outcome = await handler.deliver(row);
     } catch (err) {
       const permanent = err instanceof PermanentDeliveryError;
       const reason = (err as Error).message;
-      const outcome = await this.outbox.settleFailed(row, reason, permanent);
-      if (outcome === 'failed') await handler?.gaveUp?.(row, reason);
-      this.log[outcome === 'failed' ? 'error' : 'warn']({ err, outboxId: row.id, kind: row.kind, attempts: row.attempts }, `outbox delivery failed (${outcome})`);
+      const settled = await this.outbox.settleFailed(row, reason, permanent);
+      if (settled === 'failed') await handler?.gaveUp?.(row, reason);
+      this.log[settled === 'failed' ? 'error' : 'warn']({ err, outboxId: row.id, kind: row.kind, attempts: row.attempts }, `outbox delivery failed (${settled})`);
+      return;
     }
+    await retryTransient(() => this.outbox.settleDone(row, outcome), {
+      transient: isDatabaseUnavailable,
+      forMs: this.config.leaseMs / 2,
+      onRetry: (err, attempt) => this.log.warn({ err, outboxId: row.id, attempt }, 'could not record a delivered outbox row yet; retrying'),
+    });
   }
 
   private schedule(delay: number): void {
