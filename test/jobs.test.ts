@@ -8,7 +8,7 @@ import { CREATE } from './helpers/documents';
 import { addTicketEvent, nodeEvent, run, TICKET_EVENT_ADD, TICKET_EVENT_RUN, waitForJob } from './helpers/jobs';
 import { multipartRequest } from './helpers/multipart';
 import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server';
-import { wsClient } from './helpers/ws-client';
+import { eventually, wsClient } from './helpers/ws-client';
 
 /* Ticket events run by the local runner: real child processes, real files, both databases. */
 
@@ -65,8 +65,8 @@ test('a successful run: parameters as environment variables, output files attach
     { type: 'JOB', oldValue: 'queued', newValue: 'running', body: null, job: { number: job.number } },
     { type: 'JOB', oldValue: 'running', newValue: 'succeeded', body: null, job: { number: job.number } },
   ]);
-  // The job's working directory is gone once its outputs are stored.
-  expect(fs.readdirSync(jobsDir)).toEqual([]);
+  // The job's working directory goes once its outputs are stored (just after the job is final).
+  await eventually('the working directory is removed', () => fs.readdirSync(jobsDir).length === 0);
 });
 
 test('a failing run keeps its exit code, says why, and ANSI output is stripped from the excerpt', async () => {
