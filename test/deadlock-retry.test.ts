@@ -48,3 +48,51 @@ onMysql('a transaction chosen as the deadlock victim is retried and then commits
     await ds.destroy();
   }
 });
+
+onMysql('a deadlock on the AUTO-INC lock (reported as "Failed to read auto-increment value") is retried too', async () => {
+  // The soak saw it: a bulk insert holds the table's AUTO-INC lock while it waits for a row lock
+  // that a transaction holds which then inserts into the same table. InnoDB picks the second as
+  // the victim and reports ER_AUTOINC_READ_FAILED (1467) rather than ER_LOCK_DEADLOCK.
+  const config = loadConfig({ DATABASE_URL: tdb.url, LOG_LEVEL: 'silent' });
+  const ds = createDataSource(config.database, createLogger('silent'));
+  await ds.initialize();
+  const bulk = ds.createQueryRunner();
+  try {
+    const db = new Database(ds);
+    await ds.query('CREATE TABLE autoinc_probe (id int PRIMARY KEY, v int NOT NULL) ENGINE=InnoDB');
+    await ds.query('INSERT INTO autoinc_probe VALUES (1, 10), (2, 20)');
+    await ds.query('CREATE TABLE autoinc_target (id int AUTO_INCREMENT PRIMARY KEY, v int NOT NULL) ENGINE=InnoDB');
+    await bulk.connect();
+
+    const errors: string[] = [];
+    let bulkDone: Promise<unknown> | null = null;
+    const result = await db.transaction({}, async ({ tx }) => {
+      await tx.query('SELECT v FROM autoinc_probe WHERE id = 2 FOR UPDATE');
+      if (!bulkDone) {
+        // First attempt: the bulk insert takes the AUTO-INC lock with its first row, then waits for row 2.
+        await bulk.startTransaction();
+        bulkDone = bulk.query('INSERT INTO autoinc_target (v) SELECT v FROM autoinc_probe WHERE id IN (1, 2) ORDER BY id FOR UPDATE').then(() => bulk.commitTransaction());
+        for (let i = 0; i < 500; i++) {
+          const [{ n }] = await ds.query("SELECT COUNT(*) AS n FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'");
+          if (Number(n) > 0) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+      try {
+        await tx.query('INSERT INTO autoinc_target (v) VALUES (99)');
+      } catch (err) {
+        errors.push((err as { driverError?: { code?: string } }).driverError?.code ?? String(err));
+        throw err;
+      }
+      return 'inserted';
+    });
+    expect(errors).toEqual(['ER_AUTOINC_READ_FAILED']);
+    expect(result).toBe('inserted');
+    await bulkDone;
+    const rows = (await ds.query('SELECT v FROM autoinc_target ORDER BY v')) as { v: number }[];
+    expect(rows.map((r) => Number(r.v))).toEqual([10, 20, 99]);
+  } finally {
+    await bulk.release();
+    await ds.destroy();
+  }
+});

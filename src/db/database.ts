@@ -4,7 +4,12 @@ import { AppError, ErrorCode } from '../common/errors';
 import { requestExpired, requestScope } from '../common/request-scope';
 import { ConnectionGate } from './connection-gate';
 
-const MYSQL_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+/**
+ * Errors after which the whole transaction may run again. ER_AUTOINC_READ_FAILED is how InnoDB
+ * reports a deadlock on a table's AUTO-INC lock (a bulk insert holding it while it waits for a row
+ * lock the victim holds): a deadlock by another name.
+ */
+const MYSQL_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_AUTOINC_READ_FAILED']);
 
 /** Driver error codes meaning "the database cannot be reached right now" (answered 503, not 500). */
 export const DATABASE_UNAVAILABLE_CODES = new Set([
