@@ -5,11 +5,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '../src/config/config';
 import { createApp, type App } from '../src/http/app';
+import { runCli } from '../src/cli/main';
 import { createTestDatabase, type TestDatabase } from './helpers/test-db';
 
 /**
- * Runs the real CLI as child processes against one fresh database; the tests build on each other
- * (users, then keys) in file order, as an operator would.
+ * Runs the CLI against one fresh database, in-process through runCli (the bin's entry), and once
+ * as the real bin in a child process; the tests build on each other (users, then keys) in file
+ * order, as an operator would.
  */
 const exec = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
@@ -38,20 +40,15 @@ interface CliResult {
   stderr: string;
 }
 
+/** One CLI invocation, in-process through the same entry the bin runs (runCli). */
 async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', ...args], {
-      cwd: ROOT,
-      timeout: TIMEOUT,
-      env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent', TS_NODE_TRANSPILE_ONLY: '1', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    // execFile rejects on a non-zero exit; the error carries the exit code and the output.
-    const e = err as { code?: unknown; stdout?: string; stderr?: string; message: string };
-    if (typeof e.code !== 'number') throw err;
-    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env }, {
+    out: (line) => (stdout += `${line}\n`),
+    err: (line) => (stderr += `${line}\n`),
+  });
+  return { code, stdout, stderr };
 }
 
 /** Rows of a CLI table as objects keyed by the header (columns are separated by 2+ spaces). */
@@ -188,3 +185,13 @@ test('exits 1 naming DATABASE_URL when it is not a supported URL', async () => {
   expect(result.stderr).not.toMatch(/secret/);
   expect(result.stderr).not.toMatch(/\n\s+at /);
 });
+
+test('the built bin runs as a child process: exit code, stdout and stderr as a shell sees them', async () => {
+  // Builds dist only when it is older than the sources (CI has built it already).
+  await exec(process.execPath, ['scripts/ensure-built.js'], { cwd: ROOT, timeout: 300_000 });
+  const env = { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  const { stdout } = await exec(process.execPath, ['dist/src/cli/main.js', 'user:list', '--json'], { cwd: ROOT, env, timeout: TIMEOUT });
+  expect(JSON.parse(stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ username: 'ada' })]));
+  const bad = await exec(process.execPath, ['dist/src/cli/main.js', 'frobnicate'], { cwd: ROOT, env, timeout: TIMEOUT }).catch((err: { code: number; stdout: string; stderr: string }) => err);
+  expect(bad).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/Unknown command: frobnicate[\s\S]*Usage:/) });
+}, 300_000);

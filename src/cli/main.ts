@@ -65,6 +65,7 @@ interface Context {
   contexts: RequestContexts;
   db: Database;
   migrated: string[];
+  io: CliIo;
 }
 
 interface Command {
@@ -78,23 +79,23 @@ const COMMANDS: Record<string, Command> = {
   migrate: {
     args: [],
     options: [],
-    run: async ({ migrated }) => console.log(migrated.length ? `Applied: ${migrated.join(', ')}` : 'Database is up to date'),
+    run: async ({ migrated, io }) => io.out(migrated.length ? `Applied: ${migrated.join(', ')}` : 'Database is up to date'),
   },
   'user:create': {
     args: ['<username>'],
     options: ['name', 'email', 'privileges', 'categories'],
-    run: async ({ services }, [username], opts) => {
+    run: async ({ services, io }, [username], opts) => {
       const privileges = (list(opts.privileges) ?? []).map((p) => p.toLowerCase());
       const unknown = privileges.filter((p) => !PRIVILEGES.includes(p));
       if (unknown.length) throw new Error(`Unknown privilege: ${unknown.join(', ')} (known: ${PRIVILEGES.join(', ')})`);
       const user = valueOf(await services.users.create({ username, name: opts.name, email: opts.email, privileges: privileges as Privilege[], categories: list(opts.categories) }));
-      console.log(`Created user ${user.username}`);
+      io.out(`Created user ${user.username}`);
     },
   },
   'user:list': {
     args: [],
     options: ['json'],
-    run: async ({ services, db }, _args, opts) => {
+    run: async ({ services, db, io }, _args, opts) => {
       const users = await services.users.all();
       if (opts.json) {
         // Category keys, not row ids: keys are what operators pass to --categories.
@@ -104,16 +105,16 @@ const COMMANDS: Record<string, Command> = {
           username: u.username, name: u.name, email: u.email, privileges: u.privileges, active: u.active,
           categories: u.categoryIds?.map((id) => keys.get(id) ?? String(id)) ?? null, createdAt: u.createdAt,
         }));
-        console.log(JSON.stringify(out, null, 2));
+        io.out(JSON.stringify(out, null, 2));
         return;
       }
-      table(['USERNAME', 'NAME', 'EMAIL', 'PRIVILEGES', 'ACTIVE'], users.map((u) => [u.username, u.name, u.email ?? '-', u.privileges.join(',') || '-', u.active ? 'yes' : 'no']));
+      table(io, ['USERNAME', 'NAME', 'EMAIL', 'PRIVILEGES', 'ACTIVE'], users.map((u) => [u.username, u.name, u.email ?? '-', u.privileges.join(',') || '-', u.active ? 'yes' : 'no']));
     },
   },
   'apikey:issue': {
     args: ['<username>'],
     options: ['name', 'expires', 'privileges', 'categories'],
-    run: async ({ services }, [username], opts) => {
+    run: async ({ services, io }, [username], opts) => {
       const privileges = list(opts.privileges)?.map((p) => p.toLowerCase()) ?? null;
       const unknown = (privileges ?? []).filter((p) => !PRIVILEGES.includes(p));
       if (unknown.length) throw new Error(`Unknown privilege: ${unknown.join(', ')} (known: ${PRIVILEGES.join(', ')})`);
@@ -127,14 +128,14 @@ const COMMANDS: Record<string, Command> = {
       }
       const { apiKey, secret } = valueOf(await services.apiKeys.issue(null, user, opts.name ?? 'cli', expiresAt, { privileges: privileges as Privilege[] | null, categories: list(opts.categories) ?? null }));
       // The secret alone on stdout so scripts can capture it; everything else goes to stderr.
-      console.log(secret);
-      console.error(`API key ${apiKey.prefix} (id ${apiKey.id}) for ${user.username}: store it now, it is shown only once.`);
+      io.out(secret);
+      io.err(`API key ${apiKey.prefix} (id ${apiKey.id}) for ${user.username}: store it now, it is shown only once.`);
     },
   },
   'apikey:list': {
     args: ['[username]'],
     options: [],
-    run: async ({ services }, [username]) => {
+    run: async ({ services, io }, [username]) => {
       const one = username === undefined ? null : await services.users.findByUsername(username);
       if (username !== undefined && !one) throw new Error(`Unknown user: ${username}`);
       const users = one ? [one] : await services.users.all();
@@ -145,13 +146,13 @@ const COMMANDS: Record<string, Command> = {
         }
       }
       rows.sort((a, b) => a[0] - b[0]);
-      table(['ID', 'PREFIX', 'NAME', 'USER', 'CREATED', 'LAST USED', 'EXPIRES', 'REVOKED'], rows.map(([, r]) => r));
+      table(io, ['ID', 'PREFIX', 'NAME', 'USER', 'CREATED', 'LAST USED', 'EXPIRES', 'REVOKED'], rows.map(([, r]) => r));
     },
   },
   'apikey:revoke': {
     args: ['<id|prefix>'],
     options: [],
-    run: async ({ services }, [ref]) => {
+    run: async ({ services, io }, [ref]) => {
       let id: number | null = null;
       if (/^\d+$/.test(ref)) {
         id = Number.isSafeInteger(Number(ref)) ? Number(ref) : null;
@@ -165,17 +166,17 @@ const COMMANDS: Record<string, Command> = {
       if (!key) throw new Error(`No API key with id or prefix ${ref}`);
       // Revoking twice is harmless (scripts may retry), but say so.
       const already = key.revokedAt !== null && key.revokedAt.getTime() < started;
-      console.log(`${already ? 'API key was already revoked' : 'Revoked API key'} ${key.id} (${key.prefix}) at ${iso(key.revokedAt)}`);
+      io.out(`${already ? 'API key was already revoked' : 'Revoked API key'} ${key.id} (${key.prefix}) at ${iso(key.revokedAt)}`);
     },
   },
   'category:create': { args: ['<key>'], options: ['title'], run: (ctx, [key], opts) => createLabel(ctx, 'category', key, opts.title) },
   'tag:create': { args: ['<key>'], options: ['title'], run: (ctx, [key], opts) => createLabel(ctx, 'tag', key, opts.title) },
 };
 
-async function createLabel({ services, contexts }: Context, kind: 'category' | 'tag', key: string, title: string | undefined): Promise<void> {
+async function createLabel({ services, contexts, io }: Context, kind: 'category' | 'tag', key: string, title: string | undefined): Promise<void> {
   const ctx = contexts.system('cli');
   const label = valueOf(kind === 'tag' ? await services.labels.saveTag(ctx, NEW, { key, title }) : await services.labels.saveCategory(ctx, NEW, { key, title }));
-  console.log(`Created ${kind} ${label.key}`);
+  io.out(`Created ${kind} ${label.key}`);
 }
 
 /** A service's value, or its refusals as the command's error (one line each). */
@@ -192,9 +193,9 @@ function iso(d: Date | null): string {
   return d ? d.toISOString() : '-';
 }
 
-function table(header: string[], rows: string[][]): void {
+function table(io: CliIo, header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  for (const row of [header, ...rows]) console.log(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+  for (const row of [header, ...rows]) io.out(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
 }
 
 /** Parses argv and checks the command and its arguments, all before any database work. */
@@ -218,15 +219,45 @@ function parseCommandLine(argv: string[]): { command: Command; args: string[]; o
   return { command, args, opts };
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Where a command writes: its result on stdout (scripts capture it), everything else on stderr. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const PROCESS_IO: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/**
+ * Runs one command line and answers its exit code: 0 done, 1 failed (the reason on stderr), 2 bad
+ * invocation (with the usage). The bin below calls it; tests call it in-process.
+ */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, io: CliIo = PROCESS_IO): Promise<number> {
+  try {
+    return await run(argv, env, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`${err.message}\n\n${USAGE.trimEnd()}`);
+      return 2;
+    }
+    io.err(describe(err));
+    const level = env.LOG_LEVEL?.trim().toLowerCase();
+    if ((level === 'debug' || level === 'trace') && err instanceof Error && err.stack) io.err(err.stack);
+    return 1;
+  }
+}
+
+async function run(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   const parsed = parseCommandLine(argv);
   if (!parsed) {
-    process.stdout.write(USAGE);
+    io.out(USAGE.trimEnd());
     return 0;
   }
-  const config = loadConfig();
+  const config = loadConfig(env);
   // Logs go to stderr so stdout stays machine-readable; the server's default (info) is chatty for a CLI.
-  const level: LogLevel = process.env.LOG_LEVEL?.trim() ? config.logLevel : 'warn';
+  const level: LogLevel = env.LOG_LEVEL?.trim() ? config.logLevel : 'warn';
   const log = createLogger(level, pino.destination({ fd: 2, sync: true }));
   const dataSource = createDataSource(config.database, log);
   try {
@@ -236,7 +267,7 @@ async function main(argv: string[]): Promise<number> {
     const background = new Background(log);
     try {
       const contexts = new RequestContexts(db);
-      await parsed.command.run({ services: createServices(db, config, log, background, contexts), contexts, db, migrated }, parsed.args, parsed.opts);
+      await parsed.command.run({ services: createServices(db, config, log, background, contexts), contexts, db, migrated, io }, parsed.args, parsed.opts);
     } finally {
       await background.close();
     }
@@ -261,13 +292,4 @@ function exit(code: number): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 
-main(process.argv.slice(2)).then(exit, (err: unknown) => {
-  if (err instanceof UsageError) {
-    process.stderr.write(`${err.message}\n\n${USAGE}`);
-    return exit(2);
-  }
-  process.stderr.write(`${describe(err)}\n`);
-  const level = process.env.LOG_LEVEL?.trim().toLowerCase();
-  if ((level === 'debug' || level === 'trace') && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-  exit(1);
-});
+if (require.main === module) void runCli(process.argv.slice(2)).then(exit);
