@@ -187,11 +187,10 @@ test('exits 1 naming DATABASE_URL when it is not a supported URL', async () => {
 });
 
 test('the built bin runs as a child process: exit code, stdout and stderr as a shell sees them', async () => {
-  // Builds dist only when it is older than the sources (CI has built it already).
-  await exec(process.execPath, ['scripts/ensure-built.js'], { cwd: ROOT, timeout: 300_000 });
+  // dist is brought up to date by the suite's global setup (test/helpers/global-setup.js).
   const env = { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
   const { stdout } = await exec(process.execPath, ['dist/src/cli/main.js', 'user:list', '--json'], { cwd: ROOT, env, timeout: TIMEOUT });
   expect(JSON.parse(stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ username: 'ada' })]));
   const bad = await exec(process.execPath, ['dist/src/cli/main.js', 'frobnicate'], { cwd: ROOT, env, timeout: TIMEOUT }).catch((err: { code: number; stdout: string; stderr: string }) => err);
   expect(bad).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/Unknown command: frobnicate[\s\S]*Usage:/) });
-}, 300_000);
+});

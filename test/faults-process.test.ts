@@ -9,7 +9,7 @@ import { multipartBody } from './helpers/multipart';
 import { ADMIN_KEY } from './helpers/test-server';
 import { createTestDatabase, type TestDatabase } from './helpers/test-db';
 
-// The real server process (src/main.ts) under SIGTERM and kill -9.
+// The real server process (the compiled src/main.ts) under SIGTERM and kill -9.
 const ROOT = path.resolve(__dirname, '..');
 jest.setTimeout(120_000);
 
@@ -52,9 +52,9 @@ interface ServerProcess {
 }
 
 function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, TMPDIR: serverTmp, PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'info', TS_NODE_TRANSPILE_ONLY: '1', ...env },
+    env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, TMPDIR: serverTmp, PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'info', ...env },
   });
   children.add(child);
   const logs: Record<string, any>[] = [];

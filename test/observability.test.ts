@@ -102,7 +102,7 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   test('exports a span per request (named by operation), per DataLoader batch and per SQL statement, nested', async () => {
     const db = await createTestDatabase();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-otel-'));
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'helpers/server-process.ts')], {
+    const child = spawn(process.execPath, [path.join(__dirname, 'helpers/server-process.js')], {
       cwd: path.resolve(__dirname, '..'),
       env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'warn', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
       stdio: ['ignore', 'pipe', 'pipe'],

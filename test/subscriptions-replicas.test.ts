@@ -30,9 +30,9 @@ const replicas: Replica[] = [];
 const clients: WsClient[] = [];
 const prefix = `tg-test-${crypto.randomBytes(6).toString('hex')}:`;
 
-/** Starts `src/main.ts` as its own process and resolves with its URL once it logs that it listens. */
+/** Starts the compiled server (dist/src/main.js) as its own process and resolves with its URL once it logs that it listens. */
 function startReplica(name: string, env: Record<string, string> = {}): Promise<Replica> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -44,7 +44,7 @@ function startReplica(name: string, env: Record<string, string> = {}): Promise<R
       LOG_LEVEL: 'info',
       REDIS_URL,
       REDIS_PREFIX: prefix,
-      TS_NODE_TRANSPILE_ONLY: '1',
+      
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
