@@ -136,7 +136,7 @@ describe.each([local, s3Backend()])('files on $name storage', (backend) => {
     expect(signed.status).toBe(200);
     expect(await signed.text()).toBe(content);
     expect(signed.headers.get('content-type')).toBe('text/plain');
-    expect(signed.headers.get('content-disposition')).toBe(`attachment; filename="notes _.txt"; filename*=UTF-8''notes%20%C3%A4.txt`);
+    expect(signed.headers.get('content-disposition')).toBe(`attachment; filename="notes ?.txt"; filename*=UTF-8''notes%20%C3%A4.txt`);
     expect(signed.headers.get('x-content-type-options')).toBe('nosniff');
 
     const bare = `${s.url}${file.url.split('?')[0]}`;

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import ms from 'ms';
 import { loadWorkflow, type Workflow } from './workflow';
 
 export type DatabaseConfig =
@@ -159,12 +160,15 @@ export const DEFAULT_DENIED_TYPES = [
   '.html', '.htm', '.xhtml', '.shtml', '.svg', '.svgz', '.js', '.mjs', '.exe', '.dll', '.com', '.bat', '.cmd', '.scr', '.msi', '.ps1', '.vbs', '.hta',
 ];
 
-const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 };
-
-/** "90s", "15m", "12h", "30d", "5y" or plain seconds. */
+/**
+ * Durations in one grammar everywhere, the `ms` package's: "500ms", "90s", "15m", "12h", "30d",
+ * "1w", "5y", "1.5h", "2 minutes"; plain digits are seconds, as they always were here.
+ */
 export function parseDuration(raw: string): number | null {
-  const m = /^(\d{1,9})\s*([smhdwy]?)$/.exec(raw.trim().toLowerCase());
-  return m ? Number(m[1]) * DURATION_UNITS[m[2] || 's'] : null;
+  const text = raw.trim();
+  if (text === '' || text.length > 100) return null; // ms() throws on those
+  const value = /^\d{1,9}$/.test(text) ? Number(text) * 1000 : ms(text as ms.StringValue);
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : null;
 }
 
 export class ConfigError extends Error {
@@ -261,12 +265,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicUrl: (str('PUBLIC_URL') ?? '').replace(/\/+$/, ''),
     redisUrl: str('REDIS_URL') ?? null,
     redisPrefix: str('REDIS_PREFIX') ?? 'ticket-gateway:',
-    subscriptionReauthMs: (() => {
-      const raw = str('SUBSCRIPTION_REAUTH_INTERVAL') ?? '60s';
-      const ms = parseDuration(raw);
-      if (ms === null || ms <= 0) problems.push(`SUBSCRIPTION_REAUTH_INTERVAL must be a duration such as 30s or 5m (got "${raw}")`);
-      return ms && ms > 0 ? ms : 60_000;
-    })(),
+    subscriptionReauthMs: durationOf(str, problems, 'SUBSCRIPTION_REAUTH_INTERVAL', '60s'),
     queryLimits: parseQueryLimits(str, int, problems),
     telemetry: { otlpEndpoint: otlpEndpoint?.replace(/\/+$/, '') ?? null, serviceName: str('OTEL_SERVICE_NAME') ?? 'ticket-gateway' },
     dataLoaderBatching: dataLoadersRaw !== 'off',
@@ -279,6 +278,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** A duration setting in milliseconds; a bad value is a problem naming the setting (the default stands in). */
+function durationOf(str: (name: string) => string | undefined, problems: string[], name: string, fallback: string): number {
+  const raw = str(name) ?? fallback;
+  const value = parseDuration(raw);
+  if (value === null) problems.push(`${name} must be a duration such as 500ms, 90s, 15m, 12h, 30d or 5y (got "${raw}")`);
+  return value ?? (parseDuration(fallback) as number);
 }
 
 function isRedisUrl(raw: string): boolean {
@@ -296,12 +303,7 @@ function parseFiles(
   dataDir: string,
   problems: string[],
 ): FilesConfig {
-  const duration = (name: string, fallback: string): number => {
-    const raw = str(name) ?? fallback;
-    const ms = parseDuration(raw);
-    if (ms === null || ms <= 0) problems.push(`${name} must be a duration such as 90s, 15m, 12h, 30d or 5y (got "${raw}")`);
-    return ms ?? (parseDuration(fallback) as number);
-  };
+  const duration = (name: string, fallback: string): number => durationOf(str, problems, name, fallback);
   const list = (name: string, fallback: string[]): string[] => {
     const raw = str(name);
     if (raw === undefined) return fallback;
@@ -374,12 +376,7 @@ function parseQueryLimits(
   int: (name: string, fallback: number, min: number, max: number) => number,
   problems: string[],
 ): QueryLimitsConfig {
-  const duration = (name: string, fallback: string): number => {
-    const raw = str(name) ?? fallback;
-    const ms = parseDuration(raw) ?? (/^\d{1,9}ms$/.test(raw) ? Number(raw.slice(0, -2)) : null);
-    if (ms === null || ms <= 0) problems.push(`${name} must be a duration such as 500ms, 30s or 2m (got "${raw}")`);
-    return ms !== null && ms > 0 ? ms : (parseDuration(fallback) as number);
-  };
+  const duration = (name: string, fallback: string): number => durationOf(str, problems, name, fallback);
   return {
     maxDepth: int('MAX_QUERY_DEPTH', 10, 1, 1000),
     maxAliases: int('MAX_QUERY_ALIASES', 30, 0, 100_000),

@@ -1,33 +1,30 @@
-import type { NextFunction, Request, Response } from 'express';
+import cors from 'cors';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
-const ALLOWED_HEADERS = 'Authorization, Content-Type, Apollo-Require-Preflight, X-Apollo-Operation-Name, X-Request-Id';
+const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Apollo-Require-Preflight', 'X-Apollo-Operation-Name', 'X-Request-Id'];
 
 /**
- * CORS for the allow-list in CORS_ORIGINS. Credentials are never allowed: callers authenticate with
- * a Bearer header, not cookies, so no browser request carries an identity the page did not add.
- * An origin not on the list gets no CORS headers (the browser then blocks the response); with an
- * empty list the API is same-origin only. Preflights are answered here and never reach Apollo.
+ * CORS (the `cors` package) for the allow-list in CORS_ORIGINS. Credentials are never allowed:
+ * callers authenticate with a Bearer header, not cookies, so no browser request carries an identity
+ * the page did not add. An origin not on the list gets no CORS headers (the browser then blocks the
+ * response); with an empty list the API is same-origin only. Allowed preflights are answered here
+ * (204) and never reach Apollo.
  */
-export function corsMiddleware(allowed: readonly string[]) {
+export function corsMiddleware(allowed: readonly string[]): RequestHandler {
   const any = allowed.includes('*');
   const list = new Set(allowed);
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const origin = req.header('origin');
-    const permitted = origin !== undefined && (any || list.has(origin.toLowerCase()));
+  const handler = cors({
+    origin: any ? '*' : (origin, done) => done(null, origin !== undefined && list.has(origin.toLowerCase()) ? origin : false),
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ALLOWED_HEADERS,
+    exposedHeaders: ['X-Request-Id'],
+    credentials: false,
+    maxAge: 600,
+    optionsSuccessStatus: 204,
+  });
+  return (req: Request, res: Response, next: NextFunction) => {
+    // Every answer depends on the Origin header, also the ones that carry no CORS headers: caches must key on it.
     res.vary('Origin');
-    if (permitted) {
-      res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
-      res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id');
-    }
-    if (req.method === 'OPTIONS' && req.header('access-control-request-method') !== undefined) {
-      if (permitted) {
-        res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-        res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
-        res.setHeader('Access-Control-Max-Age', '600');
-      }
-      res.status(204).end();
-      return;
-    }
-    next();
+    handler(req, res, next);
   };
 }

@@ -1,3 +1,4 @@
+import { create as contentDisposition } from 'content-disposition';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../common/errors';
@@ -44,6 +45,7 @@ export function fileDownloadRouter(services: Pick<Services, 'files' | 'fileLinks
     res.status(200);
     res.setHeader('Content-Type', ACTIVE_TYPES.test(file.contentType) ? 'application/octet-stream' : file.contentType);
     res.setHeader('Content-Length', String(file.size));
+    // Always an attachment; the `content-disposition` package encodes any name (RFC 6266, with an ASCII fallback).
     res.setHeader('Content-Disposition', contentDisposition(file.filename));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
@@ -63,8 +65,3 @@ function fail(res: Response, status: number, code: string, message: string): voi
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
-/** RFC 6266: an ASCII fallback plus the exact UTF-8 name. */
-export function contentDisposition(filename: string): string {
-  const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
-}

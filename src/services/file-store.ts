@@ -1,3 +1,4 @@
+import { lookup } from 'mime-types';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -252,15 +253,9 @@ export function cleanFilename(raw: string): string {
 }
 
 /** Common types of job outputs; anything else is application/octet-stream. */
-const EXTENSION_TYPES: Record<string, string> = {
-  '.txt': 'text/plain', '.log': 'text/plain', '.md': 'text/markdown', '.csv': 'text/csv', '.json': 'application/json', '.xml': 'application/xml',
-  '.yaml': 'application/yaml', '.yml': 'application/yaml', '.html': 'text/html', '.htm': 'text/html', '.svg': 'image/svg+xml', '.png': 'image/png',
-  '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.pdf': 'application/pdf', '.zip': 'application/zip', '.gz': 'application/gzip',
-  '.tar': 'application/x-tar', '.sh': 'application/x-sh', '.js': 'text/javascript',
-};
-
+/** A job output's type from its name (mime-types' database); unknown names are plain bytes. */
 function typeOfExtension(ext: string): string {
-  return EXTENSION_TYPES[ext.toLowerCase()] ?? 'application/octet-stream';
+  return lookup(ext) || 'application/octet-stream';
 }
 
 function normalizeType(mimetype: string | undefined): string {

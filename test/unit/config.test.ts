@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { ConfigError, loadConfig, parseDuration } from '../../src/config/config';
 
 test('defaults to an embedded SQLite database under ./data on port 4000', () => {
   const c = loadConfig({});
@@ -66,4 +66,29 @@ test('REDIS_URL: unset means in-process events; a redis(s) URL is taken; anythin
     }
   }
   expect(() => loadConfig({ REDIS_PREFIX: 'has space' })).toThrow(/REDIS_PREFIX/);
+});
+
+test('durations share one grammar (the ms package), plain digits being seconds', () => {
+  expect(parseDuration('500ms')).toBe(500);
+  expect(parseDuration('90s')).toBe(90_000);
+  expect(parseDuration('1.5h')).toBe(5_400_000);
+  expect(parseDuration('2 minutes')).toBe(120_000);
+  expect(parseDuration('30d')).toBe(30 * 86_400_000);
+  expect(parseDuration('30')).toBe(30_000);
+  for (const bad of ['soon', '', '0s', '-5s', '5 parsecs']) expect(parseDuration(bad)).toBeNull();
+  expect(loadConfig({ REQUEST_TIMEOUT: '750ms', FILE_LINK_TTL: '1.5h', SUBSCRIPTION_REAUTH_INTERVAL: '2 minutes' })).toMatchObject({
+    queryLimits: { requestTimeoutMs: 750 },
+    files: { linkTtlMs: 5_400_000 },
+    subscriptionReauthMs: 120_000,
+  });
+  const bad = (() => {
+    try {
+      loadConfig({ REQUEST_TIMEOUT: 'soon', FILE_EXPIRATION: '0s' });
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return '';
+  })();
+  expect(bad).toMatch(/REQUEST_TIMEOUT must be a duration such as 500ms.*\(got "soon"\)/);
+  expect(bad).toMatch(/FILE_EXPIRATION must be a duration .*\(got "0s"\)/);
 });
