@@ -67,6 +67,11 @@ test('business hours: the clock runs on working time in the policy time zone', a
   expect(after.due).toBe('2026-11-24T09:30:00.000Z');
   // And across the DST change in March (CET -> CEST): Friday 16:30 + 60 minutes = Monday 09:30 CEST.
   expect(addWorkingMinutes(new Date('2026-03-27T15:30:00Z'), 60, { timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }).toISOString()).toBe('2026-03-30T07:30:00.000Z');
+  // On the 23-hour day itself the working clock counts real minutes: 00:00 CET + 120 min = 03:00 CEST (01:00Z).
+  const sundays = { timeZone: 'Europe/Berlin', days: [7], start: '00:00', end: '23:59' };
+  expect(addWorkingMinutes(new Date('2026-03-28T23:00:00Z'), 120, sundays).toISOString()).toBe('2026-03-29T01:00:00.000Z');
+  // Opening hours are wall-clock times: 09:00 on the day after the change is 07:00Z, not 08:00Z.
+  expect(addWorkingMinutes(new Date('2026-03-29T12:00:00Z'), 0, { ...sundays, days: [1], start: '09:00' }).toISOString()).toBe('2026-03-30T07:00:00.000Z');
 });
 
 test('a due date set by hand is kept when the priority changes; clearing it returns to the SLA', async () => {
