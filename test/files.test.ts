@@ -173,6 +173,7 @@ describe.each([local, s3Backend()])('files on $name storage', (backend) => {
     ['HTML', [{ path: 'variables.files.0', filename: 'page.html', type: 'text/html', content: '<h1>x</h1>' }], 'FILE_TYPE_NOT_ALLOWED'],
     ['HTML disguised as text', [{ path: 'variables.files.0', filename: 'page.txt', type: 'text/html', content: '<h1>x</h1>' }], 'FILE_TYPE_NOT_ALLOWED'],
     ['executable', [{ path: 'variables.files.0', filename: 'setup.exe', content: 'MZ' }], 'FILE_TYPE_NOT_ALLOWED'],
+    ['Windows executable named as a text file', [{ path: 'variables.files.0', filename: 'report.txt', type: 'text/plain', content: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]) }], 'FILE_TYPE_NOT_ALLOWED'],
     ['good then too large', [
       { path: 'variables.files.0', filename: 'ok.txt', type: 'text/plain', content: 'fine' },
       { path: 'variables.files.1', filename: 'big.bin', content: Buffer.alloc(MAX_BYTES + 10) },
@@ -185,6 +186,15 @@ describe.each([local, s3Backend()])('files on $name storage', (backend) => {
     expect(r.body.data.ticketFilesUpload.files).toEqual([]);
     expect(r.body.data.ticketFilesUpload.userErrors).toEqual([expect.objectContaining({ code, field: ['files', String(files.length - 1)] })]);
     await expectNothingLeft(rows, objects);
+  });
+
+  test('names what the content is when it refuses a file by its first bytes, and types an untyped file by them', async () => {
+    const exe = await upload([{ path: 'variables.files.0', filename: 'report.txt', type: 'text/plain', content: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]) }]);
+    expect(exe.body.data.ticketFilesUpload.userErrors[0].message).toBe('report.txt: its content is application/x-msdownload, and files of type application/x-msdownload are not accepted');
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const r = await upload([{ path: 'variables.files.0', filename: 'pixel', content: png }]);
+    expect(r.body.data.ticketFilesUpload.userErrors).toEqual([]);
+    expect(r.body.data.ticketFilesUpload.files[0]).toMatchObject({ filename: 'pixel', contentType: 'image/png' });
   });
 
   test('refuses more files than allowed with a JSON 413 and keeps nothing', async () => {

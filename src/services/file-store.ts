@@ -1,3 +1,4 @@
+import { fromBuffer as fileTypeFromBuffer } from 'file-type';
 import { lookup } from 'mime-types';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -129,7 +130,16 @@ export class FileStore {
       await this.storage.discard(staged);
       return refused(refusal(field, UserErrorCode.EMPTY_FILE, `${filename} is empty`));
     }
-    return ok({ staged, filename, contentType, size: meter.size, sha256: meter.digest() });
+    // The declared type and the name are the client's word; the first bytes are not. A denied
+    // format (an executable named report.txt) is refused by what it is.
+    const sniffed = (await fileTypeFromBuffer(meter.head))?.mime;
+    const sniffedRefusal = sniffed && sniffed !== contentType ? this.typeRefusal('', sniffed) : null;
+    if (sniffedRefusal) {
+      await this.storage.discard(staged);
+      return refused(refusal(field, UserErrorCode.FILE_TYPE_NOT_ALLOWED, `${filename}: its content is ${sniffed}, and ${sniffedRefusal}`));
+    }
+    const type = contentType === 'application/octet-stream' && sniffed ? sniffed : contentType;
+    return ok({ staged, filename, contentType: type, size: meter.size, sha256: meter.digest() });
   }
 
   private typeRefusal(filename: string, contentType: string): string | null {
@@ -210,9 +220,13 @@ export class FileStore {
 }
 
 /** Counts and hashes bytes on their way to storage, failing once the limit is passed. */
+const SNIFF_BYTES = 4100;
+
 class Meter extends Transform {
   size = 0;
   tooLarge = false;
+  /** The first bytes, for magic-number sniffing (file-type reads at most this many). */
+  head = Buffer.alloc(0);
   private readonly hash = crypto.createHash('sha256');
 
   constructor(private readonly limit: number) {
@@ -227,6 +241,7 @@ class Meter extends Transform {
       return;
     }
     this.hash.update(chunk);
+    if (this.head.length < SNIFF_BYTES) this.head = Buffer.concat([this.head, chunk.subarray(0, SNIFF_BYTES - this.head.length)]);
     done(null, chunk);
   }
 
