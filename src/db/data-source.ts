@@ -38,9 +38,11 @@ export function createDataSource(db: DatabaseConfig, log: Logger): DataSource {
     bindNumberParameters(dataSource);
     return dataSource;
   }
-  return new DataSource({
+  const dataSource = new DataSource({
     ...common,
-    type: 'mysql',
+    // 'mariadb', not 'mysql': TypeORM reads MariaDB's information_schema (column defaults, nullability)
+    // by this type, so the schema it compares with the entities is the one the migrations made.
+    type: 'mariadb',
     url: db.url,
     migrations: MYSQL_MIGRATIONS,
     timezone: 'Z',
@@ -50,4 +52,9 @@ export function createDataSource(db: DatabaseConfig, log: Logger): DataSource {
     poolSize: 10,
     extra: { connectionLimit: 10, waitForConnections: true, connectTimeout: 5000, enableKeepAlive: true },
   });
+  // As type 'mariadb' on MariaDB 10.5+, TypeORM would write INSERT ... RETURNING (and group saves of
+  // several rows into one INSERT). Keep the statements the app has always run on MariaDB: a plain
+  // INSERT, its generated id from the driver, and a re-read of the columns the database defaults.
+  dataSource.driver.isReturningSqlSupported = () => false;
+  return dataSource;
 }
