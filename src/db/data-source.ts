@@ -6,9 +6,18 @@ import type { Logger } from '../common/logger';
 import { ENTITIES } from '../entities';
 import { SQLITE_MIGRATIONS } from '../../migrations/sqlite';
 import { MYSQL_MIGRATIONS } from '../../migrations/mysql';
+import { applyMariaDbTypes } from './column-types';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { SqlCountLogger } from './sql-count.logger';
 import { bindNumberParameters } from './sqlite-parameters';
+
+/** MariaDB: after TypeORM builds the entity metadata, the columns' MariaDB types (column-types.ts). */
+class MariaDbDataSource extends DataSource {
+  protected override async buildMetadatas(): Promise<void> {
+    await super.buildMetadatas();
+    applyMariaDbTypes(this.entityMetadatas);
+  }
+}
 
 /** The TypeORM data source for either dialect. Schema changes come from migrations, never synchronize. */
 export function createDataSource(db: DatabaseConfig, log: Logger): DataSource {
@@ -38,7 +47,7 @@ export function createDataSource(db: DatabaseConfig, log: Logger): DataSource {
     bindNumberParameters(dataSource);
     return dataSource;
   }
-  const dataSource = new DataSource({
+  const dataSource = new MariaDbDataSource({
     ...common,
     // 'mariadb', not 'mysql': TypeORM reads MariaDB's information_schema (column defaults, nullability)
     // by this type, so the schema it compares with the entities is the one the migrations made.
