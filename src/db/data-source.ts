@@ -21,10 +21,12 @@ class MariaDbDataSource extends DataSource {
 
 /** The TypeORM data source for either dialect. Schema changes come from migrations, never synchronize. */
 export function createDataSource(db: DatabaseConfig, log: Logger): DataSource {
+  let dataSource: DataSource;
   const common = {
     entities: ENTITIES,
     namingStrategy: new SnakeNamingStrategy(),
-    logger: new SqlCountLogger(log),
+    // Reads `logging` as TypeORM's CLI sets it, so its commands print their output (sql-count.logger.ts).
+    logger: new SqlCountLogger(log, () => dataSource.options.logging),
     maxQueryExecutionTime: 1000,
     synchronize: false,
     migrationsRun: false,
@@ -32,7 +34,7 @@ export function createDataSource(db: DatabaseConfig, log: Logger): DataSource {
   };
   if (db.kind === 'sqlite') {
     if (db.path !== ':memory:') fs.mkdirSync(path.dirname(db.path), { recursive: true });
-    const dataSource = new DataSource({
+    dataSource = new DataSource({
       ...common,
       type: 'better-sqlite3',
       database: db.path,
@@ -47,7 +49,7 @@ export function createDataSource(db: DatabaseConfig, log: Logger): DataSource {
     bindNumberParameters(dataSource);
     return dataSource;
   }
-  const dataSource = new MariaDbDataSource({
+  dataSource = new MariaDbDataSource({
     ...common,
     // 'mariadb', not 'mysql': TypeORM reads MariaDB's information_schema (column defaults, nullability)
     // by this type, so the schema it compares with the entities is the one the migrations made.
