@@ -6,16 +6,27 @@ import type { Logger } from '../common/logger';
 import { ENTITIES } from '../entities';
 import { SQLITE_MIGRATIONS } from '../../migrations/sqlite';
 import { MYSQL_MIGRATIONS } from '../../migrations/mysql';
+import { applyMariaDbTypes } from './column-types';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { SqlCountLogger } from './sql-count.logger';
 import { bindNumberParameters } from './sqlite-parameters';
 
+/** MariaDB: after TypeORM builds the entity metadata, the columns' MariaDB types (column-types.ts). */
+class MariaDbDataSource extends DataSource {
+  protected override async buildMetadatas(): Promise<void> {
+    await super.buildMetadatas();
+    applyMariaDbTypes(this.entityMetadatas);
+  }
+}
+
 /** The TypeORM data source for either dialect. Schema changes come from migrations, never synchronize. */
 export function createDataSource(db: DatabaseConfig, log: Logger): DataSource {
+  let dataSource: DataSource;
   const common = {
     entities: ENTITIES,
     namingStrategy: new SnakeNamingStrategy(),
-    logger: new SqlCountLogger(log),
+    // Reads `logging` as TypeORM's CLI sets it, so its commands print their output (sql-count.logger.ts).
+    logger: new SqlCountLogger(log, () => dataSource.options.logging),
     maxQueryExecutionTime: 1000,
     synchronize: false,
     migrationsRun: false,
@@ -23,7 +34,7 @@ export function createDataSource(db: DatabaseConfig, log: Logger): DataSource {
   };
   if (db.kind === 'sqlite') {
     if (db.path !== ':memory:') fs.mkdirSync(path.dirname(db.path), { recursive: true });
-    const dataSource = new DataSource({
+    dataSource = new DataSource({
       ...common,
       type: 'better-sqlite3',
       database: db.path,
@@ -38,9 +49,11 @@ export function createDataSource(db: DatabaseConfig, log: Logger): DataSource {
     bindNumberParameters(dataSource);
     return dataSource;
   }
-  return new DataSource({
+  dataSource = new MariaDbDataSource({
     ...common,
-    type: 'mysql',
+    // 'mariadb', not 'mysql': TypeORM reads MariaDB's information_schema (column defaults, nullability)
+    // by this type, so the schema it compares with the entities is the one the migrations made.
+    type: 'mariadb',
     url: db.url,
     migrations: MYSQL_MIGRATIONS,
     timezone: 'Z',
@@ -50,4 +63,9 @@ export function createDataSource(db: DatabaseConfig, log: Logger): DataSource {
     poolSize: 10,
     extra: { connectionLimit: 10, waitForConnections: true, connectTimeout: 5000, enableKeepAlive: true },
   });
+  // As type 'mariadb' on MariaDB 10.5+, TypeORM would write INSERT ... RETURNING (and group saves of
+  // several rows into one INSERT). Keep the statements the app has always run on MariaDB: a plain
+  // INSERT, its generated id from the driver, and a re-read of the columns the database defaults.
+  dataSource.driver.isReturningSqlSupported = () => false;
+  return dataSource;
 }

@@ -7,7 +7,7 @@ const LOCK_NAME = 'ticket_gateway_migrations';
  * one of them migrate while the others wait; SQLite is single-process.
  */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
-  if (dataSource.options.type !== 'mysql') {
+  if (dataSource.options.type === 'better-sqlite3') {
     return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
   }
   const runner = dataSource.createQueryRunner();

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Node } from '../graphql/types/node.type';
@@ -24,12 +24,13 @@ export class EventParam {
  */
 @ObjectType('Event', { implements: Node, description: 'A runnable ops event: what runs it, its default targets and its parameters.' })
 @Entity('event_definition')
+@Unique('UQ_event_definition_key', ['key'])
 export class EventDefinition {
   @PrimaryGeneratedColumn()
   id: number;
 
   @Field({ description: 'Stable key (letters, digits, "-", "_"), unique.' })
-  @Column({ type: 'varchar', length: 64, unique: true })
+  @Column({ type: 'varchar', length: 64 })
   key: string;
 
   @Field()

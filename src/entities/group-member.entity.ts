@@ -11,10 +11,10 @@ export class GroupMember {
   userId: number;
 
   @ManyToOne(() => UserGroup, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'group_id' })
+  @JoinColumn({ name: 'group_id', foreignKeyConstraintName: 'FK_group_member_group' })
   group?: UserGroup;
 
   @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_group_member_user' })
   user?: User;
 }

@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { DATETIME } from '../db/column-types';
+import { User } from './user.entity';
 
 /**
  * A mutation already applied for (user, operation, clientMutationId): the hash of its input and a
@@ -13,6 +14,10 @@ export class IdempotencyKey {
 
   @Column({ type: 'int' })
   userId: number;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_idempotency_key_user' })
+  user?: User;
 
   @Column({ type: 'varchar', length: 64 })
   operation: string;

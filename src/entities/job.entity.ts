@@ -2,7 +2,7 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } 
 import { Directive, Field, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Node } from '../graphql/types/node.type';
-import { DATETIME } from '../db/column-types';
+import { DATETIME, MariaDbType } from '../db/column-types';
 import { EventDefinition } from './event-definition.entity';
 import { JobStatus, RunnerKind } from './job.enums';
 import { TicketEvent } from './ticket-event.entity';
@@ -15,8 +15,8 @@ import { Ticket } from './ticket.entity';
 @ObjectType({ implements: Node, description: 'A run of an event, launched from a ticket.' })
 @Directive('@key(fields: "id")')
 @Entity('job')
-@Index(['ticketId', 'id'])
-@Index(['status', 'runnerInstance'])
+@Index('IDX_job_ticket', ['ticketId', 'id'])
+@Index('IDX_job_status_instance', ['status', 'runnerInstance'])
 export class Job {
   @PrimaryGeneratedColumn()
   id: number;
@@ -30,7 +30,7 @@ export class Job {
   ticketId: number;
 
   @ManyToOne(() => Ticket, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'ticket_id' })
+  @JoinColumn({ name: 'ticket_id', foreignKeyConstraintName: 'FK_job_ticket' })
   ticket?: Ticket;
 
   /** The stub it was launched from; null once that stub is removed. */
@@ -38,18 +38,22 @@ export class Job {
   ticketEventId: number | null;
 
   @ManyToOne(() => TicketEvent, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'ticket_event_id' })
+  @JoinColumn({ name: 'ticket_event_id', foreignKeyConstraintName: 'FK_job_ticket_event' })
   ticketEvent?: TicketEvent;
 
   /** The job that launched this one (jobLaunch); it shares the parent's ticket. */
   @Column({ type: 'int', nullable: true })
   parentJobId: number | null;
 
+  @ManyToOne(() => Job, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'parent_job_id', foreignKeyConstraintName: 'FK_job_parent' })
+  parentJob?: Job;
+
   @Column({ type: 'int' })
   eventId: number;
 
   @ManyToOne(() => EventDefinition, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'event_id' })
+  @JoinColumn({ name: 'event_id', foreignKeyConstraintName: 'FK_job_event' })
   event?: EventDefinition;
 
   @Field(() => RunnerKind)
@@ -88,8 +92,9 @@ export class Job {
   @Column({ type: 'varchar', length: 255, nullable: true })
   server: string | null;
 
-  /** Captured output (bounded); the API shows an excerpt. */
+  /** Captured output (bounded by JOB_LOG_MAX_BYTES, up to 16 MB); the API shows an excerpt. */
   @Column({ type: 'text', nullable: true })
+  @MariaDbType('mediumtext')
   log: string | null;
 
   /** The process that runs a local job: a restarted process fails what it left running. */

@@ -12,7 +12,7 @@ import { Ticket } from './ticket.entity';
  */
 @ObjectType('TicketEvent', { implements: Node, description: 'A runnable event on a ticket, with its overrides.' })
 @Entity('ticket_event')
-@Index(['ticketId', 'id'])
+@Index('IDX_ticket_event_ticket', ['ticketId', 'id'])
 export class TicketEvent {
   @PrimaryGeneratedColumn()
   id: number;
@@ -21,14 +21,14 @@ export class TicketEvent {
   ticketId: number;
 
   @ManyToOne(() => Ticket, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'ticket_id' })
+  @JoinColumn({ name: 'ticket_id', foreignKeyConstraintName: 'FK_ticket_event_ticket' })
   ticket?: Ticket;
 
   @Column({ type: 'int' })
   eventId: number;
 
   @ManyToOne(() => EventDefinition, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'event_id' })
+  @JoinColumn({ name: 'event_id', foreignKeyConstraintName: 'FK_ticket_event_event' })
   event?: EventDefinition;
 
   @Field(() => [String], { nullable: true, description: "Overrides the event's targets." })

@@ -13,7 +13,7 @@ import { User } from './user.entity';
 @Entity('ticket')
 @Index(['status', 'number'])
 @Index(['deletedAt', 'number'])
-@Index(['originKind', 'originId'])
+@Index('IDX_ticket_origin', ['originKind', 'originId'])
 export class Ticket {
   @PrimaryGeneratedColumn()
   id: number;
