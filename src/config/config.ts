@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { outboundAllowEntryProblem } from '../common/outbound-url';
 import { loadWorkflow, type Workflow } from './workflow';
 
 export type DatabaseConfig =
@@ -49,6 +50,12 @@ export interface AppConfig {
   /** How often an open WebSocket connection's credentials are checked again (revoked or narrowed: closed). */
   subscriptionReauthMs: number;
   queryLimits: QueryLimitsConfig;
+  /**
+   * OUTBOUND_ALLOW: CIDR ranges, addresses and host names (`*.domain` for its subdomains) that
+   * webhooks and http job runners may reach although they are loopback, private or otherwise
+   * internal (src/common/outbound-url.ts). Empty: public addresses only.
+   */
+  outboundAllow: string[];
   /** Observability: OpenTelemetry tracing, on only when an OTLP endpoint is configured. */
   telemetry: TelemetryConfig;
   /**
@@ -268,6 +275,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       return ms && ms > 0 ? ms : 60_000;
     })(),
     queryLimits: parseQueryLimits(str, int, problems),
+    outboundAllow: parseOutboundAllow(str('OUTBOUND_ALLOW'), problems),
     telemetry: { otlpEndpoint: otlpEndpoint?.replace(/\/+$/, '') ?? null, serviceName: str('OTEL_SERVICE_NAME') ?? 'ticket-gateway' },
     dataLoaderBatching: dataLoadersRaw !== 'off',
   };
@@ -279,6 +287,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function parseOutboundAllow(raw: string | undefined, problems: string[]): string[] {
+  const entries = (raw ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+  for (const entry of entries) {
+    const problem = outboundAllowEntryProblem(entry);
+    if (problem) problems.push(`OUTBOUND_ALLOW: ${problem} (a comma-separated list, e.g. 10.0.0.0/8,hooks.internal.example)`);
+  }
+  return entries;
 }
 
 function isRedisUrl(raw: string): boolean {

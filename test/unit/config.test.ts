@@ -67,3 +67,10 @@ test('REDIS_URL: unset means in-process events; a redis(s) URL is taken; anythin
   }
   expect(() => loadConfig({ REDIS_PREFIX: 'has space' })).toThrow(/REDIS_PREFIX/);
 });
+
+test('OUTBOUND_ALLOW takes CIDR ranges, addresses and host names, and names a bad entry', () => {
+  expect(loadConfig({}).outboundAllow).toEqual([]);
+  expect(loadConfig({ OUTBOUND_ALLOW: ' 10.0.0.0/8, 127.0.0.1 ,fd00::/8,hooks.internal.example,*.corp.example' }).outboundAllow).toEqual(['10.0.0.0/8', '127.0.0.1', 'fd00::/8', 'hooks.internal.example', '*.corp.example']);
+  expect(() => loadConfig({ OUTBOUND_ALLOW: '10.0.0.0/8,not a host' })).toThrow(/OUTBOUND_ALLOW: "not a host" is neither/);
+  expect(() => loadConfig({ OUTBOUND_ALLOW: '10.0.0.0/33' })).toThrow(/OUTBOUND_ALLOW: "10.0.0.0\/33" is not a CIDR range/);
+});
