@@ -52,13 +52,17 @@ export function outboundAllowEntryProblem(entry: string): string | null {
   return /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(entry) ? null : `"${entry}" is neither a CIDR range, an address nor a host name`;
 }
 
-/** The IPv4 address embedded in an IPv6 one (mapped, NAT64 64:ff9b::/96, 6to4), if any. */
+/**
+ * The IPv4 address embedded in an IPv6 one, if any: IPv4-mapped (::ffff:0:0/96), IPv4-compatible
+ * (::/96, deprecated but still a spelling), NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
+ */
 function embeddedIPv4(a: ipaddr.IPv6): ipaddr.IPv4 | null {
-  const range = a.range();
-  if (range === 'ipv4Mapped') return a.toIPv4Address();
+  if (a.isIPv4MappedAddress()) return a.toIPv4Address();
   const b = a.toByteArray();
-  if (range === 'rfc6052') return new ipaddr.IPv4(b.slice(12, 16));
-  if (range === '6to4') return new ipaddr.IPv4(b.slice(2, 6));
+  const p = a.parts;
+  if (p.slice(0, 6).every((x) => x === 0)) return new ipaddr.IPv4(b.slice(12, 16));
+  if (p[0] === 0x64 && p[1] === 0xff9b && p.slice(2, 6).every((x) => x === 0)) return new ipaddr.IPv4(b.slice(12, 16));
+  if (p[0] === 0x2002) return new ipaddr.IPv4(b.slice(2, 6));
   return null;
 }
 
@@ -126,7 +130,8 @@ export class OutboundPolicy {
     this.resolve(host).then(
       (all) => {
         if (!this.hostAllowed(host) && all.some((a) => this.blocked(a.address) !== null)) return callback(new OutboundBlockedError(), '');
-        const wanted = options.family === 4 || options.family === 6 ? all.filter((a) => a.family === options.family) : all;
+        const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
+        const wanted = family === 4 || family === 6 ? all.filter((a) => a.family === family) : all;
         if (wanted.length === 0) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), '');
         if (options.all) callback(null, wanted);
         else callback(null, wanted[0].address, wanted[0].family);
@@ -149,6 +154,7 @@ export class OutboundPolicy {
     }
     if (this.cidrs.some(([net, bits]) => net.kind() === a.kind() && a.match(net, bits))) return null;
     const range = a.range();
+    if (range === 'loopback' || range === 'unspecified') return NAMES[range];
     if (a.kind() === 'ipv6') {
       const inner = embeddedIPv4(a as ipaddr.IPv6);
       if (inner) {

@@ -38,6 +38,9 @@ describe('check (input)', () => {
     ['http://240.0.0.1/', 'reserved'],
     ['http://[64:ff9b::a00:1]/', 'IPv4-embedded private'],
     ['http://[2002:7f00:1::]/', 'IPv4-embedded loopback'],
+    ['http://[::127.0.0.1]/', 'IPv4-embedded loopback'],
+    ['http://[::a9fe:a9fe]/', 'IPv4-embedded link-local'],
+    ['http://[64:ff9b:1::a00:1]/', 'reserved'],
     ['http://example.com@127.0.0.1:3306', 'user name or password'],
     ['http://u:p@hooks.example.com/', 'user name or password'],
     ['gopher://hooks.example.com/', 'http or https'],
@@ -49,7 +52,7 @@ describe('check (input)', () => {
     expect(message).toContain('OUTBOUND_ALLOW');
   });
 
-  test.each(['https://hooks.example.com/x', 'http://93.184.215.14:8080/x', 'https://[2606:4700::1]/', 'http://[::ffff:8.8.8.8]/'])('accepts %s', (url) => {
+  test.each(['https://hooks.example.com/x', 'http://93.184.215.14:8080/x', 'https://[2606:4700::1]/', 'http://[::ffff:8.8.8.8]/', 'http://[64:ff9b::808:808]/'])('accepts %s', (url) => {
     expect(policy.check(url)).toBeNull();
   });
 
