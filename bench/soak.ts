@@ -142,6 +142,7 @@ async function soak(dialect: Dialect, minutes: number, entry: string): Promise<S
       OUTBOX_LEASE_MS: String(LEASE_MS),
       OVERDUE_TIME: '23:59',
       RATE_LIMIT_COST_PER_MINUTE: '0',
+      OUTBOUND_ALLOW: '127.0.0.1/32', // the webhook receiver runs on loopback
       ...(dialect === 'mysql' ? { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: redisPrefix } : {}),
     }, await freePort(), start));
   }

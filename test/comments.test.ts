@@ -21,19 +21,36 @@ const DELETE = `mutation($id: ID!) { commentDelete(id: $id) { deletedId change {
 
 const newTicket = async (input: Record<string, unknown> = {}) => (await s.gql(CREATE, { input: { subject: 'Talk', ...input } }, alice)).data.ticketCreate.ticket;
 
-test('adds a sanitized Markdown comment authored by the caller and bumps the ticket version', async () => {
+test('adds a Markdown comment as typed, rendered safely, authored by the caller and bumps the ticket version', async () => {
   const t = await newTicket();
   const r = await s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: 'Looks **fine**<script>x()</script>' } }, bob);
   expect(r.data.commentAdd.userErrors).toEqual([]);
-  expect(r.data.commentAdd.change).toMatchObject({ type: 'COMMENT', body: 'Looks **fine**', bodyHtml: '<p>Looks <strong>fine</strong></p>\n', author: { username: 'bob' }, editedAt: null });
+  expect(r.data.commentAdd.change).toMatchObject({ type: 'COMMENT', body: 'Looks **fine**<script>x()</script>', bodyHtml: '<p>Looks <strong>fine</strong>&lt;script&gt;x()&lt;/script&gt;</p>\n', author: { username: 'bob' }, editedAt: null });
   const after = await s.gql(`query($id: ID!) { ticket(id: $id) { version updatedAt } }`, { id: t.id });
   expect(after.data.ticket.version).toBe(2);
   expect(new Date(after.data.ticket.updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(t.updatedAt).getTime());
 });
 
+// Regression (issue 15): the tag regex made `<im<b>g onerror>` live and ate `a<b and c>d`.
+test.each([
+  ['Disk <im<b>g src=x onerror=alert(1)> full'],
+  ['<scr<b>ipt>alert(1)</scr<b>ipt> [x](javascript:alert(1))'],
+  ['if a<b and c>d'],
+  ['List<T>'],
+])('keeps comment %j as typed and renders it without live markup', async (text) => {
+  const t = await newTicket();
+  const r = await s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: text } }, bob);
+  expect(r.data.commentAdd.userErrors).toEqual([]);
+  expect(r.data.commentAdd.change.body).toBe(text);
+  const html = r.data.commentAdd.change.bodyHtml as string;
+  expect(html).not.toMatch(/<(script|img|a)\b/i);
+  expect(html).not.toMatch(/<[^>]*\son\w+\s*=/i);
+  expect(html).not.toMatch(/<[^>]*javascript:/i);
+});
+
 test('refuses a blank comment, a comment on a missing ticket, and a caller without edit_tickets', async () => {
   const t = await newTicket();
-  const blank = await s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: ' <b></b> ' } }, alice);
+  const blank = await s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: ' \n\t\u0007 ' } }, alice);
   expect(blank.data.commentAdd.userErrors).toEqual([expect.objectContaining({ field: ['input', 'body'], code: 'BLANK' })]);
   const missing = await s.gql(COMMENT_ADD, { input: { ticketId: '987654', body: 'hi' } }, alice);
   expect(missing.errors?.[0].extensions?.code).toBe('NOT_FOUND');

@@ -224,6 +224,7 @@ beforeAll(async () => {
   s = await startTestServer({
     MAX_QUERY_COST: '100000000', MAX_QUERY_DEPTH: '30', MAX_QUERY_ALIASES: '1000', RATE_LIMIT_COST_PER_MINUTE: '0',
     OUTBOX_POLL_MS: '50', JOBS_DIR: jobsDir, INSTANCE_ID: 'every-field', NOTIFY_DEBOUNCE_SECONDS: '1',
+    OUTBOUND_ALLOW: '127.0.0.1/32', // the webhook receiver runs on loopback
   });
 });
 afterAll(async () => {

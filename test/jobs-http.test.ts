@@ -56,7 +56,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/run_event`;
-  s = await startTestServer({ OUTBOX_POLL_MS: '50', OUTBOX_RETRY_BASE_MS: '50', PUBLIC_URL: 'https://tickets.example.com' });
+  s = await startTestServer({ OUTBOX_POLL_MS: '50', OUTBOX_RETRY_BASE_MS: '50', PUBLIC_URL: 'https://tickets.example.com', OUTBOUND_ALLOW: '127.0.0.1/32' });
   ops = await s.user('ops');
   const created = await s.gql(EVENT_CREATE, { i: { key: 'deploy-remote', title: 'Remote deploy', runner: 'HTTP', url: receiverUrl, targets: ['db-1'], fields: [{ name: 'version', type: 'STRING', required: true }] } });
   expect(created.data.eventCreate.userErrors).toEqual([]);
@@ -144,7 +144,7 @@ test('a runner refusing the job (4xx) fails it at once; jobReport reports for AP
 });
 
 test('a runner that stays unreachable fails the job after the outbox gives up', async () => {
-  const down = await startTestServer({ OUTBOX_POLL_MS: '20', OUTBOX_RETRY_BASE_MS: '10', OUTBOX_MAX_ATTEMPTS: '2' });
+  const down = await startTestServer({ OUTBOX_POLL_MS: '20', OUTBOX_RETRY_BASE_MS: '10', OUTBOX_MAX_ATTEMPTS: '2', OUTBOUND_ALLOW: '127.0.0.1/32' });
   try {
     const created = await down.gql(EVENT_CREATE, { i: { key: 'nowhere', title: 'Nowhere', runner: 'HTTP', url: 'http://127.0.0.1:9/run' } });
     const t = await down.gql(CREATE, { input: { subject: 'Unreachable' } });

@@ -93,13 +93,16 @@ test('drafts send nothing until published, which sends the Created mail', async 
 });
 
 test('user text is never template syntax and cannot add headers', async () => {
-  const t = await create({ subject: 'Hello {{name}} ${process.env.X} <%= 1 %>\r\nBcc: evil@example.com', body: '{{#each x}}<script>alert(1)</script>', notify: ['ops@example.com'] });
+  const t = await create({ subject: 'Hello {{name}} ${process.env.X} <%= 1 %>\r\nBcc: evil@example.com', body: '{{#each x}}<script>alert(1)</script> Disk <im<b>g src=x onerror=alert(1)> <scr<b>ipt>alert(2)</scr<b>ipt> if a<b and c>d', notify: ['ops@example.com'] });
   const [m] = await sink.waitFor(new RegExp(`#${t.number} Created`));
   expect(m.mail.subject).toContain('Hello {{name}} ${process.env.X} <%= 1 %>');
   expect(m.mail.bcc).toBeUndefined();
   expect(m.envelopeTo).toEqual(['ops@example.com']);
   expect(m.mail.text).toContain('{{#each x}}');
   expect(m.mail.html).not.toContain('<script>');
+  expect(m.mail.html).not.toMatch(/<img|<[^>]*\son\w+\s*=/i);
+  expect(m.mail.text).toContain('if a<b and c>d');
+  expect(m.mail.html).toContain('if a&lt;b and c&gt;d');
 });
 
 test('overdue run mails only the assignees of overdue open tickets, once a day', async () => {

@@ -16,7 +16,7 @@ afterAll(() => s?.close());
 const countTickets = async () => (await s.gql(`{ tickets { totalCount } }`)).data.tickets.totalCount as number;
 
 describe('ticketCreate', () => {
-  test('creates a ticket with every field, cleans subject and body, and records one CREATED entry', async () => {
+  test('creates a ticket with every field, keeps subject and body as typed, and records one CREATED entry', async () => {
     const r = await s.gql(CREATE, {
       input: {
         subject: '  Disk <b>full</b> on db-1 <script>alert(1)</script> ',
@@ -38,8 +38,8 @@ describe('ticketCreate', () => {
     expect(r.data.ticketCreate.userErrors).toEqual([]);
     expect(t).toMatchObject({
       number: 1,
-      subject: 'Disk full on db-1',
-      body: 'Free space is **low**.\n\nbold stays as text',
+      subject: 'Disk <b>full</b> on db-1 <script>alert(1)</script>',
+      body: 'Free space is **low**.<script>alert(1)</script><!-- hidden --><iframe src="x"></iframe>\n\n<b>bold</b> stays as text',
       type: 'MAINTENANCE',
       status: 'OPEN',
       priority: 'HIGH',
@@ -55,7 +55,7 @@ describe('ticketCreate', () => {
       cc: [{ username: 'alice' }],
       creator: { username: 'alice' },
     });
-    expect(t.bodyHtml).toBe('<p>Free space is <strong>low</strong>.</p>\n<p>bold stays as text</p>\n');
+    expect(t.bodyHtml).toBe('<p>Free space is <strong>low</strong>.&lt;script&gt;alert(1)&lt;/script&gt;&lt;!-- hidden --&gt;&lt;iframe src="x"&gt;&lt;/iframe&gt;</p>\n<p>&lt;b&gt;bold&lt;/b&gt; stays as text</p>\n');
     const h = await s.gql(`query($id: ID!) { ticket(id: $id) { changes { totalCount edges { node { type author { username } } } } } }`, { id: t.id });
     expect(h.data.ticket.changes.totalCount).toBe(1);
     expect(h.data.ticket.changes.edges[0].node).toEqual({ type: 'CREATED', author: { username: 'alice' } });
@@ -78,9 +78,30 @@ describe('ticketCreate', () => {
     expect(html).toContain('a &lt; b &amp;');
   });
 
+  // Regression (issue 15): a one-pass tag regex turned `<im<b>g ...>` into a live `<img onerror>`
+  // and ate plain text such as `if a<b and c>d`. Text is now stored as typed; only the rendering is
+  // made safe.
+  test.each([
+    ['Disk <im<b>g src=x onerror=alert(1)> full'],
+    ['<scr<b>ipt>alert(1)</scr<b>ipt> [x](javascript:alert(1)) <a href="javascript:alert(1)" onclick="x()">a</a>'],
+    ['if a<b and c>d'],
+    ['List<T> and Map<K, V>'],
+  ])('stores %j as typed in subject and body, and bodyHtml has no markup from it', async (text) => {
+    const r = await s.gql(CREATE, { input: { subject: text, body: text } }, alice);
+    expect(r.data.ticketCreate.userErrors).toEqual([]);
+    const t = r.data.ticketCreate.ticket;
+    expect(t).toMatchObject({ subject: text, body: text });
+    const read = await s.gql(`query($id: ID!) { ticket(id: $id) { subject body bodyHtml } }`, { id: t.id });
+    expect(read.data.ticket).toMatchObject({ subject: text, body: text });
+    const html = read.data.ticket.bodyHtml as string;
+    expect(html).not.toMatch(/<(script|img|a)\b/i);
+    expect(html).not.toMatch(/<[^>]*\son\w+\s*=/i);
+    expect(html).not.toMatch(/<[^>]*javascript:/i);
+  });
+
   test.each([
     [{ subject: '   ' }, ['input', 'subject'], 'BLANK'],
-    [{ subject: '<b></b>' }, ['input', 'subject'], 'BLANK'],
+    [{ subject: ' \u0007\t ' }, ['input', 'subject'], 'BLANK'],
     [{ subject: 'x'.repeat(301) }, ['input', 'subject'], 'TOO_LONG'],
     [{ subject: 'ok', body: 'x'.repeat(2001) }, ['input', 'body'], 'TOO_LONG'],
     [{ subject: 'ok', category: 'nope' }, ['input', 'category'], 'NOT_FOUND'],

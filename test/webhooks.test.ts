@@ -49,7 +49,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
   url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-  s = await startTestServer({ OUTBOX_POLL_MS: '50', OUTBOX_RETRY_BASE_MS: '50' });
+  s = await startTestServer({ OUTBOX_POLL_MS: '50', OUTBOX_RETRY_BASE_MS: '50', OUTBOUND_ALLOW: '127.0.0.1/32' });
   await s.gql(`mutation { tagCreate(input: { key: "prod" }) { userErrors { message } } }`);
   alice = await s.user('alice');
 });
@@ -142,7 +142,7 @@ test('an unreachable endpoint is retried and the error recorded; nothing else is
     await sleep(25);
     log = (await s.gql(`{ webhooks { id deliveries { status attempts responseStatus lastError } } }`)).data.webhooks.find((w: { id: string }) => w.id === hook.id).deliveries;
   }
-  expect(log[0]).toMatchObject({ status: 'pending', responseStatus: null, lastError: expect.stringMatching(/fetch failed|ECONNREFUSED/) });
+  expect(log[0]).toMatchObject({ status: 'pending', responseStatus: null, lastError: expect.stringMatching(/ECONNREFUSED/) });
   expect(log[0].attempts).toBeGreaterThanOrEqual(2);
   await s.gql(`mutation($id: ID!) { webhookDelete(id: $id) { deletedId } }`, { id: hook.id });
 });

@@ -1,44 +1,47 @@
 import MarkdownIt from 'markdown-it';
+import sanitizeHtml from 'sanitize-html';
 
-// An unterminated block is removed to the end, as a browser would treat the rest as its content.
-// <embed> is a void element: the tag rule below removes it.
-const DANGEROUS_BLOCK = /<(script|style|iframe|object)\b[\s\S]*?(<\/\1\s*>|$)/gi;
-const HTML_COMMENT = /<!--[\s\S]*?(-->|$)/g;
-const HTML_TAG = /<\/?[a-zA-Z][\w:-]*(?:\s+[^<>]*?)?\/?>/g;
-// C0 controls except tab, newline and carriage return, plus DEL.
+// C0 controls except tab, newline and carriage return, plus DEL: never meaningful in a ticket and
+// they break mail and terminals.
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
-/** Subject line: tags removed, control characters and runs of whitespace collapsed. */
+/**
+ * Subject line: plain text, where `<` is just a character (`List<T>`, `if a<b and c>d`). Only
+ * control characters go and whitespace runs collapse to one space, so it stays one line; whoever
+ * shows it escapes it for their output (the mail composer does, GraphQL and webhooks carry JSON).
+ */
 export function cleanSubject(input: string): string {
-  return input
-    .replace(DANGEROUS_BLOCK, '')
-    .replace(HTML_COMMENT, '')
-    .replace(HTML_TAG, '')
-    .replace(CONTROL_CHARS, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return input.replace(CONTROL_CHARS, '').replace(/\s+/g, ' ').trim();
 }
 
 /**
- * Markdown as stored: script/style/iframe/object/embed blocks, HTML comments and raw tags are
- * removed, as the reference system does. This is hygiene for plain-text consumers (mail, CLI);
- * the safety boundary for browsers is renderMarkdown, which never passes raw HTML through.
+ * Markdown source as typed: line endings normalized, control characters removed, outer whitespace
+ * trimmed. No HTML is removed here - any removal by pattern both misses nested tricks
+ * (`<scr<b>ipt>`) and eats plain text (`a<b and c>d`); the safety boundary is renderMarkdown.
  */
-export function sanitizeMarkdown(input: string): string {
-  return input
-    .replace(/\r\n?/g, '\n')
-    .replace(DANGEROUS_BLOCK, '')
-    .replace(HTML_COMMENT, '')
-    .replace(HTML_TAG, '')
-    .replace(CONTROL_CHARS, '')
-    .trim();
+export function cleanMarkdown(input: string): string {
+  return input.replace(/\r\n?/g, '\n').replace(CONTROL_CHARS, '').trim();
 }
 
-// html: false escapes any raw HTML; markdown-it's link validation drops javascript:, vbscript:,
-// file: and non-image data: URLs.
+// html: false escapes any raw HTML in the source; markdown-it's link validation drops javascript:,
+// vbscript:, file: and non-image data: URLs.
 const markdown = new MarkdownIt({ html: false, linkify: true, breaks: false });
+
+// What markdown-it produces (CommonMark plus tables and strikethrough) and nothing more. The
+// sanitizer is the boundary should a markdown-it option or plugin ever let markup through: no
+// scripts, no event handlers, links and images only to http(s) (and mailto for links).
+const RENDERED: sanitizeHtml.IOptions = {
+  allowedTags: ['p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'strong', 'em', 's', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td'],
+  allowedAttributes: { a: ['href', 'title'], img: ['src', 'alt', 'title'], ol: ['start'], th: ['style'], td: ['style'], code: ['class'] },
+  allowedClasses: { code: ['language-*'] },
+  allowedStyles: { th: { 'text-align': [/^(left|right|center)$/] }, td: { 'text-align': [/^(left|right|center)$/] } },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['http', 'https'] },
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'escape',
+};
 
 /** Safe HTML rendering of stored Markdown, for front-ends that show a ticket body or comment. */
 export function renderMarkdown(source: string): string {
-  return markdown.render(source);
+  return sanitizeHtml(markdown.render(source), RENDERED);
 }

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import ms from 'ms';
+import { outboundAllowEntryProblem } from '../common/outbound-url';
 import { loadWorkflow, type Workflow } from './workflow';
 
 export type DatabaseConfig =
@@ -50,6 +51,12 @@ export interface AppConfig {
   /** How often an open WebSocket connection's credentials are checked again (revoked or narrowed: closed). */
   subscriptionReauthMs: number;
   queryLimits: QueryLimitsConfig;
+  /**
+   * OUTBOUND_ALLOW: CIDR ranges, addresses and host names (`*.domain` for its subdomains) that
+   * webhooks and http job runners may reach although they are loopback, private or otherwise
+   * internal (src/common/outbound-url.ts). Empty: public addresses only.
+   */
+  outboundAllow: string[];
   /** Observability: OpenTelemetry tracing, on only when an OTLP endpoint is configured. */
   telemetry: TelemetryConfig;
   /**
@@ -267,6 +274,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisPrefix: str('REDIS_PREFIX') ?? 'ticket-gateway:',
     subscriptionReauthMs: durationOf(str, problems, 'SUBSCRIPTION_REAUTH_INTERVAL', '60s'),
     queryLimits: parseQueryLimits(str, int, problems),
+    outboundAllow: parseOutboundAllow(str('OUTBOUND_ALLOW'), problems),
     telemetry: { otlpEndpoint: otlpEndpoint?.replace(/\/+$/, '') ?? null, serviceName: str('OTEL_SERVICE_NAME') ?? 'ticket-gateway' },
     dataLoaderBatching: dataLoadersRaw !== 'off',
   };
@@ -286,6 +294,15 @@ function durationOf(str: (name: string) => string | undefined, problems: string[
   const value = parseDuration(raw);
   if (value === null) problems.push(`${name} must be a duration such as 500ms, 90s, 15m, 12h, 30d or 5y (got "${raw}")`);
   return value ?? (parseDuration(fallback) as number);
+}
+
+function parseOutboundAllow(raw: string | undefined, problems: string[]): string[] {
+  const entries = (raw ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+  for (const entry of entries) {
+    const problem = outboundAllowEntryProblem(entry);
+    if (problem) problems.push(`OUTBOUND_ALLOW: ${problem} (a comma-separated list, e.g. 10.0.0.0/8,hooks.internal.example)`);
+  }
+  return entries;
 }
 
 function isRedisUrl(raw: string): boolean {

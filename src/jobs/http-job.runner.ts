@@ -1,5 +1,7 @@
 import { PermanentDeliveryError } from '../common/errors';
 import { signBody } from '../common/hmac';
+import { postOutbound } from '../common/outbound-post';
+import { OutboundBlockedError, type OutboundPolicy } from '../common/outbound-url';
 import type { TicketFile } from '../entities/ticket-file.entity';
 import { toGlobalId } from '../graphql/global-id';
 import type { JobEvents, JobLaunch, JobRunner } from './job-runner';
@@ -10,13 +12,15 @@ const TIMEOUT_MS = 15_000;
  * Hands a job to an external ops system (an xyOps-style run_event endpoint or any webhook): a
  * signed POST of the job as JSON. The system reports progress and the outcome through the
  * jobReport mutation or the signed callback URL in the payload. 2xx: handed over; 4xx: refused
- * for good (the job fails); anything else is retried by the outbox with backoff.
+ * for good (the job fails); anything else is retried by the outbox with backoff. A URL the outbound
+ * policy refuses (OUTBOUND_ALLOW) fails the job at once, without details of the target.
  */
 export class HttpJobRunner implements JobRunner {
   constructor(
     private readonly publicUrl: string,
     private readonly fileUrl: (file: TicketFile) => Promise<string>,
     private readonly events: JobEvents,
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   async dispatch({ job, event, ticket, inputs }: JobLaunch): Promise<void> {
@@ -37,11 +41,12 @@ export class HttpJobRunner implements JobRunner {
       },
     });
     const timestamp = Math.floor(Date.now() / 1000);
-    let res: Response;
+    let status: number;
     try {
-      res = await fetch(event.url, {
-        method: 'POST',
-        headers: {
+      status = await postOutbound(
+        this.outbound,
+        event.url,
+        {
           'content-type': 'application/json',
           'user-agent': 'ticket-gateway-jobs',
           'x-job-id': jobId,
@@ -49,19 +54,18 @@ export class HttpJobRunner implements JobRunner {
           'x-job-signature': signBody(event.secret, timestamp, body),
         },
         body,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        redirect: 'manual',
-      });
+        TIMEOUT_MS,
+      );
     } catch (err) {
+      if (err instanceof OutboundBlockedError) throw err; // permanent, and no details of the target
       throw new Error(`Could not reach ${new URL(event.url).host}: ${(err as Error).message}`);
     }
-    await res.body?.cancel();
-    if (res.status >= 200 && res.status < 300) {
+    if (status >= 200 && status < 300) {
       await this.events.started(job.id, { server: null, runnerInstance: null });
       return;
     }
-    throw res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429
-      ? new PermanentDeliveryError(`The runner refused the job with HTTP ${res.status}`)
-      : new Error(`The runner answered HTTP ${res.status}`);
+    throw status >= 400 && status < 500 && status !== 408 && status !== 429
+      ? new PermanentDeliveryError(`The runner refused the job with HTTP ${status}`)
+      : new Error(`The runner answered HTTP ${status}`);
   }
 }

@@ -1,7 +1,7 @@
 import { forbidden, notFound } from '../common/errors';
 import { catchConflict, ok, refusal, refused, UserErrorCode, type Result } from '../common/result';
 import type { AppConfig } from '../config/config';
-import { sanitizeMarkdown } from '../common/text';
+import { cleanMarkdown } from '../common/text';
 import type { Database } from '../db/database';
 import { CommentRevision } from '../entities/comment-revision.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
@@ -33,9 +33,9 @@ export class CommentService {
     private readonly idempotency: IdempotencyService,
   ) {}
 
-  /** Markdown text, sanitized; a refusal (on input.<field>) when blank or too large. */
+  /** Markdown source as typed (see cleanMarkdown); a refusal (on input.<field>) when blank or too large. */
   clean(raw: string, field = 'body'): Result<string> {
-    const body = sanitizeMarkdown(raw);
+    const body = cleanMarkdown(raw);
     if (body === '') return refused(refusal(['input', field], UserErrorCode.BLANK, `${field} must not be blank`));
     if (Buffer.byteLength(body, 'utf8') > this.limits.bodyMaxBytes) return refused(refusal(['input', field], UserErrorCode.TOO_LONG, `${field} is larger than ${this.limits.bodyMaxBytes} bytes`));
     return ok(body);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { JobsConfig } from '../config/config';
 import type { Logger } from '../common/logger';
 import { notFound } from '../common/errors';
+import type { OutboundPolicy } from '../common/outbound-url';
 import { ok, refusal, refused, UserErrorCode, type Refusal, type Result } from '../common/result';
 import type { Database } from '../db/database';
 import { EventDefinition, type EventParam } from '../entities/event-definition.entity';
@@ -42,6 +43,7 @@ export class EventService {
     private readonly db: Database,
     private readonly config: JobsConfig,
     private readonly log: Logger,
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   list(ctx: RequestContext): Promise<EventDefinition[]> {
@@ -165,7 +167,10 @@ export class EventService {
     }
     if (e.runner === RunnerKind.HTTP) {
       if (!e.url) errors.push(refusal(at('url'), UserErrorCode.BLANK, 'An http event needs the URL to dispatch jobs to'));
-      else if (!/^https?:\/\/[^/\s]+/.test(e.url) || e.url.length > 2000) errors.push(refusal(at('url'), UserErrorCode.INVALID, 'url must be an http(s) URL'));
+      else {
+        const problem = e.url.length > 2000 ? 'url must be at most 2000 characters' : this.outbound.check(e.url);
+        if (problem) errors.push(refusal(at('url'), UserErrorCode.INVALID, problem));
+      }
     }
     if (input.timeoutSeconds != null) {
       if (!Number.isInteger(input.timeoutSeconds) || input.timeoutSeconds < 1 || input.timeoutSeconds > 7 * 86_400) errors.push(refusal(at('timeoutSeconds'), UserErrorCode.INVALID, 'timeoutSeconds must be from 1 to 604800'));

@@ -1,6 +1,7 @@
 import type { AppConfig } from '../config/config';
 import type { Background } from '../common/background';
 import type { Logger } from '../common/logger';
+import { OutboundPolicy } from '../common/outbound-url';
 import type { Database } from '../db/database';
 import { RunnerKind } from '../entities/job.enums';
 import type { RequestContexts } from '../graphql/request-context';
@@ -103,7 +104,9 @@ export function createServices(db: Database, config: AppConfig, log: Logger, bac
   // Side effects of writes: listeners in the writer's transaction, delivered after commit.
   const outbox = new OutboxService(db, config.outbox);
   const eventBus = createTicketStreamBus(config, log);
-  const webhooks = new WebhookService(db, outbox);
+  // Where webhooks and http job runners may send requests (OUTBOUND_ALLOW).
+  const outbound = new OutboundPolicy(config.outboundAllow);
+  const webhooks = new WebhookService(db, outbox, outbound);
   const mail = new MailNotifier(db, outbox, config.mail);
   const history = new HistoryWriter(db, searchIndex, [mail, new WebhookNotifier(db, webhooks, outbox), new TicketStreamPublisher(db, eventBus, log)]);
   const ticketStream = new TicketStreamService(db, config.limits);
@@ -119,11 +122,11 @@ export function createServices(db: Database, config: AppConfig, log: Logger, bac
   const comments = new CommentService(db, config.limits, finder, changes, history, searchIndex, idempotency);
   const labels = new LabelService(db);
 
-  const events = new EventService(db, config.jobs, log);
+  const events = new EventService(db, config.jobs, log, outbound);
   const ticketEvents = new TicketEventService(db, finder, history);
   const jobState = new JobStateMachine(db, config.jobs, fileStore, history, outbox, contexts, log);
   const localRunner = new LocalJobRunner(config.jobs, (f) => storage.open(f.storageKey), jobState, background, log);
-  const httpRunner = new HttpJobRunner(config.publicUrl, (f) => fileLinks.url(f), jobState);
+  const httpRunner = new HttpJobRunner(config.publicUrl, (f) => fileLinks.url(f), jobState, outbound);
   const jobs = new JobService(db, config.jobs, config.limits, finder, history, ticketEvents, jobState, fileStore, localRunner, outbox, idempotency);
   const origins = new TicketOriginService(db, tickets, jobs);
   const mailTransport = createMailTransport(config.mail);
@@ -133,7 +136,7 @@ export function createServices(db: Database, config: AppConfig, log: Logger, bac
     outbox,
     [
       new MailDeliveryHandler(db, mailTransport, config.publicUrl, log),
-      new WebhookDeliveryHandler(db),
+      new WebhookDeliveryHandler(db, outbound),
       new JobDispatcher(db, { [RunnerKind.LOCAL]: localRunner, [RunnerKind.HTTP]: httpRunner }, jobState),
       new FailedJobTicketHandler(db, tickets, origins, contexts, log),
     ],

@@ -3,7 +3,7 @@ import type { AppConfig } from '../config/config';
 import { ok, refusal, refused, UserErrorCode, type Refusal, type Result } from '../common/result';
 import type { Database } from '../db/database';
 import { parseDue } from '../common/due-date';
-import { cleanSubject, sanitizeMarkdown } from '../common/text';
+import { cleanMarkdown, cleanSubject } from '../common/text';
 import { Category } from '../entities/category.entity';
 import { Tag } from '../entities/tag.entity';
 import { User } from '../entities/user.entity';
@@ -66,7 +66,7 @@ export class TicketInputValidator {
     }
 
     if (input.body !== undefined) {
-      const body = sanitizeMarkdown(input.body ?? '');
+      const body = cleanMarkdown(input.body ?? '');
       if (Buffer.byteLength(body, 'utf8') > this.limits.bodyMaxBytes) {
         errors.push(refusal(path('body'), UserErrorCode.TOO_LONG, `Body is larger than ${this.limits.bodyMaxBytes} bytes`));
       } else out.body = body;

@@ -1,6 +1,8 @@
 import { Between, In } from 'typeorm';
 import { PermanentDeliveryError } from '../common/errors';
 import { signBody } from '../common/hmac';
+import { postOutbound } from '../common/outbound-post';
+import type { OutboundPolicy } from '../common/outbound-url';
 import type { Database } from '../db/database';
 import { OutboxKind, type DeliveryOutcome, type OutboxMessage } from '../entities/outbox-message.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
@@ -17,12 +19,16 @@ const TIMEOUT_MS = 10_000;
 /**
  * Sends a webhook delivery: a signed POST of the event with its history entries (previous values
  * included). A 2xx is delivered; a 4xx other than 408/429 is a refusal for good; anything else is
- * retried by the outbox with backoff.
+ * retried by the outbox with backoff. A target the outbound policy refuses (OUTBOUND_ALLOW) fails
+ * at once, without details of the target.
  */
 export class WebhookDeliveryHandler implements OutboxHandler {
   readonly kinds = [OutboxKind.WEBHOOK] as const;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly outbound: OutboundPolicy,
+  ) {}
 
   async deliver(row: OutboxMessage): Promise<DeliveryOutcome> {
     const delivery = await this.db.manager.findOneBy(WebhookDelivery, { id: row.refId ?? 0 });
@@ -33,9 +39,10 @@ export class WebhookDeliveryHandler implements OutboxHandler {
 
     let status: number | null = null;
     try {
-      const res = await fetch(hook.url, {
-        method: 'POST',
-        headers: {
+      status = await postOutbound(
+        this.outbound,
+        hook.url,
+        {
           'content-type': 'application/json',
           'user-agent': 'ticket-gateway-webhooks',
           'x-webhook-id': toGlobalId('Webhook', hook.id),
@@ -45,11 +52,8 @@ export class WebhookDeliveryHandler implements OutboxHandler {
           'x-webhook-signature': signBody(hook.secret, timestamp, body),
         },
         body,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        redirect: 'manual',
-      });
-      status = res.status;
-      await res.body?.cancel();
+        TIMEOUT_MS,
+      );
       if (status >= 200 && status < 300) {
         await this.db.manager.update(WebhookDelivery, { id: delivery.id }, { status: 'delivered', attempts: row.attempts, responseStatus: status, lastError: null, deliveredAt: new Date() });
         return;

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { AppError, notFound } from '../common/errors';
+import type { OutboundPolicy } from '../common/outbound-url';
 import { ok, refusal, refused, UserErrorCode, type Refusal, type Result } from '../common/result';
 import type { Database } from '../db/database';
 import { OutboxKind } from '../entities/outbox-message.entity';
@@ -30,6 +31,7 @@ export class WebhookService {
   constructor(
     private readonly db: Database,
     private readonly outbox: OutboxService,
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   /** The active webhooks as last refreshed. */
@@ -109,15 +111,10 @@ export class WebhookService {
     const errors: Refusal[] = [];
     const value: Partial<Webhook> = {};
     if (input.url !== undefined || creating) {
-      let valid = false;
-      try {
-        const u = new URL(input.url ?? '');
-        valid = u.protocol === 'https:' || u.protocol === 'http:';
-      } catch {
-        valid = false;
-      }
-      if (!valid || (input.url ?? '').length > 2000) errors.push(refusal(['input', 'url'], UserErrorCode.INVALID, 'url must be an http(s) URL'));
-      else value.url = input.url!;
+      const url = input.url ?? '';
+      const problem = url.length > 2000 ? 'url must be at most 2000 characters' : this.outbound.check(url);
+      if (problem) errors.push(refusal(['input', 'url'], UserErrorCode.INVALID, problem));
+      else value.url = url;
     }
     if (input.events !== undefined || creating) {
       if (!input.events?.length) errors.push(refusal(['input', 'events'], UserErrorCode.BLANK, 'Subscribe to at least one event'));

@@ -92,3 +92,10 @@ test('durations share one grammar (the ms package), plain digits being seconds',
   expect(bad).toMatch(/REQUEST_TIMEOUT must be a duration such as 500ms.*\(got "soon"\)/);
   expect(bad).toMatch(/FILE_EXPIRATION must be a duration .*\(got "0s"\)/);
 });
+
+test('OUTBOUND_ALLOW takes CIDR ranges, addresses and host names, and names a bad entry', () => {
+  expect(loadConfig({}).outboundAllow).toEqual([]);
+  expect(loadConfig({ OUTBOUND_ALLOW: ' 10.0.0.0/8, 127.0.0.1 ,fd00::/8,hooks.internal.example,*.corp.example' }).outboundAllow).toEqual(['10.0.0.0/8', '127.0.0.1', 'fd00::/8', 'hooks.internal.example', '*.corp.example']);
+  expect(() => loadConfig({ OUTBOUND_ALLOW: '10.0.0.0/8,not a host' })).toThrow(/OUTBOUND_ALLOW: "not a host" is neither/);
+  expect(() => loadConfig({ OUTBOUND_ALLOW: '10.0.0.0/33' })).toThrow(/OUTBOUND_ALLOW: "10.0.0.0\/33" is not a CIDR range/);
+});
