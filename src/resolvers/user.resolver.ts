@@ -38,8 +38,8 @@ export class UserResolver {
 
   @Authorized(Privilege.ADMIN)
   @Mutation(() => UserPayload, { description: 'Admin only.' })
-  async userCreate(@Arg('input') input: UserCreateInput): Promise<UserPayload> {
-    return payload(await this.userService.create(input), userPayload);
+  async userCreate(@Ctx() ctx: RequestContext, @Arg('input') input: UserCreateInput): Promise<UserPayload> {
+    return payload(await this.userService.create(input, ctx.viewer), userPayload);
   }
 
   @Authorized()
@@ -74,9 +74,9 @@ export class UserResolver {
     return ctx.loaders.categoryById.loadMany(user.categoryIds).then((rows) => rows.filter((r): r is Category => r instanceof Category));
   }
 
-  @FieldResolver(() => [ApiKey], { nullable: true, description: "The user's API keys (never the secrets). Visible to the user and to admins." })
+  @FieldResolver(() => [ApiKey], { nullable: true, description: "The user's API keys (never the secrets). Visible to the user and to admins; a narrowed key sees only keys no broader than itself." })
   apiKeys(@Root() user: User, @Ctx() ctx: RequestContext): Promise<ApiKey[]> | null {
-    return this.selfOrAdmin(user, ctx) ? this.apiKeyService.listForUser(user.id) : null;
+    return this.selfOrAdmin(user, ctx) ? this.apiKeyService.listVisible(ctx, user.id) : null;
   }
 
   private selfOrAdmin(user: User, ctx: RequestContext): boolean {
