@@ -48,6 +48,11 @@ export class UserResolver {
     return payload(await this.userService.updateSettings(ctx, input), userPayload);
   }
 
+  @FieldResolver(() => String, { nullable: true, description: 'Visible to the user and to admins (null for everyone else, however the user is reached).' })
+  email(@Root() user: User, @Ctx() ctx: RequestContext): string | null {
+    return this.selfOrAdmin(user, ctx) ? user.email : null;
+  }
+
   @FieldResolver(() => Boolean, { nullable: true, description: 'Whether ticket mail reaches this user. Visible to the user and to admins.' })
   mailEnabled(@Root() user: User, @Ctx() ctx: RequestContext): boolean | null {
     return this.selfOrAdmin(user, ctx) ? user.mailEnabled : null;
