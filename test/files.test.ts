@@ -269,6 +269,21 @@ describe.each([local, s3Backend()])('files on $name storage', (backend) => {
     expect(await backend.objects(s)).toHaveLength(objects.length - 2);
   });
 
+  test('a signed link dies with its ticket: soft-deleting the ticket stops it, like the API key', async () => {
+    const created = await multipartRequest(s.url, alice, CREATE_WITH_FILES, { input: { subject: 'Soon deleted', files: [null] } }, [
+      { path: 'variables.input.files.0', filename: 'secret.txt', type: 'text/plain', content: 'classified' },
+    ]);
+    const ticket = created.body.data.ticketCreate.ticket;
+    const link = `${s.url}${ticket.files[0].url}`;
+    expect((await fetch(link)).status).toBe(200);
+    const deleted = await s.gql(`mutation($id: ID!) { ticketDelete(id: $id) { deletedId } }`, { id: ticket.id });
+    expect(deleted.errors).toBeUndefined();
+    expect((await fetch(link.split('?')[0], { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).status).toBe(404);
+    const res = await fetch(link);
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as any).errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
   test('the orphan sweep removes an object no file row points to (a crash between storing and commit) and keeps every referenced one', async () => {
     await upload([{ path: 'variables.files.0', filename: 'kept.txt', type: 'text/plain', content: 'kept' }]);
     const storage = s.app.services.fileStore.storage;

@@ -90,6 +90,33 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('METRICS_TOKEN', () => {
+  const TOKEN = 'metrics-token-0123456789abcdef';
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ METRICS_TOKEN: TOKEN });
+  });
+  afterAll(() => s?.close());
+
+  test('when set, /metrics answers only Authorization: Bearer <token>; anything else is a 401', async () => {
+    for (const headers of [{}, { authorization: `Bearer ${TOKEN}x` }, { authorization: 'Bearer short' }, { authorization: `Basic ${TOKEN}` }] as Record<string, string>[]) {
+      const res = await fetch(`${s.url}/metrics`, { headers });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(body.errors[0]).toEqual({ message: expect.stringContaining('METRICS_TOKEN'), extensions: { code: 'UNAUTHENTICATED' } });
+    }
+    const ok = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('tg_http_requests_total');
+  });
+
+  test('is validated: at least 16 characters', () => {
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
+    expect(loadConfig({}).metricsToken).toBeNull();
+  });
+});
+
 describe('DATALOADERS=off (benchmark-only switch)', () => {
   let s: TestServer;
   beforeAll(async () => {

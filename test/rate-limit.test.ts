@@ -101,6 +101,21 @@ describe.each(['database', 'redis'] as const)('rate limit with the %s store', (s
     expect(d.status).toBe(429);
   });
 
+  test('charges a user, not a key: more keys do not buy more budget', async () => {
+    const first = await s.user(`fay${store}`);
+    const keys = [first];
+    for (let i = 0; i < 2; i++) {
+      const issued = await s.gql(`mutation { apiKeyCreate(input: { name: "extra ${i}", username: "fay${store}" }) { secret } }`);
+      keys.push(issued.data.apiKeyCreate.secret);
+    }
+    await freshWindow();
+    const remaining: number[] = [];
+    for (const key of keys) remaining.push((await call(s.url, COST_30, key)).extensions?.cost.remaining);
+    expect(remaining).toEqual([70, 40, 10]);
+    const spent = await call(s.url, COST_30, keys[0]);
+    expect(spent.status).toBe(429);
+  });
+
   test('charges anonymous requests to the client address', async () => {
     await freshWindow();
     const first = await call(s.url, `{ __typename }`, null);

@@ -163,3 +163,23 @@ test('refuses tokens as UNAUTHENTICATED while the JWKS endpoint is unreachable, 
     await down.close();
   }
 });
+
+test('a JWT acts with its user\'s own scope over keys: it issues full keys and manages all of them; a narrowed key does not manage those', async () => {
+  const token = await hs256({ sub: 'jules' });
+  const ISSUE = `mutation($input: ApiKeyCreateInput!) { apiKeyCreate(input: $input) { secret apiKey { id name privileges } userErrors { field code } } }`;
+  const full = (await s.gql(ISSUE, { input: { name: 'jwt full' } }, token)).data.apiKeyCreate;
+  expect(full).toMatchObject({ apiKey: { name: 'jwt full', privileges: null }, userErrors: [] });
+  const narrow = (await s.gql(ISSUE, { input: { name: 'jwt narrow', privileges: [] } }, token)).data.apiKeyCreate;
+  expect(narrow.userErrors).toEqual([]);
+  const seen = (await s.gql(`{ viewer { apiKeys { name } } }`, {}, token)).data.viewer.apiKeys.map((k: { name: string }) => k.name);
+  expect(seen).toEqual(expect.arrayContaining(['jwt full', 'jwt narrow']));
+  // The narrowed key neither sees nor revokes the full one, nor mints another.
+  const fromNarrow = (await s.gql(`{ viewer { apiKeys { name } } }`, {}, narrow.secret)).data.viewer.apiKeys.map((k: { name: string }) => k.name);
+  expect(fromNarrow).toEqual(['jwt narrow']);
+  const refused = await s.gql(ISSUE, { input: { name: 'wider' } }, narrow.secret);
+  expect(refused.data.apiKeyCreate).toMatchObject({ secret: null, userErrors: [{ field: ['input', 'privileges'], code: 'FORBIDDEN' }] });
+  const REVOKE = `mutation($id: ID!) { apiKeyRevoke(id: $id) { apiKey { revokedAt } } }`;
+  expect((await s.gql(REVOKE, { id: full.apiKey.id }, narrow.secret)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  // The JWT revokes both.
+  for (const id of [full.apiKey.id, narrow.apiKey.id]) expect((await s.gql(REVOKE, { id }, token)).data.apiKeyRevoke.apiKey.revokedAt).not.toBeNull();
+});

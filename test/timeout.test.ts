@@ -42,6 +42,48 @@ test('answers a request whose body never finishes with a JSON 503 REQUEST_TIMEOU
   expect((await s.gql(`{ viewer { username } }`)).status).toBe(200);
 });
 
+/**
+ * A slow sender: headers, then a byte of a long body every 50 ms for as long as the server listens.
+ * Resolves with the answer once the server closes the connection, or with `open: true` if it is
+ * still open `patienceMs` after the answer arrived.
+ */
+function slowSender(url: string, patienceMs: number): Promise<{ raw: string; open: boolean }> {
+  const { port } = new URL(url);
+  return new Promise((resolve) => {
+    let raw = '';
+    let patience: NodeJS.Timeout | undefined;
+    const socket = net.connect(Number(port), '127.0.0.1', () => {
+      socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"query":"`);
+    });
+    const drip = setInterval(() => {
+      if (!socket.destroyed && socket.writable) socket.write('a');
+    }, 50);
+    const done = (open: boolean) => {
+      clearInterval(drip);
+      clearTimeout(patience);
+      socket.destroy();
+      resolve({ raw, open });
+    };
+    socket.on('data', (chunk) => {
+      raw += chunk.toString('utf8');
+      if (!patience && raw.includes('\r\n\r\n')) patience = setTimeout(() => done(true), patienceMs);
+    });
+    // The server's FIN ('end'), or a reset while we were still writing: either way it let go.
+    socket.on('end', () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('close', () => done(false));
+  });
+}
+
+test('closes the connection after answering a slowly sent body with 503, so a slow sender cannot hold it', async () => {
+  const { raw, open } = await slowSender(s.url, 5000);
+  expect(raw).toMatch(/^HTTP\/1\.1 503/);
+  expect(raw).toMatch(/\r\nconnection: close\r\n/i);
+  expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).errors[0].extensions.code).toBe('REQUEST_TIMEOUT');
+  expect(open).toBe(false);
+  expect((await s.gql(`{ viewer { username } }`)).status).toBe(200);
+});
+
 const onMysql = process.env.DATABASE_URL?.match(/^(mysql|mariadb):/) ? test : test.skip;
 
 // A real slow transaction: another connection holds the ticket's row lock, so the server's update

@@ -25,6 +25,8 @@ export interface AppConfig {
   database: DatabaseConfig;
   /** When set, user `admin` (admin privilege) exists and this key authenticates as it. Never logged. */
   adminApiKey: string | null;
+  /** When set (16+ characters), GET /metrics requires `Authorization: Bearer <this>`; unset, /metrics is open. Never logged. */
+  metricsToken: string | null;
   logLevel: LogLevel;
   /** JWT bearer tokens; null when neither JWT_SECRET nor JWKS_URL is set (API keys only). */
   jwt: JwtConfig | null;
@@ -227,6 +229,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('ADMIN_API_KEY must be at least 16 characters long');
   }
 
+  const metricsToken = str('METRICS_TOKEN') ?? null;
+  if (metricsToken !== null && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters long');
+
   const logLevelRaw = (str('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevelRaw as LogLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevelRaw}")`);
@@ -246,6 +251,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     tmpDir: path.join(dataDir, 'tmp', (str('INSTANCE_ID') ?? os.hostname()).replace(/[^A-Za-z0-9._-]/g, '_')),
     database,
     adminApiKey,
+    metricsToken,
     logLevel: (LOG_LEVELS.includes(logLevelRaw as LogLevel) ? logLevelRaw : 'info') as LogLevel,
     jwt: parseJwt(str, int, problems),
     corsOrigins: parseCorsOrigins(str('CORS_ORIGINS'), problems),

@@ -19,7 +19,7 @@ export class User {
   @Column({ type: 'varchar', length: 200 })
   name: string;
 
-  @Field(() => String, { nullable: true })
+  /** Exposed in user.resolver.ts: only the user and admins may read it. */
   @Column({ type: 'varchar', length: 254, nullable: true })
   email: string | null;
 

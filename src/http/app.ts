@@ -115,7 +115,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     expressMiddleware(apollo, { context: ({ req, res }) => contextFor(req, res) }),
   );
   expressApp.use(fileDownloadRouter(services, contextFor, log));
-  expressApp.use(metricsRouter(services, metrics));
+  expressApp.use(metricsRouter(services, metrics, config.metricsToken));
   expressApp.use(jobCallbackRouter(services.jobs, contexts, config.limits.requestBodyMaxBytes, log));
   expressApp.use(notFound);
   expressApp.use(errorHandler(config.limits.requestBodyMaxBytes, log));

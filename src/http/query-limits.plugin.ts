@@ -35,9 +35,11 @@ function jsonDepth(value: unknown, stop: number, depth = 0): number {
   return max;
 }
 
-/** Who pays for a request: its API key, else its user, else the client address. */
+/**
+ * Who pays for a request: its user, whichever key or JWT it comes with (a budget per key would let
+ * a user multiply their budget by issuing keys), else the client address.
+ */
 export function rateSubject(ctx: RequestContext): string {
-  if (ctx.viewer?.apiKeyId != null) return `key:${ctx.viewer.apiKeyId}`;
   if (ctx.viewer) return `user:${ctx.viewer.user.id}`;
   return `ip:${requestScope.getStore()?.clientIp ?? 'unknown'}`;
 }

@@ -60,6 +60,14 @@ export function requestScopeMiddleware(deps: {
       }
       scope.timedOut = true;
       res.locals.timedOut = true;
+      // The request may still be arriving (a slowly sent body): with Connection: close, Node ends
+      // and then destroys the socket once this answer is flushed, instead of reading on to reuse it.
+      // The socket is destroyed outright if the client does not let go, so a slow sender holds nothing.
+      res.setHeader('Connection', 'close');
+      res.on('finish', () => {
+        const socket = req.socket;
+        setTimeout(() => socket.destroy(), 1000).unref();
+      });
       res.status(503).json({
         errors: [{ message: `The request took longer than ${limits.requestTimeoutMs} ms and was cancelled; none of its changes were saved`, extensions: { code: 'REQUEST_TIMEOUT', requestId: scope.requestId } }],
       });

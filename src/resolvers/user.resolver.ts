@@ -38,14 +38,19 @@ export class UserResolver {
 
   @Authorized(Privilege.ADMIN)
   @Mutation(() => UserPayload, { description: 'Admin only.' })
-  async userCreate(@Arg('input') input: UserCreateInput): Promise<UserPayload> {
-    return payload(await this.userService.create(input), userPayload);
+  async userCreate(@Ctx() ctx: RequestContext, @Arg('input') input: UserCreateInput): Promise<UserPayload> {
+    return payload(await this.userService.create(input, ctx.viewer), userPayload);
   }
 
   @Authorized()
   @Mutation(() => UserPayload, { description: 'Your own settings.' })
   async viewerSettingsUpdate(@Ctx() ctx: RequestContext, @Arg('input') input: ViewerSettingsInput): Promise<UserPayload> {
     return payload(await this.userService.updateSettings(ctx, input), userPayload);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Visible to the user and to admins (null for everyone else, however the user is reached).' })
+  email(@Root() user: User, @Ctx() ctx: RequestContext): string | null {
+    return this.selfOrAdmin(user, ctx) ? user.email : null;
   }
 
   @FieldResolver(() => Boolean, { nullable: true, description: 'Whether ticket mail reaches this user. Visible to the user and to admins.' })
@@ -74,9 +79,9 @@ export class UserResolver {
     return ctx.loaders.categoryById.loadMany(user.categoryIds).then((rows) => rows.filter((r): r is Category => r instanceof Category));
   }
 
-  @FieldResolver(() => [ApiKey], { nullable: true, description: "The user's API keys (never the secrets). Visible to the user and to admins." })
+  @FieldResolver(() => [ApiKey], { nullable: true, description: "The user's API keys (never the secrets). Visible to the user and to admins; a narrowed key sees only keys no broader than itself." })
   apiKeys(@Root() user: User, @Ctx() ctx: RequestContext): Promise<ApiKey[]> | null {
-    return this.selfOrAdmin(user, ctx) ? this.apiKeyService.listForUser(user.id) : null;
+    return this.selfOrAdmin(user, ctx) ? this.apiKeyService.listVisible(ctx, user.id) : null;
   }
 
   private selfOrAdmin(user: User, ctx: RequestContext): boolean {

@@ -7,7 +7,7 @@ import { Category } from '../entities/category.entity';
 import { Privilege } from '../entities/ticket.enums';
 import { notFound } from '../common/errors';
 import { ok, refusal, refused, UserErrorCode, type Refusal, type Result } from '../common/result';
-import type { RequestContext } from '../graphql/context';
+import type { RequestContext, Viewer } from '../graphql/context';
 import { isAdmin, requireViewer } from './access';
 
 const KEY_PREFIX = 'tg_';
@@ -35,6 +35,41 @@ export function effectiveGrants(user: User, key: Pick<ApiKey, 'privileges' | 'ca
   return { privileges: new Set(privileges), categoryIds };
 }
 
+/** A key's own restriction as stored (null: none in that respect, it follows its user's grants). */
+export interface KeyRestriction {
+  privileges: Privilege[] | null;
+  categoryIds: number[] | null;
+}
+
+const UNRESTRICTED: KeyRestriction = { privileges: null, categoryIds: null };
+
+/**
+ * In which respects a key of `ownerId` restricted by `key` would be broader than the caller, whose
+ * credential carries `caller` (a JWT or ADMIN_API_KEY caller: none, it acts with its user's own scope).
+ *
+ * Privileges: a caller holding ADMIN in force holds every privilege, so nothing is broader. Otherwise
+ * (only its own keys) a caller whose credential is narrowed admits only keys listing a subset of its
+ * list: both are intersected with the same user's live grants, so the subset stays a subset when
+ * those change. A key with no list follows its user's grants and is broader than any list.
+ * Categories: a caller seeing every category admits anything; for its own keys, a caller not
+ * narrowed by its credential admits anything (the user's own restriction binds both), a narrowed
+ * one a subset of its list; another user's key (admins) must list categories the caller sees now.
+ */
+export function broaderThanCaller(viewer: Viewer, caller: KeyRestriction, ownerId: number, key: KeyRestriction): { privileges: boolean; categories: boolean } {
+  const own = ownerId === viewer.user.id;
+  let privileges = false;
+  if (!isAdmin(viewer)) {
+    const allowed = own ? caller.privileges : [];
+    if (allowed !== null) privileges = key.privileges === null || key.privileges.some((p) => !allowed.includes(p));
+  }
+  let categories = false;
+  if (viewer.categoryIds !== null && !(own && caller.categoryIds === null)) {
+    const allowed = own ? caller.categoryIds! : viewer.categoryIds;
+    categories = key.categoryIds === null || key.categoryIds.some((id) => !allowed.includes(id));
+  }
+  return { privileges, categories };
+}
+
 /** A new key and its secret, shown this once. */
 export interface IssuedKey {
   apiKey: ApiKey;
@@ -58,6 +93,10 @@ export class ApiKeyService {
     if (expiresAt && expiresAt.getTime() <= Date.now()) return refused(refusal(['input', 'expiresAt'], UserErrorCode.INVALID, 'expiresAt must be in the future'));
     const narrowed = await this.checkScope(user, scope);
     if (!narrowed.ok) return narrowed;
+    if (ctx?.viewer && !ctx.viewer.system) {
+      const beyond = await this.beyondCaller(ctx.viewer, user.id, narrowed.value);
+      if (beyond.length) return refused(...beyond);
+    }
     const secret = KEY_PREFIX + crypto.randomBytes(32).toString('base64url');
     const apiKey = this.db.manager.create(ApiKey, {
       userId: user.id,
@@ -105,6 +144,51 @@ export class ApiKeyService {
     return errors.length ? refused(...errors) : ok({ privileges, categoryIds });
   }
 
+  /**
+   * A key may not be broader than the credential that issues it (else a narrowed key mints itself a
+   * full one). An omitted list from a narrowed caller is refused rather than filled in with the
+   * caller's: "omitted" means "all of the user's", and quietly issuing something else would leave the
+   * client believing its new key can do what it cannot.
+   */
+  private async beyondCaller(viewer: Viewer, ownerId: number, key: KeyRestriction): Promise<Refusal[]> {
+    const caller = await this.callerRestriction(viewer);
+    const over = broaderThanCaller(viewer, caller, ownerId, key);
+    const errors: Refusal[] = [];
+    if (over.privileges) {
+      const allowed = caller.privileges ?? [];
+      const shown = allowed.length ? allowed.map((p) => p.toUpperCase()).join(', ') : 'no privileges';
+      const message = key.privileges === null
+        ? `The key you are calling with is limited to ${shown}: list the privileges of the new key (at most those)`
+        : `The key you are calling with is limited to ${shown}; it cannot issue a key with ${key.privileges.filter((p) => !allowed.includes(p)).map((p) => p.toUpperCase()).join(', ')}`;
+      errors.push(refusal(['input', 'privileges'], UserErrorCode.FORBIDDEN, message));
+    }
+    if (over.categories) {
+      const allowedIds = ownerId === viewer.user.id && caller.categoryIds ? caller.categoryIds : (viewer.categoryIds ?? []);
+      const names = async (ids: number[]) => (ids.length ? (await this.db.manager.findBy(Category, { id: In(ids) })).map((c) => c.key).sort().join(', ') : '');
+      const shown = (await names([...allowedIds])) || 'no categories';
+      const message = key.categoryIds === null
+        ? `You are limited to categories ${shown}: list the categories of the new key (at most those)`
+        : `You are limited to categories ${shown}; you cannot issue a key for ${await names(key.categoryIds.filter((id) => !allowedIds.includes(id)))}`;
+      errors.push(refusal(['input', 'categories'], UserErrorCode.FORBIDDEN, message));
+    }
+    return errors;
+  }
+
+  /** The restriction of the caller's own credential; none for a JWT or ADMIN_API_KEY (the user's own scope). */
+  private async callerRestriction(viewer: Viewer): Promise<KeyRestriction> {
+    if (viewer.apiKeyId === null) return UNRESTRICTED;
+    const key = await this.db.manager.findOneBy(ApiKey, { id: viewer.apiKeyId });
+    // Revoked or deleted since it authenticated this request: nothing may be derived from it.
+    return key ? { privileges: key.privileges, categoryIds: key.categoryIds } : { privileges: [], categoryIds: [] };
+  }
+
+  /** Whether the caller may see and manage this key: its owner or an admin, and no broader than the caller's credential. */
+  private async manages(viewer: Viewer, key: ApiKey): Promise<boolean> {
+    if (viewer.user.id !== key.userId && !isAdmin(viewer)) return false;
+    const over = broaderThanCaller(viewer, await this.callerRestriction(viewer), key.userId, key);
+    return !over.privileges && !over.categories;
+  }
+
   /** The API entry point: issue for the caller, or (admins) for the named user. */
   async issueFor(ctx: RequestContext, username: string | null, name: string, expiresAt: Date | null, scope: ApiKeyScope = {}): Promise<Result<IssuedKey>> {
     const viewer = requireViewer(ctx);
@@ -127,10 +211,7 @@ export class ApiKeyService {
   async revoke(ctx: RequestContext | null, keyId: number): Promise<ApiKey | null> {
     const key = await this.db.manager.findOneBy(ApiKey, { id: keyId });
     if (!key) return null;
-    if (ctx) {
-      const viewer = requireViewer(ctx);
-      if (viewer.user.id !== key.userId && !isAdmin(viewer)) return null;
-    }
+    if (ctx && !(await this.manages(requireViewer(ctx), key))) return null;
     if (!key.revokedAt) {
       key.revokedAt = new Date();
       await this.db.manager.update(ApiKey, { id: key.id, revokedAt: IsNull() }, { revokedAt: key.revokedAt });
@@ -138,13 +219,24 @@ export class ApiKeyService {
     return key;
   }
 
-  /** A key's record (never its secret), for its owner or an admin. */
+  /** A key's record (never its secret), for its owner or an admin, when no broader than the caller's credential. */
   async findVisible(ctx: RequestContext, id: number): Promise<ApiKey | null> {
-    const viewer = requireViewer(ctx);
     const key = await this.db.manager.findOneBy(ApiKey, { id });
-    return key && (key.userId === viewer.user.id || isAdmin(viewer)) ? key : null;
+    return key && (await this.manages(requireViewer(ctx), key)) ? key : null;
   }
 
+  /** A user's keys the caller may see (User.apiKeys): none unless theirs or an admin, and none broader than the caller's credential. */
+  async listVisible(ctx: RequestContext, userId: number): Promise<ApiKey[]> {
+    const viewer = requireViewer(ctx);
+    if (viewer.user.id !== userId && !isAdmin(viewer)) return [];
+    const caller = await this.callerRestriction(viewer);
+    return (await this.listForUser(userId)).filter((key) => {
+      const over = broaderThanCaller(viewer, caller, key.userId, key);
+      return !over.privileges && !over.categories;
+    });
+  }
+
+  /** Every key of a user, for the CLI. */
   async listForUser(userId: number): Promise<ApiKey[]> {
     return this.db.manager.find(ApiKey, { where: { userId }, order: { id: 'ASC' } });
   }

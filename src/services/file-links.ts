@@ -7,7 +7,7 @@ import { toGlobalId } from '../graphql/global-id';
 
 /**
  * Signed download links: `/files/<id>/<name>?token=<expiry>.<HMAC>` works without an API key until
- * it expires (FILE_LINK_TTL). The signing key is generated once and shared by every replica
+ * it expires (FILE_LINK_TTL), or its file is removed or expires, or its ticket is deleted. The signing key is generated once and shared by every replica
  * through the database.
  */
 export class FileLinks {
@@ -27,14 +27,21 @@ export class FileLinks {
     return `${this.publicUrl}/files/${id}/${encodeURIComponent(file.filename)}?token=${token}`;
   }
 
-  /** The file a download link names, if its token is genuine and unexpired (and the file not expired). */
+  /** The file a download link names, if its token is genuine and unexpired, the file not expired and its ticket not deleted. */
   async forToken(id: number, token: string): Promise<TicketFile | null> {
     const m = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
     if (!m || Number(m[1]) * 1000 < Date.now()) return null;
     const expected = Buffer.from(await this.sign(`${toGlobalId('TicketFile', id)}:${m[1]}`));
     const given = Buffer.from(m[2]);
     if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return null;
-    const file = await this.db.manager.findOneBy(TicketFile, { id });
+    // The link dies with its file and with its ticket: a soft-deleted ticket's files are gone for
+    // API keys (404), so a link handed out earlier must not keep serving them.
+    const file = await this.db.manager
+      .createQueryBuilder(TicketFile, 'f')
+      .innerJoin('f.ticket', 't')
+      .where('f.id = :id', { id })
+      .andWhere('t.deletedAt IS NULL')
+      .getOne();
     return file && file.expiresAt > new Date() ? file : null;
   }
 

@@ -3,12 +3,12 @@ import type { Database } from '../db/database';
 import { Category } from '../entities/category.entity';
 import { Privilege } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
-import type { RequestContext } from '../graphql/context';
+import type { RequestContext, Viewer } from '../graphql/context';
 import type { ConnectionArgs } from '../graphql/args/connection.args';
 import type { Page } from '../graphql/types/connection.factory';
 import { ok, refusal, refused, UserErrorCode, type Refusal, type Result } from '../common/result';
 import type { AppConfig } from '../config/config';
-import { requireViewer } from './access';
+import { hasPrivilege, requireViewer } from './access';
 import { buildPage, decodeIdCursor, idCursor, pageRequest } from './pagination';
 
 export const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -29,8 +29,13 @@ export class UserService {
     private readonly limits: AppConfig['limits'],
   ) {}
 
-  /** Creates a user: the admin mutation, the CLI, the bootstrap admin. */
-  async create(fields: UserCreateFields): Promise<Result<User>> {
+  /**
+   * Creates a user: the admin mutation (`by`, the caller), the CLI and the bootstrap admin (no caller).
+   * A caller cannot create a user holding more than the caller's own credential does: a privilege it
+   * lacks, or (when it is limited to categories) a user not limited to a subset of them; otherwise a
+   * narrowed admin key could create a broader user.
+   */
+  async create(fields: UserCreateFields, by: Viewer | null = null): Promise<Result<User>> {
     const errors: Refusal[] = [];
     const username = fields.username.trim().toLowerCase();
     if (!USERNAME.test(username)) {
@@ -47,6 +52,15 @@ export class UserService {
       const unknown = keys.filter((k) => !found.some((c) => c.key === k));
       if (unknown.length) errors.push(refusal(['input', 'categories'], UserErrorCode.NOT_FOUND, `Unknown category: ${unknown.join(', ')}`));
       categoryIds = found.map((c) => c.id);
+    }
+    if (by) {
+      const missing = [...new Set(fields.privileges ?? [])].filter((p) => !hasPrivilege(by, p));
+      if (missing.length) errors.push(refusal(['input', 'privileges'], UserErrorCode.FORBIDDEN, `You do not hold ${missing.map((p) => p.toUpperCase()).join(', ')}; you cannot grant it`));
+      const seen = by.categoryIds;
+      if (seen !== null && !errors.some((e) => e.field?.[1] === 'categories') && (categoryIds === null || categoryIds.some((id) => !seen.includes(id)))) {
+        const names = seen.length ? (await this.db.manager.findBy(Category, { id: In([...seen]) })).map((c) => c.key).sort().join(', ') : 'none';
+        errors.push(refusal(['input', 'categories'], UserErrorCode.FORBIDDEN, `You are limited to categories ${names}: the new user must be limited to some of them`));
+      }
     }
     if (errors.length === 0 && (await this.db.manager.existsBy(User, { username }))) {
       errors.push(refusal(['input', 'username'], UserErrorCode.TAKEN, `Username ${username} is taken`));

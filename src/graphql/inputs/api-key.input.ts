@@ -12,9 +12,9 @@ export class ApiKeyCreateInput {
   @Field(() => Date, { nullable: true })
   expiresAt?: Date | null;
 
-  @Field(() => [Privilege], { nullable: true, description: "Limit the key to these privileges (each must be one its user has); omit for all of the user's." })
+  @Field(() => [Privilege], { nullable: true, description: "Limit the key to these privileges (each must be one its user has, and within the calling key's own limit); omit for all of the user's (refused when the calling key is itself limited to privileges)." })
   privileges?: Privilege[] | null;
 
-  @Field(() => [String], { nullable: true, description: 'Limit the key to tickets of these category keys (within the user\'s own restriction); omit for all the user may see.' })
+  @Field(() => [String], { nullable: true, description: 'Limit the key to tickets of these category keys (within the user\'s own restriction and the caller\'s); omit for all the user may see (refused when the caller is itself limited to categories narrower than that).' })
   categories?: string[] | null;
 }
