@@ -121,6 +121,10 @@ async function main(): Promise<void> {
       // Load generators would exhaust any per-key budget; the limiter's own cost (one upsert with the
       // database store, none with Redis) is stated in RESULTS.md.
       RATE_LIMIT_COST_PER_MINUTE: '0',
+      // All subscribers connect with the one admin key from one address: lift the WebSocket caps.
+      WS_MAX_CONNECTIONS_PER_USER: String(SUBSCRIBERS + 10),
+      WS_MAX_CONNECTIONS_PER_IP: String(SUBSCRIBERS + 10),
+      WS_MAX_SUBSCRIPTIONS_PER_USER: String(SUBSCRIBERS + 10),
       ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: `tg-bench-${crypto.randomBytes(4).toString('hex')}:` } : { REDIS_URL: '' }),
     };
     const entry = path.join(build, 'bench', 'lib', 'upload-server.js');

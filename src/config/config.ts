@@ -52,6 +52,8 @@ export interface AppConfig {
   redisPrefix: string;
   /** How often an open WebSocket connection's credentials are checked again (revoked or narrowed: closed). */
   subscriptionReauthMs: number;
+  /** Caps on WebSocket connections and the operations running on them (README "Limits"). */
+  webSocketLimits: WebSocketLimitsConfig;
   queryLimits: QueryLimitsConfig;
   /**
    * OUTBOUND_ALLOW: CIDR ranges, addresses and host names (`*.domain` for its subdomains) that
@@ -87,6 +89,11 @@ export interface QueryLimitsConfig {
   maxDirectives: number;
   /** Passed to graphql's parser (parseOptions.maxTokens): longer documents fail to parse. */
   maxTokens: number;
+  /**
+   * Selections (fields, fragment spreads, inline fragments) a document may hold, counted right
+   * after parsing: validation work grows faster than the document, so more is refused before it.
+   */
+  maxSelections: number;
   maxCost: number;
   /** Cost points a key, user or anonymous IP may spend per minute; 0 turns rate limiting off. */
   rateLimitPerMinute: number;
@@ -96,6 +103,18 @@ export interface QueryLimitsConfig {
   requestTimeoutMs: number;
   /** SIGTERM/SIGINT: how long in-flight requests may take to finish before the process exits anyway. */
   shutdownGraceMs: number;
+}
+
+/** WebSocket caps: one key must not hold the process's sockets and subscriptions. */
+export interface WebSocketLimitsConfig {
+  /** Open connections per user (all of the user's keys together). */
+  maxConnectionsPerUser: number;
+  /** Open connections per client address, counted before authentication. */
+  maxConnectionsPerIp: number;
+  /** Operations (subscriptions and in-flight queries) running at once on one connection. */
+  maxSubscriptionsPerConnection: number;
+  /** Operations running at once over all of one user's connections. */
+  maxSubscriptionsPerUser: number;
 }
 
 export interface TelemetryConfig {
@@ -279,6 +298,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: str('REDIS_URL') ?? null,
     redisPrefix: str('REDIS_PREFIX') ?? 'ticket-gateway:',
     subscriptionReauthMs: durationOf(str, problems, 'SUBSCRIPTION_REAUTH_INTERVAL', '60s'),
+    webSocketLimits: {
+      maxConnectionsPerUser: int('WS_MAX_CONNECTIONS_PER_USER', 20, 1, 1_000_000),
+      maxConnectionsPerIp: int('WS_MAX_CONNECTIONS_PER_IP', 100, 1, 1_000_000),
+      maxSubscriptionsPerConnection: int('WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 50, 1, 1_000_000),
+      maxSubscriptionsPerUser: int('WS_MAX_SUBSCRIPTIONS_PER_USER', 200, 1, 10_000_000),
+    },
     queryLimits: parseQueryLimits(str, int, problems),
     outboundAllow: parseOutboundAllow(str('OUTBOUND_ALLOW'), problems),
     telemetry: { otlpEndpoint: otlpEndpoint?.replace(/\/+$/, '') ?? null, serviceName: str('OTEL_SERVICE_NAME') ?? 'ticket-gateway' },
@@ -405,6 +430,7 @@ function parseQueryLimits(
     maxAliases: int('MAX_QUERY_ALIASES', 30, 0, 100_000),
     maxDirectives: int('MAX_QUERY_DIRECTIVES', 50, 0, 100_000),
     maxTokens: int('MAX_QUERY_TOKENS', 5000, 100, 1_000_000),
+    maxSelections: int('MAX_QUERY_SELECTIONS', 1000, 10, 1_000_000),
     maxCost: int('MAX_QUERY_COST', 10_000, 1, 100_000_000),
     rateLimitPerMinute: int('RATE_LIMIT_COST_PER_MINUTE', 100_000, 0, 1_000_000_000),
     rateLimitRedisPrefix: str('RATE_LIMIT_REDIS_PREFIX') ?? 'tg:rate:',

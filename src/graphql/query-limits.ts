@@ -1,4 +1,5 @@
 import {
+  type DocumentNode,
   getNamedType,
   isCompositeType,
   isInterfaceType,
@@ -159,4 +160,20 @@ function isConnectionPart(parent: GraphQLCompositeType, field: string): boolean 
   if (parent.name.endsWith('Connection')) return field === 'edges' || field === 'pageInfo';
   if (parent.name.endsWith('Edge')) return field === 'node';
   return false;
+}
+
+/**
+ * Selections written in a document (fields, fragment spreads, inline fragments, in every
+ * operation and fragment), without expanding fragments: what validation walks. Linear in the
+ * document, so it can run before validation, whose field-merging rule compares fields pairwise.
+ */
+export function countSelections(document: DocumentNode): number {
+  let count = 0;
+  const pending: SelectionSetNode[] = [];
+  for (const def of document.definitions) if ('selectionSet' in def && def.selectionSet) pending.push(def.selectionSet);
+  for (let set = pending.pop(); set; set = pending.pop()) {
+    count += set.selections.length;
+    for (const sel of set.selections) if (sel.kind !== Kind.FRAGMENT_SPREAD && sel.selectionSet) pending.push(sel.selectionSet);
+  }
+  return count;
 }

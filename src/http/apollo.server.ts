@@ -8,14 +8,12 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import type { AppConfig } from '../config/config';
-import type { Logger } from '../common/logger';
 import type { AppMetrics } from '../common/metrics';
 import { requestScope } from '../common/request-scope';
 import type { RequestContext } from '../graphql/context';
 import type { createFormatError } from './format-error';
 import { productionHardeningPlugin } from './production-hardening.plugin';
-import { queryLimitsPlugin } from './query-limits.plugin';
-import type { RateLimitStore } from './rate-limit.store';
+import { queryLimitsPlugin, type OperationGuard } from './query-limits.plugin';
 
 /** Apollo Server for /graphql over HTTP, with the limits, error shaping and hardening this API promises. */
 export function createApolloServer(deps: {
@@ -24,10 +22,10 @@ export function createApolloServer(deps: {
   config: AppConfig;
   metrics: AppMetrics;
   formatError: ReturnType<typeof createFormatError>;
-  rateLimitStore: RateLimitStore | null;
+  /** The limits and budget, shared with the WebSocket side. */
+  guard: OperationGuard;
   /** Drains the WebSocket server with the HTTP one. */
   subscriptionsPlugin: ApolloServerPlugin<RequestContext>;
-  log: Logger;
 }): ApolloServer<RequestContext> {
   const { config, metrics, formatError } = deps;
   return new ApolloServer<RequestContext>({
@@ -54,7 +52,7 @@ export function createApolloServer(deps: {
       ApolloServerPluginInlineTraceDisabled(),
       operationNamePlugin,
       ...(config.nodeEnv === 'production' ? [productionHardeningPlugin()] : []),
-      queryLimitsPlugin(config, deps.rateLimitStore, deps.log),
+      queryLimitsPlugin(deps.guard, config),
     ],
   });
 }

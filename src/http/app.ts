@@ -27,6 +27,7 @@ import { graphiqlRouter } from './graphiql.route';
 import { jobCallbackRouter } from './job-callback.route';
 import { metricsRouter } from './metrics.route';
 import { multipartMiddleware } from './multipart.middleware';
+import { OperationGuard, rateSubject } from './query-limits.plugin';
 import { createRateLimitStore } from './rate-limit.store';
 import { requestScopeMiddleware, type RequestInfo } from './request-scope.middleware';
 import { startSubscriptionServer } from './subscriptions.server';
@@ -95,8 +96,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const expressApp = express();
   const server = http.createServer(expressApp);
   const schema = await buildAppSchema(services);
-  const subscriptions = await startSubscriptionServer(server, schema, { config, services, log, formatError, contextOf: (viewer) => contexts.create(viewer) });
-  const apollo = createApolloServer({ schema, httpServer: server, config, metrics, formatError, rateLimitStore, subscriptionsPlugin: subscriptions.plugin, log });
+  // One guard for both transports: the same limits and the same per-minute budget.
+  const guard = new OperationGuard(config, rateLimitStore, log);
+  const subscriptions = await startSubscriptionServer(server, schema, { config, services, guard, log, formatError, contextOf: (viewer) => contexts.create(viewer) });
+  const apollo = createApolloServer({ schema, httpServer: server, config, metrics, formatError, guard, subscriptionsPlugin: subscriptions.plugin });
   await apollo.start();
 
   expressApp.disable('x-powered-by');
@@ -112,7 +115,15 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     '/graphql',
     ...multipartMiddleware(config),
     express.json({ limit: config.limits.requestBodyMaxBytes }),
-    expressMiddleware(apollo, { context: ({ req, res }) => contextFor(req, res) }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const ctx = await contextFor(req, res);
+        // Before Apollo validates: a document over the selection limit is refused (and charged) here.
+        const body: unknown = req.method === 'GET' ? req.query : req.body;
+        await guard.checkQuery(body && typeof body === 'object' && !Array.isArray(body) ? (body as { query?: unknown }).query : undefined, rateSubject(ctx));
+        return ctx;
+      },
+    }),
   );
   expressApp.use(fileDownloadRouter(services, contextFor, log));
   expressApp.use(metricsRouter(services, metrics, config.metricsToken));

@@ -1,11 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { AppError, ErrorCode } from '../common/errors';
 import type { Logger } from '../common/logger';
 import { requestScope } from '../common/request-scope';
 import type { AppConfig } from '../config/config';
 import type { RequestContext } from '../graphql/context';
-import { measureOperation } from '../graphql/query-limits';
+import { countSelections, measureOperation } from '../graphql/query-limits';
 import { RATE_WINDOW_MS, windowStartOf, type RateLimitStore } from './rate-limit.store';
 
 /** Returned in extensions.cost of every executed (or rate-limited) operation. */
@@ -44,11 +44,6 @@ export function rateSubject(ctx: RequestContext): string {
   return `ip:${requestScope.getStore()?.clientIp ?? 'unknown'}`;
 }
 
-/**
- * Refuses, before execution and with HTTP 400, operations over the depth, alias, directive, page
- * size and cost limits, then charges the operation's cost to its subject's per-minute budget
- * (429 RATE_LIMITED with Retry-After when spent). The token limit is the parser's (parseOptions.maxTokens).
- */
 /**
  * The per-operation limits (variables nesting, depth, aliases, directives, page sizes, cost),
  * checked before execution over HTTP and over WebSocket alike. Returns the operation's cost;
@@ -90,43 +85,126 @@ export function enforceOperationLimits(config: AppConfig, schema: GraphQLSchema,
   return requested;
 }
 
-export function queryLimitsPlugin(config: AppConfig, store: RateLimitStore | null, log: Logger): ApolloServerPlugin<RequestContext> {
+/**
+ * The checks every operation passes before it runs, over HTTP (queryLimitsPlugin) and over
+ * WebSocket (subscriptions.server.ts) alike, so neither transport is a way around the other's
+ * limits: the selection count right after parsing (before validation, whose cost grows faster
+ * than the document), then the per-operation limits and the per-minute budget. Refusals are
+ * charged too (the selections counted, or 1 point for a limit refusal): a client that only sends
+ * refused documents still spends its budget.
+ */
+export class OperationGuard {
+  private readonly limits: AppConfig['queryLimits'];
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly store: RateLimitStore | null,
+    private readonly log: Logger,
+  ) {
+    this.limits = config.queryLimits;
+  }
+
+  /**
+   * Over HTTP, from the request's context function: Apollo offers no hook between parsing and
+   * validating that may refuse a request (an error thrown in validationDidStart is a 500), while a
+   * context function's AppError is the answer with its status. So the document is parsed here
+   * too (linear, bounded by the token limit; a document that does not parse is left to Apollo's
+   * parser and its error) and counted. A batch or a missing query is left to Apollo as well.
+   */
+  async checkQuery(query: unknown, subject: string): Promise<void> {
+    if (typeof query !== 'string') return;
+    let document: DocumentNode;
+    try {
+      document = parse(query, { maxTokens: this.limits.maxTokens, noLocation: true });
+    } catch {
+      return;
+    }
+    await this.checkDocument(document, subject);
+  }
+
+  /** Right after parsing: refuses a document with more than MAX_QUERY_SELECTIONS selections, charging them. */
+  async checkDocument(document: DocumentNode, subject: string): Promise<void> {
+    const selections = countSelections(document);
+    const limit = this.limits.maxSelections;
+    if (selections <= limit) return;
+    await this.charge(subject, selections);
+    throw new AppError(
+      ErrorCode.TOO_MANY_SELECTIONS,
+      `The document has ${selections} selections (fields, fragment spreads, inline fragments); the limit is ${limit} (MAX_QUERY_SELECTIONS)`,
+      { extensions: { selections, limit, charged: selections } },
+    );
+  }
+
+  /**
+   * After validation: the per-operation limits (enforceOperationLimits), then the operation's cost
+   * charged to `subject`. Returns the cost report; throws an AppError naming the refused limit
+   * (with `report`, when given, filled in as far as it got).
+   */
+  async admit(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined, subject: string, report: CostReport = { requested: 0, limit: this.limits.maxCost }): Promise<CostReport> {
+    let requested: number;
+    try {
+      requested = enforceOperationLimits(this.config, schema, document, operation, variables);
+    } catch (err) {
+      const cost = err instanceof AppError && err.extensions.code === ErrorCode.QUERY_TOO_COSTLY ? (err.extensions.cost as number) : undefined;
+      if (cost !== undefined) report.requested = cost;
+      await this.charge(subject, 1);
+      throw err;
+    }
+    report.requested = requested;
+    await this.charge(subject, requested, report);
+    return report;
+  }
+
+  /**
+   * Adds points to the subject's minute (and what is left of it to `report`); RATE_LIMITED (with
+   * Retry-After) once it is spent. Nothing when rate limiting is off.
+   */
+  private async charge(subject: string, points: number, report?: CostReport): Promise<void> {
+    const perMinute = this.limits.rateLimitPerMinute;
+    if (!this.store || perMinute === 0) return;
+    const now = Date.now();
+    const windowStart = windowStartOf(now);
+    let total: number;
+    try {
+      total = await this.store.charge(subject, points, windowStart);
+    } catch (err) {
+      this.log.error({ err, store: this.store.kind }, 'rate-limit store unavailable');
+      throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The service is unavailable; retry shortly');
+    }
+    const resetAt = windowStart + RATE_WINDOW_MS;
+    if (report) Object.assign(report, { perMinute, remaining: Math.max(0, perMinute - total), resetAt: new Date(resetAt).toISOString() });
+    if (total > perMinute) {
+      const retryAfter = Math.max(1, Math.ceil((resetAt - now) / 1000));
+      throw new AppError(ErrorCode.RATE_LIMITED, `Rate limit exceeded: ${perMinute} cost points per minute; retry after ${retryAfter} s`, {
+        headers: new Map([['retry-after', String(retryAfter)]]),
+        extensions: { retryAfter },
+      });
+    }
+  }
+}
+
+/**
+ * Over HTTP (the selection limit is checked before, in the context function: OperationGuard.checkQuery):
+ * refuses, before execution and with HTTP 400, operations over the depth, alias, directive, page size and cost limits, then
+ * charges the operation's cost to its subject's per-minute budget (429 RATE_LIMITED with
+ * Retry-After when spent), all through the OperationGuard the WebSocket side uses too. The token
+ * limit is the parser's (parseOptions.maxTokens).
+ */
+export function queryLimitsPlugin(guard: OperationGuard, config: AppConfig): ApolloServerPlugin<RequestContext> {
   const limits = config.queryLimits;
-  const perMinute = limits.rateLimitPerMinute;
   return {
     async requestDidStart() {
       let report: CostReport | undefined;
       return {
         async didResolveOperation({ operation, document, request, schema, contextValue }) {
           if (!operation) return; // Apollo has already refused a document without the named operation
-          let requested: number;
+          report = { requested: 0, limit: limits.maxCost };
           try {
-            requested = enforceOperationLimits(config, schema, document, operation, request.variables);
+            await guard.admit(schema, document, operation, request.variables, rateSubject(contextValue), report);
           } catch (err) {
-            const cost = err instanceof AppError && err.extensions.code === ErrorCode.QUERY_TOO_COSTLY ? (err.extensions.cost as number) : undefined;
-            if (cost !== undefined) report = { requested: cost, limit: limits.maxCost };
+            // A limit refusal reports only what it measured; a rate-limit refusal the whole report.
+            if (report.requested === 0) report = undefined;
             throw err;
-          }
-          report = { requested, limit: limits.maxCost };
-          if (!store || perMinute === 0) return;
-
-          const now = Date.now();
-          const windowStart = windowStartOf(now);
-          let total: number;
-          try {
-            total = await store.charge(rateSubject(contextValue), requested, windowStart);
-          } catch (err) {
-            log.error({ err, store: store.kind }, 'rate-limit store unavailable');
-            throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The service is unavailable; retry shortly');
-          }
-          const resetAt = windowStart + RATE_WINDOW_MS;
-          Object.assign(report, { perMinute, remaining: Math.max(0, perMinute - total), resetAt: new Date(resetAt).toISOString() });
-          if (total > perMinute) {
-            const retryAfter = Math.max(1, Math.ceil((resetAt - now) / 1000));
-            throw new AppError(ErrorCode.RATE_LIMITED, `Rate limit exceeded: ${perMinute} cost points per minute; retry after ${retryAfter} s`, {
-              headers: new Map([['retry-after', String(retryAfter)]]),
-              extensions: { retryAfter },
-            });
           }
         },
         async willSendResponse({ response }) {

@@ -18,13 +18,14 @@ import {
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AppError } from '../common/errors';
+import { AppError, ErrorCode } from '../common/errors';
 import type { Logger } from '../common/logger';
 import { requestScope } from '../common/request-scope';
 import type { AppConfig } from '../config/config';
 import type { RequestContext, Viewer } from '../graphql/context';
-import { enforceOperationLimits } from './query-limits.plugin';
 import type { Services } from '../services/services';
+import { rateSubject, type OperationGuard } from './query-limits.plugin';
+import { TOO_MANY_CONNECTIONS, WebSocketLimiter } from './websocket.limiter';
 
 /** How long shutdown waits for clients to answer the close handshake before cutting them off. */
 const CLOSE_GRACE_MS = 2_000;
@@ -42,6 +43,8 @@ type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQL
 type ConnectionExtra = {
   viewer?: Viewer | null;
   connectionId?: string;
+  /** Operations accepted on this connection and not ended yet, each with its release of the caps. */
+  running?: Map<string, () => void>;
 };
 
 /**
@@ -54,11 +57,19 @@ type ConnectionExtra = {
 export async function startSubscriptionServer(
   server: http.Server,
   schema: GraphQLSchema,
-  deps: { config: AppConfig; services: Services; log: Logger; formatError: FormatError; contextOf: (viewer: Viewer | null) => RequestContext },
+  deps: { config: AppConfig; services: Services; guard: OperationGuard; log: Logger; formatError: FormatError; contextOf: (viewer: Viewer | null) => RequestContext },
 ): Promise<SubscriptionServer> {
-  const { config, services, log, formatError, contextOf } = deps;
+  const { config, services, guard, log, formatError, contextOf } = deps;
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.limits.requestBodyMaxBytes });
   wss.on('error', (err) => log.error({ err }, 'WebSocket server error'));
+  const limiter = new WebSocketLimiter(config.webSocketLimits);
+  // Counted before graphql-ws sees the socket (this listener is added first), so an address over
+  // its cap is closed before authenticating costs anything.
+  wss.on('connection', (socket, request) => {
+    const { refused, release } = limiter.openFromIp(request.socket.remoteAddress ?? 'unknown');
+    socket.once('close', release);
+    if (refused) socket.close(TOO_MANY_CONNECTIONS, refused);
+  });
 
   const format = (errors: readonly GraphQLError[], requestId: string): GraphQLFormattedError[] =>
     requestScope.run({ requestId, sqlCount: 0, operationName: null }, () => errors.map((e) => formatError(e.toJSON(), e)));
@@ -90,40 +101,71 @@ export async function startSubscriptionServer(
     {
       schema,
       subscribe: subscribeSharingResults,
-      // Parse and validation errors are the client's: answered as an error message for that
-      // operation with the same codes as over HTTP (graphql-ws would otherwise close the socket on
-      // a syntax error, and an uncoded validation error would be masked as an internal one).
-      onSubscribe: (_ctx, _id, payload) => {
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (err) {
-          return [coded(err instanceof GraphQLError ? err : new GraphQLError(String(err)), 'GRAPHQL_PARSE_FAILED')];
-        }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors.map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED'));
-        // The same depth, alias, directive, page-size and cost limits as over HTTP.
-        const operation = getOperationAST(document, payload.operationName);
-        if (operation) {
+      // Every operation passes what an HTTP request passes, through the same OperationGuard: the
+      // token limit (parser), the selection limit (before validating), validation, the depth,
+      // alias, directive, page-size and cost limits, and the per-minute budget (queries and
+      // mutations over the socket are charged like HTTP ones; a subscription once, when it
+      // starts). Refusals are errors of that operation with the same codes as over HTTP (graphql-ws
+      // would otherwise close the socket on a syntax error, and an uncoded validation error would
+      // be masked as an internal one); the connection stays usable.
+      onSubscribe: async (ctx, id, payload) => {
+        const contextValue = contextOf(ctx.extra.viewer ?? null);
+        const scope = { requestId: contextValue.requestId, sqlCount: 0, operationName: payload.operationName ?? null, clientIp: ctx.extra.request.socket.remoteAddress };
+        return requestScope.run(scope, async () => {
+          let document: DocumentNode;
           try {
-            enforceOperationLimits(config, schema, document, operation, payload.variables ?? undefined);
+            document = parse(payload.query, { maxTokens: config.queryLimits.maxTokens });
           } catch (err) {
-            if (err instanceof GraphQLError) return [err];
-            throw err;
+            return [coded(err instanceof GraphQLError ? err : new GraphQLError(String(err)), 'GRAPHQL_PARSE_FAILED')];
           }
-        }
-        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+          const subject = rateSubject(contextValue);
+          const refused = await refusal(() => guard.checkDocument(document, subject));
+          if (refused) return refused;
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors.map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED'));
+          const operation = getOperationAST(document, payload.operationName);
+          if (operation) {
+            const over = await refusal(() => guard.admit(schema, document, operation, payload.variables ?? undefined, subject));
+            if (over) return over;
+          }
+          // Ended (completed by the client, or the socket closed) while it was being checked.
+          if (!(id in ctx.subscriptions)) return [new GraphQLError('The operation was ended before it started')];
+          const running = (ctx.extra.running ??= new Map());
+          const started = limiter.startOperation(ctx.extra.viewer?.user.id ?? null, running.size);
+          if (typeof started !== 'function') return [new AppError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, started.message, { extensions: { limit: started.limit } })];
+          running.set(id, started);
+          return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+        });
+      },
+      // Called for every accepted operation when it ends (by the client, the server or the socket closing).
+      onComplete: (ctx, id) => {
+        ctx.extra.running?.get(id)?.();
+        ctx.extra.running?.delete(id);
+      },
+      onClose: (ctx) => {
+        for (const release of ctx.extra.running?.values() ?? []) release();
+        ctx.extra.running?.clear();
       },
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const header = params.Authorization ?? params.authorization;
         const socket = ctx.extra.socket;
+        if (socket.readyState !== socket.OPEN) return false; // refused by the address cap
         if (typeof header !== 'string' || header.trim() === '') {
           socket.close(CloseCode.Unauthorized, 'Unauthorized: send connectionParams {"Authorization": "Bearer <api key>"}');
           return false;
         }
         try {
           const viewer = await services.auth.authenticate(header);
+          if (socket.readyState !== socket.OPEN) return false; // gone while authenticating: nothing to count
+          if (viewer) {
+            const { refused, release } = limiter.openForUser(viewer.user.id);
+            socket.once('close', release);
+            if (refused) {
+              socket.close(TOO_MANY_CONNECTIONS, refused);
+              return false;
+            }
+          }
           ctx.extra.viewer = viewer;
           ctx.extra.connectionId = crypto.randomUUID();
           watchCredentials(socket, header, viewer);
@@ -168,6 +210,17 @@ export async function startSubscriptionServer(
       },
     },
   };
+}
+
+/** Runs a check of the OperationGuard: its refusal as the operation's errors, or null when it passed. */
+async function refusal(check: () => Promise<unknown>): Promise<GraphQLError[] | null> {
+  try {
+    await check();
+    return null;
+  } catch (err) {
+    if (err instanceof GraphQLError) return [err];
+    throw err;
+  }
 }
 
 function coded(error: GraphQLError, code: string): GraphQLError {

@@ -48,6 +48,18 @@ export class SearchIndex {
     await this.db.em(ctx).query(sql, [body, ticketId]);
   }
 
+  /** The documents of some tickets (one statement), for matching full-text filters in memory (TicketFilterMatcher). */
+  async documents(ticketIds: number[]): Promise<Map<number, { subject: string; body: string; comments: string }>> {
+    const docs = new Map<number, { subject: string; body: string; comments: string }>();
+    if (ticketIds.length === 0) return docs;
+    const rows = (await this.db.manager.query(
+      `SELECT ${this.idColumn} AS id, subject, body, comments FROM ticket_search WHERE ${this.idColumn} IN (${ticketIds.map(() => '?').join(', ')})`,
+      ticketIds,
+    )) as { id: number | string; subject: string | null; body: string | null; comments: string | null }[];
+    for (const r of rows) docs.set(Number(r.id), { subject: r.subject ?? '', body: r.body ?? '', comments: r.comments ?? '' });
+    return docs;
+  }
+
   /** SQLite only needs this (MySQL cascades from ticket); harmless on both. */
   async remove(ctx: InTransaction, ticketId: number): Promise<void> {
     await this.db.em(ctx).query(`DELETE FROM ticket_search WHERE ${this.idColumn} = ?`, [ticketId]);

@@ -110,7 +110,7 @@ export function createServices(db: Database, config: AppConfig, log: Logger, bac
   const mail = new MailNotifier(db, outbox, config.mail);
   const history = new HistoryWriter(db, searchIndex, [mail, new WebhookNotifier(db, webhooks, outbox), new TicketStreamPublisher(db, eventBus, log)]);
   const ticketStream = new TicketStreamService(db, config.limits);
-  new TicketStreamDispatcher(db, eventBus, ticketStream, background, log);
+  new TicketStreamDispatcher(db, eventBus, ticketStream, searchIndex, background, log);
 
   const storage = createFileStorage(config.files.storage);
   const fileStore = new FileStore(db, config.files, storage, history, log);
