@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CREATE, COMMENT_ADD, UPDATE } from './helpers/documents';
 import { startTestServer, type TestServer } from './helpers/test-server';
+import { WebhookDelivery } from '../src/entities/webhook-delivery.entity';
+import { rowIdOf } from '../src/graphql/global-id';
 
 /* Webhooks against a real HTTP receiver in the test: signatures, retries, filters, replay. */
 
@@ -165,4 +167,37 @@ test('event types and the query filter choose what a webhook receives', async ()
   await s.gql(UPDATE, { id: draft.id, input: { status: 'OPEN' } }, alice);
   const published = await waitFor((r) => r.headers['x-webhook-id'] === hook.id && r.json.ticket.number === draft.number);
   expect(published.map((r) => r.json.event)).toEqual(['ticket.created']);
+});
+
+test('a delivery the endpoint accepted is recorded once the database answers again, never sent a second time', async () => {
+  // The soak saw it: the endpoint took the delivery, then writing "delivered" met a connection
+  // MariaDB had just killed, and the delivery was handed back to be sent again.
+  const hook = (await s.gql(CREATE_HOOK, { i: { url, events: ['TICKET_CREATED'] } })).data.webhookCreate.webhook;
+  const manager = s.app.db.dataSource.manager;
+  const update = manager.update.bind(manager);
+  let killed = 0;
+  const spy = jest.spyOn(manager, 'update').mockImplementation(((target: unknown, criteria: unknown, values: { status?: string }) => {
+    if (target === WebhookDelivery && values?.status === 'delivered' && killed++ === 0) {
+      return Promise.reject(Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST' }));
+    }
+    return update(target as never, criteria as never, values as never);
+  }) as never);
+  try {
+    const t = (await s.gql(CREATE, { input: { subject: 'Delivered during a database fault' } }, alice)).data.ticketCreate.ticket;
+    const mine = (r: Received) => r.headers['x-webhook-id'] === hook.id && r.json.ticket.number === t.number;
+    await waitFor(mine);
+    let log: any[] = [];
+    for (let i = 0; i < 200 && log[0]?.status !== 'delivered'; i++) {
+      await sleep(25);
+      log = (await s.gql(`{ webhooks { id deliveries { status attempts } } }`)).data.webhooks.find((w: { id: string }) => w.id === hook.id).deliveries;
+    }
+    expect(killed).toBeGreaterThanOrEqual(2); // the failed write, then the one that recorded it
+    expect(log).toEqual([{ status: 'delivered', attempts: 1 }]);
+    const [{ attempts }] = await s.app.db.manager.query("SELECT o.attempts FROM outbox o JOIN webhook_delivery d ON d.id = o.ref_id WHERE o.kind = 'webhook' AND d.webhook_id = ?", [rowIdOf('Webhook', hook.id)]);
+    expect(Number(attempts)).toBe(1);
+    expect(received.filter(mine)).toHaveLength(1);
+  } finally {
+    spy.mockRestore();
+    await s.gql(`mutation($id: ID!) { webhookDelete(id: $id) { deletedId } }`, { id: hook.id });
+  }
 });

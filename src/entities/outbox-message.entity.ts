@@ -25,7 +25,13 @@ export enum OutboxStatus {
 }
 
 /** What performing a row came to: delivered, or nothing to deliver (and why). */
-export type DeliveryOutcome = { skipped: string } | void;
+/**
+ * What a handler reports: skipped (nothing to deliver, and why), or delivered, optionally with the
+ * handler's own record of the delivery still to write. The worker writes that record with the
+ * settle, retried while the database is away: the side effect has happened, so a failed write must
+ * never send it again.
+ */
+export type DeliveryOutcome = { skipped: string } | { record: () => Promise<void> } | void;
 
 /**
  * A side effect to perform after commit (today: mail). Written in the transaction of the change

@@ -45,7 +45,8 @@ export class MailDeliveryHandler implements OutboxHandler {
         ...composed,
         headers: { 'X-Ticket-Number': String(ticket.number) },
       });
-      await this.suppress(result.rejected, 'refused by the mail server');
+      // Sent: refused addresses are written with the settle (retried), never by sending again.
+      return { record: () => this.suppress(result.rejected, 'refused by the mail server') };
     } catch (err) {
       if (err instanceof PermanentMailError) await this.suppress(err.rejected, err.message);
       throw err;

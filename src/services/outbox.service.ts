@@ -127,7 +127,7 @@ export class OutboxService {
 
   /** Done: delivered, or (skipped) found nothing to deliver, which last_error records. */
   async settleDone(row: OutboxMessage, outcome: DeliveryOutcome, now = new Date()): Promise<void> {
-    const skipped = outcome ? outcome.skipped : null;
+    const skipped = outcome && 'skipped' in outcome ? outcome.skipped : null;
     await this.db.manager.update(OutboxMessage, { id: row.id }, { status: skipped ? OutboxStatus.SKIPPED : OutboxStatus.SENT, sentAt: now, claimedUntil: null, lastError: skipped?.slice(0, 2000) ?? null });
   }
 

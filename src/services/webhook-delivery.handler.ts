@@ -38,6 +38,7 @@ export class WebhookDeliveryHandler implements OutboxHandler {
     const timestamp = Math.floor(Date.now() / 1000);
 
     let status: number | null = null;
+    let failure: Error;
     try {
       status = await postOutbound(
         this.outbound,
@@ -55,22 +56,25 @@ export class WebhookDeliveryHandler implements OutboxHandler {
         TIMEOUT_MS,
       );
       if (status >= 200 && status < 300) {
-        await this.db.manager.update(WebhookDelivery, { id: delivery.id }, { status: 'delivered', attempts: row.attempts, responseStatus: status, lastError: null, deliveredAt: new Date() });
-        return;
+        // Delivered: the worker writes this record with the settle (and retries it), never sending again.
+        const delivered = { status: 'delivered', attempts: row.attempts, responseStatus: status, lastError: null, deliveredAt: new Date() };
+        return { record: async () => void (await this.db.manager.update(WebhookDelivery, { id: delivery.id }, delivered)) };
       }
-      throw status >= 400 && status < 500 && status !== 408 && status !== 429
-        ? new PermanentDeliveryError(`The endpoint refused the delivery with HTTP ${status}`)
-        : new Error(`The endpoint answered HTTP ${status}`);
+      failure =
+        status >= 400 && status < 500 && status !== 408 && status !== 429
+          ? new PermanentDeliveryError(`The endpoint refused the delivery with HTTP ${status}`)
+          : new Error(`The endpoint answered HTTP ${status}`);
     } catch (err) {
-      const permanent = err instanceof PermanentDeliveryError;
-      await this.db.manager.update(WebhookDelivery, { id: delivery.id }, {
-        status: permanent ? 'failed' : 'pending',
-        attempts: row.attempts,
-        responseStatus: status,
-        lastError: (err as Error).message.slice(0, 1000),
-      });
-      throw err;
+      failure = err as Error;
     }
+    const permanent = failure instanceof PermanentDeliveryError;
+    await this.db.manager.update(WebhookDelivery, { id: delivery.id }, {
+      status: permanent ? 'failed' : 'pending',
+      attempts: row.attempts,
+      responseStatus: status,
+      lastError: failure.message.slice(0, 1000),
+    });
+    throw failure;
   }
 
   /** Marks a delivery failed once the outbox gives up on it. */

@@ -85,8 +85,9 @@ export class OutboxWorker {
   /**
    * Performs one row with its kind's handler and settles it: done, or failed (retried later, or
    * given up). A row that went out is never settled as failed: when the database cannot record it
-   * (a killed connection), recording is retried while the lease keeps other workers off the row,
-   * since a failed settle would send the mail or webhook a second time.
+   * (a killed connection), recording (the handler's own record, then the settle) is retried while
+   * the lease keeps other workers off the row, since a failed settle would send the mail or webhook
+   * a second time.
    */
   private async deliver(row: OutboxMessage): Promise<void> {
     const handler = this.handlers.get(row.kind);
@@ -102,7 +103,11 @@ export class OutboxWorker {
       this.log[settled === 'failed' ? 'error' : 'warn']({ err, outboxId: row.id, kind: row.kind, attempts: row.attempts }, `outbox delivery failed (${settled})`);
       return;
     }
-    await retryTransient(() => this.outbox.settleDone(row, outcome), {
+    const settle = async () => {
+      if (outcome && 'record' in outcome) await outcome.record();
+      await this.outbox.settleDone(row, outcome);
+    };
+    await retryTransient(settle, {
       transient: isDatabaseUnavailable,
       forMs: this.config.leaseMs / 2,
       onRetry: (err, attempt) => this.log.warn({ err, outboxId: row.id, attempt }, 'could not record a delivered outbox row yet; retrying'),
