@@ -184,7 +184,15 @@ async function soak(dialect: Dialect, minutes: number, entry: string): Promise<S
       const status = (await admin(servers.at(-1)!.url, `{ outboxStatus { pending sending } }`)).outboxStatus as { pending: number; sending: number };
       return status.pending + status.sending;
     };
-    await waitUntil('the outbox to drain', drainDeadline, async () => (await pending()) === 0);
+    // Jobs launched at the end of the traffic still run (3.5-6 s) and queue mail when they end: the
+    // servers stop only once no job is queued or running and the outbox is empty.
+    const probe = await openReader(db);
+    const activeJobs = async () => Number((await probe.query("SELECT COUNT(*) AS n FROM job WHERE status IN ('queued', 'running')"))[0].n);
+    try {
+      await waitUntil('the jobs to end and the outbox to drain', drainDeadline, async () => (await activeJobs()) === 0 && (await pending()) === 0);
+    } finally {
+      await probe.close();
+    }
     // Subscribers keep listening while the last events go out.
     await sleep(3000);
     await traffic.closeSubscribers();
