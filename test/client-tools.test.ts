@@ -14,7 +14,7 @@ import { startTestServer, type TestServer } from './helpers/test-server';
 
 const SCHEMA = path.join(ROOT, 'schema.graphql');
 const SUBGRAPH = path.join(ROOT, 'schema.subgraph.graphql');
-const RELAY_FIXTURES = ['TicketSummary.ts', 'TicketList.ts', 'TicketHistory.ts'];
+const RELAY_FIXTURES = ['TicketSummary.ts', 'TicketList.ts', 'TicketHistory.ts', 'TicketOrigins.ts'];
 
 test('relay-compiler compiles a Node refetch fragment and @connection on tickets and on changes', () => {
   const run = relayCompile(SCHEMA, RELAY_FIXTURES);
