@@ -4,7 +4,7 @@ import path from 'node:path';
 import 'reflect-metadata';
 import { createOperationDescriptor, Environment, Network, RecordSource, Store, type ConcreteRequest } from 'relay-runtime';
 import { buildAppSchema } from '../src/graphql/schema';
-import { relayCompile, ROOT } from './helpers/client-tools';
+import { relayCompile, removeScratchDirs, ROOT } from './helpers/client-tools';
 import { startTestServer, type TestServer } from './helpers/test-server';
 
 /*
@@ -25,6 +25,7 @@ beforeAll(async () => {
   s = await startTestServer();
 });
 afterAll(async () => s?.close());
+afterAll(removeScratchDirs);
 
 async function openFromExternalJob(id: string): Promise<number> {
   const res = await s.gql(

@@ -2,7 +2,7 @@ import { ChangeType, diff } from '@graphql-inspector/core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildClientSchema, buildSchema, getIntrospectionQuery, introspectionFromSchema, validateSchema } from 'graphql';
-import { codegen, relayCompile, ROOT } from './helpers/client-tools';
+import { codegen, relayCompile, removeScratchDirs, ROOT } from './helpers/client-tools';
 import { startTestServer, type TestServer } from './helpers/test-server';
 
 /*
@@ -13,6 +13,7 @@ import { startTestServer, type TestServer } from './helpers/test-server';
  */
 
 const SCHEMA = path.join(ROOT, 'schema.graphql');
+afterAll(removeScratchDirs);
 const SUBGRAPH = path.join(ROOT, 'schema.subgraph.graphql');
 const RELAY_FIXTURES = ['TicketSummary.ts', 'TicketList.ts', 'TicketHistory.ts', 'TicketOrigins.ts'];
 

@@ -6,6 +6,19 @@ import path from 'node:path';
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'client-tools');
 
+const scratch: string[] = [];
+
+/** A scratch directory, removed by removeScratchDirs (call it in afterAll). */
+function scratchDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+
+export function removeScratchDirs(): void {
+  for (const dir of scratch.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 export interface RelayRun {
   status: number | null;
   output: string;
@@ -19,7 +32,7 @@ export interface RelayRun {
  * paths from its own directory, so the fixtures and the schema are copied in.
  */
 export function relayCompile(schemaFile: string, fixtures: string[], language: 'typescript' | 'javascript' = 'typescript'): RelayRun {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-'));
+  const dir = scratchDir('relay-');
   fs.mkdirSync(path.join(dir, 'src'));
   fs.mkdirSync(path.join(dir, '__generated__'));
   for (const f of fixtures) {
@@ -43,7 +56,7 @@ export function relayCompile(schemaFile: string, fixtures: string[], language: '
  * dependencies (yargs) do not load under Jest's CommonJS runtime.
  */
 export function codegen(schemaFile: string): { status: number | null; output: string; generated: string | null } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codegen-'));
+  const dir = scratchDir('codegen-');
   const config = path.join(dir, 'codegen.json');
   const out = path.join(dir, 'operations.ts');
   fs.writeFileSync(
