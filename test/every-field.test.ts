@@ -107,6 +107,7 @@ let fixtures: { ticketId: string; eventId: string; deliveryId: string };
 
 const FRESH: Record<string, (sel: string) => Promise<Result>> = {
   Ticket: (sel) => s.gql(`mutation { ticketCreate(input: { subject: "Fresh" }) { ticket { ${sel} } } }`),
+  TicketOrigin: (sel) => s.gql(`mutation { ticketCreateFromAlert(input: { alert: { id: "alert-fresh", title: "Fresh", server: "db-1", firedAt: "2026-12-01T10:00:00Z" } }) { ticket { origin { ${sel} } } } }`),
   Change: (sel) => s.gql(`mutation($t: ID!) { commentAdd(input: { ticketId: $t, body: "Fresh comment" }) { change { ${sel} } } }`, { t: fixtures.ticketId }),
   User: (sel) => s.gql(`mutation($u: String!) { userCreate(input: { username: $u }) { user { ${sel} } } }`, { u: unique('fresh') }),
   Category: (sel) => s.gql(`mutation($k: String!) { categoryCreate(input: { key: $k }) { category { ${sel} } } }`, { k: unique('fresh') }),
@@ -191,8 +192,12 @@ async function populate(): Promise<void> {
 
   // Tickets from a job and from an alert (their origins), a resolution, a reply by the requester.
   add('Job', child.jobLaunch.job.id);
-  add('Ticket', (await must(`mutation($j: ID!) { ticketCreateFromJob(input: { jobId: $j, links: [{ title: "Runbook", url: "https://runbooks.example.com/db" }] }) { ticket { id } userErrors { message } } }`, { j: parent.id })).ticketCreateFromJob.ticket.id);
-  add('Ticket', (await must(`mutation { ticketCreateFromAlert(input: { alert: { id: "alert-1", title: "CPU high", server: "db-1", firedAt: "2026-12-01T10:00:00Z", message: "92%", expression: "cpu > 90", activeJobs: [{ id: "j1", title: "Backup" }] } }) { ticket { id } userErrors { message } } }`)).ticketCreateFromAlert.ticket.id);
+  const fromJob = (await must(`mutation($j: ID!) { ticketCreateFromJob(input: { jobId: $j, links: [{ title: "Runbook", url: "https://runbooks.example.com/db" }] }) { ticket { id origin { id } } userErrors { message } } }`, { j: parent.id })).ticketCreateFromJob.ticket;
+  const fromAlert = (await must(`mutation { ticketCreateFromAlert(input: { alert: { id: "alert-1", title: "CPU high", server: "db-1", firedAt: "2026-12-01T10:00:00Z", message: "92%", expression: "cpu > 90", activeJobs: [{ id: "j1", title: "Backup" }] } }) { ticket { id origin { id } } userErrors { message } } }`)).ticketCreateFromAlert.ticket;
+  for (const t of [fromJob, fromAlert]) {
+    add('Ticket', t.id);
+    add('TicketOrigin', t.origin.id);
+  }
   await must(`mutation($id: ID!) { ticketResolve(id: $id, input: { resolution: "Cleaned up" }) { ticket { id } userErrors { message } } }`, { id: ticket.id }, ada);
   add('Ticket', (await must(`mutation { ticketCreate(input: { subject: "Draft", status: DRAFT }) { ticket { id } userErrors { message } } }`)).ticketCreate.ticket.id);
   // History entries of other kinds: a job's, a file's.

@@ -204,7 +204,7 @@ test('an event set to open a ticket on failure does so once, with the job templa
   const job = await waitForJob(s, (await run(s, await addTicketEvent(s, number, eventId), {}, alice)).id);
   let tickets: any;
   for (let i = 0; i < 100; i++) {
-    tickets = (await s.gql(`query($id: ID!) { job(id: $id) { tickets { totalCount edges { node { subject creator { username } category { key } server origin { kind id job { number } } } } } } }`, { id: job.id })).data.job.tickets;
+    tickets = (await s.gql(`query($id: ID!) { job(id: $id) { tickets { totalCount edges { node { subject creator { username } category { key } server origin { kind sourceId job { number } } } } } } }`, { id: job.id })).data.job.tickets;
     if (tickets.totalCount > 0) break;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -214,7 +214,7 @@ test('an event set to open a ticket on failure does so once, with the job templa
     creator: { username: 'alice' },
     category: { key: 'releases' },
     server: os.hostname(),
-    origin: { kind: 'JOB', id: String(job.number), job: { number: job.number } },
+    origin: { kind: 'JOB', sourceId: String(job.number), job: { number: job.number } },
   });
 });
 

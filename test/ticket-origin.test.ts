@@ -8,10 +8,10 @@ let s: TestServer;
 let reporter: string;
 
 const FROM_JOB = `mutation($i: TicketCreateFromJobInput!) { ticketCreateFromJob(input: $i) {
-  ticket { number subject body server category { key } tags { key } creator { username } origin { kind id details job { number } alert { id } } }
+  ticket { number subject body server category { key } tags { key } creator { username } origin { kind sourceId details job { number } alert { id } } }
   userErrors { field code message } } }`;
 const FROM_ALERT = `mutation($i: TicketCreateFromAlertInput!) { ticketCreateFromAlert(input: $i) {
-  ticket { number subject body server tags { key } origin { kind id details alert { id } } }
+  ticket { number subject body server tags { key } origin { kind sourceId details alert { id } } }
   userErrors { field code message } } }`;
 
 const ANSI_LOG = Array.from({ length: 25 }, (_, i) => `\u001b[32mline ${i + 1}\u001b[0m`).join('\n');
@@ -80,7 +80,7 @@ test('a failed external job: subject, body with facts, error, links and the 10+1
     category: { key: 'database' },
     tags: [{ key: 'nightly' }],
     creator: { username: 'reporter' },
-    origin: { kind: 'EXTERNAL_JOB', id: 'jmk2x9', details: { eventTitle: 'Nightly *backup*', code: 1, server: 'db-1' }, job: null, alert: null },
+    origin: { kind: 'EXTERNAL_JOB', sourceId: 'jmk2x9', details: { eventTitle: 'Nightly *backup*', code: 1, server: 'db-1' }, job: null, alert: null },
   });
 });
 
@@ -96,7 +96,7 @@ test('a succeeded job of ours: subject and body from the job; the job lists the 
   expect(lines.slice(0, 5)).toEqual([`## Job #${job.number} succeeded (Weekly report)`, '', `- **Job:** #${job.number}`, '- **Event:** Weekly report', '- **Result:** succeeded']);
   expect(t.body).toContain(`- **Server:** ${job.server}`);
   expect(t.body).toContain('### Log excerpt\n\n```text\nall good\n```');
-  expect(t.origin).toEqual({ kind: 'JOB', id: String(job.number), details: { event: 'report', ticket: launched.data.ticketCreate.ticket.number }, job: { number: job.number }, alert: null });
+  expect(t.origin).toEqual({ kind: 'JOB', sourceId: String(job.number), details: { event: 'report', ticket: launched.data.ticketCreate.ticket.number }, job: { number: job.number }, alert: null });
   const listed = await s.gql(`query($id: ID!) { job(id: $id) { tickets { edges { node { number } } } } }`, { id: job.id });
   expect(listed.data.job.tickets.edges).toEqual([{ node: { number: t.number } }]);
 });
@@ -159,7 +159,7 @@ test('an alert: subject, body with message, facts, expression, links and active 
       '- Job #j2: Backup',
     ].join('\n'),
   );
-  expect(t).toMatchObject({ server: 'web-3', tags: [{ key: 'nightly' }], origin: { kind: 'ALERT', id: 'alert-7f3', alert: { id: 'alert-7f3' } } });
+  expect(t).toMatchObject({ server: 'web-3', tags: [{ key: 'nightly' }], origin: { kind: 'ALERT', sourceId: 'alert-7f3', alert: { id: 'alert-7f3' } } });
 
   // The ops graph reaches the tickets of an alert through the entity.
   const entities = await s.gql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Alert { id tickets { totalCount edges { node { number subject } } } } } }`, {

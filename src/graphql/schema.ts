@@ -1,8 +1,8 @@
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
-import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { MapperKind, mapSchema, printSchemaWithDirectives } from '@graphql-tools/utils';
 import {
-  isEnumType, isInputObjectType, isInterfaceType, isListType, isNonNullType, isObjectType, isUnionType, lexicographicSortSchema, parse,
-  type GraphQLInputType, type GraphQLSchema,
+  buildClientSchema, introspectionFromSchema, isEnumType, isInputObjectType, isInterfaceType, isListType, isNonNullType, isObjectType, isSpecifiedDirective,
+  isUnionType, lexicographicSortSchema, parse, printSchema, type GraphQLInputType, type GraphQLSchema,
 } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, createResolversMap } from 'type-graphql';
@@ -158,7 +158,36 @@ function remapEnumDefaults(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
-/** The SDL committed as schema.graphql (sorted, with federation directives), so diffs show only real API changes. */
-export function printAppSchema(schema: GraphQLSchema): string {
+/**
+ * The subgraph SDL committed as schema.subgraph.graphql (sorted, with the federation directives
+ * @link, @key, @shareable): what a router or composition needs, so diffs show only real API changes.
+ */
+export function printSubgraphSdl(schema: GraphQLSchema): string {
   return `${printSubgraphSchema(schema)}\n`;
+}
+
+/** The fields and types buildSubgraphSchema adds for routers (and the @link imports' types). */
+const FEDERATION_FIELDS = new Set(['_entities', '_service']);
+const FEDERATION_TYPE = /^(_Any|_Entity|_Service|link__\w+|federation__\w+)$/;
+
+/**
+ * The schema as a client sees it: exactly what introspection shows (so no applied directives such as
+ * @key, which introspection cannot express), without the federation machinery a router uses
+ * (_entities, _service, _Any, the @link/@key directive definitions). Front-end tools (relay-compiler,
+ * graphql-codegen, graphql-inspector, graphql-eslint) read this without knowing about federation.
+ */
+export function clientSchema(schema: GraphQLSchema): GraphQLSchema {
+  const introspected = buildClientSchema(introspectionFromSchema(schema));
+  return lexicographicSortSchema(
+    mapSchema(introspected, {
+      [MapperKind.TYPE]: (type) => (FEDERATION_TYPE.test(type.name) ? null : type),
+      [MapperKind.QUERY_ROOT_FIELD]: (field, name) => (FEDERATION_FIELDS.has(name) ? null : field),
+      [MapperKind.DIRECTIVE]: (directive) => (isSpecifiedDirective(directive) ? directive : null),
+    }),
+  );
+}
+
+/** The client-facing SDL committed as schema.graphql (sorted), for front-end tools and reviewers. */
+export function printClientSdl(schema: GraphQLSchema): string {
+  return `${printSchema(clientSchema(schema))}\n`;
 }

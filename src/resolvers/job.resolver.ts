@@ -16,7 +16,7 @@ import { decodeId, IdArg } from '../graphql/id-args';
 import { payload } from '../graphql/payload';
 import { JobLaunchInput, JobReportInput, TicketCreateFromAlertInput, TicketCreateFromJobInput, TicketEventRunInput } from '../graphql/inputs/job.input';
 import { Alert } from '../graphql/types/alert.type';
-import { TicketOrigin } from '../graphql/types/ticket-origin.type';
+import { TicketOrigin, ticketOrigin } from '../graphql/types/ticket-origin.type';
 import { JobConnection, TicketConnection } from '../graphql/types/connections';
 import { JobPayload, TicketPayload } from '../graphql/types/payloads';
 import { logExcerpt } from '../jobs/job-log';
@@ -140,14 +140,19 @@ export class JobResolver {
 export class TicketOriginResolver {
   constructor(private readonly jobs: JobService) {}
 
+  @FieldResolver(() => ID, { description: "Global id, one per ticket (derived from the ticket's row); the job or alert id is sourceId." })
+  id(@Root() origin: TicketOrigin): string {
+    return toGlobalId('TicketOrigin', origin.ticketId);
+  }
+
   @FieldResolver(() => Job, { nullable: true, description: 'Our job, for JOB origins (null if not visible).' })
   job(@Root() origin: TicketOrigin, @Ctx() ctx: RequestContext): Promise<Job | null> | null {
-    return origin.kind === TicketOriginKind.JOB ? this.jobs.findVisible(ctx, Number(origin.id)) : null;
+    return origin.kind === TicketOriginKind.JOB ? this.jobs.findVisible(ctx, Number(origin.sourceId)) : null;
   }
 
   @FieldResolver(() => Alert, { nullable: true, description: 'The alert invocation, for ALERT origins (resolved by the ops graph).' })
   alert(@Root() origin: TicketOrigin): Alert | null {
-    return origin.kind === TicketOriginKind.ALERT ? Object.assign(new Alert(), { id: origin.id }) : null;
+    return origin.kind === TicketOriginKind.ALERT ? Object.assign(new Alert(), { id: origin.sourceId }) : null;
   }
 }
 
@@ -165,8 +170,7 @@ export class TicketJobsResolver {
 
   @FieldResolver(() => TicketOrigin, { nullable: true, description: 'The job or alert that opened this ticket; null when a person or script did.' })
   origin(@Root() ticket: Ticket): TicketOrigin | null {
-    if (!ticket.originKind || ticket.originId === null) return null;
-    return Object.assign(new TicketOrigin(), { kind: ticket.originKind, id: ticket.originId, details: ticket.originData ?? {} });
+    return ticketOrigin(ticket);
   }
 
   @Authorized(Privilege.CREATE_TICKETS)

@@ -3,6 +3,7 @@ import type { RequestContext } from '../graphql/context';
 import { fromGlobalId, type NodeTypeName } from '../graphql/global-id';
 import { parseSavedSearchRef } from '../graphql/id-args';
 import { Node } from '../graphql/types/node.type';
+import { ticketOrigin } from '../graphql/types/ticket-origin.type';
 import { ApiKeyService } from '../services/api-key.service';
 import { ChangeService } from '../services/change.service';
 import { EventService } from '../services/event.service';
@@ -52,6 +53,11 @@ export class NodeResolver {
       Event: (ctx, id) => events.findVisible(ctx, id),
       TicketEvent: (ctx, id) => ticketEvents.findVisible(ctx, id),
       Job: (ctx, id) => jobs.findVisible(ctx, id),
+      // An origin is as visible as its ticket.
+      TicketOrigin: async (ctx, id) => {
+        const ticket = await tickets.byId(ctx, id);
+        return ticket && ticketOrigin(ticket);
+      },
     };
   }
 
