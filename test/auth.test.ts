@@ -85,12 +85,12 @@ test('hides tickets outside a restricted user\'s categories from every read and 
   });
   const edit = await s.gql(UPDATE, { id: netTicket.id, input: { subject: 'x' } }, dba);
   const missing = await s.gql(UPDATE, { id: '999999', input: { subject: 'x' } }, dba);
-  expect(edit.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
-  expect(edit.errors?.[0].message.replace(netTicket.id, 'ID')).toBe(missing.errors?.[0].message.replace('999999', 'ID'));
-  const comment = await s.gql(`mutation($t: ID!) { commentAdd(input: { ticketId: $t, body: "x" }) { change { id } } }`, { t: netTicket.id }, dba);
-  expect(comment.errors?.[0].extensions?.code).toBe('NOT_FOUND');
-  const del = await s.gql(`mutation($t: ID!) { ticketDelete(id: $t) { deletedId } }`, { t: netTicket.id }, dba);
-  expect(del.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  expect(edit.data.ticketUpdate).toEqual({ ticket: null, userErrors: [expect.objectContaining({ field: ['id'], code: 'NOT_FOUND' })] });
+  expect(edit.data.ticketUpdate.userErrors[0].message.replace(netTicket.id, 'ID')).toBe(missing.data.ticketUpdate.userErrors[0].message.replace('999999', 'ID'));
+  const comment = await s.gql(`mutation($t: ID!) { commentAdd(input: { ticketId: $t, body: "x" }) { change { id } userErrors { field code } } }`, { t: netTicket.id }, dba);
+  expect(comment.data.commentAdd).toEqual({ change: null, userErrors: [{ field: ['input', 'ticketId'], code: 'NOT_FOUND' }] });
+  const del = await s.gql(`mutation($t: ID!) { ticketDelete(id: $t) { deletedId userErrors { field code } } }`, { t: netTicket.id }, dba);
+  expect(del.data.ticketDelete).toEqual({ deletedId: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] });
 
   const outside = await s.gql(CREATE, { input: { subject: 'x', category: 'network' } }, dba);
   expect(outside.data.ticketCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'category'], code: 'FORBIDDEN' })]);

@@ -377,8 +377,8 @@ describe('saved searches and built-in views', () => {
     expect(again).toMatchObject({ name: 'Important', query: null, filter: { tags: { eq: 'important' }, status: { in: ['OPEN', 'IN_PROGRESS'] } } });
     expect(names(again.tickets.edges)).toEqual(['A', 'E', 'G']);
 
-    expect((await s.gql(UPDATE_SS, { id: ss.id, i: { name: 'x' } }, bob)).errors![0].extensions!.code).toBe('NOT_FOUND');
-    expect((await s.gql(DELETE_SS, { id: ss.id }, bob)).errors![0].extensions!.code).toBe('NOT_FOUND');
+    expect((await s.gql(UPDATE_SS, { id: ss.id, i: { name: 'x' } }, bob)).data.savedSearchUpdate).toEqual({ savedSearch: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND', message: 'No such saved search' }] });
+    expect((await s.gql(DELETE_SS, { id: ss.id }, bob)).data.savedSearchDelete).toEqual({ deletedId: null, userErrors: [{ code: 'NOT_FOUND', message: 'No such saved search' }] });
     const deleted = await s.gql(DELETE_SS, { id: ss.id }, alice);
     expect(deleted.data.savedSearchDelete).toEqual({ deletedId: ss.id, userErrors: [] });
     expect((await s.gql(LIST, {}, alice)).data.savedSearches.some((x: { id: string }) => x.id === ss.id)).toBe(false);

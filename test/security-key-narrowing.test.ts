@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from './helpers/test-server';
 let s: TestServer;
 
 const ISSUE = `mutation($input: ApiKeyCreateInput!) { apiKeyCreate(input: $input) { secret apiKey { id privileges categories { key } } userErrors { field code message } } }`;
-const REVOKE = `mutation($id: ID!) { apiKeyRevoke(id: $id) { apiKey { id revokedAt } } }`;
+const REVOKE = `mutation($id: ID!) { apiKeyRevoke(id: $id) { apiKey { id revokedAt } userErrors { field code } } }`;
 const KEYS = `{ viewer { apiKeys { id name } } }`;
 
 async function issue(input: Record<string, unknown>, key?: string) {
@@ -67,7 +67,7 @@ test('a narrowed key lists and revokes only keys no broader than itself', async 
   const listed = (await s.gql(KEYS, {}, narrow.secret)).data.viewer.apiKeys.map((k: { name: string }) => k.name);
   expect(listed).toEqual(['narrow', 'narrower']);
   const revokeBroad = await s.gql(REVOKE, { id: broad.apiKey!.id }, narrow.secret);
-  expect(revokeBroad.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  expect(revokeBroad.data.apiKeyRevoke).toEqual({ apiKey: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] });
   expect((await s.gql(`{ viewer { username } }`, {}, broad.secret)).data.viewer.username).toBe('rosa');
   expect((await s.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: broad.apiKey!.id }, narrow.secret)).data.node).toBeNull();
   expect((await s.gql(REVOKE, { id: narrower.apiKey!.id }, narrow.secret)).data.apiKeyRevoke.apiKey.revokedAt).not.toBeNull();

@@ -72,22 +72,23 @@ describe.each(callers)('for %s', (_label, keyOf) => {
 
   test('writes fail with the same NOT_FOUND as for a ticket, comment or file that does not exist', async () => {
     const pairs: [string, Record<string, unknown>, Record<string, unknown>, string, string][] = [
-      [`mutation($t: ID!) { ticketUpdate(id: $t, input: { subject: "x" }) { ticket { id } } }`, { t: hidden.ticket }, { t: MISSING.ticket }, hidden.ticket, MISSING.ticket],
-      [`mutation($t: ID!) { commentAdd(input: { ticketId: $t, body: "x" }) { change { id } } }`, { t: hidden.ticket }, { t: MISSING.ticket }, hidden.ticket, MISSING.ticket],
-      [`mutation($c: ID!) { commentUpdate(id: $c, input: { body: "x" }) { change { id } } }`, { c: hidden.comment }, { c: MISSING.comment }, hidden.comment, MISSING.comment],
-      [`mutation($c: ID!) { commentDelete(id: $c) { deletedId } }`, { c: hidden.comment }, { c: MISSING.comment }, hidden.comment, MISSING.comment],
-      [`mutation($f: ID!) { ticketFileDelete(id: $f) { deletedId } }`, { f: hidden.file }, { f: MISSING.file }, hidden.file, MISSING.file],
-      [`mutation($t: ID!) { ticketDelete(id: $t) { deletedId } }`, { t: hidden.ticket }, { t: MISSING.ticket }, hidden.ticket, MISSING.ticket],
+      [`mutation($t: ID!) { ticketUpdate(id: $t, input: { subject: "x" }) { ticket { id } userErrors { field code message } } }`, { t: hidden.ticket }, { t: MISSING.ticket }, hidden.ticket, MISSING.ticket],
+      [`mutation($t: ID!) { commentAdd(input: { ticketId: $t, body: "x" }) { change { id } userErrors { field code message } } }`, { t: hidden.ticket }, { t: MISSING.ticket }, hidden.ticket, MISSING.ticket],
+      [`mutation($c: ID!) { commentUpdate(id: $c, input: { body: "x" }) { change { id } userErrors { field code message } } }`, { c: hidden.comment }, { c: MISSING.comment }, hidden.comment, MISSING.comment],
+      [`mutation($c: ID!) { commentDelete(id: $c) { deletedId userErrors { field code message } } }`, { c: hidden.comment }, { c: MISSING.comment }, hidden.comment, MISSING.comment],
+      [`mutation($f: ID!) { ticketFileDelete(id: $f) { deletedId userErrors { field code message } } }`, { f: hidden.file }, { f: MISSING.file }, hidden.file, MISSING.file],
+      [`mutation($t: ID!) { ticketDelete(id: $t) { deletedId userErrors { field code message } } }`, { t: hidden.ticket }, { t: MISSING.ticket }, hidden.ticket, MISSING.ticket],
     ];
     for (const [doc, hiddenVars, missingVars, hiddenRef, missingRef] of pairs) {
       const a = await s.gql(doc, hiddenVars, key);
       const b = await s.gql(doc, missingVars, key);
-      expect(a.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      const [payload] = Object.values(a.data) as { userErrors: { code: string }[] }[];
+      expect(payload.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND' })]);
       expect({ status: a.status, body: normalized({ data: a.data, errors: a.errors }, hiddenRef) }).toEqual({ status: b.status, body: normalized({ data: b.data, errors: b.errors }, missingRef) });
     }
-    const upload = async (t: string) => multipartRequest(s.url, key, `mutation($t: ID!, $f: [Upload!]!) { ticketFilesUpload(ticketId: $t, files: $f) { files { id } } }`, { t, f: [null] }, [{ path: 'variables.f.0', filename: 'a.txt', type: 'text/plain', content: 'x' }]);
+    const upload = async (t: string) => multipartRequest(s.url, key, `mutation($t: ID!, $f: [Upload!]!) { ticketFilesUpload(ticketId: $t, files: $f) { files { id } userErrors { field code message } } }`, { t, f: [null] }, [{ path: 'variables.f.0', filename: 'a.txt', type: 'text/plain', content: 'x' }]);
     const [a, b] = [await upload(hidden.ticket), await upload(MISSING.ticket)];
-    expect(a.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(a.body.data.ticketFilesUpload).toEqual({ files: [], userErrors: [{ field: ['ticketId'], code: 'NOT_FOUND', message: 'No such ticket' }] });
     expect({ status: a.status, body: normalized(a.body, hidden.ticket) }).toEqual({ status: b.status, body: normalized(b.body, MISSING.ticket) });
     // Nothing was written.
     const check = await s.gql(`query($t: ID!) { ticket(id: $t) { subject deletedAt files { id } changes(first: 50) { totalCount } } }`, { t: hidden.ticket });
@@ -124,9 +125,9 @@ test('comments are edited and deleted only by their author or an admin', async (
   const author = await s.user('author', ['EDIT_TICKETS']);
   const other = await s.user('other', ['EDIT_TICKETS']);
   const id = (await s.gql(COMMENT_ADD, { input: { ticketId: visible.ticket, body: 'mine' } }, author)).data.commentAdd.change.id;
-  const edit = `mutation($c: ID!) { commentUpdate(id: $c, input: { body: "changed" }) { change { body } } }`;
-  expect((await s.gql(edit, { c: id }, other)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
-  expect((await s.gql(`mutation($c: ID!) { commentDelete(id: $c) { deletedId } }`, { c: id }, other)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  const edit = `mutation($c: ID!) { commentUpdate(id: $c, input: { body: "changed" }) { change { body } userErrors { field code } } }`;
+  expect((await s.gql(edit, { c: id }, other)).data.commentUpdate).toEqual({ change: null, userErrors: [{ field: ['id'], code: 'FORBIDDEN' }] });
+  expect((await s.gql(`mutation($c: ID!) { commentDelete(id: $c) { deletedId userErrors { field code } } }`, { c: id }, other)).data.commentDelete).toEqual({ deletedId: null, userErrors: [{ field: ['id'], code: 'FORBIDDEN' }] });
   expect((await s.gql(edit, { c: id }, author)).data.commentUpdate.change.body).toBe('changed');
   expect((await s.gql(`mutation($c: ID!) { commentDelete(id: $c) { deletedId } }`, { c: id })).data.commentDelete.deletedId).toBe(id);
 });

@@ -135,8 +135,10 @@ describe('policy administration', () => {
 
   test('an unknown policy id is NOT_FOUND', async () => {
     const id = Buffer.from('SlaPolicy:9999').toString('base64url');
-    expect((await s.gql(`mutation($id: ID!) { slaPolicyUpdate(id: $id, input: { name: "x" }) { policy { id } } }`, { id })).errors![0].extensions!.code).toBe('NOT_FOUND');
-    expect((await s.gql(`mutation($id: ID!) { slaPolicyDelete(id: $id) { deletedId } }`, { id })).errors![0].extensions!.code).toBe('NOT_FOUND');
+    const updated = await s.gql(`mutation($id: ID!) { slaPolicyUpdate(id: $id, input: { name: "x" }) { policy { id } userErrors { field code message } } }`, { id });
+    expect(updated.data.slaPolicyUpdate).toEqual({ policy: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND', message: 'No such SLA policy' }] });
+    const deleted = await s.gql(`mutation($id: ID!) { slaPolicyDelete(id: $id) { deletedId userErrors { field code } } }`, { id });
+    expect(deleted.data.slaPolicyDelete).toEqual({ deletedId: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] });
   });
 
   test('invalid policies are userErrors naming the field', async () => {

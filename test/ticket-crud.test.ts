@@ -202,9 +202,10 @@ describe('ticketUpdate', () => {
     expect(reopened.data.ticketUpdate.ticket.closedAt).toBeNull();
   });
 
-  test('returns NOT_FOUND for a ticket that does not exist', async () => {
+  test('returns NOT_FOUND as a userError on id for a ticket that does not exist', async () => {
     const r = await s.gql(UPDATE, { id: '424242', input: { subject: 'x' } }, alice);
-    expect(r.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(r.errors).toBeUndefined();
+    expect(r.data.ticketUpdate).toEqual({ ticket: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND', message: 'No such ticket' }] });
   });
 
   test('returns CONFLICT as a userError for a stale expectedVersion and writes nothing', async () => {
@@ -233,15 +234,15 @@ describe('delete, restore, purge', () => {
     const list = await s.gql(`{ tickets(first: 100) { edges { node { id } } } }`);
     expect(list.data.tickets.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(t.id);
     const edit = await s.gql(UPDATE, { id: t.id, input: { subject: 'x' } }, alice);
-    expect(edit.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(edit.data.ticketUpdate.userErrors).toEqual([expect.objectContaining({ field: ['id'], code: 'NOT_FOUND' })]);
 
     const restored = await s.gql(`mutation($id: ID!) { ticketRestore(id: $id) { ticket { subject deletedAt changes { edges { node { type } } } } } }`, { id: t.id }, keeper);
     expect(restored.data.ticketRestore.ticket).toEqual({ subject: 'Doomed', deletedAt: null, changes: { edges: [{ node: { type: 'CREATED' } }, { node: { type: 'DELETED' } }, { node: { type: 'RESTORED' } }] } });
 
     const purged = await s.gql(`mutation($id: ID!) { ticketPurge(id: $id) { deletedId } }`, { id: t.id }, keeper);
     expect(purged.data.ticketPurge.deletedId).toBe(t.id);
-    const gone = await s.gql(`mutation($id: ID!) { ticketRestore(id: $id) { ticket { id } } }`, { id: t.id }, keeper);
-    expect(gone.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const gone = await s.gql(`mutation($id: ID!) { ticketRestore(id: $id) { ticket { id } userErrors { field code } } }`, { id: t.id }, keeper);
+    expect(gone.data.ticketRestore).toEqual({ ticket: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] });
   });
 });
 

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 
-/** The public top-level error codes. Clients branch on these; they never change meaning. */
+/** The public error codes (extensions.code). Clients branch on these; they never change meaning. */
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',

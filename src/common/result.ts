@@ -4,7 +4,9 @@
  * (graphql/payload.ts); callers inside the server (the CLI, background work) read them directly.
  *
  * Failures that are not about the input stay exceptions: NOT_FOUND, FORBIDDEN, UNAUTHENTICATED
- * (errors.ts) are thrown and reach the client as top-level errors with their code.
+ * (errors.ts) are thrown (rolling back the transaction) and reach the client as an error on the
+ * field with their code, except a mutation's missing or forbidden target, which its payload reports
+ * as a userError (graphql/payload-mutation.decorator.ts).
  */
 
 /** Why an input was refused. */

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
 import { ApiKey } from '../entities/api-key.entity';
 import { User } from '../entities/user.entity';
 import { Category } from '../entities/category.entity';
@@ -8,6 +8,7 @@ import { toGlobalId } from '../graphql/global-id';
 import { IdArg } from '../graphql/id-args';
 import { ApiKeyCreateInput } from '../graphql/inputs/api-key.input';
 import { payload } from '../graphql/payload';
+import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { ApiKeyCreatePayload, ApiKeyPayload } from '../graphql/types/payloads';
 import { ApiKeyService, type IssuedKey } from '../services/api-key.service';
 
@@ -19,7 +20,7 @@ export class ApiKeyResolver {
   constructor(private readonly apiKeys: ApiKeyService) {}
 
   @Authorized()
-  @Mutation(() => ApiKeyCreatePayload, { description: 'Issues a key; the secret is in this response only.' })
+  @PayloadMutation(() => ApiKeyCreatePayload, { description: 'Issues a key; the secret is in this response only.' })
   async apiKeyCreate(@Ctx() ctx: RequestContext, @Arg('input') input: ApiKeyCreateInput): Promise<ApiKeyCreatePayload> {
     const key = await this.apiKeys.issueFor(ctx, input.username ?? null, input.name, input.expiresAt ?? null, {
       privileges: input.privileges ?? null,
@@ -29,7 +30,7 @@ export class ApiKeyResolver {
   }
 
   @Authorized()
-  @Mutation(() => ApiKeyPayload, { description: 'Revokes a key of the caller (or any key, for admins); it stops working at once.' })
+  @PayloadMutation(() => ApiKeyPayload, { description: 'Revokes a key of the caller (or any key, for admins); it stops working at once.' })
   async apiKeyRevoke(@Ctx() ctx: RequestContext, @IdArg('id', 'ApiKey') id: number | null): Promise<ApiKeyPayload> {
     return payload(await this.apiKeys.revokeById(ctx, id), apiKeyPayload);
   }

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Resolver, Root } from 'type-graphql';
 import { renderMarkdown } from '../common/text';
 import { CommentRevision } from '../entities/comment-revision.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
@@ -10,6 +10,7 @@ import { toGlobalId } from '../graphql/global-id';
 import { decodeTicketRef, IdArg } from '../graphql/id-args';
 import { CommentAddInput, CommentUpdateInput } from '../graphql/inputs/comment.input';
 import { payload } from '../graphql/payload';
+import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { ChangePayload, CommentDeletePayload } from '../graphql/types/payloads';
 import { CommentService, type DeletedComment } from '../services/comment.service';
 
@@ -27,20 +28,20 @@ export class ChangeResolver {
   constructor(private readonly comments: CommentService) {}
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => ChangePayload, { description: 'Requires edit_tickets.' })
+  @PayloadMutation(() => ChangePayload, { description: 'Requires edit_tickets.' })
   async commentAdd(@Ctx() ctx: RequestContext, @Arg('input') input: CommentAddInput): Promise<ChangePayload> {
     const added = await this.comments.add(ctx, decodeTicketRef(input.ticketId) ?? null, input.body, { clientMutationId: input.clientMutationId ?? null, expectedVersion: input.expectedVersion });
     return { ...payload(added, changePayload), clientMutationId: input.clientMutationId ?? null };
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => ChangePayload, { description: 'Author or admin only (top-level FORBIDDEN otherwise). Keeps the previous text.' })
+  @PayloadMutation(() => ChangePayload, { description: 'Author or admin only (a FORBIDDEN userError otherwise). Keeps the previous text.' })
   async commentUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Change') id: number | null, @Arg('input') input: CommentUpdateInput): Promise<ChangePayload> {
     return payload(await this.comments.update(ctx, id, input.body, input.expectedVersion), changePayload);
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => CommentDeletePayload, { description: 'Author or admin only (top-level FORBIDDEN otherwise). Leaves a COMMENT_DELETED entry.' })
+  @PayloadMutation(() => CommentDeletePayload, { description: 'Author or admin only (a FORBIDDEN userError otherwise). Leaves a COMMENT_DELETED entry.' })
   async commentDelete(
     @Ctx() ctx: RequestContext,
     @IdArg('id', 'Change') id: number | null,

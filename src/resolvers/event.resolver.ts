@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { EventDefinition } from '../entities/event-definition.entity';
 import { TicketEvent } from '../entities/ticket-event.entity';
 import { Ticket } from '../entities/ticket.entity';
@@ -8,6 +8,7 @@ import { toGlobalId, type TicketRef } from '../graphql/global-id';
 import { decodeId, IdArg, TicketArg } from '../graphql/id-args';
 import { EventInput, TicketEventInput } from '../graphql/inputs/event.input';
 import { payload } from '../graphql/payload';
+import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { DeletePayload, EventPayload, TicketEventPayload } from '../graphql/types/payloads';
 import { isAdmin } from '../services/access';
 import { EventService, type CreatedEvent } from '../services/event.service';
@@ -27,25 +28,25 @@ export class EventResolver {
   constructor(private readonly eventService: EventService) {}
 
   @Authorized()
-  @Query(() => [EventDefinition], { description: 'The runnable events, by key.' })
+  @Query(() => [EventDefinition], { nullable: true, description: 'The runnable events, by key.' })
   events(@Ctx() ctx: RequestContext): Promise<EventDefinition[]> {
     return this.eventService.list(ctx);
   }
 
   @Authorized(Privilege.ADMIN)
-  @Mutation(() => EventPayload, { description: 'Admin only.' })
+  @PayloadMutation(() => EventPayload, { description: 'Admin only.' })
   async eventCreate(@Ctx() ctx: RequestContext, @Arg('input') input: EventInput): Promise<EventPayload> {
     return payload(await this.eventService.create(ctx, input), created);
   }
 
   @Authorized(Privilege.ADMIN)
-  @Mutation(() => EventPayload, { description: 'Admin only. Only the given fields change.' })
+  @PayloadMutation(() => EventPayload, { description: 'Admin only. Only the given fields change.' })
   async eventUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Event') id: number | null, @Arg('input') input: EventInput): Promise<EventPayload> {
     return payload(await this.eventService.update(ctx, id, input), eventPayload);
   }
 
   @Authorized(Privilege.ADMIN)
-  @Mutation(() => DeletePayload, { description: 'Admin only. Refused while jobs of the event exist: disable it instead.' })
+  @PayloadMutation(() => DeletePayload, { description: 'Admin only. Refused while jobs of the event exist: disable it instead.' })
   async eventDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Event') id: number | null): Promise<DeletePayload> {
     return payload(await this.eventService.delete(ctx, id), deletedEvent);
   }
@@ -77,19 +78,19 @@ export class TicketEventResolver {
   constructor(private readonly ticketEvents: TicketEventService) {}
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => TicketEventPayload, { description: "Requires edit_tickets. Parameters are checked against the event's fields." })
+  @PayloadMutation(() => TicketEventPayload, { description: "Requires edit_tickets. Parameters are checked against the event's fields." })
   async ticketEventAdd(@Ctx() ctx: RequestContext, @TicketArg('ticketId', { description: 'Ticket id or number.' }) ticketId: TicketRef | null, @Arg('input') input: TicketEventInput): Promise<TicketEventPayload> {
     return payload(await this.ticketEvents.add(ctx, ticketId, ticketEventFields(input)), ticketEventPayload);
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => TicketEventPayload, { description: 'Requires edit_tickets. Only the given fields change; null clears an override.' })
+  @PayloadMutation(() => TicketEventPayload, { description: 'Requires edit_tickets. Only the given fields change; null clears an override.' })
   async ticketEventUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'TicketEvent') id: number | null, @Arg('input') input: TicketEventInput): Promise<TicketEventPayload> {
     return payload(await this.ticketEvents.update(ctx, id, ticketEventFields(input)), ticketEventPayload);
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => DeletePayload, { description: 'Requires edit_tickets. Jobs launched from it stay.' })
+  @PayloadMutation(() => DeletePayload, { description: 'Requires edit_tickets. Jobs launched from it stay.' })
   async ticketEventRemove(
     @Ctx() ctx: RequestContext,
     @IdArg('id', 'TicketEvent') id: number | null,

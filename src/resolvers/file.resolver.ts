@@ -1,6 +1,6 @@
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Resolver, Root } from 'type-graphql';
 import { TicketFile } from '../entities/ticket-file.entity';
 import type { Ticket } from '../entities/ticket.entity';
 import { Privilege } from '../entities/ticket.enums';
@@ -9,6 +9,7 @@ import type { RequestContext } from '../graphql/context';
 import { toGlobalId, type TicketRef } from '../graphql/global-id';
 import { IdArg, TicketArg } from '../graphql/id-args';
 import { payload } from '../graphql/payload';
+import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { TicketFileDeletePayload, TicketFilesPayload } from '../graphql/types/payloads';
 import { FileLinks } from '../services/file-links';
 import { FileService, type UploadedFiles } from '../services/file.service';
@@ -24,7 +25,7 @@ export class FileResolver {
   ) {}
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => TicketFilesPayload, {
+  @PayloadMutation(() => TicketFilesPayload, {
     description:
       'Requires edit_tickets. GraphQL multipart request with the Apollo-Require-Preflight: true header. ' +
       'All files are stored or none; limits are userErrors FILE_TOO_LARGE, TOO_MANY_FILES, EMPTY_FILE, FILE_TYPE_NOT_ALLOWED.',
@@ -46,7 +47,7 @@ export class FileResolver {
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => TicketFileDeletePayload, { description: 'Requires edit_tickets. Removes the record and the stored object.' })
+  @PayloadMutation(() => TicketFileDeletePayload, { description: 'Requires edit_tickets. Removes the record and the stored object.' })
   async ticketFileDelete(
     @Ctx() ctx: RequestContext,
     @IdArg('id', 'TicketFile') id: number | null,

@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Float, ID, Query, Resolver, Root } from 'type-graphql';
 import { EventDefinition } from '../entities/event-definition.entity';
 import { JobFileRole } from '../entities/job-file.entity';
 import { TicketOriginKind } from '../entities/job.enums';
@@ -14,6 +14,7 @@ import type { RequestContext } from '../graphql/context';
 import { toGlobalId } from '../graphql/global-id';
 import { decodeId, IdArg } from '../graphql/id-args';
 import { payload } from '../graphql/payload';
+import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { JobLaunchInput, JobReportInput, TicketCreateFromAlertInput, TicketCreateFromJobInput, TicketEventRunInput } from '../graphql/inputs/job.input';
 import { Alert } from '../graphql/types/alert.type';
 import { TicketOrigin, ticketOrigin } from '../graphql/types/ticket-origin.type';
@@ -43,7 +44,7 @@ export class JobResolver {
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => JobPayload, {
+  @PayloadMutation(() => JobPayload, {
     description: 'Requires edit_tickets. Launches a job from a ticket event: effective targets/algo/tags (overrides over the event), parameters (this input over the ticket event over the defaults) and input files.',
   })
   async ticketEventRun(@Ctx() ctx: RequestContext, @IdArg('id', 'TicketEvent', { description: 'The ticket event.' }) id: number | null, @Arg('input', { nullable: true }) input?: TicketEventRunInput): Promise<JobPayload> {
@@ -52,7 +53,7 @@ export class JobResolver {
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => JobPayload, {
+  @PayloadMutation(() => JobPayload, {
     description: "Requires edit_tickets. A running job launches another (a deploy its smoke test): the new job belongs to the parent's ticket and takes the ticket's files.",
   })
   async jobLaunch(@Ctx() ctx: RequestContext, @IdArg('parentJobId', 'Job') parentJobId: number | null, @Arg('input') input: JobLaunchInput): Promise<JobPayload> {
@@ -61,13 +62,13 @@ export class JobResolver {
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => JobPayload, { description: 'Requires edit_tickets. A queued job is not started; a running one is stopped.' })
+  @PayloadMutation(() => JobPayload, { description: 'Requires edit_tickets. A queued job is not started; a running one is stopped.' })
   async jobCancel(@Ctx() ctx: RequestContext, @IdArg('id', 'Job') id: number | null): Promise<JobPayload> {
     return payload(await this.jobs.cancel(ctx, id), jobPayload);
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => JobPayload, { description: 'Requires edit_tickets: an external runner reports progress or the outcome. Repeated or late reports change nothing.' })
+  @PayloadMutation(() => JobPayload, { description: 'Requires edit_tickets: an external runner reports progress or the outcome. Repeated or late reports change nothing.' })
   async jobReport(@Ctx() ctx: RequestContext, @IdArg('id', 'Job') id: number | null, @Arg('input') input: JobReportInput): Promise<JobPayload> {
     const job = await this.jobs.require(ctx, id);
     return payload(await this.jobs.report(ctx, job, input), jobPayload);
@@ -174,13 +175,13 @@ export class TicketJobsResolver {
   }
 
   @Authorized(Privilege.CREATE_TICKETS)
-  @Mutation(() => TicketPayload, { description: 'Requires create_tickets. Opens a ticket about a job: subject, body (with a log excerpt), category, tags and server from the job.' })
+  @PayloadMutation(() => TicketPayload, { description: 'Requires create_tickets. Opens a ticket about a job: subject, body (with a log excerpt), category, tags and server from the job.' })
   async ticketCreateFromJob(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateFromJobInput): Promise<TicketPayload> {
     return payload(await this.origins.fromJob(ctx, { ...input, jobId: decodeId('Job', input.jobId) }), ticketPayload);
   }
 
   @Authorized(Privilege.CREATE_TICKETS)
-  @Mutation(() => TicketPayload, { description: 'Requires create_tickets. Opens a ticket about an alert invocation; Alert.tickets lists it.' })
+  @PayloadMutation(() => TicketPayload, { description: 'Requires create_tickets. Opens a ticket about an alert invocation; Alert.tickets lists it.' })
   async ticketCreateFromAlert(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateFromAlertInput): Promise<TicketPayload> {
     return payload(await this.origins.fromAlert(ctx, input), ticketPayload);
   }

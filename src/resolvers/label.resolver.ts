@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { Category } from '../entities/category.entity';
 import { Tag } from '../entities/tag.entity';
 import { Privilege } from '../entities/ticket.enums';
@@ -9,6 +9,7 @@ import { toGlobalId, type NodeTypeName } from '../graphql/global-id';
 import { IdArg } from '../graphql/id-args';
 import { CategoryInput, GroupInput, LabelCreateInput, LabelUpdateInput } from '../graphql/inputs/label.input';
 import { payload } from '../graphql/payload';
+import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { CategoryPayload, GroupPayload, LabelDeletePayload, TagPayload } from '../graphql/types/payloads';
 import { LabelService, NEW } from '../services/label.service';
 
@@ -22,25 +23,25 @@ export class CategoryResolver {
   constructor(private readonly labels: LabelService) {}
 
   @Authorized()
-  @Query(() => [Category], { description: 'Categories the caller may use.' })
+  @Query(() => [Category], { nullable: true, description: 'Categories the caller may use.' })
   categories(@Ctx() ctx: RequestContext): Promise<Category[]> {
     return this.labels.listCategories(ctx);
   }
 
   @Authorized(Privilege.MANAGE_CATEGORIES)
-  @Mutation(() => CategoryPayload, { description: 'Requires manage_categories.' })
+  @PayloadMutation(() => CategoryPayload, { description: 'Requires manage_categories.' })
   async categoryCreate(@Ctx() ctx: RequestContext, @Arg('input') input: CategoryInput): Promise<CategoryPayload> {
     return payload(await this.labels.saveCategory(ctx, NEW, input), categoryPayload);
   }
 
   @Authorized(Privilege.MANAGE_CATEGORIES)
-  @Mutation(() => CategoryPayload, { description: 'Requires manage_categories.' })
+  @PayloadMutation(() => CategoryPayload, { description: 'Requires manage_categories.' })
   async categoryUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Category') id: number | null, @Arg('input') input: CategoryInput): Promise<CategoryPayload> {
     return payload(await this.labels.saveCategory(ctx, id, input), categoryPayload);
   }
 
   @Authorized(Privilege.MANAGE_CATEGORIES)
-  @Mutation(() => LabelDeletePayload, { description: 'Requires manage_categories. Refused (IN_USE) while tickets use it.' })
+  @PayloadMutation(() => LabelDeletePayload, { description: 'Requires manage_categories. Refused (IN_USE) while tickets use it.' })
   async categoryDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Category') id: number | null): Promise<LabelDeletePayload> {
     return payload(await this.labels.delete(ctx, 'Category', id), deleted('Category'));
   }
@@ -62,25 +63,25 @@ export class TagResolver {
   constructor(private readonly labels: LabelService) {}
 
   @Authorized()
-  @Query(() => [Tag])
+  @Query(() => [Tag], { nullable: true })
   tags(@Ctx() ctx: RequestContext): Promise<Tag[]> {
     return this.labels.listTags(ctx);
   }
 
   @Authorized(Privilege.MANAGE_TAGS)
-  @Mutation(() => TagPayload, { description: 'Requires manage_tags.' })
+  @PayloadMutation(() => TagPayload, { description: 'Requires manage_tags.' })
   async tagCreate(@Ctx() ctx: RequestContext, @Arg('input') input: LabelCreateInput): Promise<TagPayload> {
     return payload(await this.labels.saveTag(ctx, NEW, input), tagPayload);
   }
 
   @Authorized(Privilege.MANAGE_TAGS)
-  @Mutation(() => TagPayload, { description: 'Requires manage_tags.' })
+  @PayloadMutation(() => TagPayload, { description: 'Requires manage_tags.' })
   async tagUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Tag') id: number | null, @Arg('input') input: LabelUpdateInput): Promise<TagPayload> {
     return payload(await this.labels.saveTag(ctx, id, input), tagPayload);
   }
 
   @Authorized(Privilege.MANAGE_TAGS)
-  @Mutation(() => LabelDeletePayload, { description: 'Requires manage_tags. The tag is removed from its tickets.' })
+  @PayloadMutation(() => LabelDeletePayload, { description: 'Requires manage_tags. The tag is removed from its tickets.' })
   async tagDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Tag') id: number | null): Promise<LabelDeletePayload> {
     return payload(await this.labels.delete(ctx, 'Tag', id), deleted('Tag'));
   }
@@ -96,25 +97,25 @@ export class GroupResolver {
   constructor(private readonly labels: LabelService) {}
 
   @Authorized()
-  @Query(() => [UserGroup])
+  @Query(() => [UserGroup], { nullable: true })
   groups(@Ctx() ctx: RequestContext): Promise<UserGroup[]> {
     return this.labels.listGroups(ctx);
   }
 
   @Authorized(Privilege.MANAGE_GROUPS)
-  @Mutation(() => GroupPayload, { description: 'Requires manage_groups.' })
+  @PayloadMutation(() => GroupPayload, { description: 'Requires manage_groups.' })
   async groupCreate(@Ctx() ctx: RequestContext, @Arg('input') input: GroupInput): Promise<GroupPayload> {
     return payload(await this.labels.saveGroup(ctx, NEW, input), groupPayload);
   }
 
   @Authorized(Privilege.MANAGE_GROUPS)
-  @Mutation(() => GroupPayload, { description: 'Requires manage_groups.' })
+  @PayloadMutation(() => GroupPayload, { description: 'Requires manage_groups.' })
   async groupUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Group') id: number | null, @Arg('input') input: GroupInput): Promise<GroupPayload> {
     return payload(await this.labels.saveGroup(ctx, id, input), groupPayload);
   }
 
   @Authorized(Privilege.MANAGE_GROUPS)
-  @Mutation(() => LabelDeletePayload, { description: 'Requires manage_groups. Its categories stop auto-assigning.' })
+  @PayloadMutation(() => LabelDeletePayload, { description: 'Requires manage_groups. Its categories stop auto-assigning.' })
   async groupDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Group') id: number | null): Promise<LabelDeletePayload> {
     return payload(await this.labels.delete(ctx, 'Group', id), deleted('Group'));
   }

@@ -8,7 +8,7 @@ export class MetadataResolver {
   constructor(private readonly metadata: MetadataService) {}
 
   @Authorized()
-  @Query(() => TicketMetadataType, { name: 'ticketMetadata' })
+  @Query(() => TicketMetadataType, { name: 'ticketMetadata', nullable: true })
   ticketMetadata(@Ctx() ctx: RequestContext): Promise<TicketMetadata> {
     return this.metadata.ticketMetadata(ctx);
   }

@@ -8,7 +8,7 @@ export class OutboxResolver {
   constructor(private readonly outbox: OutboxService) {}
 
   @Authorized(Privilege.ADMIN)
-  @Query(() => OutboxStatus, { description: 'Admin only.' })
+  @Query(() => OutboxStatus, { nullable: true, description: 'Admin only: null with a FORBIDDEN error for others.' })
   async outboxStatus(): Promise<OutboxStatus> {
     const c = await this.outbox.counts();
     const age = c.oldestPendingAt ? Math.max(0, Math.round((Date.now() - c.oldestPendingAt.getTime()) / 1000)) : null;

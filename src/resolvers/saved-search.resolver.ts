@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { SavedSearch } from '../entities/saved-search.entity';
 import { ConnectionArgs } from '../graphql/args/connection.args';
@@ -7,6 +7,7 @@ import type { SavedSearchRef } from '../graphql/global-id';
 import { SavedSearchArg, savedSearchGlobalId } from '../graphql/id-args';
 import { SavedSearchCreateInput, SavedSearchUpdateInput } from '../graphql/inputs/saved-search.input';
 import { payload } from '../graphql/payload';
+import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { TicketConnection } from '../graphql/types/connections';
 import { SavedSearchDeletePayload, SavedSearchPayload } from '../graphql/types/payloads';
 import { SavedSearchOrder } from '../graphql/types/saved-search-order.type';
@@ -21,25 +22,25 @@ export class SavedSearchResolver {
   constructor(private readonly searches: SavedSearchService) {}
 
   @Authorized()
-  @Query(() => [SavedSearch], { description: 'The built-in views (My open tickets, Overdue ...) followed by your saved searches.' })
+  @Query(() => [SavedSearch], { nullable: true, description: 'The built-in views (My open tickets, Overdue ...) followed by your saved searches.' })
   savedSearches(@Ctx() ctx: RequestContext): Promise<SavedSearch[]> {
     return this.searches.list(ctx);
   }
 
   @Authorized()
-  @Mutation(() => SavedSearchPayload)
+  @PayloadMutation(() => SavedSearchPayload)
   async savedSearchCreate(@Ctx() ctx: RequestContext, @Arg('input') input: SavedSearchCreateInput): Promise<SavedSearchPayload> {
     return payload(await this.searches.create(ctx, input), savedSearchPayload);
   }
 
   @Authorized()
-  @Mutation(() => SavedSearchPayload, { description: 'Built-in views cannot be changed (userError FORBIDDEN).' })
+  @PayloadMutation(() => SavedSearchPayload, { description: 'Built-in views cannot be changed (userError FORBIDDEN).' })
   async savedSearchUpdate(@Ctx() ctx: RequestContext, @SavedSearchArg('id') id: SavedSearchRef | null, @Arg('input') input: SavedSearchUpdateInput): Promise<SavedSearchPayload> {
     return payload(await this.searches.update(ctx, id, input), savedSearchPayload);
   }
 
   @Authorized()
-  @Mutation(() => SavedSearchDeletePayload)
+  @PayloadMutation(() => SavedSearchDeletePayload)
   async savedSearchDelete(@Ctx() ctx: RequestContext, @SavedSearchArg('id') id: SavedSearchRef | null): Promise<SavedSearchDeletePayload> {
     return payload(await this.searches.delete(ctx, id), deletedSearch);
   }

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { Category } from '../entities/category.entity';
 import { SlaPolicy, type BusinessHours } from '../entities/sla-policy.entity';
 import { Privilege } from '../entities/ticket.enums';
@@ -7,6 +7,7 @@ import { toGlobalId } from '../graphql/global-id';
 import { IdArg } from '../graphql/id-args';
 import { SlaPolicyInput } from '../graphql/inputs/sla-policy.input';
 import { payload } from '../graphql/payload';
+import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { BusinessHoursType } from '../graphql/types/business-hours.type';
 import { SlaPolicyDeletePayload, SlaPolicyPayload } from '../graphql/types/payloads';
 import { SlaService } from '../services/sla.service';
@@ -19,25 +20,25 @@ export class SlaPolicyResolver {
   constructor(private readonly sla: SlaService) {}
 
   @Authorized()
-  @Query(() => [SlaPolicy])
+  @Query(() => [SlaPolicy], { nullable: true })
   slaPolicies(@Ctx() ctx: RequestContext): Promise<SlaPolicy[]> {
     return this.sla.list(ctx);
   }
 
   @Authorized(Privilege.ADMIN)
-  @Mutation(() => SlaPolicyPayload, { description: 'Admin only. Applies to tickets created or re-prioritised afterwards.' })
+  @PayloadMutation(() => SlaPolicyPayload, { description: 'Admin only. Applies to tickets created or re-prioritised afterwards.' })
   async slaPolicyCreate(@Ctx() ctx: RequestContext, @Arg('input') input: SlaPolicyInput): Promise<SlaPolicyPayload> {
     return payload(await this.sla.create(ctx, input), policyPayload);
   }
 
   @Authorized(Privilege.ADMIN)
-  @Mutation(() => SlaPolicyPayload, { description: 'Admin only.' })
+  @PayloadMutation(() => SlaPolicyPayload, { description: 'Admin only.' })
   async slaPolicyUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'SlaPolicy') id: number | null, @Arg('input') input: SlaPolicyInput): Promise<SlaPolicyPayload> {
     return payload(await this.sla.update(ctx, id, input), policyPayload);
   }
 
   @Authorized(Privilege.ADMIN)
-  @Mutation(() => SlaPolicyDeletePayload, { description: 'Admin only. Tickets keep the targets they were given.' })
+  @PayloadMutation(() => SlaPolicyDeletePayload, { description: 'Admin only. Tickets keep the targets they were given.' })
   async slaPolicyDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'SlaPolicy') id: number | null): Promise<SlaPolicyDeletePayload> {
     return payload(await this.sla.delete(ctx, id), deletedPolicy);
   }

@@ -24,6 +24,7 @@ export class TicketStreamResolver {
 
   @Authorized()
   @Query(() => TicketStreamEventConnection, {
+    nullable: true,
     description:
       'The change stream: visible history entries of every ticket (or one), oldest first, with opaque ordered cursors. ' +
       'A subscriber that reconnects passes the last cursor it received as `after` to fetch what it missed.',

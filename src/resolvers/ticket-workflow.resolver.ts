@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, Int, Mutation, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Int, Resolver } from 'type-graphql';
 import type { Ticket } from '../entities/ticket.entity';
 import { Privilege } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
@@ -6,6 +6,7 @@ import type { TicketRef } from '../graphql/global-id';
 import { TicketArg } from '../graphql/id-args';
 import { TicketCloseInput, TicketReopenInput, TicketReplyInput, TicketResolveInput } from '../graphql/inputs/ticket-workflow.input';
 import { payload } from '../graphql/payload';
+import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { TicketPayload, TicketReplyPayload } from '../graphql/types/payloads';
 import { TicketFinder } from '../services/ticket-finder';
 import { TicketQueryService } from '../services/ticket-query.service';
@@ -27,37 +28,37 @@ export class TicketWorkflowResolver {
   ) {}
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => TicketPayload, { description: 'Assigns you and, from open or on hold, moves the ticket to in progress. Requires edit_tickets.' })
+  @PayloadMutation(() => TicketPayload, { description: 'Assigns you and, from open or on hold, moves the ticket to in progress. Requires edit_tickets.' })
   async ticketPickUp(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null): Promise<TicketPayload> {
     return payload(await this.workflow.pickUp(ctx, id, expectedVersion), ticketPayload);
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => TicketPayload, { description: 'Moves to resolved and records the resolution, you and the time. Requires edit_tickets.' })
+  @PayloadMutation(() => TicketPayload, { description: 'Moves to resolved and records the resolution, you and the time. Requires edit_tickets.' })
   async ticketResolve(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input') input: TicketResolveInput): Promise<TicketPayload> {
     return payload(await this.workflow.resolve(ctx, id, input), ticketPayload);
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => TicketPayload, { description: 'Requires edit_tickets.' })
+  @PayloadMutation(() => TicketPayload, { description: 'Requires edit_tickets.' })
   async ticketClose(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input', { nullable: true }) input?: TicketCloseInput): Promise<TicketPayload> {
     return payload(await this.workflow.close(ctx, id, input ?? {}), ticketPayload);
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => TicketPayload, { description: 'From resolved or closed back to open. Requires edit_tickets.' })
+  @PayloadMutation(() => TicketPayload, { description: 'From resolved or closed back to open. Requires edit_tickets.' })
   async ticketReopen(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input') input: TicketReopenInput): Promise<TicketPayload> {
     return payload(await this.workflow.reopen(ctx, id, input), ticketPayload);
   }
 
   @Authorized()
-  @Mutation(() => TicketReplyPayload, { description: "The requester's comment; reopens a resolved or closed ticket unless it is locked." })
+  @PayloadMutation(() => TicketReplyPayload, { description: "The requester's comment; reopens a resolved or closed ticket unless it is locked." })
   async ticketReply(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input') input: TicketReplyInput): Promise<TicketReplyPayload> {
     return payload(await this.workflow.reply(ctx, id, input.body, input.expectedVersion ?? null), replyPayload);
   }
 
   @Authorized()
-  @Mutation(() => TicketPayload, { description: 'Marks the ticket read by you at its current version.' })
+  @PayloadMutation(() => TicketPayload, { description: 'Marks the ticket read by you at its current version.' })
   async ticketMarkRead(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null): Promise<TicketPayload> {
     const ticket = await this.finder.require(ctx, id);
     return { ticket: await this.queries.markRead(ctx, ticket), userErrors: [] };

@@ -1,5 +1,5 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { renderMarkdown } from '../common/text';
 import { Category } from '../entities/category.entity';
 import { Tag } from '../entities/tag.entity';
@@ -15,6 +15,7 @@ import { TicketArg, TicketListArg } from '../graphql/id-args';
 import { TicketCreateInput } from '../graphql/inputs/ticket-create.input';
 import { TicketUpdateInput } from '../graphql/inputs/ticket-update.input';
 import { payload } from '../graphql/payload';
+import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { ChangeConnection, TicketConnection } from '../graphql/types/connections';
 import { TicketDeletePayload, TicketPayload } from '../graphql/types/payloads';
 import { TicketSlaType } from '../graphql/types/ticket-sla.type';
@@ -53,13 +54,13 @@ export class TicketResolver {
   }
 
   @Authorized()
-  @Query(() => [Ticket], { nullable: 'items', description: 'Tickets in request order; null in place of each missing or invisible one.' })
+  @Query(() => [Ticket], { nullable: 'itemsAndList', description: 'Tickets in request order; null in place of each missing or invisible one.' })
   ticketsByIds(@Ctx() ctx: RequestContext, @TicketListArg('ids') refs: (TicketRef | null)[]): Promise<(Ticket | null)[]> {
     return this.finder.findMany(ctx, refs);
   }
 
   @Authorized()
-  @Query(() => TicketConnection)
+  @Query(() => TicketConnection, { nullable: true })
   async tickets(@Ctx() ctx: RequestContext, @Args() args: TicketsArgs): Promise<TicketConnection> {
     return TicketConnection.from(await this.queries.list(ctx, args));
   }
@@ -77,19 +78,19 @@ export class TicketResolver {
   }
 
   @Authorized(Privilege.CREATE_TICKETS)
-  @Mutation(() => TicketPayload, { description: 'Requires create_tickets. The creator is always the caller.' })
+  @PayloadMutation(() => TicketPayload, { description: 'Requires create_tickets. The creator is always the caller.' })
   async ticketCreate(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateInput): Promise<TicketPayload> {
     return { ...payload(await this.ticketService.create(ctx, input), ticketPayload), clientMutationId: input.clientMutationId ?? null };
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @Mutation(() => TicketPayload, { description: 'Requires edit_tickets. Records one history entry per changed field.' })
+  @PayloadMutation(() => TicketPayload, { description: 'Requires edit_tickets. Records one history entry per changed field.' })
   async ticketUpdate(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input') input: TicketUpdateInput): Promise<TicketPayload> {
     return payload(await this.ticketService.update(ctx, id, input), ticketPayload);
   }
 
   @Authorized(Privilege.DELETE_TICKETS)
-  @Mutation(() => TicketDeletePayload, { description: 'Soft delete (requires delete_tickets); undo with ticketRestore.' })
+  @PayloadMutation(() => TicketDeletePayload, { description: 'Soft delete (requires delete_tickets); undo with ticketRestore.' })
   async ticketDelete(
     @Ctx() ctx: RequestContext,
     @TicketArg('id') id: TicketRef | null,
@@ -99,7 +100,7 @@ export class TicketResolver {
   }
 
   @Authorized(Privilege.DELETE_TICKETS)
-  @Mutation(() => TicketPayload, { description: 'Brings back a soft-deleted ticket (requires delete_tickets).' })
+  @PayloadMutation(() => TicketPayload, { description: 'Brings back a soft-deleted ticket (requires delete_tickets).' })
   async ticketRestore(
     @Ctx() ctx: RequestContext,
     @TicketArg('id') id: TicketRef | null,
@@ -109,7 +110,7 @@ export class TicketResolver {
   }
 
   @Authorized(Privilege.DELETE_TICKETS)
-  @Mutation(() => TicketDeletePayload, { description: 'Permanently removes a ticket and its history (requires delete_tickets).' })
+  @PayloadMutation(() => TicketDeletePayload, { description: 'Permanently removes a ticket and its history (requires delete_tickets).' })
   async ticketPurge(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null): Promise<TicketDeletePayload> {
     return payload(await this.ticketService.purge(ctx, id), deletedTicket);
   }

@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { ApiKey } from '../entities/api-key.entity';
 import { Category } from '../entities/category.entity';
 import { Privilege } from '../entities/ticket.enums';
@@ -8,6 +8,7 @@ import type { RequestContext } from '../graphql/context';
 import { toGlobalId } from '../graphql/global-id';
 import { UserCreateInput, ViewerSettingsInput } from '../graphql/inputs/user.input';
 import { payload } from '../graphql/payload';
+import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { UserConnection } from '../graphql/types/connections';
 import { UserPayload } from '../graphql/types/payloads';
 import { isAdmin } from '../services/access';
@@ -31,19 +32,19 @@ export class UserResolver {
   }
 
   @Authorized()
-  @Query(() => UserConnection, { description: 'Active users, for pickers.' })
+  @Query(() => UserConnection, { nullable: true, description: 'Active users, for pickers.' })
   async users(@Ctx() ctx: RequestContext, @Args() args: ConnectionArgs): Promise<UserConnection> {
     return UserConnection.from(await this.userService.list(ctx, args));
   }
 
   @Authorized(Privilege.ADMIN)
-  @Mutation(() => UserPayload, { description: 'Admin only.' })
+  @PayloadMutation(() => UserPayload, { description: 'Admin only.' })
   async userCreate(@Ctx() ctx: RequestContext, @Arg('input') input: UserCreateInput): Promise<UserPayload> {
     return payload(await this.userService.create(input, ctx.viewer), userPayload);
   }
 
   @Authorized()
-  @Mutation(() => UserPayload, { description: 'Your own settings.' })
+  @PayloadMutation(() => UserPayload, { description: 'Your own settings.' })
   async viewerSettingsUpdate(@Ctx() ctx: RequestContext, @Arg('input') input: ViewerSettingsInput): Promise<UserPayload> {
     return payload(await this.userService.updateSettings(ctx, input), userPayload);
   }

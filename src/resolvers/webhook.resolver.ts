@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Privilege } from '../entities/ticket.enums';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 import { Webhook } from '../entities/webhook.entity';
@@ -7,6 +7,7 @@ import { toGlobalId } from '../graphql/global-id';
 import { IdArg } from '../graphql/id-args';
 import { WebhookCreateInput, WebhookInput } from '../graphql/inputs/webhook.input';
 import { payload } from '../graphql/payload';
+import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { WebhookDeletePayload, WebhookDeliveryPayload, WebhookPayload } from '../graphql/types/payloads';
 import { WebhookService } from '../services/webhook.service';
 
@@ -21,31 +22,31 @@ export class WebhookResolver {
   constructor(private readonly webhookService: WebhookService) {}
 
   @Authorized(Privilege.ADMIN)
-  @Query(() => [Webhook], { description: 'Admin only.' })
+  @Query(() => [Webhook], { nullable: true, description: 'Admin only: null with a FORBIDDEN error for others.' })
   webhooks(@Ctx() ctx: RequestContext): Promise<Webhook[]> {
     return this.webhookService.list(ctx);
   }
 
   @Authorized(Privilege.ADMIN)
-  @Mutation(() => WebhookPayload, { description: 'Admin only.' })
+  @PayloadMutation(() => WebhookPayload, { description: 'Admin only.' })
   async webhookCreate(@Ctx() ctx: RequestContext, @Arg('input') input: WebhookCreateInput): Promise<WebhookPayload> {
     return payload(await this.webhookService.create(ctx, input), created);
   }
 
   @Authorized(Privilege.ADMIN)
-  @Mutation(() => WebhookPayload, { description: 'Admin only.' })
+  @PayloadMutation(() => WebhookPayload, { description: 'Admin only.' })
   async webhookUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Webhook') id: number | null, @Arg('input') input: WebhookInput): Promise<WebhookPayload> {
     return payload(await this.webhookService.update(ctx, id, input), webhookPayload);
   }
 
   @Authorized(Privilege.ADMIN)
-  @Mutation(() => WebhookDeletePayload, { description: 'Admin only.' })
+  @PayloadMutation(() => WebhookDeletePayload, { description: 'Admin only.' })
   async webhookDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Webhook') id: number | null): Promise<WebhookDeletePayload> {
     return payload(await this.webhookService.delete(ctx, id), deletedWebhook);
   }
 
   @Authorized(Privilege.ADMIN)
-  @Mutation(() => WebhookDeliveryPayload, { description: 'Admin only. Sends the same event again as a new delivery.' })
+  @PayloadMutation(() => WebhookDeliveryPayload, { description: 'Admin only. Sends the same event again as a new delivery.' })
   async webhookDeliveryReplay(@Ctx() ctx: RequestContext, @IdArg('id', 'WebhookDelivery') id: number | null): Promise<WebhookDeliveryPayload> {
     return payload(await this.webhookService.replay(ctx, id), deliveryPayload);
   }
