@@ -93,6 +93,25 @@ describe('CORS', () => {
     expect(((await res.json()) as { data: unknown }).data).toEqual({ viewer: { username: 'admin' } });
   });
 
+  test("allows Apollo Client's and OpenTelemetry's request headers by default, and CORS_ALLOWED_HEADERS adds more", async () => {
+    const preflight = (s: TestServer, headers: string) =>
+      fetch(`${s.url}/graphql`, { method: 'OPTIONS', headers: { origin: ALLOWED, 'access-control-request-method': 'POST', 'access-control-request-headers': headers } });
+    const allowed = async (s: TestServer, headers: string) => (await preflight(s, headers)).headers.get('access-control-allow-headers')?.toLowerCase().split(/\s*,\s*/) ?? [];
+    const clientHeaders = ['apollographql-client-name', 'apollographql-client-version', 'traceparent', 'tracestate', 'baggage'];
+    expect(await allowed(prod, clientHeaders.join(', '))).toEqual(expect.arrayContaining(['authorization', 'content-type', ...clientHeaders]));
+    expect(await allowed(prod, 'x-tenant')).not.toContain('x-tenant');
+
+    const custom = await startTestServer({ CORS_ORIGINS: ALLOWED, CORS_ALLOWED_HEADERS: 'X-Tenant, x-client-build' });
+    try {
+      // Added to the defaults, never replacing them: a typo cannot take Authorization away from browsers.
+      expect(await allowed(custom, 'x-tenant')).toEqual(expect.arrayContaining(['x-tenant', 'x-client-build', 'authorization', 'content-type', 'traceparent', 'apollographql-client-name']));
+      const res = await fetch(`${custom.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ALLOWED, 'x-tenant': 'a', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }, body: JSON.stringify({ query: '{ __typename }' }) });
+      expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+    } finally {
+      await custom.close();
+    }
+  });
+
   test('gives an origin that is not on the list no CORS headers', async () => {
     const pre = await fetch(`${prod.url}/graphql`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();

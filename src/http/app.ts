@@ -104,7 +104,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
 
   expressApp.disable('x-powered-by');
   expressApp.use(requestScopeMiddleware({ limits: config.queryLimits, tracing, metrics, log, onRequestComplete: options.onRequestComplete }));
-  expressApp.use(corsMiddleware(config.corsOrigins));
+  expressApp.use(corsMiddleware(config.corsOrigins, config.corsAllowedHeaders));
   expressApp.get('/healthz', async (_req, res) => {
     const ok = await db.ping();
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: ok ? 'up' : 'down' });
