@@ -93,6 +93,12 @@ export async function buildGraphiql(distDir: string = GRAPHIQL_DIST_DIR): Promis
       chunkNames: 'chunks/[name]-[hash]',
       loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file', '.svg': 'file', '.png': 'file' },
       plugins: [skipMonacoCss],
+      // @graphiql/react's Prettify imports the parsers from prettier 3's legacy paths
+      // (prettier/parser-graphql, prettier/parser-babel), which prettier maps to UMD builds. Bundled,
+      // those hand back no `parsers` export, so standalone prettier failed with 'Couldn't resolve
+      // parser "graphql"' (and "jsonc" for the headers and variables) and Prettify did nothing. The
+      // ES module builds of the same plugins export `parsers` as GraphiQL expects.
+      alias: { 'prettier/parser-graphql': 'prettier/plugins/graphql', 'prettier/parser-babel': 'prettier/plugins/babel' },
     });
     const [workers, main] = await Promise.all([workersBuild, mainBuild]);
 

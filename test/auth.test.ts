@@ -14,10 +14,36 @@ test('rejects a request without a key, with an unknown key and with another sche
   const none = await s.gql(`{ tickets { totalCount } }`, {}, null);
   expect(none.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   const bad = await s.gql(`{ viewer { username } }`, {}, 'tg_not-a-real-key');
-  expect(bad.status).toBe(401);
+  expect(bad.status).toBe(200); // fetch's Accept: */* gets application/json (see the next test)
   expect(bad.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   const res = await fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Basic YTpi' }, body: JSON.stringify({ query: '{ viewer { username } }' }) });
   expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+});
+
+test('answers authentication errors with 200 for application/json and 401 only for application/graphql-response+json', async () => {
+  const send = async (accept: string | null, authorization: string | null, query = '{ tickets { totalCount } }') => {
+    const res = await fetch(`${s.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}), ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify({ query }),
+    });
+    const body = (await res.json()) as { data?: unknown; errors: { message: string; extensions: { code: string } }[] };
+    return { status: res.status, type: res.headers.get('content-type'), data: body.data, code: body.errors?.[0]?.extensions.code, message: body.errors?.[0]?.message };
+  };
+  const GRAPHQL_RESPONSE = 'application/graphql-response+json';
+  // Both ways to fail: no key (refused while executing) and a bad key (refused before executing).
+  for (const authorization of [null, 'Bearer tg_not-a-real-key']) {
+    for (const accept of [null, '*/*', 'application/json', `application/json, ${GRAPHQL_RESPONSE};q=0.5`, `application/json, ${GRAPHQL_RESPONSE}`]) {
+      expect({ accept, authorization, ...(await send(accept, authorization)) }).toMatchObject({ accept, authorization, status: 200, type: expect.stringMatching(/^application\/json/), code: 'UNAUTHENTICATED' });
+    }
+    // GraphiQL's Accept, and graphql-http's.
+    for (const accept of [GRAPHQL_RESPONSE, `${GRAPHQL_RESPONSE}, application/json;q=0.9`]) {
+      expect({ accept, authorization, ...(await send(accept, authorization)) }).toMatchObject({ accept, authorization, status: 401, type: expect.stringMatching(/^application\/graphql-response\+json/), code: 'UNAUTHENTICATED' });
+    }
+  }
+  // With data in the response, application/graphql-response+json requires 2xx: a refused field among answered ones.
+  const partial = await send(GRAPHQL_RESPONSE, null, '{ viewer { username } ticket(number: 1) { subject } }');
+  expect(partial).toMatchObject({ status: 200, code: 'UNAUTHENTICATED', data: { viewer: null } });
 });
 
 test('answers viewer with null for an anonymous caller', async () => {

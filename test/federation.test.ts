@@ -131,6 +131,22 @@ describe('through a gateway', () => {
     expect(db.tickets.edges.map((e: any) => e.node.subject)).toEqual(['Hidden']);
   });
 
+  test('passes an authentication error through as it is, without the subgraph URL', async () => {
+    // Refused while executing (no key) and before executing (a bad key): the router asks for
+    // application/json, so the subgraph answers 200 and the router relays the GraphQL error
+    // instead of "401: Unauthorized" with extensions.response.url.
+    for (const key of [null, 'tg_not-a-real-key']) {
+      const r = await run(`{ tickets { totalCount } }`, key);
+      expect({ key, errors: r.errors }).toEqual({ key, errors: [expect.objectContaining({ message: expect.stringMatching(/API key|Authentication required/), extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })] });
+      expect(JSON.stringify(r)).not.toContain(new URL(s.url).host);
+      expect(r.errors![0].extensions).not.toHaveProperty('response');
+    }
+    // Across subgraphs: the ops part is answered, the tickets part carries the real error.
+    const mixed = await run(`{ servers { id tickets { totalCount } } }`, null);
+    expect(mixed.errors?.[0]).toMatchObject({ message: expect.stringMatching(/Authentication required/), extensions: { code: 'UNAUTHENTICATED' } });
+    expect(JSON.stringify(mixed)).not.toContain(new URL(s.url).host);
+  });
+
   test('resolves alert -> tickets opened for it -> origin, across subgraphs', async () => {
     const opened = await s.gql(
       `mutation($i: TicketCreateFromAlertInput!) { ticketCreateFromAlert(input: $i) { ticket { number } userErrors { message } } }`,

@@ -143,6 +143,71 @@ describe('GET /graphql', () => {
     return normalize((await result.textContent()) ?? '');
   }
 
+  test('Prettify reformats the query and the headers with the bundled prettier parsers', async () => {
+    const page = await browser.newPage();
+    const logged: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') logged.push(`${m.type()}: ${m.text()}`); });
+    page.on('pageerror', (e) => logged.push(`uncaught: ${e.message}`));
+    try {
+      await page.goto(`${s.url}/graphql`);
+      await page.locator('.graphiql-query-editor .monaco-editor').waitFor();
+      await setEditor(page, '.graphiql-query-editor', 'query Ugly{tickets(first:1){totalCount}}');
+      await page.locator('.graphiql-editor-tools button', { hasText: 'Headers' }).click();
+      const headersEditor = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
+      await setEditor(page, headersEditor, '{"X-Trace":"a","X-Other":"b"}');
+
+      // The toolbar button. (Its shortcut, labelled Shift-Ctrl-P, is bound by GraphiQL to Monaco's
+      // WinCtrl, which is the Meta key outside macOS: not something this bundle decides.)
+      const line = async (editor: string, text: string) => {
+        try {
+          await page.locator(`${editor} .monaco-editor .view-line`, { hasText: text }).waitFor({ timeout: 20_000 });
+        } catch (err) {
+          const shows = normalize((await page.locator(`${editor} .monaco-editor .view-lines`).textContent()) ?? '');
+          throw new Error(`Prettify did not reformat: no line ${JSON.stringify(text)} (${(err as Error).message.split('\n')[0]}); the editor shows ${JSON.stringify(shows)}; console: ${JSON.stringify(logged)}`);
+        }
+      };
+      await page.locator('button[aria-label^="Prettify query"]').click();
+      await line('.graphiql-query-editor', 'tickets(first: 1) {');
+      expect(normalize((await page.locator('.graphiql-query-editor .monaco-editor .view-lines').textContent()) ?? '')).toBe('query Ugly {  tickets(first: 1) {    totalCount  }}');
+      await line(headersEditor, '"X-Trace": "a",');
+    } finally {
+      await page.close();
+    }
+    expect(logged.filter((l) => /parser|prettif/i.test(l))).toEqual([]);
+  }, 60_000);
+
+  test('in production, the docs load as soon as the Authorization header is set, without a manual refetch', async () => {
+    // There anonymous callers may not introspect: the page starts with no schema.
+    const prod = await startTestServer({ NODE_ENV: 'production' });
+    const page = await browser.newPage();
+    const errorStatuses: string[] = [];
+    page.on('response', (r) => { if (r.status() >= 400) errorStatuses.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`); });
+    try {
+      await page.goto(`${prod.url}/graphql`);
+      await page.locator('.graphiql-query-editor .monaco-editor').waitFor();
+      await page.locator('.graphiql-sidebar button[aria-label="Show Documentation Explorer"]').click();
+      const docs = page.locator('.graphiql-doc-explorer');
+      await docs.locator('.graphiql-doc-explorer-error', { hasText: 'Error fetching schema' }).waitFor();
+      // The page says what to do about it.
+      await page.locator('.tg-schema-hint', { hasText: /Authorization/ }).waitFor();
+
+      const refusedBefore = errorStatuses.length;
+      expect(errorStatuses).toContain('401 POST /graphql'); // the anonymous introspection
+
+      await page.locator('.graphiql-editor-tools button', { hasText: 'Headers' }).click();
+      await setEditor(page, '.graphiql-editor-tool .graphiql-editor:not(.hidden)', `{"Authorization": "Bearer ${ADMIN_KEY}"}`);
+      // No click on "refetch" (and no Shift-Ctrl-R): the header change alone brings the schema.
+      await docs.locator('a', { hasText: /^Query$/ }).waitFor({ timeout: 20_000 });
+      expect(await docs.locator('.graphiql-doc-explorer-error').count()).toBe(0);
+      expect(await page.locator('.tg-schema-hint').count()).toBe(0);
+      // The refetch carried the key: nothing was refused after the header was set.
+      expect(errorStatuses.slice(refusedBefore)).toEqual([]);
+    } finally {
+      await page.close();
+      await prod.close();
+    }
+  }, 60_000);
+
   test('runs a query and a subscription with the Authorization header from the headers editor, browses the docs, and never leaves this host', async () => {
     const created = await s.gql(`mutation($input: TicketCreateInput!) { ticketCreate(input: $input) { ticket { number } userErrors { message } } }`, { input: { subject: SUBJECT } });
     expect(created.data.ticketCreate.userErrors).toEqual([]);

@@ -35,7 +35,8 @@ async function post(s: TestServer, body: unknown, headers: Record<string, string
 describe('introspection and suggestions', () => {
   test('refuses introspection to anonymous callers in production, with a clear code', async () => {
     const r = await post(prod, { query: INTROSPECT });
-    expect(r.status).toBe(401);
+    expect(r.status).toBe(200); // an authentication error: 401 only for application/graphql-response+json
+    expect((await post(prod, { query: INTROSPECT }, { accept: 'application/graphql-response+json' })).status).toBe(401);
     expect(r.body.data).toBeUndefined();
     expect(r.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/Introspection requires authentication/), extensions: expect.objectContaining({ code: 'INTROSPECTION_DISABLED' }) })]);
     // Hidden inside a fragment, or as __type, it is still introspection.
@@ -91,6 +92,25 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
     expect(res.headers.get('access-control-expose-headers')).toMatch(/X-Request-Id/i);
     expect(((await res.json()) as { data: unknown }).data).toEqual({ viewer: { username: 'admin' } });
+  });
+
+  test("allows Apollo Client's and OpenTelemetry's request headers by default, and CORS_ALLOWED_HEADERS adds more", async () => {
+    const preflight = (s: TestServer, headers: string) =>
+      fetch(`${s.url}/graphql`, { method: 'OPTIONS', headers: { origin: ALLOWED, 'access-control-request-method': 'POST', 'access-control-request-headers': headers } });
+    const allowed = async (s: TestServer, headers: string) => (await preflight(s, headers)).headers.get('access-control-allow-headers')?.toLowerCase().split(/\s*,\s*/) ?? [];
+    const clientHeaders = ['apollographql-client-name', 'apollographql-client-version', 'traceparent', 'tracestate', 'baggage'];
+    expect(await allowed(prod, clientHeaders.join(', '))).toEqual(expect.arrayContaining(['authorization', 'content-type', ...clientHeaders]));
+    expect(await allowed(prod, 'x-tenant')).not.toContain('x-tenant');
+
+    const custom = await startTestServer({ CORS_ORIGINS: ALLOWED, CORS_ALLOWED_HEADERS: 'X-Tenant, x-client-build' });
+    try {
+      // Added to the defaults, never replacing them: a typo cannot take Authorization away from browsers.
+      expect(await allowed(custom, 'x-tenant')).toEqual(expect.arrayContaining(['x-tenant', 'x-client-build', 'authorization', 'content-type', 'traceparent', 'apollographql-client-name']));
+      const res = await fetch(`${custom.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ALLOWED, 'x-tenant': 'a', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }, body: JSON.stringify({ query: '{ __typename }' }) });
+      expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+    } finally {
+      await custom.close();
+    }
   });
 
   test('gives an origin that is not on the list no CORS headers', async () => {

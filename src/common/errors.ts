@@ -24,6 +24,7 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  // Only for application/graphql-response+json without data; application/json gets 200 (src/http/auth-status.plugin.ts).
   UNAUTHENTICATED: 401,
   SERVICE_UNAVAILABLE: 503,
   QUERY_TOO_DEEP: 400,

@@ -32,6 +32,8 @@ export interface AppConfig {
   jwt: JwtConfig | null;
   /** Origins allowed to call the API from a browser (CORS); empty: no CORS headers, same-origin only. '*': any. */
   corsOrigins: string[];
+  /** Request headers browsers may send cross-origin, in addition to the defaults in cors.middleware.ts. */
+  corsAllowedHeaders: string[];
   limits: {
     subjectMaxLength: number;
     bodyMaxBytes: number;
@@ -274,6 +276,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: (LOG_LEVELS.includes(logLevelRaw as LogLevel) ? logLevelRaw : 'info') as LogLevel,
     jwt: parseJwt(str, int, problems),
     corsOrigins: parseCorsOrigins(str('CORS_ORIGINS'), problems),
+    corsAllowedHeaders: parseCorsAllowedHeaders(str('CORS_ALLOWED_HEADERS'), problems),
     limits: {
       subjectMaxLength: int('SUBJECT_MAX_LENGTH', 300, 1, 300),
       bodyMaxBytes: int('BODY_MAX_BYTES', TEXT_COLUMN_BYTES, 1, TEXT_COLUMN_BYTES),
@@ -417,6 +420,15 @@ function parseCorsOrigins(raw: string | undefined, problems: string[]): string[]
   const bad = origins.filter((o) => o !== '*' && !/^https?:\/\/[^/\s?#]+$/.test(o));
   if (bad.length) problems.push(`CORS_ORIGINS takes origins such as https://ops.example.com (scheme, host, optional port; comma-separated) or *; not ${bad.join(', ')}`);
   return origins;
+}
+
+/** Header names are RFC 9110 tokens; anything else would make the preflight answer malformed. */
+function parseCorsAllowedHeaders(raw: string | undefined, problems: string[]): string[] {
+  if (raw === undefined) return [];
+  const names = raw.split(',').map((h) => h.trim()).filter(Boolean);
+  const bad = names.filter((h) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h));
+  if (bad.length) problems.push(`CORS_ALLOWED_HEADERS takes header names such as X-Tenant (comma-separated); not ${bad.map((h) => JSON.stringify(h)).join(', ')}`);
+  return names;
 }
 
 function parseQueryLimits(

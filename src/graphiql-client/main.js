@@ -5,9 +5,10 @@ import 'graphiql/style.css';
 import '@graphiql/react/font/roboto.css';
 import '@graphiql/react/font/fira-code.css';
 import './page.css';
+import { tryParseJSONC, useGraphiQL, useGraphiQLActions } from '@graphiql/react';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
-import { createElement } from 'react';
+import { createElement, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 
 // The page is served at the GraphQL endpoint itself, so the endpoint is wherever this page is
@@ -52,12 +53,63 @@ query RecentTickets {
 }
 `;
 
+/** The headers as GraphiQL would send them (comments dropped), or null while they are not valid JSONC. */
+function effectiveHeaders(text) {
+  try {
+    return JSON.stringify(tryParseJSONC(text) ?? {});
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * GraphiQL introspects once, when the page loads. In production anonymous callers may not
+ * introspect (INTROSPECTION_DISABLED), so the docs showed "Error fetching schema" until a manual
+ * refetch even after the user had pasted a key. This introspects again whenever the headers change
+ * (once they are valid JSON again and differ from what was last used, after a short pause in
+ * typing), and, while the schema cannot be fetched, says on the page what to do.
+ */
+function SchemaFollowsHeaders() {
+  const headerEditor = useGraphiQL((state) => state.headerEditor);
+  const fetchError = useGraphiQL((state) => state.fetchError);
+  const { introspect } = useGraphiQLActions();
+  useEffect(() => {
+    if (!headerEditor) return undefined;
+    let used = effectiveHeaders(headerEditor.getValue());
+    let timer;
+    const subscription = headerEditor.onDidChangeModelContent(() => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const now = effectiveHeaders(headerEditor.getValue());
+        if (now === null || now === used) return;
+        used = now;
+        introspect();
+      }, 400);
+    });
+    return () => {
+      clearTimeout(timer);
+      subscription.dispose();
+    };
+  }, [headerEditor, introspect]);
+  if (!fetchError) return null;
+  return createElement(
+    'div',
+    { className: 'tg-schema-hint', role: 'status' },
+    'The schema could not be loaded. If this server requires authentication for it (production), set "Authorization": "Bearer <your API key>" under Headers: the docs reload as soon as the headers change.',
+  );
+}
+
 createRoot(document.getElementById('graphiql')).render(
-  createElement(GraphiQL, {
-    fetcher,
-    defaultQuery,
-    defaultHeaders,
-    isHeadersEditorEnabled: true,
-    defaultEditorToolsVisibility: 'headers',
-  }),
+  createElement(
+    GraphiQL,
+    {
+      fetcher,
+      defaultQuery,
+      defaultHeaders,
+      isHeadersEditorEnabled: true,
+      defaultEditorToolsVisibility: 'headers',
+    },
+    // The footer renders inside GraphiQL's provider, where its store is reachable.
+    createElement(GraphiQL.Footer, null, createElement(SchemaFollowsHeaders)),
+  ),
 );

@@ -12,6 +12,7 @@ import type { AppMetrics } from '../common/metrics';
 import { requestScope } from '../common/request-scope';
 import type { RequestContext } from '../graphql/context';
 import type { createFormatError } from './format-error';
+import { authStatusPlugin } from './auth-status.plugin';
 import { productionHardeningPlugin } from './production-hardening.plugin';
 import { queryLimitsPlugin, type OperationGuard } from './query-limits.plugin';
 
@@ -53,6 +54,7 @@ export function createApolloServer(deps: {
       operationNamePlugin,
       ...(config.nodeEnv === 'production' ? [productionHardeningPlugin()] : []),
       queryLimitsPlugin(deps.guard, config),
+      authStatusPlugin(),
     ],
   });
 }

@@ -4,6 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { AppConfig } from '../config/config';
 import { Background } from '../common/background';
+import { AppError, ErrorCode } from '../common/errors';
 import { createLogger, type Logger } from '../common/logger';
 import { AppMetrics } from '../common/metrics';
 import { createTracing, type Tracing } from '../common/tracing';
@@ -18,6 +19,7 @@ import type { LoaderOptions } from '../loaders/loaders';
 import { createServices, type Services } from '../services/services';
 import type { OutboxWorker } from '../workers/outbox.worker';
 import { createApolloServer } from './apollo.server';
+import { authErrorStatus } from './auth-status.plugin';
 import { authenticator } from './authenticate';
 import { corsMiddleware } from './cors.middleware';
 import { errorHandler, notFound } from './error.middleware';
@@ -104,7 +106,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
 
   expressApp.disable('x-powered-by');
   expressApp.use(requestScopeMiddleware({ limits: config.queryLimits, tracing, metrics, log, onRequestComplete: options.onRequestComplete }));
-  expressApp.use(corsMiddleware(config.corsOrigins));
+  expressApp.use(corsMiddleware(config.corsOrigins, config.corsAllowedHeaders));
   expressApp.get('/healthz', async (_req, res) => {
     const ok = await db.ping();
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: ok ? 'up' : 'down' });
@@ -117,7 +119,16 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     express.json({ limit: config.limits.requestBodyMaxBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const ctx = await contextFor(req, res);
+        let ctx;
+        try {
+          ctx = await contextFor(req, res);
+        } catch (err) {
+          // A bad key fails here, before any plugin runs: give it the status its media type calls for (auth-status.plugin.ts).
+          if (err instanceof AppError && err.extensions.code === ErrorCode.UNAUTHENTICATED) {
+            throw new AppError(ErrorCode.UNAUTHENTICATED, err.message, { status: authErrorStatus(req.headers.accept) });
+          }
+          throw err;
+        }
         // Before Apollo validates: a document over the selection limit is refused (and charged) here.
         const body: unknown = req.method === 'GET' ? req.query : req.body;
         await guard.checkQuery(body && typeof body === 'object' && !Array.isArray(body) ? (body as { query?: unknown }).query : undefined, rateSubject(ctx));

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import http from 'node:http';
+import path from 'node:path';
 
 /** One file part of a GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec). */
 export interface FilePart {
@@ -91,5 +93,19 @@ export function abortedUpload(url: string, key: string, query: string, variables
     req.on('close', () => resolve());
     const cut = body.length - sendBytes * 3;
     req.write(body.subarray(0, cut), () => setTimeout(() => req.destroy(), 100));
+  });
+}
+
+/** What fetch-process.js reports: the response, or the network error the client saw. */
+export type ProcessFetchResult = { status: number; contentType: string | null; text: string } | { error: string; cause: string };
+
+/** fetch() run in a separate Node process (see fetch-process.js for why). */
+export function fetchInProcess(url: string, init: { method: string; headers: Record<string, string>; body?: Buffer }): Promise<ProcessFetchResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, [path.join(__dirname, 'fetch-process.js')], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`fetch-process.js failed: ${stderr || err.message}`));
+      resolve(JSON.parse(stdout) as ProcessFetchResult);
+    });
+    child.stdin!.end(JSON.stringify({ url, method: init.method, headers: init.headers, body: init.body?.toString('base64') }));
   });
 }

@@ -47,6 +47,12 @@ test('accepts JWT only with an issuer and an audience, and a long enough secret'
   expect(bad.message).not.toContain('short');
 });
 
+test('reads CORS_ALLOWED_HEADERS as header names added to the default list', () => {
+  expect(loadConfig({}).corsAllowedHeaders).toEqual([]);
+  expect(loadConfig({ CORS_ALLOWED_HEADERS: ' X-Tenant ,x-client-build,' }).corsAllowedHeaders).toEqual(['X-Tenant', 'x-client-build']);
+  expect(() => loadConfig({ CORS_ALLOWED_HEADERS: 'X-Good, bad header, x:colon' })).toThrow(/CORS_ALLOWED_HEADERS takes header names .*not "bad header", "x:colon"/);
+});
+
 test('reads CORS_ORIGINS as an allow-list of origins', () => {
   expect(loadConfig({}).corsOrigins).toEqual([]);
   expect(loadConfig({ CORS_ORIGINS: 'https://Ops.example.com/, http://localhost:3000' }).corsOrigins).toEqual(['https://ops.example.com', 'http://localhost:3000']);
