@@ -36,10 +36,14 @@ test('answers authentication errors with 200 for application/json and 401 only f
     for (const accept of [null, '*/*', 'application/json', `application/json, ${GRAPHQL_RESPONSE};q=0.5`, `application/json, ${GRAPHQL_RESPONSE}`]) {
       expect({ accept, authorization, ...(await send(accept, authorization)) }).toMatchObject({ accept, authorization, status: 200, type: expect.stringMatching(/^application\/json/), code: 'UNAUTHENTICATED' });
     }
-    // GraphiQL's Accept, and graphql-http's.
-    for (const accept of [GRAPHQL_RESPONSE, `${GRAPHQL_RESPONSE}, application/json;q=0.9`]) {
-      expect({ accept, authorization, ...(await send(accept, authorization)) }).toMatchObject({ accept, authorization, status: 401, type: expect.stringMatching(/^application\/graphql-response\+json/), code: 'UNAUTHENTICATED' });
-    }
+  }
+  // GraphiQL's Accept, and graphql-http's. A bad key fails before execution: no data, so 401. Without
+  // a key the refused root field is null (root fields are nullable) and the response has data, which
+  // application/graphql-response+json answers with 2xx.
+  for (const accept of [GRAPHQL_RESPONSE, `${GRAPHQL_RESPONSE}, application/json;q=0.9`]) {
+    const type = expect.stringMatching(/^application\/graphql-response\+json/);
+    expect({ accept, ...(await send(accept, 'Bearer tg_not-a-real-key')) }).toMatchObject({ accept, status: 401, type, code: 'UNAUTHENTICATED' });
+    expect({ accept, ...(await send(accept, null)) }).toMatchObject({ accept, status: 200, type, code: 'UNAUTHENTICATED', data: { tickets: null } });
   }
   // With data in the response, application/graphql-response+json requires 2xx: a refused field among answered ones.
   const partial = await send(GRAPHQL_RESPONSE, null, '{ viewer { username } ticket(number: 1) { subject } }');

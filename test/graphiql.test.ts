@@ -290,11 +290,9 @@ describe('GET /graphql', () => {
     const offHost = requests.map((r) => r.url).filter((u) => !/^(data|blob):/.test(u) && !['127.0.0.1', 'localhost'].includes(new URL(u).hostname));
     expect(offHost).toEqual([]);
     expect(failed).toEqual([]);
-    // The only error answer is the deliberate run without a key, which the browser also logs.
-    expect(errorStatuses).toEqual(['401 POST /graphql']);
-    const unexpected = consoleErrors.filter(
-      (e) => !/status of 401/.test(e),
-    );
-    expect(unexpected).toEqual([]);
+    // No error answers: the deliberate run without a key is refused field by field (tickets: null and
+    // UNAUTHENTICATED, with HTTP 200 since the response has data), so the browser logs nothing.
+    expect(errorStatuses).toEqual([]);
+    expect(consoleErrors).toEqual([]);
   }, 90_000);
 });
