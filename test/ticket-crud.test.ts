@@ -61,6 +61,12 @@ describe('ticketCreate', () => {
     expect(h.data.ticket.changes.edges[0].node).toEqual({ type: 'CREATED', author: { username: 'alice' } });
   });
 
+  test('takes a due date as Unix seconds, as the xyOps API sends it', async () => {
+    const r = await s.gql(CREATE, { input: { subject: 'Epoch due', due: '1893456000' } }, alice);
+    expect(r.data.ticketCreate.userErrors).toEqual([]);
+    expect(r.data.ticketCreate.ticket.due).toBe('2030-01-01T00:00:00.000Z');
+  });
+
   test('applies defaults and ignores any attempt to choose the creator', async () => {
     const r = await s.gql(CREATE, { input: { subject: 'Defaults' } }, alice);
     expect(r.data.ticketCreate.ticket).toMatchObject({ type: 'ISSUE', status: 'OPEN', priority: 'NORMAL', body: '', tags: [], assignees: [], notify: [], due: null, category: null, creator: { username: 'alice' } });

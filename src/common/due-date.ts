@@ -1,5 +1,5 @@
 /**
- * Parses the `due` input: an ISO date or date-time, "none" (clears it), "today", "tomorrow", or a
+ * Parses the `due` input: an ISO date or date-time, Unix seconds, "none" (clears it), "today", "tomorrow", or a
  * relative phrase such as "3 days", "2 weeks", "1 month", "4 hours". Day-sized offsets land on
  * local midnight of the target day, as in the reference; months and years are calendar months and
  * years (the reference's "1 month" = 60 seconds bug is not reproduced).
@@ -23,6 +23,8 @@ export function parseDue(raw: string, now: Date = new Date()): DueParseResult {
   if (input === 'none' || input === '') return { ok: true, value: null };
   if (input === 'today') return { ok: true, value: localMidnight(now, 0) };
   if (input === 'tomorrow') return { ok: true, value: localMidnight(now, 1) };
+  // The xyOps API's form: Unix seconds (9 to 11 digits, 1973 to 5138).
+  if (/^\d{9,11}$/.test(input)) return { ok: true, value: new Date(Number(input) * 1000) };
 
   const iso = ISO_DATE.exec(input);
   if (iso) {

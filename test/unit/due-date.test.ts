@@ -44,3 +44,9 @@ test.each(['2026-02-30', '2026-13-01', 'soon', '3 fortnights', '-1 day', '1e3 da
   if (input === '') expect(r).toEqual({ ok: true, value: null });
   else expect(r.ok).toBe(false);
 });
+
+test('accepts Unix seconds, as the xyOps API sends them', () => {
+  expect(parseDue('1798761600')).toEqual({ ok: true, value: new Date('2027-01-01T00:00:00Z') });
+  expect(parseDue(' 999999999 ')).toEqual({ ok: true, value: new Date(999_999_999_000) });
+  expect(parseDue('12345').ok).toBe(false); // too short to be a date: refused, not 1970
+});
