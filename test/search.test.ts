@@ -172,6 +172,11 @@ describe('grammar', () => {
     ['num:>5999', ['J']],
     ['num:<=2', ['A', 'B']],
     ['num:#1|2', ['A', 'B']],
+    // a bare ticket number finds that ticket (xyOps); bare, it may also be a word of the text
+    ['#6000', ['J']],
+    ['6000', ['J']],
+    ['#2 status:closed', ['B']],
+    ['-#1 num:<=2', ['B']],
     // dates
     ['created:<2021-03-01', ['G']],
     ['created:<=2021-03-01', ['G', 'H']],

@@ -93,7 +93,7 @@ export function parseTicketQuery(query: string, ctx: QueryContext): TicketFilter
       const term = splitTerm(token.raw);
       const spec = term.field === null ? textField : lookupField(term.field);
       if (term.field !== null) textField = spec.kind === 'text' ? spec : FIELDS.text;
-      const fragment = parseValue(spec, term.value, ctx);
+      const fragment = term.field === null && /^#?\d{1,9}$/.test(term.value) ? ticketNumberTerm(term.value, spec, ctx) : parseValue(spec, term.value, ctx);
       fragments.push(term.negated ? { not: fragment } : fragment);
     } catch (e) {
       if (e instanceof TermError) throw badUserInput(`${e.message} (in "${clip(token.raw)}" at position ${token.at})`);
@@ -104,6 +104,21 @@ export function parseTicketQuery(query: string, ctx: QueryContext): TicketFilter
 }
 
 class TermError extends Error {}
+
+/**
+ * A bare ticket number, as xyOps finds tickets: "#18" is ticket 18; a bare 18 is ticket 18, or the
+ * number as a word of the text where it is long enough to be one (an error code such as 404).
+ */
+function ticketNumberTerm(value: string, textField: FieldSpec, ctx: QueryContext): TicketFilter {
+  const byNumber = parseValue(FIELDS.num, value, ctx);
+  if (value.startsWith('#')) return byNumber;
+  try {
+    return { or: [byNumber, parseValue(textField, value, ctx)] };
+  } catch (e) {
+    if (e instanceof TermError) return byNumber;
+    throw e;
+  }
+}
 
 function clip(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
