@@ -10,11 +10,21 @@
  *   earlier answer: it is validated against the schema but not run;
  * - a block preceded by `<!-- readme-examples: skip -->` is only validated (for blocks that are
  *   fragments of a larger document or show something a fresh install cannot do).
+ *
+ * The Clients section's ```ts blocks preceded by `<!-- readme-examples: typecheck -->` are
+ * type-checked against the installed packages; its possibleTypes and scalar maps are compared with
+ * the schema, and its graphql-ws options subscribe to the test server.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { buildSchema, parse, print, validate, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, isScalarType, parse, print, specifiedScalarTypes, validate, type OperationDefinitionNode } from 'graphql';
+import { createClient } from 'graphql-ws';
+import ts from 'typescript';
+import WebSocket from 'ws';
 import { startTestServer, type TestServer } from './helpers/test-server';
+import { eventually } from './helpers/ws-client';
 
 const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
 const schema = buildSchema(fs.readFileSync(path.join(__dirname, '..', 'schema.graphql'), 'utf8'));
@@ -47,6 +57,39 @@ function quickStartKey(): string {
   const key = /ADMIN_API_KEY=(\S+) npm start/.exec(readme)?.[1];
   if (!key) throw new Error('README Quick start does not show ADMIN_API_KEY=... npm start');
   return key;
+}
+
+/** The ```ts blocks marked for type-checking, in README order. */
+function typecheckedSnippets(): string[] {
+  return [...readme.matchAll(/<!-- readme-examples: typecheck -->\n```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+}
+
+/** Type-checks snippets as separate modules next to the tests, so they resolve the installed packages. */
+function typecheck(snippets: string[]): string[] {
+  const dir = fs.mkdtempSync(path.join(__dirname, '.readme-snippets-'));
+  try {
+    const files = snippets.map((source, i) => {
+      const file = path.join(dir, `snippet-${i}.mts`);
+      fs.writeFileSync(file, source);
+      return file;
+    });
+    const program = ts.createProgram(files, {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.Node16,
+      moduleResolution: ts.ModuleResolutionKind.Node16,
+      lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+      strict: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      noEmit: true,
+      types: ['node'],
+    });
+    return ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => `${d.file ? path.basename(d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function userErrorsIn(value: unknown, found: unknown[] = []): unknown[] {
@@ -98,5 +141,80 @@ describe('README examples', () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  it('type-checks the marked client snippets against the installed packages', () => {
+    const snippets = typecheckedSnippets();
+    expect(snippets.length).toBeGreaterThanOrEqual(4);
+    expect(typecheck(snippets)).toEqual([]);
+  });
+
+  it("compiles the README's Relay fragments with its relay.config.json (Node refetch, @connection, scalars)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-relay-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'src'));
+      fs.copyFileSync(path.join(__dirname, '..', 'schema.graphql'), path.join(dir, 'schema.graphql'));
+      fs.writeFileSync(path.join(dir, 'relay.config.json'), /```json\n(\{\n  "src"[\s\S]*?)```/.exec(readme)![1]!);
+      const relaySnippet = typecheckedSnippets().find((snippet) => snippet.includes("from 'relay-runtime'"))!;
+      fs.writeFileSync(path.join(dir, 'src', 'environment.ts'), relaySnippet);
+      const bin = require('relay-compiler') as string;
+      const run = spawnSync(bin, ['--noWatchman', '--output', 'quiet-with-errors', 'relay.config.json'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      expect({ status: run.status, output: run.status === 0 ? '' : `${run.stdout}${run.stderr}` }).toEqual({ status: 0, output: '' });
+      const generated = path.join(dir, 'src', '__generated__');
+      expect(fs.readFileSync(path.join(generated, 'TicketSummaryRefetchQuery.graphql.ts'), 'utf8')).toContain('node(id: $id)');
+      expect(fs.readFileSync(path.join(generated, 'TicketSummary_ticket.graphql.ts'), 'utf8')).toContain('readonly createdAt: string;');
+      expect(fs.readFileSync(path.join(generated, 'TicketHistory_ticket.graphql.ts'), 'utf8')).toContain('"name": "__TicketHistory_changes_connection"');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("lists in Apollo's possibleTypes exactly the types that implement Node", () => {
+    const list = /Node: \[([^\]]*)\]/.exec(readme)?.[1];
+    expect(list).toBeDefined();
+    const listed = [...list!.matchAll(/'(\w+)'/g)].map((m) => m[1]).sort();
+    expect(listed).toEqual(schema.getPossibleTypes(schema.getType('Node') as any).map((t) => t.name).sort());
+  });
+
+  it('maps every custom scalar in the codegen and Relay configs', () => {
+    const custom = Object.values(schema.getTypeMap())
+      .filter((t) => isScalarType(t) && !t.name.startsWith('__') && !specifiedScalarTypes.some((s) => s.name === t.name))
+      .map((t) => t.name)
+      .sort();
+    const codegenScalars = /scalars: \{([^}]*)\}/.exec(readme)?.[1] ?? '';
+    expect([...codegenScalars.matchAll(/(\w+): '/g)].map((m) => m[1]).sort()).toEqual(custom);
+    const relayScalars = JSON.parse(/"customScalarTypes": (\{[^}]*\})/.exec(readme)?.[1] ?? '{}');
+    expect(Object.keys(relayScalars).sort()).toEqual(custom);
+  });
+
+  it("subscribes from Node with the README's graphql-ws options (ws package, authorization in connectionParams)", async () => {
+    // The same options as the README's Node.js snippet, pointed at the test server; ticket #1 exists
+    // once the examples above have run.
+    const client = createClient({
+      url: server.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${key}` },
+    });
+    const received: any[] = [];
+    let failure: unknown = null;
+    const dispose = client.subscribe(
+      { query: 'subscription { ticketUpdated(id: "1") { cursor change { type field newValue body } ticket { status } } }' },
+      { next: ({ data }) => received.push(data), error: (error) => (failure = error), complete: () => {} },
+    );
+    try {
+      await eventually('the subscription to be registered', () => {
+        if (failure) throw new Error(`subscription failed: ${JSON.stringify(failure)}`);
+        return server.app.services.ticketStream.subscriberCount === 1;
+      });
+      const added = await server.gql(`mutation { commentAdd(input: { ticketId: "1", body: "Heard over graphql-ws" }) { userErrors { message } } }`, {}, key);
+      expect(added.errors).toBeUndefined();
+      await eventually('the comment to arrive over the subscription', () => {
+        if (failure) throw new Error(`subscription failed: ${JSON.stringify(failure)}`);
+        return received.some((d) => d.ticketUpdated.change.body === 'Heard over graphql-ws');
+      });
+    } finally {
+      dispose();
+      await client.dispose();
+    }
   });
 });
