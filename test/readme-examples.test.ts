@@ -169,6 +169,29 @@ describe('README examples', () => {
     }
   });
 
+  it("generates typed operations with the README's codegen.ts (client preset, scalars map)", () => {
+    // Inside the project, so that codegen.ts and the preset resolve the installed packages.
+    const dir = fs.mkdtempSync(path.join(__dirname, '.readme-codegen-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'src'));
+      fs.copyFileSync(path.join(__dirname, '..', 'schema.graphql'), path.join(dir, 'schema.graphql'));
+      fs.writeFileSync(path.join(dir, 'codegen.ts'), typecheckedSnippets().find((snippet) => snippet.includes('CodegenConfig'))!);
+      fs.writeFileSync(
+        path.join(dir, 'src', 'app.ts'),
+        "import { graphql } from './gql';\nexport const q = graphql(`query OpenTickets { tickets(first: 5) { edges { node { number due createdAt origin { details } } } } }`);\n",
+      );
+      // A child process: the CLI's ESM dependencies do not load under Jest's CommonJS runtime.
+      const bin = path.join(path.dirname(require.resolve('@graphql-codegen/cli/package.json')), 'esm', 'bin.js');
+      const run = spawnSync(process.execPath, [bin, '--config', 'codegen.ts', '--silent'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      expect({ status: run.status, output: run.status === 0 ? '' : `${run.stdout}${run.stderr}` }).toEqual({ status: 0, output: '' });
+      const generated = fs.readFileSync(path.join(dir, 'src', 'gql', 'graphql.ts'), 'utf8');
+      expect(generated).toContain('createdAt: string');
+      expect(generated).toContain('details: Record<string, unknown>');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("lists in Apollo's possibleTypes exactly the types that implement Node", () => {
     const list = /Node: \[([^\]]*)\]/.exec(readme)?.[1];
     expect(list).toBeDefined();
