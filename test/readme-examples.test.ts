@@ -6,8 +6,9 @@
  *
  * Extraction rules (also stated in the README's API overview):
  * - every ```graphql block is parsed; each operation in it is one example, run in order;
- * - an operation holding a placeholder string such as "<event id>" stands for an id taken from an
- *   earlier answer: it is validated against the schema but not run;
+ * - a placeholder string "<X id>" stands for the id of the object an earlier answer returned under
+ *   the field X in camelCase ("<ticket event id>": the latest `ticketEvent { id }`, or an item of a
+ *   `ticketEvents` list); the test substitutes it, and fails when no earlier answer had one;
  * - a block preceded by `<!-- readme-examples: skip -->` is only validated (for blocks that are
  *   fragments of a larger document or show something a fresh install cannot do).
  *
@@ -46,7 +47,7 @@ function extractExamples(): Example[] {
     for (const definition of document.definitions) {
       const operation = definition as OperationDefinitionNode;
       const source = print(operation);
-      examples.push({ line: line + (operation.loc?.startToken.line ?? 1), source, run: !skipBlock && !/"<[^">]+>"/.test(source) });
+      examples.push({ line: line + (operation.loc?.startToken.line ?? 1), source, run: !skipBlock });
     }
   }
   return examples;
@@ -92,6 +93,28 @@ function typecheck(snippets: string[]): string[] {
   }
 }
 
+/** Records the latest id returned under each field name (list items under the singular too). */
+function rememberIds(value: unknown, ids: Map<string, string>, field = ''): void {
+  if (Array.isArray(value)) {
+    const singular = field.replace(/ies$/, 'y').replace(/s$/, '');
+    value.forEach((item) => rememberIds(item, ids, singular));
+  } else if (value && typeof value === 'object') {
+    const id = (value as { id?: unknown }).id;
+    if (field && typeof id === 'string') ids.set(field, id);
+    for (const [name, child] of Object.entries(value)) rememberIds(child, ids, name);
+  }
+}
+
+/** Replaces each "<X id>" by the id remembered under camelCase(X); throws naming a placeholder no answer filled. */
+function fillPlaceholders(source: string, ids: Map<string, string>): string {
+  return source.replace(/"<([^">]+) id>"/g, (placeholder, words: string) => {
+    const field = words.replace(/ (\w)/g, (_, c: string) => c.toUpperCase());
+    const id = ids.get(field);
+    if (!id) throw new Error(`${placeholder}: no earlier example returned a ${field} { id }`);
+    return JSON.stringify(id);
+  });
+}
+
 function userErrorsIn(value: unknown, found: unknown[] = []): unknown[] {
   if (Array.isArray(value)) value.forEach((item) => userErrorsIn(item, found));
   else if (value && typeof value === 'object') {
@@ -128,16 +151,25 @@ describe('README examples', () => {
 
   it('runs every GraphQL example in order on a fresh server, without errors or userErrors', async () => {
     const failures: unknown[] = [];
+    const ids = new Map<string, string>();
     for (const example of examples.filter((e) => e.run)) {
+      let query: string;
+      try {
+        query = fillPlaceholders(example.source, ids);
+      } catch (error) {
+        failures.push({ line: example.line, example: example.source, placeholder: (error as Error).message });
+        continue;
+      }
       const res = await fetch(`${server.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: JSON.stringify({ query: example.source }),
+        body: JSON.stringify({ query }),
       });
       const body = (await res.json()) as { data?: unknown; errors?: { message: string }[] };
+      rememberIds(body.data, ids);
       const userErrors = userErrorsIn(body.data);
       if (res.status !== 200 || body.errors || userErrors.length) {
-        failures.push({ line: example.line, example: example.source, status: res.status, errors: body.errors, userErrors });
+        failures.push({ line: example.line, example: query, status: res.status, errors: body.errors, userErrors });
       }
     }
     expect(failures).toEqual([]);
