@@ -11,6 +11,8 @@ import { parseJobId, parseTicketRef, rowIdOf, toGlobalId, type NodeTypeName, typ
 
 type Decoder<T> = (value: string) => T | null;
 
+const TICKET_REF = 'The ticket: its global id, its number ("42") or "#42".';
+
 function decodedArg<T>(name: string, decode: Decoder<T>, list: boolean, options: ArgOptions) {
   return createParameterDecorator<RequestContext>(
     ({ args }) => {
@@ -29,17 +31,17 @@ export function idDecoder(type: NodeTypeName): Decoder<number> {
 
 /** An ID argument of one node type, decoded to its row id. */
 export function IdArg(name: string, type: NodeTypeName, options: ArgOptions = {}) {
-  return decodedArg(name, idDecoder(type), false, options);
+  return decodedArg(name, idDecoder(type), false, { description: `Global id of the ${type}.`, ...options });
 }
 
 /** An ID argument naming a ticket by global id, number ("42") or "#42", decoded to a TicketRef. */
 export function TicketArg(name: string, options: ArgOptions = {}) {
-  return decodedArg<TicketRef>(name, parseTicketRef, false, options);
+  return decodedArg<TicketRef>(name, parseTicketRef, false, { description: TICKET_REF, ...options });
 }
 
 /** A list of ticket IDs, each decoded to a TicketRef (null where one names no ticket). */
 export function TicketListArg(name: string, options: ArgOptions = {}) {
-  return decodedArg<TicketRef>(name, parseTicketRef, true, options);
+  return decodedArg<TicketRef>(name, parseTicketRef, true, { description: 'Tickets, each by global id, number ("42") or "#42".', ...options });
 }
 
 /**
@@ -67,5 +69,5 @@ export function savedSearchGlobalId(search: { id: number; builtInKey?: string })
 }
 
 export function SavedSearchArg(name: string, options: ArgOptions = {}) {
-  return decodedArg<SavedSearchRef>(name, parseSavedSearchRef, false, options);
+  return decodedArg<SavedSearchRef>(name, parseSavedSearchRef, false, { description: 'Global id of the saved search.', ...options });
 }
