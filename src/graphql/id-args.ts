@@ -29,9 +29,20 @@ export function idDecoder(type: NodeTypeName): Decoder<number> {
   return type === 'Job' ? parseJobId : (value) => rowIdOf(type, value);
 }
 
+/** How an ID argument of each type reads in the schema, unless the argument says more. */
+const ID_ARG_DESCRIPTIONS: Partial<Record<NodeTypeName, string>> = {
+  Job: 'The job: its global id or its number.',
+  Change: 'Global id of the comment (a COMMENT entry of the history).',
+  SlaPolicy: 'Global id of the SLA policy.',
+  ApiKey: 'Global id of the API key.',
+  Event: 'Global id of the event definition.',
+  TicketEvent: 'Global id of the event attached to a ticket.',
+};
+
 /** An ID argument of one node type, decoded to its row id. */
 export function IdArg(name: string, type: NodeTypeName, options: ArgOptions = {}) {
-  return decodedArg(name, idDecoder(type), false, { description: `Global id of the ${type}.`, ...options });
+  const description = ID_ARG_DESCRIPTIONS[type] ?? `Global id of the ${type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}.`;
+  return decodedArg(name, idDecoder(type), false, { description, ...options });
 }
 
 /** An ID argument naming a ticket by global id, number ("42") or "#42", decoded to a TicketRef. */

@@ -57,7 +57,7 @@ export class JobResolver {
   @PayloadMutation(() => JobPayload, {
     description: "Requires edit_tickets. A running job launches another (a deploy its smoke test): the new job belongs to the parent's ticket and takes the ticket's files.",
   })
-  async jobLaunch(@Ctx() ctx: RequestContext, @IdArg('parentJobId', 'Job') parentJobId: number | null, @Arg('input', { description: 'What to run and with which parameters.' }) input: JobLaunchInput): Promise<JobPayload> {
+  async jobLaunch(@Ctx() ctx: RequestContext, @IdArg('parentJobId', 'Job', { description: 'The job to launch from (global id or number); the new job runs on its ticket.' }) parentJobId: number | null, @Arg('input', { description: 'What to run and with which parameters.' }) input: JobLaunchInput): Promise<JobPayload> {
     const launched = await this.jobs.launchChild(ctx, parentJobId, { eventId: decodeId('Event', input.eventId) ?? null, params: input.params, inputFileIds: fileIds(input.inputFileIds) });
     return payload(launched, jobPayload);
   }
