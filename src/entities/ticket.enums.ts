@@ -92,7 +92,7 @@ registerEnumType(TicketStatus, {
   name: 'TicketStatus',
   description: 'Where a ticket is in its life. DRAFT records no history and sends no mail.',
   valuesConfig: {
-    DRAFT: { description: 'Not submitted yet; visible to its creator, no history, no mail.' },
+    DRAFT: { description: 'Not published yet: no history entries, mail or webhooks; moving it to another status publishes it.' },
     OPEN: { description: 'Submitted and waiting to be worked on.' },
     IN_PROGRESS: { description: 'Someone is working on it.' },
     ON_HOLD: { description: 'Waiting on something outside the ticket.' },
@@ -114,7 +114,7 @@ registerEnumType(ChangeType, {
   name: 'ChangeType',
   description: 'The kind of a history entry.',
   valuesConfig: {
-    CREATED: { description: 'The ticket was created (or submitted from DRAFT).' },
+    CREATED: { description: 'The ticket was created.' },
     CHANGE: { description: 'Fields were edited; the entry lists each field with its old and new value.' },
     COMMENT: { description: 'A comment or reply.' },
     COMMENT_DELETED: { description: 'A comment was removed.' },
@@ -151,12 +151,12 @@ registerEnumType(Privilege, {
   description: 'A right granted to a user; mutations and admin-only fields check these.',
   valuesConfig: {
     CREATE_TICKETS: { description: 'Create tickets.' },
-    EDIT_TICKETS: { description: 'Edit, reply to and change the status of tickets.' },
-    DELETE_TICKETS: { description: 'Delete and restore tickets.' },
+    EDIT_TICKETS: { description: 'Change tickets: fields, status, comments, files, attached events and their jobs.' },
+    DELETE_TICKETS: { description: 'Delete, restore and purge tickets.' },
     MANAGE_CATEGORIES: { description: 'Create, rename and delete categories.' },
     MANAGE_TAGS: { description: 'Create, rename and delete tags.' },
     MANAGE_GROUPS: { description: 'Create, rename and delete groups and their members.' },
-    ADMIN: { description: 'Everything, including users, API keys, webhooks, events and SLA policies.' },
+    ADMIN: { description: 'Everything, including users, event definitions, webhooks, SLA policies and the outbox status.' },
   },
 });
 

@@ -42,7 +42,7 @@ export class TicketWorkflowResolver {
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => TicketPayload, { description: 'Requires edit_tickets.' })
-  async ticketClose(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input', { nullable: true, description: 'Optional concurrency check.' }) input?: TicketCloseInput): Promise<TicketPayload> {
+  async ticketClose(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input', { nullable: true, description: 'An optional closing comment and mail to the requester.' }) input?: TicketCloseInput): Promise<TicketPayload> {
     return payload(await this.workflow.close(ctx, id, input ?? {}), ticketPayload);
   }
 

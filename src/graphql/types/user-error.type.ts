@@ -14,12 +14,12 @@ registerEnumType(UserErrorCode, {
     CONFLICT: { description: 'The object changed since the caller read it (expectedVersion does not match); refetch and retry.' },
     FORBIDDEN: { description: 'The caller lacks the privilege or ownership this change needs.' },
     FILE_TOO_LARGE: { description: 'An uploaded file exceeds the size limit.' },
-    TOO_MANY_FILES: { description: 'More files than allowed in one upload or on one ticket.' },
+    TOO_MANY_FILES: { description: 'More files in one request than allowed.' },
     EMPTY_FILE: { description: 'An uploaded file has no content.' },
-    FILE_TYPE_NOT_ALLOWED: { description: 'The file type is not on the allowed list.' },
+    FILE_TYPE_NOT_ALLOWED: { description: 'The file type (by name or by content) is refused.' },
     INVALID_TRANSITION: { description: 'The workflow does not allow this status change (see `ticketMetadata.workflow`).' },
     IN_USE: { description: 'The object is still referenced and cannot be deleted.' },
-    IDEMPOTENCY_KEY_REUSED: { description: 'The Idempotency-Key was already used with a different request.' },
+    IDEMPOTENCY_KEY_REUSED: { description: 'The clientMutationId was already used with a different input in the last 24 hours; use a new one.' },
   },
 });
 
