@@ -10,7 +10,7 @@ import { ParamType, RunnerKind } from './job.enums';
 export class EventParam {
   @Field({ description: 'Letters, digits and underscores; passed to local commands as PARAM_<NAME>.' }) name: string;
   @Field(() => ParamType, { description: 'The type values must have.' }) type: ParamType;
-  @Field(() => String, { nullable: true, description: 'Label for forms; null: use name.' }) title?: string | null;
+  @Field(() => String, { nullable: true, description: 'Label for forms.' }) title?: string | null;
   @Field({ description: 'A run must have a value (given or default).' }) required: boolean;
   @Field(() => String, { nullable: true, description: 'A regular expression string values must match (whole value).' }) pattern?: string | null;
   @Field(() => Number, { nullable: true, description: 'Lowest number (numbers) or shortest length (strings).' }) min?: number | null;

@@ -56,7 +56,7 @@ export class Job {
   @JoinColumn({ name: 'event_id', foreignKeyConstraintName: 'FK_job_event' })
   event?: EventDefinition;
 
-  @Field(() => RunnerKind, { description: 'What executes it (copied from the event at launch).' })
+  @Field(() => RunnerKind, { description: 'What executes it.' })
   @Column({ type: 'varchar', length: 16 })
   runner: RunnerKind;
 

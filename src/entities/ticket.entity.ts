@@ -34,7 +34,7 @@ export class Ticket {
   @Column({ type: 'varchar', length: 16 })
   type: TicketType;
 
-  @Field(() => TicketStatus, { description: 'Where the ticket is in its workflow; changed by the workflow mutations (see ticketMetadata.workflow).' })
+  @Field(() => TicketStatus, { description: 'Where the ticket is in its workflow; the allowed moves are in ticketMetadata.workflow.' })
   @Column({ type: 'varchar', length: 16 })
   status: TicketStatus;
 

@@ -57,7 +57,7 @@ export class WebhookDelivery {
   @Column({ ...DATETIME })
   createdAt: Date;
 
-  @Field(() => Date, { nullable: true, description: 'When the endpoint accepted it (2xx); null until then.' })
+  @Field(() => Date, { nullable: true, description: 'When the endpoint accepted it; null until then.' })
   @Column({ ...DATETIME, nullable: true })
   deliveredAt: Date | null;
 }

@@ -11,7 +11,7 @@ export class Webhook {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @Field({ description: 'The https URL the signed events are POSTed to.' })
+  @Field({ description: 'Where the signed events are POSTed (http or https).' })
   @Column({ type: 'varchar', length: 2000 })
   url: string;
 

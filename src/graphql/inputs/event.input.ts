@@ -7,7 +7,7 @@ import { ParamType, RunnerKind } from '../../entities/job.enums';
 export class EventParamInput {
   @Field({ description: 'Letters, digits and underscores; local commands get it as PARAM_<NAME>.' }) name: string;
   @Field(() => ParamType, { description: 'The type values must have.' }) type: ParamType;
-  @Field(() => String, { nullable: true, description: 'Label for forms; default: the name.' }) title?: string | null;
+  @Field(() => String, { nullable: true, description: 'Label for forms.' }) title?: string | null;
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'A run must have a value (given or default).' }) required?: boolean | null;
   @Field(() => String, { nullable: true, description: 'Regular expression a string value must match entirely.' }) pattern?: string | null;
   @Field(() => Float, { nullable: true, description: 'Lowest number, or shortest string.' }) min?: number | null;
