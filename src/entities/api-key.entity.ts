@@ -6,7 +6,7 @@ import { User } from './user.entity';
 import type { Privilege } from './ticket.enums';
 
 /** An API key. Only the SHA-256 of the secret is stored: keys are 256-bit random, so a slow hash adds nothing. */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: Node, description: 'A key that authenticates as its user (Authorization: Bearer), optionally limited to some privileges and categories.' })
 @Entity('api_key')
 export class ApiKey {
   @PrimaryGeneratedColumn()
@@ -39,19 +39,19 @@ export class ApiKey {
   @Column({ type: 'simple-json', nullable: true })
   categoryIds: number[] | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the key stops working; null: never.' })
   @Column({ ...DATETIME, nullable: true })
   expiresAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the key last authenticated a request; null: never used.' })
   @Column({ ...DATETIME, nullable: true })
   lastUsedAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the key was revoked (apiKeyRevoke); null while it is valid.' })
   @Column({ ...DATETIME, nullable: true })
   revokedAt: Date | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the key was created.' })
   @Column({ ...DATETIME })
   createdAt: Date;
 }

@@ -9,9 +9,9 @@ import { ParamType, RunnerKind } from './job.enums';
 @ObjectType('EventParam', { description: 'A parameter an event accepts.' })
 export class EventParam {
   @Field({ description: 'Letters, digits and underscores; passed to local commands as PARAM_<NAME>.' }) name: string;
-  @Field(() => ParamType) type: ParamType;
-  @Field(() => String, { nullable: true }) title?: string | null;
-  @Field() required: boolean;
+  @Field(() => ParamType, { description: 'The type values must have.' }) type: ParamType;
+  @Field(() => String, { nullable: true, description: 'Label for forms.' }) title?: string | null;
+  @Field({ description: 'A run must have a value (given or default).' }) required: boolean;
   @Field(() => String, { nullable: true, description: 'A regular expression string values must match (whole value).' }) pattern?: string | null;
   @Field(() => Number, { nullable: true, description: 'Lowest number (numbers) or shortest length (strings).' }) min?: number | null;
   @Field(() => Number, { nullable: true, description: 'Highest number (numbers) or longest length (strings).' }) max?: number | null;
@@ -33,11 +33,11 @@ export class EventDefinition {
   @Column({ type: 'varchar', length: 64 })
   key: string;
 
-  @Field()
+  @Field({ description: 'Display name.' })
   @Column({ type: 'varchar', length: 200 })
   title: string;
 
-  @Field(() => RunnerKind)
+  @Field(() => RunnerKind, { description: 'What executes the event.' })
   @Column({ type: 'varchar', length: 16 })
   runner: RunnerKind;
 
@@ -65,11 +65,11 @@ export class EventDefinition {
   @Column({ type: 'varchar', length: 32 })
   algo: string;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: 'Default tags passed to the runner.' })
   @Column({ type: 'simple-json' })
   tags: string[];
 
-  @Field(() => [EventParam])
+  @Field(() => [EventParam], { description: 'The parameters the event declares; runs are checked against them.' })
   @Column({ type: 'simple-json' })
   fields: EventParam[];
 
@@ -82,15 +82,15 @@ export class EventDefinition {
   @Column({ type: 'boolean', default: false })
   ticketOnFailure: boolean;
 
-  @Field()
+  @Field({ description: 'Disabled events cannot be run; disable an event instead of deleting it once it has jobs.' })
   @Column({ type: 'boolean', default: true })
   enabled: boolean;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the event was defined.' })
   @Column({ ...DATETIME })
   createdAt: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the definition last changed.' })
   @Column({ ...DATETIME })
   updatedAt: Date;
 }

@@ -56,23 +56,23 @@ export class Job {
   @JoinColumn({ name: 'event_id', foreignKeyConstraintName: 'FK_job_event' })
   event?: EventDefinition;
 
-  @Field(() => RunnerKind)
+  @Field(() => RunnerKind, { description: 'What executes it.' })
   @Column({ type: 'varchar', length: 16 })
   runner: RunnerKind;
 
-  @Field(() => JobStatus)
+  @Field(() => JobStatus, { description: 'Where the job is in its run.' })
   @Column({ type: 'varchar', length: 16 })
   status: JobStatus;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: 'Servers or groups it runs on.' })
   @Column({ type: 'simple-json' })
   targets: string[];
 
-  @Field()
+  @Field({ description: 'Target selection algorithm (random, round_robin, first, ...).' })
   @Column({ type: 'varchar', length: 32 })
   algo: string;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: 'Tags passed to the runner.' })
   @Column({ type: 'simple-json' })
   tags: string[];
 
@@ -108,15 +108,15 @@ export class Job {
   @Column({ type: 'int', nullable: true })
   launchedById: number | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it was queued.' })
   @Column({ ...DATETIME })
   createdAt: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it started running; null while queued.' })
   @Column({ ...DATETIME, nullable: true })
   startedAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it reached a final status; null before.' })
   @Column({ ...DATETIME, nullable: true })
   completedAt: Date | null;
 }

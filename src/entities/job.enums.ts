@@ -35,7 +35,41 @@ export enum TicketOriginKind {
   ALERT = 'alert',
 }
 
-registerEnumType(JobStatus, { name: 'JobStatus' });
-registerEnumType(RunnerKind, { name: 'RunnerKind', description: 'What executes an event.' });
-registerEnumType(ParamType, { name: 'ParamType' });
-registerEnumType(TicketOriginKind, { name: 'TicketOriginKind' });
+registerEnumType(JobStatus, {
+  name: 'JobStatus',
+  description: 'Where a job is in its run. SUCCEEDED, FAILED and CANCELLED are final.',
+  valuesConfig: {
+    QUEUED: { description: 'Waiting for a runner.' },
+    RUNNING: { description: 'Started and not finished.' },
+    SUCCEEDED: { description: 'Finished successfully.' },
+    FAILED: { description: 'Finished with an error or timed out.' },
+    CANCELLED: { description: 'Stopped by jobCancel before it finished.' },
+  },
+});
+registerEnumType(RunnerKind, {
+  name: 'RunnerKind',
+  description: 'What executes an event.',
+  valuesConfig: {
+    LOCAL: { description: 'A command run as a child process of the gateway.' },
+    HTTP: { description: 'Dispatched to an external ops system over HTTP, which reports back with jobReport.' },
+  },
+});
+registerEnumType(ParamType, {
+  name: 'ParamType',
+  description: 'The type of an event parameter value.',
+  valuesConfig: {
+    STRING: { description: 'Any text.' },
+    NUMBER: { description: 'A decimal number.' },
+    INTEGER: { description: 'A whole number.' },
+    BOOLEAN: { description: 'true or false.' },
+  },
+});
+registerEnumType(TicketOriginKind, {
+  name: 'TicketOriginKind',
+  description: 'Where a ticket came from, when not from a person.',
+  valuesConfig: {
+    JOB: { description: "One of this gateway's jobs." },
+    EXTERNAL_JOB: { description: 'A job run by an external ops system, described in the request.' },
+    ALERT: { description: 'An alert of the ops graph.' },
+  },
+});

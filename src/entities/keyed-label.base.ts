@@ -12,11 +12,11 @@ export abstract class KeyedLabel {
   @Column({ type: 'varchar', length: 64, unique: true })
   key: string;
 
-  @Field()
+  @Field({ description: 'Display name.' })
   @Column({ type: 'varchar', length: 200 })
   title: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it was created.' })
   @Column({ ...DATETIME })
   createdAt: Date;
 }

@@ -29,7 +29,7 @@ export class SavedSearch {
   @JoinColumn({ name: 'user_id' })
   user?: User;
 
-  @Field()
+  @Field({ description: 'Display name, unique per user.' })
   @Column({ type: 'varchar', length: 100 })
   name: string;
 

@@ -23,7 +23,7 @@ export class SlaPolicy {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @Field()
+  @Field({ description: 'Display name, unique.' })
   @Column({ type: 'varchar', length: 100, unique: true })
   name: string;
 
@@ -51,7 +51,7 @@ export class SlaPolicy {
   @Column({ type: 'simple-json', nullable: true })
   businessHours: BusinessHours | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the policy was created.' })
   @Column({ ...DATETIME })
   createdAt: Date;
 }

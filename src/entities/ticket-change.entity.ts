@@ -25,7 +25,7 @@ export class TicketChange {
   @JoinColumn({ name: 'ticket_id' })
   ticket?: Ticket;
 
-  @Field(() => ChangeType)
+  @Field(() => ChangeType, { description: 'What kind of entry this is; decides which other fields are set.' })
   @Column({ type: 'varchar', length: 24 })
   type: ChangeType;
 
@@ -52,7 +52,7 @@ export class TicketChange {
   @JoinColumn({ name: 'author_id' })
   author?: User;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the change was made.' })
   @Column({ ...DATETIME })
   createdAt: Date;
 

@@ -50,11 +50,11 @@ export class TicketEvent {
   @Column({ type: 'int', nullable: true })
   createdById: number | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it was attached to the ticket.' })
   @Column({ ...DATETIME })
   createdAt: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When its settings last changed.' })
   @Column({ ...DATETIME })
   updatedAt: Date;
 }

@@ -50,7 +50,7 @@ export class TicketFile {
   @JoinColumn({ name: 'uploaded_by_id' })
   uploadedBy?: User;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the file was uploaded.' })
   @Column({ ...DATETIME })
   createdAt: Date;
 

@@ -30,15 +30,15 @@ export class Ticket {
   @Column({ type: 'text' })
   body: string;
 
-  @Field(() => TicketType)
+  @Field(() => TicketType, { description: 'What kind of work it tracks.' })
   @Column({ type: 'varchar', length: 16 })
   type: TicketType;
 
-  @Field(() => TicketStatus)
+  @Field(() => TicketStatus, { description: 'Where the ticket is in its workflow; the allowed moves are in ticketMetadata.workflow.' })
   @Column({ type: 'varchar', length: 16 })
   status: TicketStatus;
 
-  @Field(() => TicketPriority)
+  @Field(() => TicketPriority, { description: 'How urgent the ticket is.' })
   @Column({ type: 'smallint' })
   priority: TicketPriority;
 
@@ -59,7 +59,7 @@ export class Ticket {
   @Column({ type: 'simple-json' })
   notify: string[];
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the work is due; null: no due date.' })
   @Index()
   @Column({ ...DATETIME, nullable: true })
   due: Date | null;
@@ -85,7 +85,7 @@ export class Ticket {
   @Column({ type: 'text', nullable: true })
   resolution: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the ticket was last resolved; null if never.' })
   @Column({ ...DATETIME, nullable: true })
   resolvedAt: Date | null;
 
@@ -119,7 +119,7 @@ export class Ticket {
   @Column({ type: 'int', nullable: true })
   lastActorId: number | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the ticket was created.' })
   @Column({ ...DATETIME })
   createdAt: Date;
 

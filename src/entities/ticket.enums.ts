@@ -75,12 +75,90 @@ export enum Privilege {
   ADMIN = 'admin',
 }
 
-registerEnumType(TicketType, { name: 'TicketType', description: 'What kind of work a ticket tracks.' });
-registerEnumType(TicketStatus, { name: 'TicketStatus', description: 'Where a ticket is in its life. DRAFT records no history and sends no mail.' });
-registerEnumType(TicketPriority, { name: 'TicketPriority' });
-registerEnumType(ChangeType, { name: 'ChangeType', description: 'The kind of a history entry.' });
-registerEnumType(TrackedField, { name: 'TicketField', description: 'A ticket field whose edits are recorded in the history.' });
-registerEnumType(Privilege, { name: 'Privilege' });
+registerEnumType(TicketType, {
+  name: 'TicketType',
+  description: 'What kind of work a ticket tracks.',
+  valuesConfig: {
+    ISSUE: { description: 'Something is broken or not working as expected.' },
+    FEATURE: { description: 'A request for new functionality.' },
+    RELEASE: { description: 'Shipping a version.' },
+    CHANGE: { description: 'A planned change to a system.' },
+    MAINTENANCE: { description: 'Routine upkeep.' },
+    QUESTION: { description: 'A request for information.' },
+    OTHER: { description: 'None of the above.' },
+  },
+});
+registerEnumType(TicketStatus, {
+  name: 'TicketStatus',
+  description: 'Where a ticket is in its life. DRAFT records no history and sends no mail.',
+  valuesConfig: {
+    DRAFT: { description: 'Not published yet: no history entries, mail or webhooks; moving it to another status publishes it.' },
+    OPEN: { description: 'Submitted and waiting to be worked on.' },
+    IN_PROGRESS: { description: 'Someone is working on it.' },
+    ON_HOLD: { description: 'Waiting on something outside the ticket.' },
+    RESOLVED: { description: 'The work is done; a reply reopens it unless it is locked.' },
+    CLOSED: { description: 'Finished and archived.' },
+  },
+});
+registerEnumType(TicketPriority, {
+  name: 'TicketPriority',
+  description: 'How urgent a ticket is; ordered LOW < NORMAL < HIGH < URGENT for sorting and filters.',
+  valuesConfig: {
+    LOW: { description: 'Can wait.' },
+    NORMAL: { description: 'The default.' },
+    HIGH: { description: 'Should be handled before normal work.' },
+    URGENT: { description: 'Needs attention now.' },
+  },
+});
+registerEnumType(ChangeType, {
+  name: 'ChangeType',
+  description: 'The kind of a history entry.',
+  valuesConfig: {
+    CREATED: { description: 'The ticket was created.' },
+    CHANGE: { description: 'Fields were edited; the entry lists each field with its old and new value.' },
+    COMMENT: { description: 'A comment or reply.' },
+    COMMENT_DELETED: { description: 'A comment was removed.' },
+    DELETED: { description: 'The ticket was soft-deleted.' },
+    RESTORED: { description: 'A deleted ticket was restored.' },
+    FILE_ADDED: { description: 'A file was attached.' },
+    FILE_REMOVED: { description: 'An attached file was removed.' },
+    FILE_EXPIRED: { description: 'An attached file was removed by the retention policy.' },
+    JOB: { description: 'A job launched from the ticket changed status (queued, running, succeeded ...).' },
+  },
+});
+registerEnumType(TrackedField, {
+  name: 'TicketField',
+  description: 'A ticket field whose edits are recorded in the history.',
+  valuesConfig: {
+    SUBJECT: { description: 'Ticket.subject.' },
+    BODY: { description: 'Ticket.body.' },
+    TYPE: { description: 'Ticket.type.' },
+    STATUS: { description: 'Ticket.status.' },
+    PRIORITY: { description: 'Ticket.priority.' },
+    CATEGORY: { description: 'Ticket.category.' },
+    SERVER: { description: 'Ticket.server.' },
+    DUE: { description: 'Ticket.due.' },
+    ASSIGNEES: { description: 'Ticket.assignees.' },
+    CC: { description: 'Ticket.cc.' },
+    NOTIFY: { description: 'Ticket.notify (extra mail addresses).' },
+    TAGS: { description: 'Ticket.tags.' },
+    LOCKED: { description: 'Ticket.locked.' },
+    RESOLUTION: { description: 'Ticket.resolution.' },
+  },
+});
+registerEnumType(Privilege, {
+  name: 'Privilege',
+  description: 'A right granted to a user; mutations and admin-only fields check these.',
+  valuesConfig: {
+    CREATE_TICKETS: { description: 'Create tickets.' },
+    EDIT_TICKETS: { description: 'Change tickets: fields, status, comments, files, attached events and their jobs.' },
+    DELETE_TICKETS: { description: 'Delete, restore and purge tickets.' },
+    MANAGE_CATEGORIES: { description: 'Create, rename and delete categories.' },
+    MANAGE_TAGS: { description: 'Create, rename and delete tags.' },
+    MANAGE_GROUPS: { description: 'Create, rename and delete groups and their members.' },
+    ADMIN: { description: 'Everything, including users, event definitions, webhooks, SLA policies and the outbox status.' },
+  },
+});
 
 /** Enum member name (the GraphQL spelling) for a stored value, used in change entries. */
 export function enumName<E extends Record<string, string | number>>(e: E, value: E[keyof E]): string {

@@ -10,11 +10,11 @@ export class UserGroup {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @Field()
+  @Field({ description: 'Stable identifier used in inputs, e.g. "dba".' })
   @Column({ type: 'varchar', length: 64, unique: true })
   key: string;
 
-  @Field()
+  @Field({ description: 'Display name.' })
   @Column({ type: 'varchar', length: 200 })
   title: string;
 
@@ -22,7 +22,7 @@ export class UserGroup {
   @Column({ type: 'int', nullable: true })
   lastAssignedUserId: number | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the group was created.' })
   @Column({ ...DATETIME })
   createdAt: Date;
 }

@@ -30,7 +30,7 @@ export class User {
   @Column({ type: 'simple-json', nullable: true })
   categoryIds: number[] | null;
 
-  @Field()
+  @Field({ description: 'Inactive users cannot sign in.' })
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
@@ -38,7 +38,7 @@ export class User {
   @Column({ type: 'boolean', default: true })
   mailEnabled: boolean;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the account was created.' })
   @Column({ ...DATETIME })
   createdAt: Date;
 }

@@ -23,7 +23,7 @@ export class WebhookDelivery {
   @JoinColumn({ name: 'webhook_id' })
   webhook?: Webhook;
 
-  @Field(() => WebhookEvent)
+  @Field(() => WebhookEvent, { description: 'What happened.' })
   @Column({ type: 'varchar', length: 40 })
   event: WebhookEvent;
 
@@ -41,7 +41,7 @@ export class WebhookDelivery {
   @Column({ type: 'varchar', length: 16 })
   status: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many times sending was tried.' })
   @Column({ type: 'int', default: 0 })
   attempts: number;
 
@@ -49,15 +49,15 @@ export class WebhookDelivery {
   @Column({ type: 'int', nullable: true })
   responseStatus: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why the last attempt failed; null when none did.' })
   @Column({ type: 'text', nullable: true })
   lastError: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the event was queued for the webhook.' })
   @Column({ ...DATETIME })
   createdAt: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the endpoint accepted it; null until then.' })
   @Column({ ...DATETIME, nullable: true })
   deliveredAt: Date | null;
 }

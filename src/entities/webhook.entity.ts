@@ -11,7 +11,7 @@ export class Webhook {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @Field()
+  @Field({ description: 'Where the signed events are POSTed (http or https).' })
   @Column({ type: 'varchar', length: 2000 })
   url: string;
 
@@ -19,7 +19,7 @@ export class Webhook {
   @Column({ type: 'varchar', length: 128 })
   secret: string;
 
-  @Field(() => [WebhookEvent])
+  @Field(() => [WebhookEvent], { description: 'The kinds of events it receives.' })
   @Column({ type: 'simple-json' })
   events: WebhookEvent[];
 
@@ -27,11 +27,11 @@ export class Webhook {
   @Column({ type: 'text', nullable: true })
   query: string | null;
 
-  @Field()
+  @Field({ description: 'Inactive webhooks receive nothing.' })
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the webhook was created.' })
   @Column({ ...DATETIME })
   createdAt: Date;
 }

@@ -11,6 +11,8 @@ import { parseJobId, parseTicketRef, rowIdOf, toGlobalId, type NodeTypeName, typ
 
 type Decoder<T> = (value: string) => T | null;
 
+const TICKET_REF = 'The ticket: its global id, its number ("42") or "#42".';
+
 function decodedArg<T>(name: string, decode: Decoder<T>, list: boolean, options: ArgOptions) {
   return createParameterDecorator<RequestContext>(
     ({ args }) => {
@@ -27,19 +29,30 @@ export function idDecoder(type: NodeTypeName): Decoder<number> {
   return type === 'Job' ? parseJobId : (value) => rowIdOf(type, value);
 }
 
+/** How an ID argument of each type reads in the schema, unless the argument says more. */
+const ID_ARG_DESCRIPTIONS: Partial<Record<NodeTypeName, string>> = {
+  Job: 'The job: its global id or its number.',
+  Change: 'Global id of the comment (a COMMENT entry of the history).',
+  SlaPolicy: 'Global id of the SLA policy.',
+  ApiKey: 'Global id of the API key.',
+  Event: 'Global id of the event definition.',
+  TicketEvent: 'Global id of the event attached to a ticket.',
+};
+
 /** An ID argument of one node type, decoded to its row id. */
 export function IdArg(name: string, type: NodeTypeName, options: ArgOptions = {}) {
-  return decodedArg(name, idDecoder(type), false, options);
+  const description = ID_ARG_DESCRIPTIONS[type] ?? `Global id of the ${type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}.`;
+  return decodedArg(name, idDecoder(type), false, { description, ...options });
 }
 
 /** An ID argument naming a ticket by global id, number ("42") or "#42", decoded to a TicketRef. */
 export function TicketArg(name: string, options: ArgOptions = {}) {
-  return decodedArg<TicketRef>(name, parseTicketRef, false, options);
+  return decodedArg<TicketRef>(name, parseTicketRef, false, { description: TICKET_REF, ...options });
 }
 
 /** A list of ticket IDs, each decoded to a TicketRef (null where one names no ticket). */
 export function TicketListArg(name: string, options: ArgOptions = {}) {
-  return decodedArg<TicketRef>(name, parseTicketRef, true, options);
+  return decodedArg<TicketRef>(name, parseTicketRef, true, { description: 'Tickets, each by global id, number ("42") or "#42".', ...options });
 }
 
 /**
@@ -67,5 +80,5 @@ export function savedSearchGlobalId(search: { id: number; builtInKey?: string })
 }
 
 export function SavedSearchArg(name: string, options: ArgOptions = {}) {
-  return decodedArg<SavedSearchRef>(name, parseSavedSearchRef, false, options);
+  return decodedArg<SavedSearchRef>(name, parseSavedSearchRef, false, { description: 'Global id of the saved search.', ...options });
 }

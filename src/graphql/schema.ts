@@ -68,6 +68,7 @@ export async function buildAppSchema(services: Services = NO_SERVICES): Promise<
       validate: false,
     }),
   );
+  describeRootTypes(base);
   const resolvers: Record<string, object> = createResolversMap(base);
   const reference = <R>(type: string, resolve: (ref: R, ctx: RequestContext) => unknown) => {
     resolvers[type] = { ...resolvers[type], __resolveReference: resolve };
@@ -85,6 +86,16 @@ export async function buildAppSchema(services: Services = NO_SERVICES): Promise<
   });
   reference<{ id: string }>('Alert', (ref) => Object.assign(new Alert(), { id: ref.id }));
   return guardEntities(remapEnumDefaults(buildSubgraphSchema({ typeDefs: parse(`${FEDERATION}\n${printSchemaWithDirectives(base)}`), resolvers: resolvers as never })));
+}
+
+/** type-graphql has no option for the root types' descriptions, which GraphiQL shows first. */
+function describeRootTypes(schema: GraphQLSchema): void {
+  const query = schema.getQueryType();
+  const mutation = schema.getMutationType();
+  const subscription = schema.getSubscriptionType();
+  if (query) query.description = 'Entry points for reading. Objects the caller may not see read as null or are left out of lists.';
+  if (mutation) mutation.description = 'Entry points for writing. Each mutation returns a payload whose userErrors explain a refusal; nothing is written then.';
+  if (subscription) subscription.description = 'Live updates over graphql-ws, with the same visibility rules as queries.';
 }
 
 /** What each entity is keyed by (its @key fields): a representation must carry one of these, well typed. */

@@ -11,6 +11,7 @@ import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { ApiKeyCreatePayload, ApiKeyPayload } from '../graphql/types/payloads';
 import { ApiKeyService, type IssuedKey } from '../services/api-key.service';
+import { GLOBAL_ID } from '../graphql/descriptions';
 
 const issued = (key: IssuedKey | null) => ({ apiKey: key?.apiKey ?? null, secret: key?.secret ?? null });
 const apiKeyPayload = (apiKey: ApiKey | null) => ({ apiKey });
@@ -21,7 +22,7 @@ export class ApiKeyResolver {
 
   @Authorized()
   @PayloadMutation(() => ApiKeyCreatePayload, { description: 'Issues a key; the secret is in this response only.' })
-  async apiKeyCreate(@Ctx() ctx: RequestContext, @Arg('input') input: ApiKeyCreateInput): Promise<ApiKeyCreatePayload> {
+  async apiKeyCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Options of the new key.' }) input: ApiKeyCreateInput): Promise<ApiKeyCreatePayload> {
     const key = await this.apiKeys.issueFor(ctx, input.username ?? null, input.name, input.expiresAt ?? null, {
       privileges: input.privileges ?? null,
       categories: input.categories ?? null,
@@ -35,7 +36,7 @@ export class ApiKeyResolver {
     return payload(await this.apiKeys.revokeById(ctx, id), apiKeyPayload);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() key: ApiKey): string {
     return toGlobalId('ApiKey', key.id);
   }
@@ -52,7 +53,7 @@ export class ApiKeyResolver {
     return rows.filter((c): c is Category => c instanceof Category);
   }
 
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: 'The user the key acts as.' })
   async user(@Root() key: ApiKey, @Ctx() ctx: RequestContext): Promise<User> {
     return (await ctx.loaders.userById.load(key.userId)) as User;
   }

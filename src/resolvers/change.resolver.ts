@@ -13,6 +13,7 @@ import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { ChangePayload, CommentDeletePayload } from '../graphql/types/payloads';
 import { CommentService, type DeletedComment } from '../services/comment.service';
+import { GLOBAL_ID } from '../graphql/descriptions';
 
 const changePayload = (change: TicketChange | null) => ({ change });
 const deletedComment = (deleted: DeletedComment | null) => ({ deletedId: deleted && toGlobalId('Change', deleted.comment.id), change: deleted?.audit ?? null });
@@ -29,14 +30,14 @@ export class ChangeResolver {
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => ChangePayload, { description: 'Requires edit_tickets.' })
-  async commentAdd(@Ctx() ctx: RequestContext, @Arg('input') input: CommentAddInput): Promise<ChangePayload> {
+  async commentAdd(@Ctx() ctx: RequestContext, @Arg('input', { description: 'The ticket and the comment.' }) input: CommentAddInput): Promise<ChangePayload> {
     const added = await this.comments.add(ctx, decodeTicketRef(input.ticketId) ?? null, input.body, { clientMutationId: input.clientMutationId ?? null, expectedVersion: input.expectedVersion });
     return { ...payload(added, changePayload), clientMutationId: input.clientMutationId ?? null };
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => ChangePayload, { description: 'Author or admin only (a FORBIDDEN userError otherwise). Keeps the previous text.' })
-  async commentUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Change') id: number | null, @Arg('input') input: CommentUpdateInput): Promise<ChangePayload> {
+  async commentUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Change') id: number | null, @Arg('input', { description: 'The new text of the comment.' }) input: CommentUpdateInput): Promise<ChangePayload> {
     return payload(await this.comments.update(ctx, id, input.body, input.expectedVersion), changePayload);
   }
 
@@ -50,7 +51,7 @@ export class ChangeResolver {
     return payload(await this.comments.delete(ctx, id, expectedVersion), deletedComment);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() change: TicketChange): string {
     return toGlobalId('Change', change.id);
   }
@@ -75,7 +76,7 @@ export class ChangeResolver {
     return listDiff(parse(change.newValue), parse(change.oldValue));
   }
 
-  @FieldResolver(() => String, { nullable: true })
+  @FieldResolver(() => String, { nullable: true, description: 'The comment rendered to sanitized HTML, safe to display; null when the entry has no text.' })
   bodyHtml(@Root() change: TicketChange): string | null {
     return change.body === null ? null : renderMarkdown(change.body);
   }
@@ -91,7 +92,7 @@ export class ChangeResolver {
     return change.editedById == null ? null : ctx.loaders.userById.load(change.editedById);
   }
 
-  @FieldResolver(() => Ticket)
+  @FieldResolver(() => Ticket, { description: 'The ticket this entry belongs to.' })
   async ticket(@Root() change: TicketChange, @Ctx() ctx: RequestContext): Promise<Ticket> {
     return (await ctx.loaders.ticketById.load(change.ticketId)) as Ticket;
   }

@@ -13,6 +13,7 @@ import { DeletePayload, EventPayload, TicketEventPayload } from '../graphql/type
 import { isAdmin } from '../services/access';
 import { EventService, type CreatedEvent } from '../services/event.service';
 import { TicketEventService } from '../services/ticket-event.service';
+import { GLOBAL_ID } from '../graphql/descriptions';
 
 const created = (value: CreatedEvent | null) => ({ event: value?.event ?? null, secret: value?.secret ?? null });
 const eventPayload = (event: EventDefinition | null) => ({ event });
@@ -35,13 +36,13 @@ export class EventResolver {
 
   @Authorized(Privilege.ADMIN)
   @PayloadMutation(() => EventPayload, { description: 'Admin only.' })
-  async eventCreate(@Ctx() ctx: RequestContext, @Arg('input') input: EventInput): Promise<EventPayload> {
+  async eventCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new event definition.' }) input: EventInput): Promise<EventPayload> {
     return payload(await this.eventService.create(ctx, input), created);
   }
 
   @Authorized(Privilege.ADMIN)
   @PayloadMutation(() => EventPayload, { description: 'Admin only. Only the given fields change.' })
-  async eventUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Event') id: number | null, @Arg('input') input: EventInput): Promise<EventPayload> {
+  async eventUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Event') id: number | null, @Arg('input', { description: 'The new definition.' }) input: EventInput): Promise<EventPayload> {
     return payload(await this.eventService.update(ctx, id, input), eventPayload);
   }
 
@@ -51,7 +52,7 @@ export class EventResolver {
     return payload(await this.eventService.delete(ctx, id), deletedEvent);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() event: EventDefinition): string {
     return toGlobalId('Event', event.id);
   }
@@ -79,13 +80,13 @@ export class TicketEventResolver {
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => TicketEventPayload, { description: "Requires edit_tickets. Parameters are checked against the event's fields." })
-  async ticketEventAdd(@Ctx() ctx: RequestContext, @TicketArg('ticketId', { description: 'Ticket id or number.' }) ticketId: TicketRef | null, @Arg('input') input: TicketEventInput): Promise<TicketEventPayload> {
+  async ticketEventAdd(@Ctx() ctx: RequestContext, @TicketArg('ticketId', { description: 'Ticket id or number.' }) ticketId: TicketRef | null, @Arg('input', { description: 'The ticket and the event to attach.' }) input: TicketEventInput): Promise<TicketEventPayload> {
     return payload(await this.ticketEvents.add(ctx, ticketId, ticketEventFields(input)), ticketEventPayload);
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => TicketEventPayload, { description: 'Requires edit_tickets. Only the given fields change; null clears an override.' })
-  async ticketEventUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'TicketEvent') id: number | null, @Arg('input') input: TicketEventInput): Promise<TicketEventPayload> {
+  async ticketEventUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'TicketEvent') id: number | null, @Arg('input', { description: 'Fields to change; omitted fields keep their value.' }) input: TicketEventInput): Promise<TicketEventPayload> {
     return payload(await this.ticketEvents.update(ctx, id, ticketEventFields(input)), ticketEventPayload);
   }
 
@@ -99,17 +100,17 @@ export class TicketEventResolver {
     return payload(await this.ticketEvents.remove(ctx, id, expectedVersion ?? null), removedTicketEvent);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() stub: TicketEvent): string {
     return toGlobalId('TicketEvent', stub.id);
   }
 
-  @FieldResolver(() => EventDefinition)
+  @FieldResolver(() => EventDefinition, { description: 'The event definition it runs.' })
   async event(@Root() stub: TicketEvent, @Ctx() ctx: RequestContext): Promise<EventDefinition> {
     return (await ctx.loaders.eventById.load(stub.eventId)) as EventDefinition;
   }
 
-  @FieldResolver(() => Ticket)
+  @FieldResolver(() => Ticket, { description: 'The ticket it is attached to.' })
   async ticket(@Root() stub: TicketEvent, @Ctx() ctx: RequestContext): Promise<Ticket> {
     return (await ctx.loaders.ticketById.load(stub.ticketId)) as Ticket;
   }

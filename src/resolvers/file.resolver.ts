@@ -13,6 +13,7 @@ import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { TicketFileDeletePayload, TicketFilesPayload } from '../graphql/types/payloads';
 import { FileLinks } from '../services/file-links';
 import { FileService, type UploadedFiles } from '../services/file.service';
+import { GLOBAL_ID } from '../graphql/descriptions';
 
 const uploaded = (value: UploadedFiles | null) => ({ files: value?.files ?? [], ticket: value?.ticket ?? null });
 const deletedFile = (value: { file: TicketFile; ticket: Ticket } | null) => ({ deletedId: value && toGlobalId('TicketFile', value.file.id), ticket: value?.ticket ?? null });
@@ -33,7 +34,7 @@ export class FileResolver {
   async ticketFilesUpload(
     @Ctx() ctx: RequestContext,
     @TicketArg('ticketId') ticketId: TicketRef | null,
-    @Arg('files', () => [GraphQLUpload]) files: Promise<FileUpload>[],
+    @Arg('files', () => [GraphQLUpload], { description: 'The files, as multipart upload parts (GraphQL multipart request spec).' }) files: Promise<FileUpload>[],
     @Arg('clientMutationId', () => String, {
       nullable: true,
       description: 'Makes retries safe: the same id with the same ticket and file contents within 24 h returns the first files and stores nothing.',
@@ -56,7 +57,7 @@ export class FileResolver {
     return payload(await this.files.delete(ctx, id, expectedVersion ?? null), deletedFile);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() file: TicketFile): string {
     return toGlobalId('TicketFile', file.id);
   }

@@ -24,6 +24,7 @@ import { logExcerpt } from '../jobs/job-log';
 import { JobService } from '../services/job.service';
 import { TicketOriginService } from '../services/ticket-origin.service';
 import { TicketQueryService } from '../services/ticket-query.service';
+import { GLOBAL_ID } from '../graphql/descriptions';
 
 const jobPayload = (job: Job | null) => ({ job });
 const ticketPayload = (ticket: Ticket | null) => ({ ticket });
@@ -47,7 +48,7 @@ export class JobResolver {
   @PayloadMutation(() => JobPayload, {
     description: 'Requires edit_tickets. Launches a job from a ticket event: effective targets/algo/tags (overrides over the event), parameters (this input over the ticket event over the defaults) and input files.',
   })
-  async ticketEventRun(@Ctx() ctx: RequestContext, @IdArg('id', 'TicketEvent', { description: 'The ticket event.' }) id: number | null, @Arg('input', { nullable: true }) input?: TicketEventRunInput): Promise<JobPayload> {
+  async ticketEventRun(@Ctx() ctx: RequestContext, @IdArg('id', 'TicketEvent', { description: 'The ticket event.' }) id: number | null, @Arg('input', { nullable: true, description: 'The attached event to run and its parameters.' }) input?: TicketEventRunInput): Promise<JobPayload> {
     const run = await this.jobs.run(ctx, id, { params: input?.params, inputFileIds: fileIds(input?.inputFileIds), clientMutationId: input?.clientMutationId });
     return { ...payload(run, jobPayload), clientMutationId: input?.clientMutationId ?? null };
   }
@@ -56,7 +57,7 @@ export class JobResolver {
   @PayloadMutation(() => JobPayload, {
     description: "Requires edit_tickets. A running job launches another (a deploy its smoke test): the new job belongs to the parent's ticket and takes the ticket's files.",
   })
-  async jobLaunch(@Ctx() ctx: RequestContext, @IdArg('parentJobId', 'Job') parentJobId: number | null, @Arg('input') input: JobLaunchInput): Promise<JobPayload> {
+  async jobLaunch(@Ctx() ctx: RequestContext, @IdArg('parentJobId', 'Job', { description: 'The job to launch from (global id or number); the new job runs on its ticket.' }) parentJobId: number | null, @Arg('input', { description: 'What to run and with which parameters.' }) input: JobLaunchInput): Promise<JobPayload> {
     const launched = await this.jobs.launchChild(ctx, parentJobId, { eventId: decodeId('Event', input.eventId) ?? null, params: input.params, inputFileIds: fileIds(input.inputFileIds) });
     return payload(launched, jobPayload);
   }
@@ -69,22 +70,22 @@ export class JobResolver {
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => JobPayload, { description: 'Requires edit_tickets: an external runner reports progress or the outcome. Repeated or late reports change nothing.' })
-  async jobReport(@Ctx() ctx: RequestContext, @IdArg('id', 'Job') id: number | null, @Arg('input') input: JobReportInput): Promise<JobPayload> {
+  async jobReport(@Ctx() ctx: RequestContext, @IdArg('id', 'Job') id: number | null, @Arg('input', { description: 'The status the runner reports.' }) input: JobReportInput): Promise<JobPayload> {
     const job = await this.jobs.require(ctx, id);
     return payload(await this.jobs.report(ctx, job, input), jobPayload);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() job: Job): string {
     return toGlobalId('Job', job.id);
   }
 
-  @FieldResolver(() => Ticket)
+  @FieldResolver(() => Ticket, { description: 'The ticket it was launched from.' })
   async ticket(@Root() job: Job, @Ctx() ctx: RequestContext): Promise<Ticket> {
     return (await ctx.loaders.ticketById.load(job.ticketId)) as Ticket;
   }
 
-  @FieldResolver(() => EventDefinition)
+  @FieldResolver(() => EventDefinition, { description: 'The event definition it runs.' })
   async event(@Root() job: Job, @Ctx() ctx: RequestContext): Promise<EventDefinition> {
     return (await ctx.loaders.eventById.load(job.eventId)) as EventDefinition;
   }
@@ -100,7 +101,7 @@ export class JobResolver {
     return job.parentJobId == null ? null : ctx.loaders.jobById.load(job.parentJobId);
   }
 
-  @FieldResolver(() => User, { nullable: true })
+  @FieldResolver(() => User, { nullable: true, description: 'Who launched it; null for automatic runs.' })
   launchedBy(@Root() job: Job, @Ctx() ctx: RequestContext): Promise<User | null> | null {
     return job.launchedById == null ? null : ctx.loaders.userById.load(job.launchedById);
   }
@@ -176,13 +177,13 @@ export class TicketJobsResolver {
 
   @Authorized(Privilege.CREATE_TICKETS)
   @PayloadMutation(() => TicketPayload, { description: 'Requires create_tickets. Opens a ticket about a job: subject, body (with a log excerpt), category, tags and server from the job.' })
-  async ticketCreateFromJob(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateFromJobInput): Promise<TicketPayload> {
+  async ticketCreateFromJob(@Ctx() ctx: RequestContext, @Arg('input', { description: 'The job and the fields of the new ticket.' }) input: TicketCreateFromJobInput): Promise<TicketPayload> {
     return payload(await this.origins.fromJob(ctx, { ...input, jobId: decodeId('Job', input.jobId) }), ticketPayload);
   }
 
   @Authorized(Privilege.CREATE_TICKETS)
   @PayloadMutation(() => TicketPayload, { description: 'Requires create_tickets. Opens a ticket about an alert invocation; Alert.tickets lists it.' })
-  async ticketCreateFromAlert(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateFromAlertInput): Promise<TicketPayload> {
+  async ticketCreateFromAlert(@Ctx() ctx: RequestContext, @Arg('input', { description: 'The alert and the fields of the new ticket.' }) input: TicketCreateFromAlertInput): Promise<TicketPayload> {
     return payload(await this.origins.fromAlert(ctx, input), ticketPayload);
   }
 }

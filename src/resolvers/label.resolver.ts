@@ -12,6 +12,7 @@ import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { CategoryPayload, GroupPayload, LabelDeletePayload, TagPayload } from '../graphql/types/payloads';
 import { LabelService, NEW } from '../services/label.service';
+import { GLOBAL_ID } from '../graphql/descriptions';
 
 const deleted = (type: NodeTypeName) => (id: number | null) => ({ deletedId: id === null ? null : toGlobalId(type, id) });
 const categoryPayload = (category: Category | null) => ({ category });
@@ -30,13 +31,13 @@ export class CategoryResolver {
 
   @Authorized(Privilege.MANAGE_CATEGORIES)
   @PayloadMutation(() => CategoryPayload, { description: 'Requires manage_categories.' })
-  async categoryCreate(@Ctx() ctx: RequestContext, @Arg('input') input: CategoryInput): Promise<CategoryPayload> {
+  async categoryCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new category.' }) input: CategoryInput): Promise<CategoryPayload> {
     return payload(await this.labels.saveCategory(ctx, NEW, input), categoryPayload);
   }
 
   @Authorized(Privilege.MANAGE_CATEGORIES)
   @PayloadMutation(() => CategoryPayload, { description: 'Requires manage_categories.' })
-  async categoryUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Category') id: number | null, @Arg('input') input: CategoryInput): Promise<CategoryPayload> {
+  async categoryUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Category') id: number | null, @Arg('input', { description: 'The new values of the category.' }) input: CategoryInput): Promise<CategoryPayload> {
     return payload(await this.labels.saveCategory(ctx, id, input), categoryPayload);
   }
 
@@ -46,12 +47,12 @@ export class CategoryResolver {
     return payload(await this.labels.delete(ctx, 'Category', id), deleted('Category'));
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() category: Category): string {
     return toGlobalId('Category', category.id);
   }
 
-  @FieldResolver(() => UserGroup, { nullable: true })
+  @FieldResolver(() => UserGroup, { nullable: true, description: 'The group whose members receive new tickets of this category in turn; null: none.' })
   group(@Ctx() ctx: RequestContext, @Root() category: Category): Promise<UserGroup | null> | null {
     // == null: a category just created on MySQL comes back without groupId set at all (found by fuzzing).
     return category.groupId == null ? null : this.labels.findGroup(ctx, category.groupId);
@@ -63,20 +64,20 @@ export class TagResolver {
   constructor(private readonly labels: LabelService) {}
 
   @Authorized()
-  @Query(() => [Tag], { nullable: true })
+  @Query(() => [Tag], { nullable: true, description: 'Every tag, by key.' })
   tags(@Ctx() ctx: RequestContext): Promise<Tag[]> {
     return this.labels.listTags(ctx);
   }
 
   @Authorized(Privilege.MANAGE_TAGS)
   @PayloadMutation(() => TagPayload, { description: 'Requires manage_tags.' })
-  async tagCreate(@Ctx() ctx: RequestContext, @Arg('input') input: LabelCreateInput): Promise<TagPayload> {
+  async tagCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new tag.' }) input: LabelCreateInput): Promise<TagPayload> {
     return payload(await this.labels.saveTag(ctx, NEW, input), tagPayload);
   }
 
   @Authorized(Privilege.MANAGE_TAGS)
   @PayloadMutation(() => TagPayload, { description: 'Requires manage_tags.' })
-  async tagUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Tag') id: number | null, @Arg('input') input: LabelUpdateInput): Promise<TagPayload> {
+  async tagUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Tag') id: number | null, @Arg('input', { description: 'Fields to change; omitted fields keep their value.' }) input: LabelUpdateInput): Promise<TagPayload> {
     return payload(await this.labels.saveTag(ctx, id, input), tagPayload);
   }
 
@@ -86,7 +87,7 @@ export class TagResolver {
     return payload(await this.labels.delete(ctx, 'Tag', id), deleted('Tag'));
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() tag: Tag): string {
     return toGlobalId('Tag', tag.id);
   }
@@ -97,20 +98,20 @@ export class GroupResolver {
   constructor(private readonly labels: LabelService) {}
 
   @Authorized()
-  @Query(() => [UserGroup], { nullable: true })
+  @Query(() => [UserGroup], { nullable: true, description: 'Every group, by key.' })
   groups(@Ctx() ctx: RequestContext): Promise<UserGroup[]> {
     return this.labels.listGroups(ctx);
   }
 
   @Authorized(Privilege.MANAGE_GROUPS)
   @PayloadMutation(() => GroupPayload, { description: 'Requires manage_groups.' })
-  async groupCreate(@Ctx() ctx: RequestContext, @Arg('input') input: GroupInput): Promise<GroupPayload> {
+  async groupCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new group.' }) input: GroupInput): Promise<GroupPayload> {
     return payload(await this.labels.saveGroup(ctx, NEW, input), groupPayload);
   }
 
   @Authorized(Privilege.MANAGE_GROUPS)
   @PayloadMutation(() => GroupPayload, { description: 'Requires manage_groups.' })
-  async groupUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Group') id: number | null, @Arg('input') input: GroupInput): Promise<GroupPayload> {
+  async groupUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Group') id: number | null, @Arg('input', { description: 'The new values of the group.' }) input: GroupInput): Promise<GroupPayload> {
     return payload(await this.labels.saveGroup(ctx, id, input), groupPayload);
   }
 
@@ -120,12 +121,12 @@ export class GroupResolver {
     return payload(await this.labels.delete(ctx, 'Group', id), deleted('Group'));
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() group: UserGroup): string {
     return toGlobalId('Group', group.id);
   }
 
-  @FieldResolver(() => [User])
+  @FieldResolver(() => [User], { description: 'The users in the group.' })
   members(@Ctx() ctx: RequestContext, @Root() group: UserGroup): Promise<User[]> {
     return this.labels.members(ctx, group.id);
   }

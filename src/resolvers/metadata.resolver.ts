@@ -8,7 +8,7 @@ export class MetadataResolver {
   constructor(private readonly metadata: MetadataService) {}
 
   @Authorized()
-  @Query(() => TicketMetadataType, { name: 'ticketMetadata', nullable: true })
+  @Query(() => TicketMetadataType, { name: 'ticketMetadata', nullable: true, description: 'What a ticket form needs in one request: the allowed values and the workflow.' })
   ticketMetadata(@Ctx() ctx: RequestContext): Promise<TicketMetadata> {
     return this.metadata.ticketMetadata(ctx);
   }

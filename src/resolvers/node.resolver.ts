@@ -63,7 +63,7 @@ export class NodeResolver {
 
   @Authorized()
   @Query(() => Node, { nullable: true, description: 'Any object by its global id; null when absent or not visible.' })
-  async node(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Node | null> {
+  async node(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'A global id from any `id` field.' }) id: string): Promise<Node | null> {
     const parsed = fromGlobalId(id);
     // Saved searches include the built-in views, whose ids are not row ids.
     if (!parsed || parsed.type === 'SavedSearch') return (await this.savedSearches.findVisible(ctx, parseSavedSearchRef(id))) as Node | null;

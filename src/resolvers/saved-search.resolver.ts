@@ -13,6 +13,7 @@ import { SavedSearchDeletePayload, SavedSearchPayload } from '../graphql/types/p
 import { SavedSearchOrder } from '../graphql/types/saved-search-order.type';
 import { filterToJson, type FilterJson } from '../search/ticket-filter.json';
 import { SavedSearchService } from '../services/saved-search.service';
+import { GLOBAL_ID } from '../graphql/descriptions';
 
 const savedSearchPayload = (savedSearch: SavedSearch | null) => ({ savedSearch });
 const deletedSearch = (search: SavedSearch | null) => ({ deletedId: search && savedSearchGlobalId(search) });
@@ -28,24 +29,24 @@ export class SavedSearchResolver {
   }
 
   @Authorized()
-  @PayloadMutation(() => SavedSearchPayload)
-  async savedSearchCreate(@Ctx() ctx: RequestContext, @Arg('input') input: SavedSearchCreateInput): Promise<SavedSearchPayload> {
+  @PayloadMutation(() => SavedSearchPayload, { description: "Saves a search for the caller; only its owner sees it." })
+  async savedSearchCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new saved search.' }) input: SavedSearchCreateInput): Promise<SavedSearchPayload> {
     return payload(await this.searches.create(ctx, input), savedSearchPayload);
   }
 
   @Authorized()
   @PayloadMutation(() => SavedSearchPayload, { description: 'Built-in views cannot be changed (userError FORBIDDEN).' })
-  async savedSearchUpdate(@Ctx() ctx: RequestContext, @SavedSearchArg('id') id: SavedSearchRef | null, @Arg('input') input: SavedSearchUpdateInput): Promise<SavedSearchPayload> {
+  async savedSearchUpdate(@Ctx() ctx: RequestContext, @SavedSearchArg('id') id: SavedSearchRef | null, @Arg('input', { description: 'Fields to change; omitted fields keep their value.' }) input: SavedSearchUpdateInput): Promise<SavedSearchPayload> {
     return payload(await this.searches.update(ctx, id, input), savedSearchPayload);
   }
 
   @Authorized()
-  @PayloadMutation(() => SavedSearchDeletePayload)
+  @PayloadMutation(() => SavedSearchDeletePayload, { description: "Deletes one of the caller's saved searches (built-in views cannot be deleted)." })
   async savedSearchDelete(@Ctx() ctx: RequestContext, @SavedSearchArg('id') id: SavedSearchRef | null): Promise<SavedSearchDeletePayload> {
     return payload(await this.searches.delete(ctx, id), deletedSearch);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() s: SavedSearch): string {
     return savedSearchGlobalId(s);
   }
@@ -64,7 +65,7 @@ export class SavedSearchResolver {
     return filter && filterToJson(filter);
   }
 
-  @FieldResolver(() => [SavedSearchOrder])
+  @FieldResolver(() => [SavedSearchOrder], { description: 'How the results are sorted.' })
   orderBy(@Root() s: SavedSearch): SavedSearchOrder[] {
     return this.searches.orderBy(s);
   }

@@ -11,6 +11,7 @@ import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { BusinessHoursType } from '../graphql/types/business-hours.type';
 import { SlaPolicyDeletePayload, SlaPolicyPayload } from '../graphql/types/payloads';
 import { SlaService } from '../services/sla.service';
+import { GLOBAL_ID } from '../graphql/descriptions';
 
 const policyPayload = (policy: SlaPolicy | null) => ({ policy });
 const deletedPolicy = (policy: SlaPolicy | null) => ({ deletedId: policy && toGlobalId('SlaPolicy', policy.id) });
@@ -20,20 +21,20 @@ export class SlaPolicyResolver {
   constructor(private readonly sla: SlaService) {}
 
   @Authorized()
-  @Query(() => [SlaPolicy], { nullable: true })
+  @Query(() => [SlaPolicy], { nullable: true, description: 'Every SLA policy, by name.' })
   slaPolicies(@Ctx() ctx: RequestContext): Promise<SlaPolicy[]> {
     return this.sla.list(ctx);
   }
 
   @Authorized(Privilege.ADMIN)
   @PayloadMutation(() => SlaPolicyPayload, { description: 'Admin only. Applies to tickets created or re-prioritised afterwards.' })
-  async slaPolicyCreate(@Ctx() ctx: RequestContext, @Arg('input') input: SlaPolicyInput): Promise<SlaPolicyPayload> {
+  async slaPolicyCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new SLA policy.' }) input: SlaPolicyInput): Promise<SlaPolicyPayload> {
     return payload(await this.sla.create(ctx, input), policyPayload);
   }
 
   @Authorized(Privilege.ADMIN)
   @PayloadMutation(() => SlaPolicyPayload, { description: 'Admin only.' })
-  async slaPolicyUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'SlaPolicy') id: number | null, @Arg('input') input: SlaPolicyInput): Promise<SlaPolicyPayload> {
+  async slaPolicyUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'SlaPolicy') id: number | null, @Arg('input', { description: 'The new values of the SLA policy.' }) input: SlaPolicyInput): Promise<SlaPolicyPayload> {
     return payload(await this.sla.update(ctx, id, input), policyPayload);
   }
 
@@ -43,7 +44,7 @@ export class SlaPolicyResolver {
     return payload(await this.sla.delete(ctx, id), deletedPolicy);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() p: SlaPolicy): string {
     return toGlobalId('SlaPolicy', p.id);
   }

@@ -51,7 +51,7 @@ export class TicketStreamResolver {
     topics: TicketTopic.CREATED,
     topicId: streamRequest,
   })
-  ticketCreated(@Root() ticket: Ticket, @Arg('filter', () => TicketFilter, { nullable: true }) _filter?: TicketFilter | null): Ticket {
+  ticketCreated(@Root() ticket: Ticket, @Arg('filter', () => TicketFilter, { nullable: true, description: 'Only tickets matching this filter; all visible tickets when omitted.' }) _filter?: TicketFilter | null): Ticket {
     return ticket;
   }
 
@@ -63,7 +63,7 @@ export class TicketStreamResolver {
     topics: TicketTopic.CHANGED,
     topicId: streamRequest,
   })
-  ticketChanged(@Root() event: TicketStreamEvent, @Arg('query', () => String, { nullable: true }) _query?: string | null): TicketStreamEvent {
+  ticketChanged(@Root() event: TicketStreamEvent, @Arg('query', () => String, { nullable: true, description: 'A query in the tickets(query:) language; every visible ticket when omitted.' }) _query?: string | null): TicketStreamEvent {
     return event;
   }
 }

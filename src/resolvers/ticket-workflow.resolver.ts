@@ -3,6 +3,7 @@ import type { Ticket } from '../entities/ticket.entity';
 import { Privilege } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
 import type { TicketRef } from '../graphql/global-id';
+import { EXPECTED_VERSION } from '../graphql/descriptions';
 import { TicketArg } from '../graphql/id-args';
 import { TicketCloseInput, TicketReopenInput, TicketReplyInput, TicketResolveInput } from '../graphql/inputs/ticket-workflow.input';
 import { payload } from '../graphql/payload';
@@ -29,31 +30,31 @@ export class TicketWorkflowResolver {
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => TicketPayload, { description: 'Assigns you and, from open or on hold, moves the ticket to in progress. Requires edit_tickets.' })
-  async ticketPickUp(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null): Promise<TicketPayload> {
+  async ticketPickUp(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION }) expectedVersion?: number | null): Promise<TicketPayload> {
     return payload(await this.workflow.pickUp(ctx, id, expectedVersion), ticketPayload);
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => TicketPayload, { description: 'Moves to resolved and records the resolution, you and the time. Requires edit_tickets.' })
-  async ticketResolve(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input') input: TicketResolveInput): Promise<TicketPayload> {
+  async ticketResolve(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input', { description: 'How the ticket was resolved.' }) input: TicketResolveInput): Promise<TicketPayload> {
     return payload(await this.workflow.resolve(ctx, id, input), ticketPayload);
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => TicketPayload, { description: 'Requires edit_tickets.' })
-  async ticketClose(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input', { nullable: true }) input?: TicketCloseInput): Promise<TicketPayload> {
+  async ticketClose(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input', { nullable: true, description: 'An optional closing comment and mail to the requester.' }) input?: TicketCloseInput): Promise<TicketPayload> {
     return payload(await this.workflow.close(ctx, id, input ?? {}), ticketPayload);
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => TicketPayload, { description: 'From resolved or closed back to open. Requires edit_tickets.' })
-  async ticketReopen(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input') input: TicketReopenInput): Promise<TicketPayload> {
+  async ticketReopen(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input', { description: 'Why the ticket is reopened.' }) input: TicketReopenInput): Promise<TicketPayload> {
     return payload(await this.workflow.reopen(ctx, id, input), ticketPayload);
   }
 
   @Authorized()
   @PayloadMutation(() => TicketReplyPayload, { description: "The requester's comment; reopens a resolved or closed ticket unless it is locked." })
-  async ticketReply(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input') input: TicketReplyInput): Promise<TicketReplyPayload> {
+  async ticketReply(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input', { description: 'The reply.' }) input: TicketReplyInput): Promise<TicketReplyPayload> {
     return payload(await this.workflow.reply(ctx, id, input.body, input.expectedVersion ?? null), replyPayload);
   }
 

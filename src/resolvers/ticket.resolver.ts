@@ -26,8 +26,8 @@ import { SlaService, type TicketSla } from '../services/sla.service';
 import { TicketFinder } from '../services/ticket-finder';
 import { TicketQueryService } from '../services/ticket-query.service';
 import { TicketService } from '../services/ticket.service';
+import { EXPECTED_VERSION, GLOBAL_ID } from '../graphql/descriptions';
 
-const EXPECTED_VERSION = "The ticket's version you last saw: CONFLICT (nothing written) if it has changed since.";
 
 const ticketPayload = (ticket: Ticket | null) => ({ ticket });
 const deletedTicket = (ticket: Ticket | null) => ({ deletedId: ticket && toGlobalId('Ticket', ticket.id) });
@@ -48,7 +48,7 @@ export class TicketResolver {
   ticket(
     @Ctx() ctx: RequestContext,
     @TicketArg('id', { nullable: true }) id: TicketRef | null | undefined,
-    @Arg('number', () => Int, { nullable: true }) number?: number | null,
+    @Arg('number', () => Int, { nullable: true, description: 'The ticket number; give either id or number.' }) number?: number | null,
   ): Promise<Ticket | null> {
     return this.finder.find(ctx, id !== undefined ? id : number != null ? { by: 'number', number } : null);
   }
@@ -60,7 +60,7 @@ export class TicketResolver {
   }
 
   @Authorized()
-  @Query(() => TicketConnection, { nullable: true })
+  @Query(() => TicketConnection, { nullable: true, description: 'Tickets the caller may see, filtered by `filter` or `query` and sorted by `orderBy`.' })
   async tickets(@Ctx() ctx: RequestContext, @Args() args: TicketsArgs): Promise<TicketConnection> {
     return TicketConnection.from(await this.queries.list(ctx, args));
   }
@@ -72,20 +72,20 @@ export class TicketResolver {
       'What a query means: the TicketFilter it parses into, as JSON in GraphQL spelling, ready to pass back as `filter`. ' +
       'Null for an empty query (everything). A malformed query is a BAD_USER_INPUT error naming the term.',
   })
-  ticketQueryParse(@Ctx() ctx: RequestContext, @Arg('query') query: string): FilterJson | null {
+  ticketQueryParse(@Ctx() ctx: RequestContext, @Arg('query', { description: 'A query in the tickets(query:) language.' }) query: string): FilterJson | null {
     const filter = this.queries.parseQuery(ctx, query);
     return filter && filterToJson(filter);
   }
 
   @Authorized(Privilege.CREATE_TICKETS)
   @PayloadMutation(() => TicketPayload, { description: 'Requires create_tickets. The creator is always the caller.' })
-  async ticketCreate(@Ctx() ctx: RequestContext, @Arg('input') input: TicketCreateInput): Promise<TicketPayload> {
+  async ticketCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new ticket.' }) input: TicketCreateInput): Promise<TicketPayload> {
     return { ...payload(await this.ticketService.create(ctx, input), ticketPayload), clientMutationId: input.clientMutationId ?? null };
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => TicketPayload, { description: 'Requires edit_tickets. Records one history entry per changed field.' })
-  async ticketUpdate(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input') input: TicketUpdateInput): Promise<TicketPayload> {
+  async ticketUpdate(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input', { description: 'Fields to change; omitted fields keep their value.' }) input: TicketUpdateInput): Promise<TicketPayload> {
     return payload(await this.ticketService.update(ctx, id, input), ticketPayload);
   }
 
@@ -115,7 +115,7 @@ export class TicketResolver {
     return payload(await this.ticketService.purge(ctx, id), deletedTicket);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() ticket: Ticket): string {
     return toGlobalId('Ticket', ticket.id);
   }
@@ -125,7 +125,7 @@ export class TicketResolver {
     return renderMarkdown(ticket.body);
   }
 
-  @FieldResolver(() => Category, { nullable: true })
+  @FieldResolver(() => Category, { nullable: true, description: 'Category; null: none.' })
   category(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<Category | null> | null {
     return ticket.categoryId == null ? null : ctx.loaders.categoryById.load(ticket.categoryId);
   }
@@ -135,7 +135,7 @@ export class TicketResolver {
     return ticket.requesterId == null ? null : ctx.loaders.userById.load(ticket.requesterId);
   }
 
-  @FieldResolver(() => User, { nullable: true })
+  @FieldResolver(() => User, { nullable: true, description: 'Who last resolved it; null if never resolved.' })
   resolvedBy(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<User | null> | null {
     return ticket.resolvedById == null ? null : ctx.loaders.userById.load(ticket.resolvedById);
   }
@@ -155,22 +155,22 @@ export class TicketResolver {
     return this.fileService.filesOf(ctx, ticket.id);
   }
 
-  @FieldResolver(() => [Tag])
+  @FieldResolver(() => [Tag], { description: 'Labels on the ticket.' })
   tags(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<Tag[]> {
     return ctx.loaders.ticketTags.load(ticket.id);
   }
 
-  @FieldResolver(() => [User])
+  @FieldResolver(() => [User], { description: 'Users working on the ticket.' })
   assignees(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<User[]> {
     return ctx.loaders.ticketUsers.load({ ticketId: ticket.id, role: TicketUserRole.ASSIGNEE });
   }
 
-  @FieldResolver(() => [User])
+  @FieldResolver(() => [User], { description: 'Users who receive updates without working on it.' })
   cc(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<User[]> {
     return ctx.loaders.ticketUsers.load({ ticketId: ticket.id, role: TicketUserRole.CC });
   }
 
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: 'Who created the ticket.' })
   async creator(@Root() ticket: Ticket, @Ctx() ctx: RequestContext): Promise<User> {
     return (await ctx.loaders.userById.load(ticket.creatorId)) as User;
   }

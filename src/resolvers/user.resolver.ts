@@ -15,6 +15,7 @@ import { isAdmin } from '../services/access';
 import { ApiKeyService } from '../services/api-key.service';
 import { TicketQueryService } from '../services/ticket-query.service';
 import { UserService } from '../services/user.service';
+import { GLOBAL_ID } from '../graphql/descriptions';
 
 const userPayload = (user: User | null) => ({ user });
 
@@ -39,13 +40,13 @@ export class UserResolver {
 
   @Authorized(Privilege.ADMIN)
   @PayloadMutation(() => UserPayload, { description: 'Admin only.' })
-  async userCreate(@Ctx() ctx: RequestContext, @Arg('input') input: UserCreateInput): Promise<UserPayload> {
+  async userCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new user.' }) input: UserCreateInput): Promise<UserPayload> {
     return payload(await this.userService.create(input, ctx.viewer), userPayload);
   }
 
   @Authorized()
   @PayloadMutation(() => UserPayload, { description: 'Your own settings.' })
-  async viewerSettingsUpdate(@Ctx() ctx: RequestContext, @Arg('input') input: ViewerSettingsInput): Promise<UserPayload> {
+  async viewerSettingsUpdate(@Ctx() ctx: RequestContext, @Arg('input', { description: "The caller's settings to change." }) input: ViewerSettingsInput): Promise<UserPayload> {
     return payload(await this.userService.updateSettings(ctx, input), userPayload);
   }
 
@@ -64,7 +65,7 @@ export class UserResolver {
     return ctx.viewer?.user.id === user.id ? this.queries.unreadCount(ctx) : null;
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() user: User): string {
     return toGlobalId('User', user.id);
   }

@@ -10,6 +10,7 @@ import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { WebhookDeletePayload, WebhookDeliveryPayload, WebhookPayload } from '../graphql/types/payloads';
 import { WebhookService } from '../services/webhook.service';
+import { GLOBAL_ID } from '../graphql/descriptions';
 
 const created = (value: { webhook: Webhook; secret: string } | null) => ({ webhook: value?.webhook ?? null, secret: value?.secret ?? null });
 const webhookPayload = (webhook: Webhook | null) => ({ webhook });
@@ -29,13 +30,13 @@ export class WebhookResolver {
 
   @Authorized(Privilege.ADMIN)
   @PayloadMutation(() => WebhookPayload, { description: 'Admin only.' })
-  async webhookCreate(@Ctx() ctx: RequestContext, @Arg('input') input: WebhookCreateInput): Promise<WebhookPayload> {
+  async webhookCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new webhook.' }) input: WebhookCreateInput): Promise<WebhookPayload> {
     return payload(await this.webhookService.create(ctx, input), created);
   }
 
   @Authorized(Privilege.ADMIN)
   @PayloadMutation(() => WebhookPayload, { description: 'Admin only.' })
-  async webhookUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Webhook') id: number | null, @Arg('input') input: WebhookInput): Promise<WebhookPayload> {
+  async webhookUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Webhook') id: number | null, @Arg('input', { description: 'Fields to change; omitted fields keep their value.' }) input: WebhookInput): Promise<WebhookPayload> {
     return payload(await this.webhookService.update(ctx, id, input), webhookPayload);
   }
 
@@ -51,20 +52,20 @@ export class WebhookResolver {
     return payload(await this.webhookService.replay(ctx, id), deliveryPayload);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() hook: Webhook): string {
     return toGlobalId('Webhook', hook.id);
   }
 
   @FieldResolver(() => [WebhookDelivery], { description: 'The delivery log, newest first.' })
-  deliveries(@Ctx() ctx: RequestContext, @Root() hook: Webhook, @Arg('last', () => Int, { defaultValue: 20 }) last: number): Promise<WebhookDelivery[]> {
+  deliveries(@Ctx() ctx: RequestContext, @Root() hook: Webhook, @Arg('last', () => Int, { defaultValue: 20, description: 'How many of the most recent deliveries to return.' }) last: number): Promise<WebhookDelivery[]> {
     return this.webhookService.deliveries(ctx, hook, last);
   }
 }
 
 @Resolver(() => WebhookDelivery)
 export class WebhookDeliveryResolver {
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() d: WebhookDelivery): string {
     return toGlobalId('WebhookDelivery', d.id);
   }

@@ -1,7 +1,7 @@
 import { Field, InputType } from 'type-graphql';
 import { Privilege } from '../../entities/ticket.enums';
 
-@InputType()
+@InputType({ description: 'A new API key.' })
 export class ApiKeyCreateInput {
   @Field({ description: 'What the key is for.' })
   name: string;
@@ -9,7 +9,7 @@ export class ApiKeyCreateInput {
   @Field(() => String, { nullable: true, description: 'Owner; defaults to the caller. Only admins may name another user.' })
   username?: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the key stops working; default: never.' })
   expiresAt?: Date | null;
 
   @Field(() => [Privilege], { nullable: true, description: "Limit the key to these privileges (each must be one its user has, and within the calling key's own limit); omit for all of the user's (refused when the calling key is itself limited to privileges)." })

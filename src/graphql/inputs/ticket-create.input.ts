@@ -3,7 +3,7 @@ import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import { TicketFieldsInput } from './ticket-fields.input';
 
-@InputType()
+@InputType({ description: 'A new ticket.' })
 export class TicketCreateInput extends TicketFieldsInput {
   @Field({ description: 'Required, non-blank; HTML is removed.' })
   subject: string;

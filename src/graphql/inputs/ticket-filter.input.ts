@@ -10,54 +10,54 @@ import { TicketPriority, TicketStatus, TicketType } from '../../entities/ticket.
 
 @InputType({ description: 'Conditions on an integer (the ticket number).' })
 export class IntFilter {
-  @Field(() => Int, { nullable: true }) eq?: number | null;
-  @Field(() => [Int], { nullable: true }) in?: number[] | null;
-  @Field(() => [Int], { nullable: true }) notIn?: number[] | null;
-  @Field(() => Int, { nullable: true }) lt?: number | null;
-  @Field(() => Int, { nullable: true }) lte?: number | null;
-  @Field(() => Int, { nullable: true }) gt?: number | null;
-  @Field(() => Int, { nullable: true }) gte?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Equal to.' }) eq?: number | null;
+  @Field(() => [Int], { nullable: true, description: 'Equal to one of these.' }) in?: number[] | null;
+  @Field(() => [Int], { nullable: true, description: 'Equal to none of these.' }) notIn?: number[] | null;
+  @Field(() => Int, { nullable: true, description: 'Less than.' }) lt?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Less than or equal to.' }) lte?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Greater than.' }) gt?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Greater than or equal to.' }) gte?: number | null;
 }
 
 @InputType({ description: 'Conditions on a time. The query language turns a day (2021-02-01, today) into a gte/lt pair.' })
 export class DateTimeFilter {
-  @Field(() => Date, { nullable: true }) eq?: Date | null;
-  @Field(() => Date, { nullable: true }) lt?: Date | null;
-  @Field(() => Date, { nullable: true }) lte?: Date | null;
-  @Field(() => Date, { nullable: true }) gt?: Date | null;
-  @Field(() => Date, { nullable: true }) gte?: Date | null;
+  @Field(() => Date, { nullable: true, description: 'At exactly this time.' }) eq?: Date | null;
+  @Field(() => Date, { nullable: true, description: 'Before.' }) lt?: Date | null;
+  @Field(() => Date, { nullable: true, description: 'At or before.' }) lte?: Date | null;
+  @Field(() => Date, { nullable: true, description: 'After.' }) gt?: Date | null;
+  @Field(() => Date, { nullable: true, description: 'At or after.' }) gte?: Date | null;
   @Field(() => Boolean, { nullable: true, description: 'true: no value set; false: any value set.' }) isNull?: boolean | null;
 }
 
-@InputType()
+@InputType({ description: 'Conditions on the ticket type.' })
 export class TicketTypeFilter {
-  @Field(() => TicketType, { nullable: true }) eq?: TicketType | null;
-  @Field(() => [TicketType], { nullable: true }) in?: TicketType[] | null;
-  @Field(() => [TicketType], { nullable: true }) notIn?: TicketType[] | null;
+  @Field(() => TicketType, { nullable: true, description: 'Equal to.' }) eq?: TicketType | null;
+  @Field(() => [TicketType], { nullable: true, description: 'Equal to one of these.' }) in?: TicketType[] | null;
+  @Field(() => [TicketType], { nullable: true, description: 'Equal to none of these.' }) notIn?: TicketType[] | null;
 }
 
-@InputType()
+@InputType({ description: 'Conditions on the ticket status.' })
 export class TicketStatusFilter {
-  @Field(() => TicketStatus, { nullable: true }) eq?: TicketStatus | null;
-  @Field(() => [TicketStatus], { nullable: true }) in?: TicketStatus[] | null;
-  @Field(() => [TicketStatus], { nullable: true }) notIn?: TicketStatus[] | null;
+  @Field(() => TicketStatus, { nullable: true, description: 'Equal to.' }) eq?: TicketStatus | null;
+  @Field(() => [TicketStatus], { nullable: true, description: 'Equal to one of these.' }) in?: TicketStatus[] | null;
+  @Field(() => [TicketStatus], { nullable: true, description: 'Equal to none of these.' }) notIn?: TicketStatus[] | null;
 }
 
 @InputType({ description: 'Priorities compare by rank: LOW < NORMAL < HIGH < URGENT.' })
 export class TicketPriorityFilter {
-  @Field(() => TicketPriority, { nullable: true }) eq?: TicketPriority | null;
-  @Field(() => [TicketPriority], { nullable: true }) in?: TicketPriority[] | null;
-  @Field(() => [TicketPriority], { nullable: true }) notIn?: TicketPriority[] | null;
-  @Field(() => TicketPriority, { nullable: true }) lt?: TicketPriority | null;
-  @Field(() => TicketPriority, { nullable: true }) lte?: TicketPriority | null;
-  @Field(() => TicketPriority, { nullable: true }) gt?: TicketPriority | null;
-  @Field(() => TicketPriority, { nullable: true }) gte?: TicketPriority | null;
+  @Field(() => TicketPriority, { nullable: true, description: 'Equal to.' }) eq?: TicketPriority | null;
+  @Field(() => [TicketPriority], { nullable: true, description: 'Equal to one of these.' }) in?: TicketPriority[] | null;
+  @Field(() => [TicketPriority], { nullable: true, description: 'Equal to none of these.' }) notIn?: TicketPriority[] | null;
+  @Field(() => TicketPriority, { nullable: true, description: 'Lower than.' }) lt?: TicketPriority | null;
+  @Field(() => TicketPriority, { nullable: true, description: 'Lower than or equal to.' }) lte?: TicketPriority | null;
+  @Field(() => TicketPriority, { nullable: true, description: 'Higher than.' }) gt?: TicketPriority | null;
+  @Field(() => TicketPriority, { nullable: true, description: 'Higher than or equal to.' }) gte?: TicketPriority | null;
 }
 
 @InputType({ description: 'Conditions on a single-valued key: a category key, a creator username or a server id.' })
 export class KeyFilter {
-  @Field(() => String, { nullable: true }) eq?: string | null;
-  @Field(() => [String], { nullable: true }) in?: string[] | null;
+  @Field(() => String, { nullable: true, description: 'Equal to.' }) eq?: string | null;
+  @Field(() => [String], { nullable: true, description: 'Equal to one of these.' }) in?: string[] | null;
   @Field(() => [String], { nullable: true, description: 'Also matches tickets without a value.' }) notIn?: string[] | null;
   @Field(() => String, { nullable: true, description: 'Substring match (server only).' }) contains?: string | null;
   @Field(() => Boolean, { nullable: true, description: 'true: no value set; false: any value set.' }) isNull?: boolean | null;
@@ -83,14 +83,14 @@ export class TextFilter {
 
 @InputType({ description: 'A ticket filter. Fields are ANDed; use and/or/not to combine filters.' })
 export class TicketFilter {
-  @Field(() => [TicketFilter], { nullable: true }) and?: TicketFilter[] | null;
-  @Field(() => [TicketFilter], { nullable: true }) or?: TicketFilter[] | null;
-  @Field(() => TicketFilter, { nullable: true }) not?: TicketFilter | null;
+  @Field(() => [TicketFilter], { nullable: true, description: 'Every one of these filters matches.' }) and?: TicketFilter[] | null;
+  @Field(() => [TicketFilter], { nullable: true, description: 'At least one of these filters matches.' }) or?: TicketFilter[] | null;
+  @Field(() => TicketFilter, { nullable: true, description: 'This filter does not match.' }) not?: TicketFilter | null;
 
-  @Field(() => IntFilter, { nullable: true }) number?: IntFilter | null;
-  @Field(() => TicketTypeFilter, { nullable: true }) type?: TicketTypeFilter | null;
-  @Field(() => TicketStatusFilter, { nullable: true }) status?: TicketStatusFilter | null;
-  @Field(() => TicketPriorityFilter, { nullable: true }) priority?: TicketPriorityFilter | null;
+  @Field(() => IntFilter, { nullable: true, description: 'Ticket number.' }) number?: IntFilter | null;
+  @Field(() => TicketTypeFilter, { nullable: true, description: 'Ticket type.' }) type?: TicketTypeFilter | null;
+  @Field(() => TicketStatusFilter, { nullable: true, description: 'Ticket status.' }) status?: TicketStatusFilter | null;
+  @Field(() => TicketPriorityFilter, { nullable: true, description: 'Ticket priority.' }) priority?: TicketPriorityFilter | null;
   @Field(() => KeyFilter, { nullable: true, description: 'Category key.' }) category?: KeyFilter | null;
   @Field(() => KeyListFilter, { nullable: true, description: 'Tag keys.' }) tags?: KeyListFilter | null;
   @Field(() => KeyFilter, { nullable: true, description: 'Server id.' }) server?: KeyFilter | null;
@@ -98,12 +98,12 @@ export class TicketFilter {
   @Field(() => KeyListFilter, { nullable: true, description: 'Cc usernames.' }) cc?: KeyListFilter | null;
   @Field(() => KeyFilter, { nullable: true, description: 'Creator username.' }) creator?: KeyFilter | null;
   @Field(() => TextFilter, { nullable: true, description: 'Subject, body and comment text together.' }) text?: TextFilter | null;
-  @Field(() => TextFilter, { nullable: true }) subject?: TextFilter | null;
-  @Field(() => TextFilter, { nullable: true }) body?: TextFilter | null;
+  @Field(() => TextFilter, { nullable: true, description: 'Subject text.' }) subject?: TextFilter | null;
+  @Field(() => TextFilter, { nullable: true, description: 'Body text.' }) body?: TextFilter | null;
   @Field(() => TextFilter, { nullable: true, description: 'Comment text.' }) comments?: TextFilter | null;
-  @Field(() => DateTimeFilter, { nullable: true }) created?: DateTimeFilter | null;
-  @Field(() => DateTimeFilter, { nullable: true }) modified?: DateTimeFilter | null;
-  @Field(() => DateTimeFilter, { nullable: true }) due?: DateTimeFilter | null;
-  @Field(() => DateTimeFilter, { nullable: true }) closed?: DateTimeFilter | null;
+  @Field(() => DateTimeFilter, { nullable: true, description: 'Creation time.' }) created?: DateTimeFilter | null;
+  @Field(() => DateTimeFilter, { nullable: true, description: 'Time of the last change.' }) modified?: DateTimeFilter | null;
+  @Field(() => DateTimeFilter, { nullable: true, description: 'Due date.' }) due?: DateTimeFilter | null;
+  @Field(() => DateTimeFilter, { nullable: true, description: 'Time the ticket was resolved or closed.' }) closed?: DateTimeFilter | null;
   @Field(() => Boolean, { nullable: true, description: 'true: an SLA target was missed (response or resolution); false: none was.' }) slaBreached?: boolean | null;
 }

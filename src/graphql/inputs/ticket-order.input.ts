@@ -13,12 +13,26 @@ export enum OrderDirection {
   DESC = 'desc',
 }
 
-registerEnumType(TicketOrderField, { name: 'TicketOrderField' });
-registerEnumType(OrderDirection, { name: 'OrderDirection' });
+registerEnumType(TicketOrderField, {
+  name: 'TicketOrderField',
+  description: 'What tickets can be sorted by.',
+  valuesConfig: {
+    NUMBER: { description: 'Ticket number (creation order).' },
+    CREATED: { description: 'Creation time.' },
+    MODIFIED: { description: 'Time of the last change.' },
+    DUE: { description: 'Due date.' },
+    PRIORITY: { description: 'Priority rank.' },
+  },
+});
+registerEnumType(OrderDirection, {
+  name: 'OrderDirection',
+  description: 'Sort direction.',
+  valuesConfig: { ASC: { description: 'Smallest or oldest first.' }, DESC: { description: 'Largest or newest first.' } },
+});
 
 @InputType({ description: 'A sort key. Ties are broken by number, so pages never overlap or skip.' })
 export class TicketOrder {
-  @Field(() => TicketOrderField)
+  @Field(() => TicketOrderField, { description: 'The value to sort by.' })
   field: TicketOrderField;
 
   @Field(() => OrderDirection, { defaultValue: OrderDirection.DESC, description: 'DUE sorts tickets without a due date last when ascending.' })

@@ -1,25 +1,25 @@
 import { Field, InputType } from 'type-graphql';
 import { Privilege } from '../../entities/ticket.enums';
 
-@InputType()
+@InputType({ description: 'A new user.' })
 export class UserCreateInput {
-  @Field()
+  @Field({ description: 'Login name: 1-64 lower-case letters, digits, dots, dashes or underscores; unique.' })
   username: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Display name.' })
   name?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Address for ticket mail; null: no mail.' })
   email?: string | null;
 
-  @Field(() => [Privilege], { nullable: true })
+  @Field(() => [Privilege], { nullable: true, description: 'What the user may do beyond reading; you can only grant privileges you hold.' })
   privileges?: Privilege[] | null;
 
   @Field(() => [String], { nullable: true, description: 'Category keys the user is restricted to; omit for all categories.' })
   categories?: string[] | null;
 }
 
-@InputType()
+@InputType({ description: "The caller's own settings; omitted fields stay as they are." })
 export class ViewerSettingsInput {
   @Field(() => Boolean, { nullable: true, description: 'false: no ticket mail to you (created, updated, overdue).' })
   mailEnabled?: boolean | null;

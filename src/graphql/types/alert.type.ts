@@ -7,6 +7,6 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
 @ObjectType({ description: 'An alert invocation in the ops graph (owned by another subgraph); this one adds its tickets.' })
 @Directive('@key(fields: "id")')
 export class Alert {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The alert invocation's id in the ops graph." })
   id: string;
 }

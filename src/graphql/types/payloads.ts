@@ -17,39 +17,41 @@ import { Webhook } from '../../entities/webhook.entity';
 import { UserError } from './user-error.type';
 
 const ECHO = 'The clientMutationId of the input, echoed back.';
+const DELETED = 'Global id of the deleted object; null when nothing was deleted (see userErrors).';
+const RESULT = 'The object after the change; null when userErrors is not empty.';
 
 /** Every mutation payload lists userErrors; an empty list means the mutation was applied. */
 @ObjectType()
 abstract class Payload {
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why the mutation was refused; empty when it was applied. Nothing is written when this is not empty.' })
   userErrors: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a mutation on a ticket.' })
 export class TicketPayload extends Payload {
   @Field(() => String, { nullable: true, description: ECHO })
   clientMutationId?: string | null;
 
-  @Field(() => Ticket, { nullable: true })
+  @Field(() => Ticket, { nullable: true, description: RESULT })
   ticket: Ticket | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of ticketDelete or ticketPurge.' })
 export class TicketDeletePayload extends Payload {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: DELETED })
   deletedId: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "Result of a mutation that writes one entry of a ticket's history (a comment)." })
 export class ChangePayload extends Payload {
   @Field(() => String, { nullable: true, description: ECHO })
   clientMutationId?: string | null;
 
-  @Field(() => TicketChange, { nullable: true })
+  @Field(() => TicketChange, { nullable: true, description: RESULT })
   change: TicketChange | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of commentDelete.' })
 export class CommentDeletePayload extends Payload {
   @Field(() => ID, { nullable: true, description: 'Id of the removed comment.' })
   deletedId: string | null;
@@ -58,52 +60,52 @@ export class CommentDeletePayload extends Payload {
   change: TicketChange | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a mutation on a user.' })
 export class UserPayload extends Payload {
-  @Field(() => User, { nullable: true })
+  @Field(() => User, { nullable: true, description: RESULT })
   user: User | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a mutation on a category.' })
 export class CategoryPayload extends Payload {
-  @Field(() => Category, { nullable: true })
+  @Field(() => Category, { nullable: true, description: RESULT })
   category: Category | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a mutation on a tag.' })
 export class TagPayload extends Payload {
-  @Field(() => Tag, { nullable: true })
+  @Field(() => Tag, { nullable: true, description: RESULT })
   tag: Tag | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of apiKeyCreate; the only response that shows the key.' })
 export class ApiKeyCreatePayload extends Payload {
-  @Field(() => ApiKey, { nullable: true })
+  @Field(() => ApiKey, { nullable: true, description: RESULT })
   apiKey: ApiKey | null;
 
   @Field(() => String, { nullable: true, description: 'The key itself. Shown only in this response; store it now.' })
   secret: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a mutation on an API key.' })
 export class ApiKeyPayload extends Payload {
-  @Field(() => ApiKey, { nullable: true })
+  @Field(() => ApiKey, { nullable: true, description: RESULT })
   apiKey: ApiKey | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a mutation on a saved search.' })
 export class SavedSearchPayload extends Payload {
-  @Field(() => SavedSearch, { nullable: true })
+  @Field(() => SavedSearch, { nullable: true, description: RESULT })
   savedSearch: SavedSearch | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of savedSearchDelete.' })
 export class SavedSearchDeletePayload extends Payload {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: DELETED })
   deletedId: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of ticketFilesUpload.' })
 export class TicketFilesPayload extends Payload {
   @Field(() => String, { nullable: true, description: ECHO })
   clientMutationId?: string | null;
@@ -115,83 +117,83 @@ export class TicketFilesPayload extends Payload {
   ticket: Ticket | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of ticketFileDelete.' })
 export class TicketFileDeletePayload extends Payload {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: DELETED })
   deletedId: string | null;
 
-  @Field(() => Ticket, { nullable: true })
+  @Field(() => Ticket, { nullable: true, description: RESULT })
   ticket: Ticket | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a mutation on an event definition.' })
 export class EventPayload extends Payload {
-  @Field(() => EventDefinition, { nullable: true })
+  @Field(() => EventDefinition, { nullable: true, description: RESULT })
   event: EventDefinition | null;
 
   @Field(() => String, { nullable: true, description: 'The generated signing secret of an http event; shown only in this response.' })
   secret?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a delete mutation.' })
 export class DeletePayload extends Payload {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: DELETED })
   deletedId: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a mutation on an event attached to a ticket.' })
 export class TicketEventPayload extends Payload {
-  @Field(() => TicketEvent, { nullable: true })
+  @Field(() => TicketEvent, { nullable: true, description: RESULT })
   ticketEvent: TicketEvent | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a mutation on a job.' })
 export class JobPayload extends Payload {
   @Field(() => String, { nullable: true, description: ECHO })
   clientMutationId?: string | null;
 
-  @Field(() => Job, { nullable: true })
+  @Field(() => Job, { nullable: true, description: RESULT })
   job: Job | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of ticketReply.' })
 export class TicketReplyPayload extends Payload {
-  @Field(() => TicketChange, { nullable: true }) change: TicketChange | null;
+  @Field(() => TicketChange, { nullable: true, description: RESULT }) change: TicketChange | null;
   @Field(() => Ticket, { nullable: true, description: 'The ticket after the reply (reopened unless locked).' }) ticket: Ticket | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a mutation on a group.' })
 export class GroupPayload extends Payload {
-  @Field(() => UserGroup, { nullable: true }) group: UserGroup | null;
+  @Field(() => UserGroup, { nullable: true, description: RESULT }) group: UserGroup | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of categoryDelete, tagDelete or groupDelete.' })
 export class LabelDeletePayload extends Payload {
-  @Field(() => ID, { nullable: true }) deletedId: string | null;
+  @Field(() => ID, { nullable: true, description: DELETED }) deletedId: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a mutation on an SLA policy.' })
 export class SlaPolicyPayload extends Payload {
-  @Field(() => SlaPolicy, { nullable: true }) policy: SlaPolicy | null;
+  @Field(() => SlaPolicy, { nullable: true, description: RESULT }) policy: SlaPolicy | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of slaPolicyDelete.' })
 export class SlaPolicyDeletePayload extends Payload {
-  @Field(() => ID, { nullable: true }) deletedId: string | null;
+  @Field(() => ID, { nullable: true, description: DELETED }) deletedId: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a mutation on a webhook.' })
 export class WebhookPayload extends Payload {
-  @Field(() => Webhook, { nullable: true }) webhook: Webhook | null;
+  @Field(() => Webhook, { nullable: true, description: RESULT }) webhook: Webhook | null;
   @Field(() => String, { nullable: true, description: 'The signing secret; shown only when the webhook is created.' }) secret?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of webhookDelete.' })
 export class WebhookDeletePayload extends Payload {
-  @Field(() => ID, { nullable: true }) deletedId: string | null;
+  @Field(() => ID, { nullable: true, description: DELETED }) deletedId: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of webhookDeliveryReplay.' })
 export class WebhookDeliveryPayload extends Payload {
-  @Field(() => WebhookDelivery, { nullable: true }) delivery: WebhookDelivery | null;
+  @Field(() => WebhookDelivery, { nullable: true, description: RESULT }) delivery: WebhookDelivery | null;
 }

@@ -3,6 +3,6 @@ import { OrderDirection, TicketOrderField } from '../inputs/ticket-order.input';
 
 @ObjectType('SavedSearchOrder', { description: 'A sort key of a saved search.' })
 export class SavedSearchOrder {
-  @Field(() => TicketOrderField) field: TicketOrderField;
-  @Field(() => OrderDirection) direction: OrderDirection;
+  @Field(() => TicketOrderField, { description: 'The value sorted by.' }) field: TicketOrderField;
+  @Field(() => OrderDirection, { description: 'Ascending or descending.' }) direction: OrderDirection;
 }

@@ -7,6 +7,6 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
 @ObjectType({ description: 'A server in the ops graph (owned by another subgraph); this one adds its tickets.' })
 @Directive('@key(fields: "id")')
 export class Server {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The server's id in the ops graph." })
   id: string;
 }

@@ -8,25 +8,25 @@ import { UserGroup } from '../../entities/user-group.entity';
 
 @ObjectType({ description: 'Statuses a ticket may move to from one status.' })
 export class WorkflowTransition {
-  @Field(() => TicketStatus) from: TicketStatus;
-  @Field(() => [TicketStatus]) to: TicketStatus[];
+  @Field(() => TicketStatus, { description: 'The current status.' }) from: TicketStatus;
+  @Field(() => [TicketStatus], { description: 'The statuses allowed next.' }) to: TicketStatus[];
 }
 
 @ObjectType({ description: 'The configured workflow (WORKFLOW_FILE or the default).' })
 export class Workflow {
   @Field(() => TicketStatus, { description: 'Status of a new ticket when none is given.' }) initial: TicketStatus;
-  @Field(() => [WorkflowTransition]) transitions: WorkflowTransition[];
+  @Field(() => [WorkflowTransition], { description: 'For each status, where a ticket may move from it.' }) transitions: WorkflowTransition[];
 }
 
 @ObjectType('TicketMetadata', { description: 'Everything a ticket form offers, in one query.' })
 export class TicketMetadataType {
-  @Field(() => [TicketType]) types: TicketType[];
-  @Field(() => [TicketStatus]) statuses: TicketStatus[];
-  @Field(() => [TicketPriority]) priorities: TicketPriority[];
+  @Field(() => [TicketType], { description: 'Every ticket type.' }) types: TicketType[];
+  @Field(() => [TicketStatus], { description: 'Every ticket status.' }) statuses: TicketStatus[];
+  @Field(() => [TicketPriority], { description: 'Every priority, lowest first.' }) priorities: TicketPriority[];
   @Field(() => [Category], { description: 'Those you may use.' }) categories: Category[];
-  @Field(() => [Tag]) tags: Tag[];
+  @Field(() => [Tag], { description: 'Every tag.' }) tags: Tag[];
   @Field(() => [User], { description: 'Active users, for assignee, cc and requester pickers.' }) users: User[];
-  @Field(() => [SlaPolicy]) slaPolicies: SlaPolicy[];
-  @Field(() => [UserGroup]) groups: UserGroup[];
-  @Field(() => Workflow) workflow: Workflow;
+  @Field(() => [SlaPolicy], { description: 'Every SLA policy.' }) slaPolicies: SlaPolicy[];
+  @Field(() => [UserGroup], { description: 'Every group.' }) groups: UserGroup[];
+  @Field(() => Workflow, { description: 'Which status changes are allowed.' }) workflow: Workflow;
 }

@@ -14,7 +14,7 @@ import { Node } from './node.type';
 export class TicketOrigin {
   /** The ticket's row id (the origin's global id is derived from it). */
   ticketId: number;
-  @Field(() => TicketOriginKind) kind: TicketOriginKind;
+  @Field(() => TicketOriginKind, { description: 'What opened the ticket.' }) kind: TicketOriginKind;
   @Field({
     description:
       'The job number (JOB), the external job id (EXTERNAL_JOB) or the alert invocation id (ALERT): unique only within its kind, so it is not the id.',

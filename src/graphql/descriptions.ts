@@ -1,0 +1,5 @@
+/** Descriptions shared by many schema elements, so the same thing reads the same everywhere. */
+
+export const GLOBAL_ID = 'Opaque global id, unique across all types; pass it to `node(id:)` to refetch.';
+export const CREATED_AT = 'When it was created.';
+export const EXPECTED_VERSION = "The ticket's version you last saw: CONFLICT (nothing written) if it has changed since.";
