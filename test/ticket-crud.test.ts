@@ -61,6 +61,16 @@ describe('ticketCreate', () => {
     expect(h.data.ticket.changes.edges[0].node).toEqual({ type: 'CREATED', author: { username: 'alice' } });
   });
 
+  test('takes the xyOps API\'s ticket types (task, bug, incident) alongside the guide\'s, and finds them by type', async () => {
+    for (const type of ['TASK', 'BUG', 'INCIDENT']) {
+      const r = await s.gql(CREATE, { input: { subject: `A ${type.toLowerCase()}`, type } }, alice);
+      expect(r.data.ticketCreate.userErrors).toEqual([]);
+      expect(r.data.ticketCreate.ticket.type).toBe(type);
+    }
+    const found = await s.gql(`{ tickets(query: "type:bug|incident") { edges { node { subject type } } } }`, {}, alice);
+    expect(found.data.tickets.edges.map((e: { node: { type: string } }) => e.node.type).sort()).toEqual(['BUG', 'INCIDENT']);
+  });
+
   test('takes a due date as Unix seconds, as the xyOps API sends it', async () => {
     const r = await s.gql(CREATE, { input: { subject: 'Epoch due', due: '1893456000' } }, alice);
     expect(r.data.ticketCreate.userErrors).toEqual([]);
@@ -134,9 +144,9 @@ describe('ticketCreate', () => {
   });
 
   test('rejects an unknown enum value as a bad request', async () => {
-    const r = await s.gql(`mutation { ticketCreate(input: { subject: "x", type: BUG }) { ticket { id } } }`, {}, alice);
+    const r = await s.gql(`mutation { ticketCreate(input: { subject: "x", type: DEFECT }) { ticket { id } } }`, {}, alice);
     expect(r.status).toBe(400);
-    expect(r.errors?.[0].message).toMatch(/BUG/);
+    expect(r.errors?.[0].message).toMatch(/DEFECT/);
   });
 
   test('does not consume a ticket number when validation fails', async () => {

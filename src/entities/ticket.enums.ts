@@ -9,6 +9,10 @@ export enum TicketType {
   MAINTENANCE = 'maintenance',
   QUESTION = 'question',
   OTHER = 'other',
+  // The types of the xyOps API document, alongside the guide's above.
+  TASK = 'task',
+  BUG = 'bug',
+  INCIDENT = 'incident',
 }
 
 export enum TicketStatus {
@@ -86,6 +90,9 @@ registerEnumType(TicketType, {
     MAINTENANCE: { description: 'Routine upkeep.' },
     QUESTION: { description: 'A request for information.' },
     OTHER: { description: 'None of the above.' },
+    TASK: { description: 'A piece of work to do (the xyOps API\'s type).' },
+    BUG: { description: 'A defect in software (the xyOps API\'s type).' },
+    INCIDENT: { description: 'An unplanned interruption or degradation of a service (the xyOps API\'s type).' },
   },
 });
 registerEnumType(TicketStatus, {

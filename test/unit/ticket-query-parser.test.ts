@@ -557,7 +557,7 @@ describe('errors name the term and its position', () => {
     const e = expectTermError('foo:bar', 'foo:bar', 1, 'Unknown field "foo"');
     for (const f of QUERY_FIELDS) expect(e.message).toContain(f);
     expectTermError('status:open bogus:1', 'bogus:1', 13, 'Unknown field "bogus"');
-    expectTermError('status:open   type:bug', 'type:bug', 15);
+    expectTermError('status:open   type:defect', 'type:defect', 15);
   });
 
   test.each(['constructor:x', '__proto__:x', 'toString:x', 'valueOf:x', 'hasOwnProperty:x', 'prototype:x', 'http://example.com'])(
@@ -571,7 +571,7 @@ describe('errors name the term and its position', () => {
 
   test.each<[string, string, number, string]>([
     ['status:opened', 'status:opened', 1, '"opened" is not a status'],
-    ['type:bug', 'type:bug', 1, '"bug" is not a type'],
+    ['type:defect', 'type:defect', 1, '"defect" is not a type'],
     ['status:open|bogus', 'status:open|bogus', 1, '"bogus" is not a status'],
     ['priority:5', 'priority:5', 1, 'not a priority'],
     ['priority:0', 'priority:0', 1, 'not a priority'],
