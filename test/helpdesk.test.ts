@@ -296,4 +296,20 @@ describe('categories, tags and groups', () => {
     const meta = await s.gql(`{ ticketMetadata { groups { key } } }`, {}, alice);
     expect(meta.data.ticketMetadata.groups.map((x: { key: string }) => x.key)).toContain('desk');
   });
+
+  test('a ticket moved into an auto-assigning category goes to the next group member, unless it has an assignee', async () => {
+    // Follows the round-robin above (alice, bob, alice, bob): the next member is alice.
+    const UPDATE_CAT = `mutation($id: ID!, $i: TicketUpdateInput!) { ticketUpdate(id: $id, input: $i) { ticket { assignees { username } category { key } } userErrors { message } } }`;
+    const moved = (await s.gql(CREATE, { input: { subject: 'Filed elsewhere' } }, alice)).data.ticketCreate.ticket;
+    expect(moved.assignees).toEqual([]);
+    const r = await s.gql(UPDATE_CAT, { id: moved.id, i: { category: 'helpdesk' } }, alice);
+    expect(r.data.ticketUpdate).toEqual({ ticket: { assignees: [{ username: 'alice' }], category: { key: 'helpdesk' } }, userErrors: [] });
+    const history = await s.gql(`query($id: ID!) { ticket(id: $id) { changes(first: 10) { edges { node { type field } } } } }`, { id: moved.id }, alice);
+    expect(history.data.ticket.changes.edges.map((e: { node: { field: string | null } }) => e.node.field)).toEqual(expect.arrayContaining(['CATEGORY', 'ASSIGNEES']));
+    // Someone already on it keeps it; assignees given in the same update win.
+    const owned = (await s.gql(CREATE, { input: { subject: 'Owned', assignees: ['carol'] } }, alice)).data.ticketCreate.ticket;
+    expect((await s.gql(UPDATE_CAT, { id: owned.id, i: { category: 'helpdesk' } }, alice)).data.ticketUpdate.ticket.assignees).toEqual([{ username: 'carol' }]);
+    const given = (await s.gql(CREATE, { input: { subject: 'Given' } }, alice)).data.ticketCreate.ticket;
+    expect((await s.gql(UPDATE_CAT, { id: given.id, i: { category: 'helpdesk', assignees: ['carol'] } }, alice)).data.ticketUpdate.ticket.assignees).toEqual([{ username: 'carol' }]);
+  });
 });

@@ -159,6 +159,12 @@ export class TicketService {
         if (why) return { result: refused(refusal(['input', 'status'], UserErrorCode.INVALID_TRANSITION, why)), changed: false };
       }
       const links = await this.links.load(tx, stored);
+      // Moving an unassigned ticket into an auto-assigning category assigns it as a new ticket there
+      // would be; assignees given in the same update, or already on the ticket, stay.
+      const movedIn = f.category != null && f.category.id !== stored.categoryId && f.assignees === undefined && links.assignees.length === 0;
+      const auto = movedIn ? await this.links.autoAssignee(tx, f.category ?? null) : [];
+      // Not written back into f: a retried attempt (a MySQL deadlock) must pick again.
+      const assignees = auto.length > 0 ? auto : f.assignees;
       const next: Ticket = Object.assign(em.create(Ticket, {}), stored, {
         subject: f.subject ?? stored.subject,
         body: f.body ?? stored.body,
@@ -175,7 +181,7 @@ export class TicketService {
       const nextLinks: TicketLinksState = {
         category: f.category === undefined ? links.category : f.category,
         tags: f.tags ?? links.tags,
-        assignees: f.assignees ?? links.assignees,
+        assignees: assignees ?? links.assignees,
         cc: f.cc ?? links.cc,
       };
       if (f.due !== undefined) next.dueManual = f.due !== null;
@@ -206,7 +212,7 @@ export class TicketService {
       if (affectedRows(written) !== 1) return { result: conflict(stored.version + 1), changed: false };
 
       const changed = new Set(diffs.map((d) => d.field));
-      if (changed.has(TrackedField.ASSIGNEES) && f.assignees) await this.links.writeUsers(tx, stored.id, TicketUserRole.ASSIGNEE, f.assignees, true);
+      if (changed.has(TrackedField.ASSIGNEES) && assignees) await this.links.writeUsers(tx, stored.id, TicketUserRole.ASSIGNEE, assignees, true);
       if (changed.has(TrackedField.CC) && f.cc) await this.links.writeUsers(tx, stored.id, TicketUserRole.CC, f.cc, true);
       if (changed.has(TrackedField.TAGS) && f.tags) await this.links.writeTags(tx, stored.id, f.tags, true);
       if (changed.has(TrackedField.SUBJECT) || changed.has(TrackedField.BODY)) await this.searchIndex.updateText(tx, next);
