@@ -7,6 +7,8 @@ import type { RequestContext } from '../graphql/context';
 import { toGlobalId, type TicketRef } from '../graphql/global-id';
 import { decodeId, IdArg, TicketArg } from '../graphql/id-args';
 import { EventInput, TicketEventInput } from '../graphql/inputs/event.input';
+import { fromInputOrAlias, movedIntoInput } from '../graphql/args/deprecated-alias';
+import { TicketEventRemoveInput } from '../graphql/inputs/mutation-options.input';
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { DeletePayload, EventPayload, TicketEventPayload } from '../graphql/types/payloads';
@@ -95,9 +97,16 @@ export class TicketEventResolver {
   async ticketEventRemove(
     @Ctx() ctx: RequestContext,
     @IdArg('id', 'TicketEvent') id: number | null,
-    @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing removed) if it has changed since." }) expectedVersion: number | null,
+    @Arg('input', () => TicketEventRemoveInput, { nullable: true, description: 'Options of the removal.' }) input: TicketEventRemoveInput | null,
+    @Arg('expectedVersion', () => Int, {
+      nullable: true,
+      description: "The ticket's version you last saw: CONFLICT (nothing removed) if it has changed since.",
+      deprecationReason: movedIntoInput('expectedVersion'),
+    })
+    expectedVersion: number | null,
   ): Promise<DeletePayload> {
-    return payload(await this.ticketEvents.remove(ctx, id, expectedVersion ?? null), removedTicketEvent);
+    const version = fromInputOrAlias('expectedVersion', input?.expectedVersion, expectedVersion);
+    return payload(await this.ticketEvents.remove(ctx, id, version), removedTicketEvent);
   }
 
   @FieldResolver(() => ID, { description: GLOBAL_ID })

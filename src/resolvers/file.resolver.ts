@@ -14,6 +14,8 @@ import { TicketFileDeletePayload, TicketFilesPayload } from '../graphql/types/pa
 import { FileLinks } from '../services/file-links';
 import { FileService, type UploadedFiles } from '../services/file.service';
 import { GLOBAL_ID } from '../graphql/descriptions';
+import { fromInputOrAlias, movedIntoInput } from '../graphql/args/deprecated-alias';
+import { TicketFileDeleteInput, TicketFilesUploadInput } from '../graphql/inputs/mutation-options.input';
 
 const uploaded = (value: UploadedFiles | null) => ({ files: value?.files ?? [], ticket: value?.ticket ?? null });
 const deletedFile = (value: { file: TicketFile; ticket: Ticket } | null) => ({ deletedId: value && toGlobalId('TicketFile', value.file.id), ticket: value?.ticket ?? null });
@@ -35,16 +37,24 @@ export class FileResolver {
     @Ctx() ctx: RequestContext,
     @TicketArg('ticketId') ticketId: TicketRef | null,
     @Arg('files', () => [GraphQLUpload], { description: 'The files, as multipart upload parts (GraphQL multipart request spec).' }) files: Promise<FileUpload>[],
+    @Arg('input', () => TicketFilesUploadInput, { nullable: true, description: 'Options of the upload.' }) input: TicketFilesUploadInput | null,
     @Arg('clientMutationId', () => String, {
       nullable: true,
       description: 'Makes retries safe: the same id with the same ticket and file contents within 24 h returns the first files and stores nothing.',
+      deprecationReason: movedIntoInput('clientMutationId'),
     })
-    clientMutationId: string | null,
-    @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing stored) if it has changed since." })
-    expectedVersion: number | null,
+    bareClientMutationId: string | null,
+    @Arg('expectedVersion', () => Int, {
+      nullable: true,
+      description: "The ticket's version you last saw: CONFLICT (nothing stored) if it has changed since.",
+      deprecationReason: movedIntoInput('expectedVersion'),
+    })
+    bareExpectedVersion: number | null,
   ): Promise<TicketFilesPayload> {
-    const result = await this.files.upload(ctx, ticketId, files, clientMutationId ?? null, expectedVersion ?? null);
-    return { ...payload(result, uploaded), clientMutationId: clientMutationId ?? null };
+    const clientMutationId = fromInputOrAlias('clientMutationId', input?.clientMutationId, bareClientMutationId);
+    const expectedVersion = fromInputOrAlias('expectedVersion', input?.expectedVersion, bareExpectedVersion);
+    const result = await this.files.upload(ctx, ticketId, files, clientMutationId, expectedVersion);
+    return { ...payload(result, uploaded), clientMutationId };
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
@@ -52,9 +62,16 @@ export class FileResolver {
   async ticketFileDelete(
     @Ctx() ctx: RequestContext,
     @IdArg('id', 'TicketFile') id: number | null,
-    @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing removed) if it has changed since." }) expectedVersion: number | null,
+    @Arg('input', () => TicketFileDeleteInput, { nullable: true, description: 'Options of the deletion.' }) input: TicketFileDeleteInput | null,
+    @Arg('expectedVersion', () => Int, {
+      nullable: true,
+      description: "The ticket's version you last saw: CONFLICT (nothing removed) if it has changed since.",
+      deprecationReason: movedIntoInput('expectedVersion'),
+    })
+    expectedVersion: number | null,
   ): Promise<TicketFileDeletePayload> {
-    return payload(await this.files.delete(ctx, id, expectedVersion ?? null), deletedFile);
+    const version = fromInputOrAlias('expectedVersion', input?.expectedVersion, expectedVersion);
+    return payload(await this.files.delete(ctx, id, version), deletedFile);
   }
 
   @FieldResolver(() => ID, { description: GLOBAL_ID })

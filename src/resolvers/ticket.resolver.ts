@@ -14,6 +14,8 @@ import { toGlobalId, type TicketRef } from '../graphql/global-id';
 import { TicketArg, TicketListArg } from '../graphql/id-args';
 import { TicketCreateInput } from '../graphql/inputs/ticket-create.input';
 import { TicketUpdateInput } from '../graphql/inputs/ticket-update.input';
+import { fromInputOrAlias, movedIntoInput } from '../graphql/args/deprecated-alias';
+import { TicketDeleteInput, TicketRestoreInput } from '../graphql/inputs/mutation-options.input';
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { ChangeConnection, TicketConnection } from '../graphql/types/connections';
@@ -94,9 +96,11 @@ export class TicketResolver {
   async ticketDelete(
     @Ctx() ctx: RequestContext,
     @TicketArg('id') id: TicketRef | null,
-    @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION }) expectedVersion: number | null,
+    @Arg('input', () => TicketDeleteInput, { nullable: true, description: 'Options of the deletion.' }) input: TicketDeleteInput | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION, deprecationReason: movedIntoInput('expectedVersion') }) expectedVersion: number | null,
   ): Promise<TicketDeletePayload> {
-    return payload(await this.ticketService.softDelete(ctx, id, expectedVersion ?? null), deletedTicket);
+    const version = fromInputOrAlias('expectedVersion', input?.expectedVersion, expectedVersion);
+    return payload(await this.ticketService.softDelete(ctx, id, version), deletedTicket);
   }
 
   @Authorized(Privilege.DELETE_TICKETS)
@@ -104,9 +108,11 @@ export class TicketResolver {
   async ticketRestore(
     @Ctx() ctx: RequestContext,
     @TicketArg('id') id: TicketRef | null,
-    @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION }) expectedVersion: number | null,
+    @Arg('input', () => TicketRestoreInput, { nullable: true, description: 'Options of the restore.' }) input: TicketRestoreInput | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION, deprecationReason: movedIntoInput('expectedVersion') }) expectedVersion: number | null,
   ): Promise<TicketPayload> {
-    return payload(await this.ticketService.restore(ctx, id, expectedVersion ?? null), ticketPayload);
+    const version = fromInputOrAlias('expectedVersion', input?.expectedVersion, expectedVersion);
+    return payload(await this.ticketService.restore(ctx, id, version), ticketPayload);
   }
 
   @Authorized(Privilege.DELETE_TICKETS)
