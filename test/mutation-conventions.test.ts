@@ -115,3 +115,24 @@ test('ticketFilesUpload takes clientMutationId and expectedVersion in input or, 
   expect(both.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   expect(both.body.errors?.[0].message).toContain('input.clientMutationId');
 });
+
+test('every delete that returns only an id returns DeletePayload, so one fragment serves them all', async () => {
+  const r = await s.gql(`{ __schema { mutationType { fields { name type { name } } } types { name } } }`);
+  const fields = r.data.__schema.mutationType.fields as { name: string; type: { name: string } }[];
+  const payloadOf = Object.fromEntries(fields.map((f) => [f.name, f.type.name]));
+  for (const m of ['ticketDelete', 'ticketPurge', 'savedSearchDelete', 'categoryDelete', 'tagDelete', 'groupDelete', 'slaPolicyDelete', 'webhookDelete', 'eventDelete', 'ticketEventRemove']) {
+    expect([m, payloadOf[m]]).toEqual([m, 'DeletePayload']);
+  }
+  const names = (r.data.__schema.types as { name: string }[]).map((t) => t.name);
+  for (const gone of ['TicketDeletePayload', 'SavedSearchDeletePayload', 'LabelDeletePayload', 'SlaPolicyDeletePayload', 'WebhookDeletePayload']) expect(names).not.toContain(gone);
+
+  const t = await newTicket('fragment');
+  const tag = (await s.gql(`mutation { tagCreate(input: { key: "fragment-tag" }) { tag { id } userErrors { message } } }`)).data.tagCreate.tag.id;
+  const del = await s.gql(
+    `fragment Deleted on DeletePayload { __typename deletedId userErrors { code } }
+     mutation($t: ID!, $tag: ID!) { a: ticketDelete(id: $t) { ...Deleted } b: tagDelete(id: $tag) { ...Deleted } }`,
+    { t: t.id, tag },
+  );
+  expect(del.errors).toBeUndefined();
+  expect(del.data).toEqual({ a: { __typename: 'DeletePayload', deletedId: t.id, userErrors: [] }, b: { __typename: 'DeletePayload', deletedId: tag, userErrors: [] } });
+});

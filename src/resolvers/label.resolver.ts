@@ -10,7 +10,7 @@ import { IdArg } from '../graphql/id-args';
 import { CategoryInput, GroupInput, LabelCreateInput, LabelUpdateInput } from '../graphql/inputs/label.input';
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
-import { CategoryPayload, GroupPayload, LabelDeletePayload, TagPayload } from '../graphql/types/payloads';
+import { CategoryPayload, DeletePayload, GroupPayload, TagPayload } from '../graphql/types/payloads';
 import { LabelService, NEW } from '../services/label.service';
 import { GLOBAL_ID } from '../graphql/descriptions';
 
@@ -42,8 +42,8 @@ export class CategoryResolver {
   }
 
   @Authorized(Privilege.MANAGE_CATEGORIES)
-  @PayloadMutation(() => LabelDeletePayload, { description: 'Requires manage_categories. Refused (IN_USE) while tickets use it.' })
-  async categoryDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Category') id: number | null): Promise<LabelDeletePayload> {
+  @PayloadMutation(() => DeletePayload, { description: 'Requires manage_categories. Refused (IN_USE) while tickets use it.' })
+  async categoryDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Category') id: number | null): Promise<DeletePayload> {
     return payload(await this.labels.delete(ctx, 'Category', id), deleted('Category'));
   }
 
@@ -82,8 +82,8 @@ export class TagResolver {
   }
 
   @Authorized(Privilege.MANAGE_TAGS)
-  @PayloadMutation(() => LabelDeletePayload, { description: 'Requires manage_tags. The tag is removed from its tickets.' })
-  async tagDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Tag') id: number | null): Promise<LabelDeletePayload> {
+  @PayloadMutation(() => DeletePayload, { description: 'Requires manage_tags. The tag is removed from its tickets.' })
+  async tagDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Tag') id: number | null): Promise<DeletePayload> {
     return payload(await this.labels.delete(ctx, 'Tag', id), deleted('Tag'));
   }
 
@@ -116,8 +116,8 @@ export class GroupResolver {
   }
 
   @Authorized(Privilege.MANAGE_GROUPS)
-  @PayloadMutation(() => LabelDeletePayload, { description: 'Requires manage_groups. Its categories stop auto-assigning.' })
-  async groupDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Group') id: number | null): Promise<LabelDeletePayload> {
+  @PayloadMutation(() => DeletePayload, { description: 'Requires manage_groups. Its categories stop auto-assigning.' })
+  async groupDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Group') id: number | null): Promise<DeletePayload> {
     return payload(await this.labels.delete(ctx, 'Group', id), deleted('Group'));
   }
 

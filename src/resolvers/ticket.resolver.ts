@@ -19,7 +19,7 @@ import { TicketDeleteInput, TicketRestoreInput } from '../graphql/inputs/mutatio
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { ChangeConnection, TicketConnection } from '../graphql/types/connections';
-import { TicketDeletePayload, TicketPayload } from '../graphql/types/payloads';
+import { DeletePayload, TicketPayload } from '../graphql/types/payloads';
 import { TicketSlaType } from '../graphql/types/ticket-sla.type';
 import { filterToJson, type FilterJson } from '../search/ticket-filter.json';
 import { ChangeService } from '../services/change.service';
@@ -92,13 +92,13 @@ export class TicketResolver {
   }
 
   @Authorized(Privilege.DELETE_TICKETS)
-  @PayloadMutation(() => TicketDeletePayload, { description: 'Soft delete (requires delete_tickets); undo with ticketRestore.' })
+  @PayloadMutation(() => DeletePayload, { description: 'Soft delete (requires delete_tickets); undo with ticketRestore.' })
   async ticketDelete(
     @Ctx() ctx: RequestContext,
     @TicketArg('id') id: TicketRef | null,
     @Arg('input', () => TicketDeleteInput, { nullable: true, description: 'Options of the deletion.' }) input: TicketDeleteInput | null,
     @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION, deprecationReason: movedIntoInput('expectedVersion') }) expectedVersion: number | null,
-  ): Promise<TicketDeletePayload> {
+  ): Promise<DeletePayload> {
     const version = fromInputOrAlias('expectedVersion', input?.expectedVersion, expectedVersion);
     return payload(await this.ticketService.softDelete(ctx, id, version), deletedTicket);
   }
@@ -116,8 +116,8 @@ export class TicketResolver {
   }
 
   @Authorized(Privilege.DELETE_TICKETS)
-  @PayloadMutation(() => TicketDeletePayload, { description: 'Permanently removes a ticket and its history (requires delete_tickets).' })
-  async ticketPurge(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null): Promise<TicketDeletePayload> {
+  @PayloadMutation(() => DeletePayload, { description: 'Permanently removes a ticket and its history (requires delete_tickets).' })
+  async ticketPurge(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null): Promise<DeletePayload> {
     return payload(await this.ticketService.purge(ctx, id), deletedTicket);
   }
 
