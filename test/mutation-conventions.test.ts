@@ -136,3 +136,23 @@ test('every delete that returns only an id returns DeletePayload, so one fragmen
   expect(del.errors).toBeUndefined();
   expect(del.data).toEqual({ a: { __typename: 'DeletePayload', deletedId: t.id, userErrors: [] }, b: { __typename: 'DeletePayload', deletedId: tag, userErrors: [] } });
 });
+
+test('tags, categories and groups share one input convention: <Type>CreateInput with a required key, <Type>UpdateInput all optional', async () => {
+  const r = await s.gql(`{ __schema { mutationType { fields { name args { name type { kind name ofType { name } } } } } } }`);
+  const fields = r.data.__schema.mutationType.fields as { name: string; args: { name: string; type: { kind: string; name: string | null; ofType: { name: string } | null } }[] }[];
+  const inputOf = (m: string) => {
+    const t = fields.find((f) => f.name === m)!.args.find((a) => a.name === 'input')!.type;
+    return t.name ?? t.ofType!.name;
+  };
+  for (const type of ['Tag', 'Category', 'Group']) {
+    const lower = type.toLowerCase();
+    expect([inputOf(`${lower}Create`), inputOf(`${lower}Update`)]).toEqual([`${type}CreateInput`, `${type}UpdateInput`]);
+    const keys = await s.gql(`query($c: String!, $u: String!) { c: __type(name: $c) { inputFields { name type { kind } } } u: __type(name: $u) { inputFields { name type { kind } } } }`, { c: `${type}CreateInput`, u: `${type}UpdateInput` });
+    expect(keys.data.c.inputFields.find((f: { name: string }) => f.name === 'key').type.kind).toBe('NON_NULL');
+    expect(keys.data.u.inputFields.every((f: { type: { kind: string } }) => f.type.kind !== 'NON_NULL')).toBe(true);
+  }
+  const missingKey = await s.gql(`mutation { categoryCreate(input: { title: "No key" }) { category { id } } }`);
+  expect(missingKey.errors?.[0].message).toMatch(/key/);
+  const created = await s.gql(`mutation($i: GroupCreateInput!) { groupCreate(input: $i) { group { key } userErrors { code } } }`, { i: { key: 'conventions' } });
+  expect(created.data.groupCreate).toEqual({ group: { key: 'conventions' }, userErrors: [] });
+});
