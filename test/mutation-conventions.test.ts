@@ -156,3 +156,34 @@ test('tags, categories and groups share one input convention: <Type>CreateInput 
   const created = await s.gql(`mutation($i: GroupCreateInput!) { groupCreate(input: $i) { group { key } userErrors { code } } }`, { i: { key: 'conventions' } });
   expect(created.data.groupCreate).toEqual({ group: { key: 'conventions' }, userErrors: [] });
 });
+
+test('things added to a ticket name it in input.ticketId; the bare ticketId of ticketEventAdd and ticketFilesUpload is a deprecated alias', async () => {
+  const schema = await s.gql(`{ __schema { mutationType { fields { name args(includeDeprecated: true) { name isDeprecated type { kind } } } } } }`);
+  const fields = schema.data.__schema.mutationType.fields as { name: string; args: { name: string; isDeprecated: boolean; type: { kind: string } }[] }[];
+  for (const m of ['ticketEventAdd', 'ticketFilesUpload']) {
+    expect(fields.find((f) => f.name === m)!.args.find((a) => a.name === 'ticketId')).toEqual({ name: 'ticketId', isDeprecated: true, type: { kind: 'SCALAR' } });
+  }
+  const t = await newTicket('target');
+  const ev = (await s.gql(`mutation { eventCreate(input: { title: "Deploy", key: "deploy-conventions", command: ["/bin/true"] }) { event { id } userErrors { field message } } }`)).data.eventCreate;
+  expect(ev.userErrors).toEqual([]);
+  const add = (args: string) => s.gql(`mutation($t: ID!, $e: String!) { ticketEventAdd(${args}) { ticketEvent { id } userErrors { field code } } }`, { t: t.id, e: ev.event.id });
+  const viaInput = await add('input: { ticketId: $t, eventId: $e }');
+  expect(viaInput.errors).toBeUndefined();
+  expect(viaInput.data.ticketEventAdd.userErrors).toEqual([]);
+  const viaBare = await add('ticketId: $t, input: { eventId: $e }');
+  expect(viaBare.data.ticketEventAdd.userErrors).toEqual([]);
+  const both = await add('ticketId: "999", input: { ticketId: $t, eventId: $e }');
+  expect(both.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  expect(both.errors?.[0].message).toContain('deprecated argument ticketId');
+  const neither = await s.gql(`mutation($e: String!) { ticketEventAdd(input: { eventId: $e }) { userErrors { code } } }`, { e: ev.event.id });
+  expect(neither.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  expect(neither.errors?.[0].message).toContain('input.ticketId is required');
+  const missing = await s.gql(`mutation($e: String!) { ticketEventAdd(input: { ticketId: "998", eventId: $e }) { userErrors { field code } } }`, { e: ev.event.id });
+  expect(missing.data.ticketEventAdd.userErrors).toEqual([{ field: ['input', 'ticketId'], code: 'NOT_FOUND' }]);
+  const moved = await s.gql(`mutation($id: ID!, $t: ID!) { ticketEventUpdate(id: $id, input: { ticketId: $t }) { userErrors { code } } }`, { id: viaInput.data.ticketEventAdd.ticketEvent.id, t: t.id });
+  expect(moved.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+
+  const up = await multipartRequest(s.url, ADMIN_KEY, `mutation($t: ID!, $files: [Upload!]!) { ticketFilesUpload(files: $files, input: { ticketId: $t }) { files { filename } userErrors { code } } }`,
+    { t: t.id, files: [null] }, [{ path: 'variables.files.0', filename: 'in-input.txt', type: 'text/plain', content: 'x' }]);
+  expect(up.body.data.ticketFilesUpload).toEqual({ files: [{ filename: 'in-input.txt' }], userErrors: [] });
+});

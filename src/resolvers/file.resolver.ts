@@ -6,15 +6,15 @@ import type { Ticket } from '../entities/ticket.entity';
 import { Privilege } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
 import type { RequestContext } from '../graphql/context';
-import { toGlobalId, type TicketRef } from '../graphql/global-id';
-import { IdArg, TicketArg } from '../graphql/id-args';
+import { toGlobalId } from '../graphql/global-id';
+import { decodeTicketRef, IdArg } from '../graphql/id-args';
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { TicketFileDeletePayload, TicketFilesPayload } from '../graphql/types/payloads';
 import { FileLinks } from '../services/file-links';
 import { FileService, type UploadedFiles } from '../services/file.service';
 import { GLOBAL_ID } from '../graphql/descriptions';
-import { fromInputOrAlias, movedIntoInput } from '../graphql/args/deprecated-alias';
+import { fromInputOrAlias, movedIntoInput, TICKET_ID_MOVED, ticketIdFromInputOrAlias } from '../graphql/args/deprecated-alias';
 import { TicketFileDeleteInput, TicketFilesUploadInput } from '../graphql/inputs/mutation-options.input';
 
 const uploaded = (value: UploadedFiles | null) => ({ files: value?.files ?? [], ticket: value?.ticket ?? null });
@@ -35,7 +35,7 @@ export class FileResolver {
   })
   async ticketFilesUpload(
     @Ctx() ctx: RequestContext,
-    @TicketArg('ticketId') ticketId: TicketRef | null,
+    @Arg('ticketId', () => ID, { nullable: true, description: 'The ticket: its global id, its number ("42") or "#42".', deprecationReason: TICKET_ID_MOVED }) bareTicketId: string | null,
     @Arg('files', () => [GraphQLUpload], { description: 'The files, as multipart upload parts (GraphQL multipart request spec).' }) files: Promise<FileUpload>[],
     @Arg('input', () => TicketFilesUploadInput, { nullable: true, description: 'Options of the upload.' }) input: TicketFilesUploadInput | null,
     @Arg('clientMutationId', () => String, {
@@ -53,6 +53,7 @@ export class FileResolver {
   ): Promise<TicketFilesPayload> {
     const clientMutationId = fromInputOrAlias('clientMutationId', input?.clientMutationId, bareClientMutationId);
     const expectedVersion = fromInputOrAlias('expectedVersion', input?.expectedVersion, bareExpectedVersion);
+    const ticketId = decodeTicketRef(ticketIdFromInputOrAlias(input?.ticketId, bareTicketId)) ?? null;
     const result = await this.files.upload(ctx, ticketId, files, clientMutationId, expectedVersion);
     return { ...payload(result, uploaded), clientMutationId };
   }

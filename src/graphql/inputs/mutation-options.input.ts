@@ -1,4 +1,4 @@
-import { Field, InputType, Int } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { EXPECTED_VERSION } from '../descriptions';
 
 // Mutations that used to take expectedVersion as a bare argument take it inside input, like every
@@ -37,8 +37,11 @@ export class TicketFileDeleteInput {
   expectedVersion?: number | null;
 }
 
-@InputType({ description: 'Options of ticketFilesUpload.' })
+@InputType({ description: 'The ticket and the options of ticketFilesUpload.' })
 export class TicketFilesUploadInput {
+  @Field(() => ID, { nullable: true, description: 'The ticket: its global id, its number ("42") or "#42". Required (here or, deprecated, as the ticketId argument).' })
+  ticketId?: string | null;
+
   @Field(() => String, {
     nullable: true,
     description: 'Makes retries safe: the same id with the same ticket and file contents within 24 h returns the first files and stores nothing.',
