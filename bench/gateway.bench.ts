@@ -564,8 +564,8 @@ async function prepare(scratch: ScratchDatabase, scale: Scale): Promise<Prepared
         usernames.slice(i, i + 10).map((u) => run('userCreate', 'UserCreateInput', { username: u, name: names.get(u), email: `${u}@example.com`, privileges: ['CREATE_TICKETS', 'EDIT_TICKETS'] })),
       );
     }
-    for (const key of TAGS) await run('tagCreate', 'LabelCreateInput', { key, title: key });
-    for (const key of CATEGORIES) await run('categoryCreate', 'CategoryInput', { key, title: key });
+    for (const key of TAGS) await run('tagCreate', 'TagCreateInput', { key, title: key });
+    for (const key of CATEGORIES) await run('categoryCreate', 'CategoryCreateInput', { key, title: key });
     const em = app.db.manager;
     const inOrder = (keys: string[], rows: Label[]) => keys.map((k) => rows.find((r) => r.key === k) ?? fail(`${k} was not created`));
     const labels: Labels = {

@@ -184,8 +184,8 @@ async function createLabels(app: App, client: GraphQLClient): Promise<Labels> {
   for (const username of USERS) {
     await run('userCreate', 'UserCreateInput', { username, name: username[0].toUpperCase() + username.slice(1), email: `${username}@example.com`, privileges: ['CREATE_TICKETS', 'EDIT_TICKETS'] });
   }
-  for (const key of TAGS) await run('tagCreate', 'LabelCreateInput', { key, title: key });
-  for (const key of CATEGORIES) await run('categoryCreate', 'CategoryInput', { key, title: key });
+  for (const key of TAGS) await run('tagCreate', 'TagCreateInput', { key, title: key });
+  for (const key of CATEGORIES) await run('categoryCreate', 'CategoryCreateInput', { key, title: key });
 
   const inOrder = (names: string[], rows: Label[]): Label[] => names.map((name) => rows.find((r) => r.key === name) ?? missing(name));
   const missing = (name: string): never => {

@@ -245,8 +245,8 @@ describe('custom workflow', () => {
 });
 
 describe('categories, tags and groups', () => {
-  const GROUP = `mutation($i: GroupInput!) { groupCreate(input: $i) { group { id key title members { username } } userErrors { field code message } } }`;
-  const CATEGORY = `mutation($i: CategoryInput!) { categoryCreate(input: $i) { category { id key title autoAssign group { key } } userErrors { field code message } } }`;
+  const GROUP = `mutation($i: GroupCreateInput!) { groupCreate(input: $i) { group { id key title members { username } } userErrors { field code message } } }`;
+  const CATEGORY = `mutation($i: CategoryCreateInput!) { categoryCreate(input: $i) { category { id key title autoAssign group { key } } userErrors { field code message } } }`;
 
   test('each has its own privilege; admins have them all', async () => {
     const curator = await s.user('curator', ['MANAGE_TAGS']);

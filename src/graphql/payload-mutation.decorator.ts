@@ -41,27 +41,29 @@ const targetErrorsAsUserErrors: MiddlewareFn<RequestContext> = async ({ args, in
   } catch (err) {
     const code = err instanceof AppError ? TARGET_CODES[String(err.extensions.code)] : undefined;
     if (!code) throw err;
-    const userError = Object.assign(new UserError(), { field: targetArgument(info), code, message: (err as AppError).message });
+    const userError = Object.assign(new UserError(), { field: targetArgument(info, args), code, message: (err as AppError).message });
     return { ...emptyPayload(info), ...clientMutationId(args), userErrors: [userError] };
   }
 };
 
-const targets = new WeakMap<object, string[] | null>();
+const targets = new WeakMap<object, { arg: GraphQLArgument | undefined; inner: string | undefined }>();
 
 /**
- * The argument that names the mutation's target: its first ID argument (`id`, `ticketId`,
- * `parentJobId`), else the first ID field of its `input` (`["input", "ticketId"]`).
+ * The argument that names the mutation's target: its first ID argument (`id`, `parentJobId`), else
+ * the first ID field of its `input` (`["input", "ticketId"]`). A deprecated ID argument (the bare
+ * `ticketId` that moved into input) is named only when the client gave it.
  */
-function targetArgument(info: GraphQLResolveInfo): string[] | null {
+function targetArgument(info: GraphQLResolveInfo, args: Record<string, unknown>): string[] | null {
   const field = info.parentType.getFields()[info.fieldName];
   if (!targets.has(field)) {
     const isId = (a: GraphQLArgument | GraphQLInputField) => !isListType(getNullableType(a.type)) && getNamedType(a.type).name === 'ID';
-    const arg = field.args.find(isId);
     const input = getNamedType(field.args.find((a) => a.name === 'input')?.type);
     const inner = input && isInputObjectType(input) ? Object.values(input.getFields()).find(isId) : undefined;
-    targets.set(field, arg ? [arg.name] : inner ? ['input', inner.name] : null);
+    targets.set(field, { arg: field.args.find(isId), inner: inner?.name });
   }
-  return targets.get(field) ?? null;
+  const { arg, inner } = targets.get(field)!;
+  if (arg && (!arg.deprecationReason || args[arg.name] != null || !inner)) return [arg.name];
+  return inner ? ['input', inner] : null;
 }
 
 /** The payload's shape of nothing: null for each field, an empty list for a non-null list. */

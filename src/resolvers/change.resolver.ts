@@ -9,6 +9,8 @@ import type { RequestContext } from '../graphql/context';
 import { toGlobalId } from '../graphql/global-id';
 import { decodeTicketRef, IdArg } from '../graphql/id-args';
 import { CommentAddInput, CommentUpdateInput } from '../graphql/inputs/comment.input';
+import { fromInputOrAlias, movedIntoInput } from '../graphql/args/deprecated-alias';
+import { CommentDeleteInput } from '../graphql/inputs/mutation-options.input';
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { ChangePayload, CommentDeletePayload } from '../graphql/types/payloads';
@@ -46,9 +48,16 @@ export class ChangeResolver {
   async commentDelete(
     @Ctx() ctx: RequestContext,
     @IdArg('id', 'Change') id: number | null,
-    @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing deleted) if it has changed since." }) expectedVersion?: number | null,
+    @Arg('input', () => CommentDeleteInput, { nullable: true, description: 'Options of the deletion.' }) input: CommentDeleteInput | null,
+    @Arg('expectedVersion', () => Int, {
+      nullable: true,
+      description: "The ticket's version you last saw: CONFLICT (nothing deleted) if it has changed since.",
+      deprecationReason: movedIntoInput('expectedVersion'),
+    })
+    expectedVersion?: number | null,
   ): Promise<CommentDeletePayload> {
-    return payload(await this.comments.delete(ctx, id, expectedVersion), deletedComment);
+    const version = fromInputOrAlias('expectedVersion', input?.expectedVersion, expectedVersion);
+    return payload(await this.comments.delete(ctx, id, version), deletedComment);
   }
 
   @FieldResolver(() => ID, { description: GLOBAL_ID })

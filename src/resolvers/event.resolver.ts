@@ -4,9 +4,12 @@ import { TicketEvent } from '../entities/ticket-event.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { Privilege } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
-import { toGlobalId, type TicketRef } from '../graphql/global-id';
-import { decodeId, IdArg, TicketArg } from '../graphql/id-args';
+import { toGlobalId } from '../graphql/global-id';
+import { decodeId, decodeTicketRef, IdArg } from '../graphql/id-args';
+import { badUserInput } from '../common/errors';
 import { EventInput, TicketEventInput } from '../graphql/inputs/event.input';
+import { fromInputOrAlias, movedIntoInput, TICKET_ID_MOVED, ticketIdFromInputOrAlias } from '../graphql/args/deprecated-alias';
+import { TicketEventRemoveInput } from '../graphql/inputs/mutation-options.input';
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { DeletePayload, EventPayload, TicketEventPayload } from '../graphql/types/payloads';
@@ -21,7 +24,7 @@ const ticketEventPayload = (ticketEvent: TicketEvent | null) => ({ ticketEvent }
 const deletedEvent = (event: EventDefinition | null) => ({ deletedId: event && toGlobalId('Event', event.id) });
 const removedTicketEvent = (stub: TicketEvent | null) => ({ deletedId: stub && toGlobalId('TicketEvent', stub.id) });
 /** The fields of a TicketEventInput, with the event's id decoded. */
-const ticketEventFields = (input: TicketEventInput) => ({ ...input, eventId: decodeId('Event', input.eventId) });
+const ticketEventFields = ({ ticketId: _ticket, ...input }: TicketEventInput) => ({ ...input, eventId: decodeId('Event', input.eventId) });
 
 /** Runnable event definitions (admins manage them; everyone signed in can read them). */
 @Resolver(() => EventDefinition)
@@ -80,13 +83,19 @@ export class TicketEventResolver {
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => TicketEventPayload, { description: "Requires edit_tickets. Parameters are checked against the event's fields." })
-  async ticketEventAdd(@Ctx() ctx: RequestContext, @TicketArg('ticketId', { description: 'Ticket id or number.' }) ticketId: TicketRef | null, @Arg('input', { description: 'The ticket and the event to attach.' }) input: TicketEventInput): Promise<TicketEventPayload> {
+  async ticketEventAdd(
+    @Ctx() ctx: RequestContext,
+    @Arg('ticketId', () => ID, { nullable: true, description: 'Ticket id or number.', deprecationReason: TICKET_ID_MOVED }) bareTicketId: string | null,
+    @Arg('input', { description: 'The ticket and the event to attach.' }) input: TicketEventInput,
+  ): Promise<TicketEventPayload> {
+    const ticketId = decodeTicketRef(ticketIdFromInputOrAlias(input.ticketId, bareTicketId)) ?? null;
     return payload(await this.ticketEvents.add(ctx, ticketId, ticketEventFields(input)), ticketEventPayload);
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => TicketEventPayload, { description: 'Requires edit_tickets. Only the given fields change; null clears an override.' })
   async ticketEventUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'TicketEvent') id: number | null, @Arg('input', { description: 'Fields to change; omitted fields keep their value.' }) input: TicketEventInput): Promise<TicketEventPayload> {
+    if (input.ticketId != null) throw badUserInput('input.ticketId is for ticketEventAdd: an attached event cannot move to another ticket.');
     return payload(await this.ticketEvents.update(ctx, id, ticketEventFields(input)), ticketEventPayload);
   }
 
@@ -95,9 +104,16 @@ export class TicketEventResolver {
   async ticketEventRemove(
     @Ctx() ctx: RequestContext,
     @IdArg('id', 'TicketEvent') id: number | null,
-    @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing removed) if it has changed since." }) expectedVersion: number | null,
+    @Arg('input', () => TicketEventRemoveInput, { nullable: true, description: 'Options of the removal.' }) input: TicketEventRemoveInput | null,
+    @Arg('expectedVersion', () => Int, {
+      nullable: true,
+      description: "The ticket's version you last saw: CONFLICT (nothing removed) if it has changed since.",
+      deprecationReason: movedIntoInput('expectedVersion'),
+    })
+    expectedVersion: number | null,
   ): Promise<DeletePayload> {
-    return payload(await this.ticketEvents.remove(ctx, id, expectedVersion ?? null), removedTicketEvent);
+    const version = fromInputOrAlias('expectedVersion', input?.expectedVersion, expectedVersion);
+    return payload(await this.ticketEvents.remove(ctx, id, version), removedTicketEvent);
   }
 
   @FieldResolver(() => ID, { description: GLOBAL_ID })

@@ -6,14 +6,16 @@ import type { Ticket } from '../entities/ticket.entity';
 import { Privilege } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
 import type { RequestContext } from '../graphql/context';
-import { toGlobalId, type TicketRef } from '../graphql/global-id';
-import { IdArg, TicketArg } from '../graphql/id-args';
+import { toGlobalId } from '../graphql/global-id';
+import { decodeTicketRef, IdArg } from '../graphql/id-args';
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { TicketFileDeletePayload, TicketFilesPayload } from '../graphql/types/payloads';
 import { FileLinks } from '../services/file-links';
 import { FileService, type UploadedFiles } from '../services/file.service';
 import { GLOBAL_ID } from '../graphql/descriptions';
+import { fromInputOrAlias, movedIntoInput, TICKET_ID_MOVED, ticketIdFromInputOrAlias } from '../graphql/args/deprecated-alias';
+import { TicketFileDeleteInput, TicketFilesUploadInput } from '../graphql/inputs/mutation-options.input';
 
 const uploaded = (value: UploadedFiles | null) => ({ files: value?.files ?? [], ticket: value?.ticket ?? null });
 const deletedFile = (value: { file: TicketFile; ticket: Ticket } | null) => ({ deletedId: value && toGlobalId('TicketFile', value.file.id), ticket: value?.ticket ?? null });
@@ -33,18 +35,27 @@ export class FileResolver {
   })
   async ticketFilesUpload(
     @Ctx() ctx: RequestContext,
-    @TicketArg('ticketId') ticketId: TicketRef | null,
+    @Arg('ticketId', () => ID, { nullable: true, description: 'The ticket: its global id, its number ("42") or "#42".', deprecationReason: TICKET_ID_MOVED }) bareTicketId: string | null,
     @Arg('files', () => [GraphQLUpload], { description: 'The files, as multipart upload parts (GraphQL multipart request spec).' }) files: Promise<FileUpload>[],
+    @Arg('input', () => TicketFilesUploadInput, { nullable: true, description: 'Options of the upload.' }) input: TicketFilesUploadInput | null,
     @Arg('clientMutationId', () => String, {
       nullable: true,
       description: 'Makes retries safe: the same id with the same ticket and file contents within 24 h returns the first files and stores nothing.',
+      deprecationReason: movedIntoInput('clientMutationId'),
     })
-    clientMutationId: string | null,
-    @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing stored) if it has changed since." })
-    expectedVersion: number | null,
+    bareClientMutationId: string | null,
+    @Arg('expectedVersion', () => Int, {
+      nullable: true,
+      description: "The ticket's version you last saw: CONFLICT (nothing stored) if it has changed since.",
+      deprecationReason: movedIntoInput('expectedVersion'),
+    })
+    bareExpectedVersion: number | null,
   ): Promise<TicketFilesPayload> {
-    const result = await this.files.upload(ctx, ticketId, files, clientMutationId ?? null, expectedVersion ?? null);
-    return { ...payload(result, uploaded), clientMutationId: clientMutationId ?? null };
+    const clientMutationId = fromInputOrAlias('clientMutationId', input?.clientMutationId, bareClientMutationId);
+    const expectedVersion = fromInputOrAlias('expectedVersion', input?.expectedVersion, bareExpectedVersion);
+    const ticketId = decodeTicketRef(ticketIdFromInputOrAlias(input?.ticketId, bareTicketId)) ?? null;
+    const result = await this.files.upload(ctx, ticketId, files, clientMutationId, expectedVersion);
+    return { ...payload(result, uploaded), clientMutationId };
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
@@ -52,9 +63,16 @@ export class FileResolver {
   async ticketFileDelete(
     @Ctx() ctx: RequestContext,
     @IdArg('id', 'TicketFile') id: number | null,
-    @Arg('expectedVersion', () => Int, { nullable: true, description: "The ticket's version you last saw: CONFLICT (nothing removed) if it has changed since." }) expectedVersion: number | null,
+    @Arg('input', () => TicketFileDeleteInput, { nullable: true, description: 'Options of the deletion.' }) input: TicketFileDeleteInput | null,
+    @Arg('expectedVersion', () => Int, {
+      nullable: true,
+      description: "The ticket's version you last saw: CONFLICT (nothing removed) if it has changed since.",
+      deprecationReason: movedIntoInput('expectedVersion'),
+    })
+    expectedVersion: number | null,
   ): Promise<TicketFileDeletePayload> {
-    return payload(await this.files.delete(ctx, id, expectedVersion ?? null), deletedFile);
+    const version = fromInputOrAlias('expectedVersion', input?.expectedVersion, expectedVersion);
+    return payload(await this.files.delete(ctx, id, version), deletedFile);
   }
 
   @FieldResolver(() => ID, { description: GLOBAL_ID })

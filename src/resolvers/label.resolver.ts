@@ -7,10 +7,10 @@ import { UserGroup } from '../entities/user-group.entity';
 import type { RequestContext } from '../graphql/context';
 import { toGlobalId, type NodeTypeName } from '../graphql/global-id';
 import { IdArg } from '../graphql/id-args';
-import { CategoryInput, GroupInput, LabelCreateInput, LabelUpdateInput } from '../graphql/inputs/label.input';
+import { CategoryCreateInput, CategoryUpdateInput, GroupCreateInput, GroupUpdateInput, TagCreateInput, TagUpdateInput } from '../graphql/inputs/label.input';
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
-import { CategoryPayload, GroupPayload, LabelDeletePayload, TagPayload } from '../graphql/types/payloads';
+import { CategoryPayload, DeletePayload, GroupPayload, TagPayload } from '../graphql/types/payloads';
 import { LabelService, NEW } from '../services/label.service';
 import { GLOBAL_ID } from '../graphql/descriptions';
 
@@ -31,19 +31,19 @@ export class CategoryResolver {
 
   @Authorized(Privilege.MANAGE_CATEGORIES)
   @PayloadMutation(() => CategoryPayload, { description: 'Requires manage_categories.' })
-  async categoryCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new category.' }) input: CategoryInput): Promise<CategoryPayload> {
+  async categoryCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new category.' }) input: CategoryCreateInput): Promise<CategoryPayload> {
     return payload(await this.labels.saveCategory(ctx, NEW, input), categoryPayload);
   }
 
   @Authorized(Privilege.MANAGE_CATEGORIES)
   @PayloadMutation(() => CategoryPayload, { description: 'Requires manage_categories.' })
-  async categoryUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Category') id: number | null, @Arg('input', { description: 'The new values of the category.' }) input: CategoryInput): Promise<CategoryPayload> {
+  async categoryUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Category') id: number | null, @Arg('input', { description: 'Fields to change; omitted fields keep their value.' }) input: CategoryUpdateInput): Promise<CategoryPayload> {
     return payload(await this.labels.saveCategory(ctx, id, input), categoryPayload);
   }
 
   @Authorized(Privilege.MANAGE_CATEGORIES)
-  @PayloadMutation(() => LabelDeletePayload, { description: 'Requires manage_categories. Refused (IN_USE) while tickets use it.' })
-  async categoryDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Category') id: number | null): Promise<LabelDeletePayload> {
+  @PayloadMutation(() => DeletePayload, { description: 'Requires manage_categories. Refused (IN_USE) while tickets use it.' })
+  async categoryDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Category') id: number | null): Promise<DeletePayload> {
     return payload(await this.labels.delete(ctx, 'Category', id), deleted('Category'));
   }
 
@@ -71,19 +71,19 @@ export class TagResolver {
 
   @Authorized(Privilege.MANAGE_TAGS)
   @PayloadMutation(() => TagPayload, { description: 'Requires manage_tags.' })
-  async tagCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new tag.' }) input: LabelCreateInput): Promise<TagPayload> {
+  async tagCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new tag.' }) input: TagCreateInput): Promise<TagPayload> {
     return payload(await this.labels.saveTag(ctx, NEW, input), tagPayload);
   }
 
   @Authorized(Privilege.MANAGE_TAGS)
   @PayloadMutation(() => TagPayload, { description: 'Requires manage_tags.' })
-  async tagUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Tag') id: number | null, @Arg('input', { description: 'Fields to change; omitted fields keep their value.' }) input: LabelUpdateInput): Promise<TagPayload> {
+  async tagUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Tag') id: number | null, @Arg('input', { description: 'Fields to change; omitted fields keep their value.' }) input: TagUpdateInput): Promise<TagPayload> {
     return payload(await this.labels.saveTag(ctx, id, input), tagPayload);
   }
 
   @Authorized(Privilege.MANAGE_TAGS)
-  @PayloadMutation(() => LabelDeletePayload, { description: 'Requires manage_tags. The tag is removed from its tickets.' })
-  async tagDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Tag') id: number | null): Promise<LabelDeletePayload> {
+  @PayloadMutation(() => DeletePayload, { description: 'Requires manage_tags. The tag is removed from its tickets.' })
+  async tagDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Tag') id: number | null): Promise<DeletePayload> {
     return payload(await this.labels.delete(ctx, 'Tag', id), deleted('Tag'));
   }
 
@@ -105,19 +105,19 @@ export class GroupResolver {
 
   @Authorized(Privilege.MANAGE_GROUPS)
   @PayloadMutation(() => GroupPayload, { description: 'Requires manage_groups.' })
-  async groupCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new group.' }) input: GroupInput): Promise<GroupPayload> {
+  async groupCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new group.' }) input: GroupCreateInput): Promise<GroupPayload> {
     return payload(await this.labels.saveGroup(ctx, NEW, input), groupPayload);
   }
 
   @Authorized(Privilege.MANAGE_GROUPS)
   @PayloadMutation(() => GroupPayload, { description: 'Requires manage_groups.' })
-  async groupUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Group') id: number | null, @Arg('input', { description: 'The new values of the group.' }) input: GroupInput): Promise<GroupPayload> {
+  async groupUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Group') id: number | null, @Arg('input', { description: 'Fields to change; omitted fields keep their value.' }) input: GroupUpdateInput): Promise<GroupPayload> {
     return payload(await this.labels.saveGroup(ctx, id, input), groupPayload);
   }
 
   @Authorized(Privilege.MANAGE_GROUPS)
-  @PayloadMutation(() => LabelDeletePayload, { description: 'Requires manage_groups. Its categories stop auto-assigning.' })
-  async groupDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Group') id: number | null): Promise<LabelDeletePayload> {
+  @PayloadMutation(() => DeletePayload, { description: 'Requires manage_groups. Its categories stop auto-assigning.' })
+  async groupDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Group') id: number | null): Promise<DeletePayload> {
     return payload(await this.labels.delete(ctx, 'Group', id), deleted('Group'));
   }
 

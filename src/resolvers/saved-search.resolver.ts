@@ -9,7 +9,7 @@ import { SavedSearchCreateInput, SavedSearchUpdateInput } from '../graphql/input
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { TicketConnection } from '../graphql/types/connections';
-import { SavedSearchDeletePayload, SavedSearchPayload } from '../graphql/types/payloads';
+import { DeletePayload, SavedSearchPayload } from '../graphql/types/payloads';
 import { SavedSearchOrder } from '../graphql/types/saved-search-order.type';
 import { filterToJson, type FilterJson } from '../search/ticket-filter.json';
 import { SavedSearchService } from '../services/saved-search.service';
@@ -41,8 +41,8 @@ export class SavedSearchResolver {
   }
 
   @Authorized()
-  @PayloadMutation(() => SavedSearchDeletePayload, { description: "Deletes one of the caller's saved searches (built-in views cannot be deleted)." })
-  async savedSearchDelete(@Ctx() ctx: RequestContext, @SavedSearchArg('id') id: SavedSearchRef | null): Promise<SavedSearchDeletePayload> {
+  @PayloadMutation(() => DeletePayload, { description: "Deletes one of the caller's saved searches (built-in views cannot be deleted)." })
+  async savedSearchDelete(@Ctx() ctx: RequestContext, @SavedSearchArg('id') id: SavedSearchRef | null): Promise<DeletePayload> {
     return payload(await this.searches.delete(ctx, id), deletedSearch);
   }
 

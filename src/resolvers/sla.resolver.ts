@@ -9,7 +9,7 @@ import { SlaPolicyInput } from '../graphql/inputs/sla-policy.input';
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { BusinessHoursType } from '../graphql/types/business-hours.type';
-import { SlaPolicyDeletePayload, SlaPolicyPayload } from '../graphql/types/payloads';
+import { DeletePayload, SlaPolicyPayload } from '../graphql/types/payloads';
 import { SlaService } from '../services/sla.service';
 import { GLOBAL_ID } from '../graphql/descriptions';
 
@@ -39,8 +39,8 @@ export class SlaPolicyResolver {
   }
 
   @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => SlaPolicyDeletePayload, { description: 'Admin only. Tickets keep the targets they were given.' })
-  async slaPolicyDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'SlaPolicy') id: number | null): Promise<SlaPolicyDeletePayload> {
+  @PayloadMutation(() => DeletePayload, { description: 'Admin only. Tickets keep the targets they were given.' })
+  async slaPolicyDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'SlaPolicy') id: number | null): Promise<DeletePayload> {
     return payload(await this.sla.delete(ctx, id), deletedPolicy);
   }
 

@@ -4,6 +4,8 @@ import { Privilege } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
 import type { TicketRef } from '../graphql/global-id';
 import { EXPECTED_VERSION } from '../graphql/descriptions';
+import { fromInputOrAlias, movedIntoInput } from '../graphql/args/deprecated-alias';
+import { TicketPickUpInput } from '../graphql/inputs/mutation-options.input';
 import { TicketArg } from '../graphql/id-args';
 import { TicketCloseInput, TicketReopenInput, TicketReplyInput, TicketResolveInput } from '../graphql/inputs/ticket-workflow.input';
 import { payload } from '../graphql/payload';
@@ -30,8 +32,14 @@ export class TicketWorkflowResolver {
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => TicketPayload, { description: 'Assigns you and, from open or on hold, moves the ticket to in progress. Requires edit_tickets.' })
-  async ticketPickUp(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION }) expectedVersion?: number | null): Promise<TicketPayload> {
-    return payload(await this.workflow.pickUp(ctx, id, expectedVersion), ticketPayload);
+  async ticketPickUp(
+    @Ctx() ctx: RequestContext,
+    @TicketArg('id') id: TicketRef | null,
+    @Arg('input', () => TicketPickUpInput, { nullable: true, description: 'Options of the pick-up.' }) input: TicketPickUpInput | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION, deprecationReason: movedIntoInput('expectedVersion') }) expectedVersion?: number | null,
+  ): Promise<TicketPayload> {
+    const version = fromInputOrAlias('expectedVersion', input?.expectedVersion, expectedVersion);
+    return payload(await this.workflow.pickUp(ctx, id, version), ticketPayload);
   }
 
   @Authorized(Privilege.EDIT_TICKETS)

@@ -14,10 +14,12 @@ import { toGlobalId, type TicketRef } from '../graphql/global-id';
 import { TicketArg, TicketListArg } from '../graphql/id-args';
 import { TicketCreateInput } from '../graphql/inputs/ticket-create.input';
 import { TicketUpdateInput } from '../graphql/inputs/ticket-update.input';
+import { fromInputOrAlias, movedIntoInput } from '../graphql/args/deprecated-alias';
+import { TicketDeleteInput, TicketRestoreInput } from '../graphql/inputs/mutation-options.input';
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { ChangeConnection, TicketConnection } from '../graphql/types/connections';
-import { TicketDeletePayload, TicketPayload } from '../graphql/types/payloads';
+import { DeletePayload, TicketPayload } from '../graphql/types/payloads';
 import { TicketSlaType } from '../graphql/types/ticket-sla.type';
 import { filterToJson, type FilterJson } from '../search/ticket-filter.json';
 import { ChangeService } from '../services/change.service';
@@ -90,13 +92,15 @@ export class TicketResolver {
   }
 
   @Authorized(Privilege.DELETE_TICKETS)
-  @PayloadMutation(() => TicketDeletePayload, { description: 'Soft delete (requires delete_tickets); undo with ticketRestore.' })
+  @PayloadMutation(() => DeletePayload, { description: 'Soft delete (requires delete_tickets); undo with ticketRestore.' })
   async ticketDelete(
     @Ctx() ctx: RequestContext,
     @TicketArg('id') id: TicketRef | null,
-    @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION }) expectedVersion: number | null,
-  ): Promise<TicketDeletePayload> {
-    return payload(await this.ticketService.softDelete(ctx, id, expectedVersion ?? null), deletedTicket);
+    @Arg('input', () => TicketDeleteInput, { nullable: true, description: 'Options of the deletion.' }) input: TicketDeleteInput | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION, deprecationReason: movedIntoInput('expectedVersion') }) expectedVersion: number | null,
+  ): Promise<DeletePayload> {
+    const version = fromInputOrAlias('expectedVersion', input?.expectedVersion, expectedVersion);
+    return payload(await this.ticketService.softDelete(ctx, id, version), deletedTicket);
   }
 
   @Authorized(Privilege.DELETE_TICKETS)
@@ -104,14 +108,16 @@ export class TicketResolver {
   async ticketRestore(
     @Ctx() ctx: RequestContext,
     @TicketArg('id') id: TicketRef | null,
-    @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION }) expectedVersion: number | null,
+    @Arg('input', () => TicketRestoreInput, { nullable: true, description: 'Options of the restore.' }) input: TicketRestoreInput | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION, deprecationReason: movedIntoInput('expectedVersion') }) expectedVersion: number | null,
   ): Promise<TicketPayload> {
-    return payload(await this.ticketService.restore(ctx, id, expectedVersion ?? null), ticketPayload);
+    const version = fromInputOrAlias('expectedVersion', input?.expectedVersion, expectedVersion);
+    return payload(await this.ticketService.restore(ctx, id, version), ticketPayload);
   }
 
   @Authorized(Privilege.DELETE_TICKETS)
-  @PayloadMutation(() => TicketDeletePayload, { description: 'Permanently removes a ticket and its history (requires delete_tickets).' })
-  async ticketPurge(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null): Promise<TicketDeletePayload> {
+  @PayloadMutation(() => DeletePayload, { description: 'Permanently removes a ticket and its history (requires delete_tickets).' })
+  async ticketPurge(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null): Promise<DeletePayload> {
     return payload(await this.ticketService.purge(ctx, id), deletedTicket);
   }
 

@@ -8,7 +8,7 @@ import { IdArg } from '../graphql/id-args';
 import { WebhookCreateInput, WebhookInput } from '../graphql/inputs/webhook.input';
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
-import { WebhookDeletePayload, WebhookDeliveryPayload, WebhookPayload } from '../graphql/types/payloads';
+import { DeletePayload, WebhookDeliveryPayload, WebhookPayload } from '../graphql/types/payloads';
 import { WebhookService } from '../services/webhook.service';
 import { GLOBAL_ID } from '../graphql/descriptions';
 
@@ -41,8 +41,8 @@ export class WebhookResolver {
   }
 
   @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => WebhookDeletePayload, { description: 'Admin only.' })
-  async webhookDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Webhook') id: number | null): Promise<WebhookDeletePayload> {
+  @PayloadMutation(() => DeletePayload, { description: 'Admin only.' })
+  async webhookDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Webhook') id: number | null): Promise<DeletePayload> {
     return payload(await this.webhookService.delete(ctx, id), deletedWebhook);
   }
 

@@ -1,4 +1,4 @@
-import { Field, Float, InputType, Int } from 'type-graphql';
+import { Field, ID, Float, InputType, Int } from 'type-graphql';
 import { EXPECTED_VERSION } from '../descriptions';
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { ParamType, RunnerKind } from '../../entities/job.enums';
@@ -35,6 +35,8 @@ export class EventInput {
 
 @InputType({ description: "An event on a ticket; null overrides fall back to the event's own values." })
 export class TicketEventInput {
+  @Field(() => ID, { nullable: true, description: 'The ticket to attach the event to: its global id, its number ("42") or "#42". Required by ticketEventAdd; ticketEventUpdate refuses it (an attached event does not move).' })
+  ticketId?: string | null;
   @Field(() => String, { nullable: true, description: 'The event (Event id); required when adding.' }) eventId?: string | null;
   @Field(() => [String], { nullable: true, description: "Overrides the event's targets." }) targets?: string[] | null;
   @Field(() => String, { nullable: true, description: "Overrides the event's algorithm." }) algo?: string | null;

@@ -36,12 +36,6 @@ export class TicketPayload extends Payload {
   ticket: Ticket | null;
 }
 
-@ObjectType({ description: 'Result of ticketDelete or ticketPurge.' })
-export class TicketDeletePayload extends Payload {
-  @Field(() => ID, { nullable: true, description: DELETED })
-  deletedId: string | null;
-}
-
 @ObjectType({ description: "Result of a mutation that writes one entry of a ticket's history (a comment)." })
 export class ChangePayload extends Payload {
   @Field(() => String, { nullable: true, description: ECHO })
@@ -99,12 +93,6 @@ export class SavedSearchPayload extends Payload {
   savedSearch: SavedSearch | null;
 }
 
-@ObjectType({ description: 'Result of savedSearchDelete.' })
-export class SavedSearchDeletePayload extends Payload {
-  @Field(() => ID, { nullable: true, description: DELETED })
-  deletedId: string | null;
-}
-
 @ObjectType({ description: 'Result of ticketFilesUpload.' })
 export class TicketFilesPayload extends Payload {
   @Field(() => String, { nullable: true, description: ECHO })
@@ -135,7 +123,13 @@ export class EventPayload extends Payload {
   secret?: string | null;
 }
 
-@ObjectType({ description: 'Result of a delete mutation.' })
+/**
+ * The one result of every delete that returns only the deleted id (tickets, saved searches,
+ * categories, tags, groups, SLA policies, webhooks, events, ticket events): one type instead of a
+ * copy per object type, so clients write one fragment. Deletes that return more (commentDelete,
+ * ticketFileDelete) keep their own payload.
+ */
+@ObjectType({ description: 'Result of a delete mutation that returns only the id of what it removed.' })
 export class DeletePayload extends Payload {
   @Field(() => ID, { nullable: true, description: DELETED })
   deletedId: string | null;
@@ -167,30 +161,15 @@ export class GroupPayload extends Payload {
   @Field(() => UserGroup, { nullable: true, description: RESULT }) group: UserGroup | null;
 }
 
-@ObjectType({ description: 'Result of categoryDelete, tagDelete or groupDelete.' })
-export class LabelDeletePayload extends Payload {
-  @Field(() => ID, { nullable: true, description: DELETED }) deletedId: string | null;
-}
-
 @ObjectType({ description: 'Result of a mutation on an SLA policy.' })
 export class SlaPolicyPayload extends Payload {
   @Field(() => SlaPolicy, { nullable: true, description: RESULT }) policy: SlaPolicy | null;
-}
-
-@ObjectType({ description: 'Result of slaPolicyDelete.' })
-export class SlaPolicyDeletePayload extends Payload {
-  @Field(() => ID, { nullable: true, description: DELETED }) deletedId: string | null;
 }
 
 @ObjectType({ description: 'Result of a mutation on a webhook.' })
 export class WebhookPayload extends Payload {
   @Field(() => Webhook, { nullable: true, description: RESULT }) webhook: Webhook | null;
   @Field(() => String, { nullable: true, description: 'The signing secret; shown only when the webhook is created.' }) secret?: string | null;
-}
-
-@ObjectType({ description: 'Result of webhookDelete.' })
-export class WebhookDeletePayload extends Payload {
-  @Field(() => ID, { nullable: true, description: DELETED }) deletedId: string | null;
 }
 
 @ObjectType({ description: 'Result of webhookDeliveryReplay.' })
