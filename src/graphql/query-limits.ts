@@ -44,7 +44,7 @@ export interface MeasureOptions {
  * Cost model (documented in README "Limits"): every field runs under a multiplier, 1 at the root.
  * A connection field (a type named ...Connection with edges) costs multiplier x its page size
  * (first or last, else the default page size) and multiplies the multiplier of everything inside it
- * by that page size; its edges, node and pageInfo cost nothing more. `_entities` (federation)
+ * by that page size; its edges, nodes, node and pageInfo cost nothing more. `_entities` (federation)
  * counts like a connection of as many items as representations. Any other field returning an object
  * (or a short bounded list of them, like assignees) costs 1 x multiplier; scalars and enums cost 0.
  */
@@ -155,9 +155,9 @@ function fieldDef(schema: GraphQLSchema, parent: GraphQLCompositeType, name: str
   return isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
 }
 
-/** edges/pageInfo of a connection and node of an edge: their cost is the connection's page size. */
+/** edges/nodes/pageInfo of a connection and node of an edge: their cost is the connection's page size. */
 function isConnectionPart(parent: GraphQLCompositeType, field: string): boolean {
-  if (parent.name.endsWith('Connection')) return field === 'edges' || field === 'pageInfo';
+  if (parent.name.endsWith('Connection')) return field === 'edges' || field === 'nodes' || field === 'pageInfo';
   if (parent.name.endsWith('Edge')) return field === 'node';
   return false;
 }
