@@ -57,3 +57,55 @@ describe('nodes on every connection', () => {
     }
   });
 });
+
+describe('nodes(ids:)', () => {
+  const NODES = `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Ticket { number } ... on User { username } } }`;
+
+  test('answers in the order of the ids, of any type, null for unknown, malformed or invisible ids', async () => {
+    const admin = (await s.gql(`{ viewer { id username } }`)).data.viewer;
+    for (const key of ['open', 'secret']) await s.gql(`mutation { categoryCreate(input: { key: "${key}" }) { userErrors { message } } }`);
+    const visible = (await s.gql(CREATE, { input: { subject: 'visible', category: 'open' } })).data.ticketCreate.ticket;
+    const hidden = (await s.gql(CREATE, { input: { subject: 'hidden', category: 'secret' } })).data.ticketCreate.ticket;
+    const ids = [tickets[2].id, admin.id, 'bm9wZQ==', tickets[0].id, hidden.id, tickets[2].id];
+    const r = await s.gql(NODES, { ids });
+    expect(r.errors).toBeUndefined();
+    expect(r.data.nodes).toEqual([
+      { __typename: 'Ticket', id: tickets[2].id, number: 3 },
+      { __typename: 'User', id: admin.id, username: admin.username },
+      null,
+      { __typename: 'Ticket', id: tickets[0].id, number: 1 },
+      { __typename: 'Ticket', id: hidden.id, number: hidden.number },
+      { __typename: 'Ticket', id: tickets[2].id, number: 3 },
+    ]);
+    // A user restricted to other categories gets null exactly where node(id:) does.
+    const key = await s.user('nodesreader', ['CREATE_TICKETS'], { categories: ['open'] });
+    const q = `query($ids: [ID!]!, $a: ID!, $b: ID!) { nodes(ids: $ids) { id } a: node(id: $a) { id } b: node(id: $b) { id } }`;
+    const restricted = await s.gql(q, { ids: [visible.id, hidden.id], a: visible.id, b: hidden.id }, key);
+    expect(restricted.errors).toBeUndefined();
+    expect(restricted.data).toEqual({ nodes: [{ id: visible.id }, null], a: { id: visible.id }, b: null });
+  });
+
+  test('refuses more than PAGE_SIZE_MAX ids as BAD_USER_INPUT naming ids, and anonymous callers', async () => {
+    const ok = await s.gql(NODES, { ids: Array.from({ length: 100 }, () => tickets[0].id) });
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data.nodes).toHaveLength(100);
+    const r = await s.gql(NODES, { ids: Array.from({ length: 101 }, () => tickets[0].id) });
+    expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(r.errors?.[0].message).toMatch(/ids.*100/);
+    const anon = await s.gql(NODES, { ids: [tickets[0].id] }, null);
+    expect(anon.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  test('costs like a connection of as many items as ids, as connections cost the same with nodes as with edges', async () => {
+    const cost = async (query: string, variables: Record<string, unknown> = {}) => (await s.gql(query, variables)).extensions?.cost.requested;
+    const ids = tickets.map((t) => t.id);
+    expect(await cost(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Ticket { changes(first: 2) { totalCount } } } }`, { ids })).toBe(3 + 3 * 2);
+    expect(await cost(`{ tickets(first: 5) { nodes { changes(first: 3) { nodes { author { username } } } } } }`)).toBe(35);
+    expect(await cost(`{ tickets(first: 5) { edges { node { changes(first: 3) { edges { node { author { username } } } } } } } }`)).toBe(35);
+  });
+
+  test('an empty list is an empty answer', async () => {
+    const r = await s.gql(NODES, { ids: [] });
+    expect(r.data).toEqual({ nodes: [] });
+  });
+});

@@ -45,7 +45,7 @@ export interface MeasureOptions {
  * A connection field (a type named ...Connection with edges) costs multiplier x its page size
  * (first or last, else the default page size) and multiplies the multiplier of everything inside it
  * by that page size; its edges, nodes, node and pageInfo cost nothing more. `_entities` (federation)
- * counts like a connection of as many items as representations. Any other field returning an object
+ * and `nodes(ids:)` count like a connection of as many items as representations or ids. Any other field returning an object
  * (or a short bounded list of them, like assignees) costs 1 x multiplier; scalars and enums cost 0.
  */
 export function measureOperation(
@@ -132,9 +132,9 @@ export function measureOperation(
         }
         childMultiplier = multiplier * size;
         m.cost += childMultiplier;
-      } else if (sel.name.value === '_entities') {
-        const reps = arg('representations');
-        childMultiplier = multiplier * Math.max(1, Array.isArray(reps) ? reps.length : 1);
+      } else if (sel.name.value === '_entities' || (sel.name.value === 'nodes' && parent === schema.getQueryType())) {
+        const list = arg(sel.name.value === 'nodes' ? 'ids' : 'representations');
+        childMultiplier = multiplier * Math.max(1, Array.isArray(list) ? list.length : 1);
         m.cost += childMultiplier;
       } else if (!isConnectionPart(parent, sel.name.value)) {
         m.cost += multiplier;
