@@ -109,3 +109,31 @@ describe('nodes(ids:)', () => {
     expect(r.data).toEqual({ nodes: [] });
   });
 });
+
+describe('user(username:)', () => {
+  const USER = `query($username: String!) { user(username: $username) { id username name email } }`;
+
+  test('finds an active user by username, case-insensitively, with the field rules of users', async () => {
+    const key = await s.user('lookup');
+    const asAdmin = await s.gql(USER, { username: 'LookUp' });
+    expect(asAdmin.errors).toBeUndefined();
+    expect(asAdmin.data.user).toMatchObject({ username: 'lookup', name: 'Lookup', email: 'lookup@example.com' });
+    const listed = (await s.gql(`{ users(first: 100) { nodes { id username } } }`)).data.users.nodes;
+    expect(listed).toContainEqual({ id: asAdmin.data.user.id, username: 'lookup' });
+    // Another user sees the user, not their email.
+    const other = await s.user('other');
+    expect((await s.gql(USER, { username: 'lookup' }, other)).data.user).toMatchObject({ username: 'lookup', email: null });
+    expect((await s.gql(USER, { username: 'lookup' }, key)).data.user.email).toBe('lookup@example.com');
+  });
+
+  test('is null for an unknown or inactive user, and refuses anonymous callers', async () => {
+    expect((await s.gql(USER, { username: 'nobody' })).data).toEqual({ user: null });
+    await s.user('gone');
+    const id = (await s.gql(USER, { username: 'gone' })).data.user.id;
+    await s.app.db.manager.query(`UPDATE app_user SET active = ? WHERE username = 'gone'`, [false]); // no mutation deactivates users yet
+    expect((await s.gql(USER, { username: 'gone' })).data).toEqual({ user: null });
+    expect((await s.gql(`{ users(first: 100) { nodes { id } } }`)).data.users.nodes).not.toContainEqual({ id });
+    const anon = await s.gql(USER, { username: 'lookup' }, null);
+    expect(anon.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
