@@ -137,3 +137,29 @@ describe('user(username:)', () => {
     expect(anon.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
+
+describe('ticket(id:, number:)', () => {
+  test('without id or number is a BAD_USER_INPUT naming both arguments, not null', async () => {
+    for (const [query, variables] of [
+      ['{ ticket { id } }', {}],
+      ['query($id: ID, $n: Int) { ticket(id: $id, number: $n) { id } }', { id: null, n: null }],
+    ] as const) {
+      const r = await s.gql(query, variables);
+      expect(r.data?.ticket ?? null).toBeNull();
+      expect(r.errors?.[0]).toMatchObject({ path: ['ticket'], extensions: { code: 'BAD_USER_INPUT' } });
+      expect(r.errors?.[0].message).toMatch(/`id`.*`number`/);
+    }
+  });
+
+  test('with both id and number is a BAD_USER_INPUT naming both, even when they agree', async () => {
+    const r = await s.gql(`query($id: ID!, $n: Int!) { ticket(id: $id, number: $n) { id } }`, { id: tickets[0].id, n: tickets[0].number });
+    expect(r.errors?.[0]).toMatchObject({ path: ['ticket'], extensions: { code: 'BAD_USER_INPUT' } });
+    expect(r.errors?.[0].message).toMatch(/`id`.*`number`/);
+  });
+
+  test('with one of them still answers the ticket, or null when there is none', async () => {
+    const r = await s.gql(`query($id: ID!, $n: Int!) { byId: ticket(id: $id) { number } byNumber: ticket(number: $n) { number } missing: ticket(number: 999) { number } }`, { id: tickets[1].id, n: 2 });
+    expect(r.errors).toBeUndefined();
+    expect(r.data).toEqual({ byId: { number: 2 }, byNumber: { number: 2 }, missing: null });
+  });
+});
