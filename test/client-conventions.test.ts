@@ -163,3 +163,28 @@ describe('ticket(id:, number:)', () => {
     expect(r.data).toEqual({ byId: { number: 2 }, byNumber: { number: 2 }, missing: null });
   });
 });
+
+describe('ticketChangeStream, the change stream (ticketEvents deprecated)', () => {
+  const page = (field: string) => `query($t: ID, $after: String) { ${field}(ticketId: $t, after: $after, first: 100) {
+    totalCount edges { cursor node { change { id type } ticket { number } } } nodes { cursor } pageInfo { hasNextPage endCursor } } }`;
+
+  test('the deprecated ticketEvents returns exactly what ticketChangeStream returns', async () => {
+    for (const variables of [{}, { t: tickets[0].id }]) {
+      const now = await s.gql(page('ticketChangeStream'), variables);
+      const old = await s.gql(page('ticketEvents'), variables);
+      expect(now.errors).toBeUndefined();
+      expect(now.data.ticketChangeStream.edges.length).toBeGreaterThan(0);
+      expect(old.data.ticketEvents).toEqual(now.data.ticketChangeStream);
+    }
+    const first = (await s.gql(page('ticketChangeStream'), { t: tickets[0].id })).data.ticketChangeStream;
+    const rest = await s.gql(page('ticketEvents'), { t: tickets[0].id, after: first.edges[0].cursor });
+    expect(rest.data.ticketEvents.edges).toEqual(first.edges.slice(1));
+  });
+
+  test('introspection marks ticketEvents deprecated in favour of ticketChangeStream', async () => {
+    const r = await s.gql(`{ __type(name: "Query") { fields(includeDeprecated: true) { name isDeprecated deprecationReason } } }`);
+    const fields = new Map(r.data.__type.fields.map((f: { name: string }) => [f.name, f]));
+    expect(fields.get('ticketChangeStream')).toMatchObject({ isDeprecated: false });
+    expect(fields.get('ticketEvents')).toMatchObject({ isDeprecated: true, deprecationReason: expect.stringContaining('ticketChangeStream') });
+  });
+});
