@@ -69,8 +69,9 @@ export class NodeResolver {
   }
 
   @Authorized()
+  // Nullable like every root query field here (an error nulls only this field, see test/partial-errors.test.ts).
   @Query(() => [Node], {
-    nullable: 'items',
+    nullable: 'itemsAndList',
     description:
       'Objects by their global ids (as GitHub\'s `nodes`), in the order of `ids`, with the visibility of `node`: null in place of each absent or invisible one. ' +
       'At most PAGE_SIZE_MAX (default 100) ids; more is a BAD_USER_INPUT error.',
