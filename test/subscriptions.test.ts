@@ -6,7 +6,7 @@ import { eventually, wsClient, type WsClient } from './helpers/ws-client';
 /**
  * GraphQL subscriptions over WebSocket (graphql-ws) against the real server: what each
  * subscription delivers, to whom (authorization on every event), what is never announced (rolled
- * back writes), and how a client that was away resumes from its last cursor with ticketEvents.
+ * back writes), and how a client that was away resumes from its last cursor with ticketChangeStream.
  *
  * Negative checks ("X is not delivered") are made with a sentinel: after the event that must not
  * arrive, an event that must arrive is produced; once it is received, everything before it has
@@ -23,7 +23,7 @@ const EVENT_FIELDS = `cursor ticket { id subject priority } change { id type fie
 const UPDATED = `subscription($id: ID!) { ticketUpdated(id: $id) { ${EVENT_FIELDS} } }`;
 const CHANGED = `subscription($q: String) { ticketChanged(query: $q) { ${EVENT_FIELDS} } }`;
 const CREATED = `subscription($f: TicketFilter) { ticketCreated(filter: $f) { id subject status } }`;
-const EVENTS = `query($after: String, $first: Int, $t: ID) { ticketEvents(after: $after, first: $first, ticketId: $t) {
+const EVENTS = `query($after: String, $first: Int, $t: ID) { ticketChangeStream(after: $after, first: $first, ticketId: $t) {
   edges { cursor node { ${EVENT_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
 
 beforeAll(async () => {
@@ -83,11 +83,11 @@ test('ticketUpdated delivers field changes, comments and files of the ticket, ea
   // The ticket is read after the change, and every event is of this ticket only.
   expect(events.every((e) => e.ticket.id === t.id && e.ticket.subject === 'Disk full on db-1' && e.ticket.priority === 'URGENT')).toBe(true);
 
-  // Cursors are the change stream's: the same, in the same order, as ticketEvents returns.
+  // Cursors are the change stream's: the same, in the same order, as ticketChangeStream returns.
   const stream = await s.gql(EVENTS, { t: t.id, first: 100 });
-  const streamed = stream.data.ticketEvents.edges.map((e: any) => e.cursor);
+  const streamed = stream.data.ticketChangeStream.edges.map((e: any) => e.cursor);
   expect(streamed.slice(-4)).toEqual(events.map((e) => e.cursor));
-  expect(stream.data.ticketEvents.edges[0].node.change.type).toBe('CREATED');
+  expect(stream.data.ticketChangeStream.edges[0].node.change.type).toBe('CREATED');
 });
 
 test('ticketCreated delivers only new, non-draft tickets that match the filter; a published draft counts as new', async () => {
@@ -159,11 +159,11 @@ test('a category-restricted user receives no event of a ticket outside its categ
 
   // The same events reach an unrestricted subscriber (the filtering is the dba's, not a lost event).
   const stream = await s.gql(EVENTS, { first: 100 });
-  const subjects = stream.data.ticketEvents.edges.map((e: any) => e.node.ticket.subject);
+  const subjects = stream.data.ticketChangeStream.edges.map((e: any) => e.node.ticket.subject);
   expect(subjects).toEqual(expect.arrayContaining(['NET ticket', 'NET new', 'Uncategorized new']));
-  // ...and ticketEvents applies the same rule to the dba.
+  // ...and ticketChangeStream applies the same rule to the dba.
   const dbaStream = await s.gql(EVENTS, { first: 100 }, dba);
-  expect(new Set(dbaStream.data.ticketEvents.edges.map((e: any) => e.node.ticket.subject))).toEqual(new Set(['DB new']));
+  expect(new Set(dbaStream.data.ticketChangeStream.edges.map((e: any) => e.node.ticket.subject))).toEqual(new Set(['DB new']));
 });
 
 test('connections without valid credentials are closed with a reason; both header spellings work', async () => {
@@ -282,7 +282,7 @@ test('events are announced after commit only: a write that rolls back announces 
   expect(view.events.map((e) => e.ticketChanged.change.body)).toEqual(['committed', 'committed too']);
 });
 
-test('a client that reconnects fetches what it missed with ticketEvents(after: last cursor), then follows live again', async () => {
+test('a client that reconnects fetches what it missed with ticketChangeStream(after: last cursor), then follows live again', async () => {
   const t = await createTicket({ subject: 'Resume' });
   const first = connect();
   const sub = first.subscribe<any>(UPDATED, { id: t.id });
@@ -303,18 +303,18 @@ test('a client that reconnects fetches what it missed with ticketEvents(after: l
   await registered(1);
   const page1 = await s.gql(EVENTS, { after: last, t: t.id, first: 2 });
   expect(page1.errors).toBeUndefined();
-  expect(page1.data.ticketEvents.pageInfo.hasNextPage).toBe(true);
-  const page2 = await s.gql(EVENTS, { after: page1.data.ticketEvents.pageInfo.endCursor, t: t.id, first: 2 });
-  const missed = [...page1.data.ticketEvents.edges, ...page2.data.ticketEvents.edges].map((e: any) => [e.node.change.type, e.node.change.body]);
+  expect(page1.data.ticketChangeStream.pageInfo.hasNextPage).toBe(true);
+  const page2 = await s.gql(EVENTS, { after: page1.data.ticketChangeStream.pageInfo.endCursor, t: t.id, first: 2 });
+  const missed = [...page1.data.ticketChangeStream.edges, ...page2.data.ticketChangeStream.edges].map((e: any) => [e.node.change.type, e.node.change.body]);
   expect(missed).toEqual([
     ['COMMENT', 'missed 1'],
     ['CHANGE', null],
     ['COMMENT', 'missed 3'],
   ]);
-  expect(page2.data.ticketEvents.pageInfo.hasNextPage).toBe(false);
+  expect(page2.data.ticketChangeStream.pageInfo.hasNextPage).toBe(false);
   // Across all tickets the other ticket's creation is in the stream too, in commit order.
   const everything = await s.gql(EVENTS, { after: last, first: 10 });
-  expect(everything.data.ticketEvents.edges.map((e: any) => e.node.ticket.id)).toEqual([t.id, t.id, other.id, t.id]);
+  expect(everything.data.ticketChangeStream.edges.map((e: any) => e.node.ticket.id)).toEqual([t.id, t.id, other.id, t.id]);
 
   await comment(t.id, 'live again');
   expect((await live.waitFor(1))[0].ticketUpdated.change.body).toBe('live again');

@@ -44,8 +44,8 @@ export interface MeasureOptions {
  * Cost model (documented in README "Limits"): every field runs under a multiplier, 1 at the root.
  * A connection field (a type named ...Connection with edges) costs multiplier x its page size
  * (first or last, else the default page size) and multiplies the multiplier of everything inside it
- * by that page size; its edges, node and pageInfo cost nothing more. `_entities` (federation)
- * counts like a connection of as many items as representations. Any other field returning an object
+ * by that page size; its edges, nodes, node and pageInfo cost nothing more. `_entities` (federation)
+ * and `nodes(ids:)` count like a connection of as many items as representations or ids. Any other field returning an object
  * (or a short bounded list of them, like assignees) costs 1 x multiplier; scalars and enums cost 0.
  */
 export function measureOperation(
@@ -132,9 +132,9 @@ export function measureOperation(
         }
         childMultiplier = multiplier * size;
         m.cost += childMultiplier;
-      } else if (sel.name.value === '_entities') {
-        const reps = arg('representations');
-        childMultiplier = multiplier * Math.max(1, Array.isArray(reps) ? reps.length : 1);
+      } else if (sel.name.value === '_entities' || (sel.name.value === 'nodes' && parent === schema.getQueryType())) {
+        const list = arg(sel.name.value === 'nodes' ? 'ids' : 'representations');
+        childMultiplier = multiplier * Math.max(1, Array.isArray(list) ? list.length : 1);
         m.cost += childMultiplier;
       } else if (!isConnectionPart(parent, sel.name.value)) {
         m.cost += multiplier;
@@ -155,9 +155,9 @@ function fieldDef(schema: GraphQLSchema, parent: GraphQLCompositeType, name: str
   return isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
 }
 
-/** edges/pageInfo of a connection and node of an edge: their cost is the connection's page size. */
+/** edges/nodes/pageInfo of a connection and node of an edge: their cost is the connection's page size. */
 function isConnectionPart(parent: GraphQLCompositeType, field: string): boolean {
-  if (parent.name.endsWith('Connection')) return field === 'edges' || field === 'pageInfo';
+  if (parent.name.endsWith('Connection')) return field === 'edges' || field === 'nodes' || field === 'pageInfo';
   if (parent.name.endsWith('Edge')) return field === 'node';
   return false;
 }

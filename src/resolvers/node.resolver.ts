@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { requireViewer } from '../services/access';
 import type { RequestContext } from '../graphql/context';
 import { fromGlobalId, type NodeTypeName } from '../graphql/global-id';
 import { parseSavedSearchRef } from '../graphql/id-args';
@@ -25,7 +26,7 @@ export class NodeResolver {
   private readonly finders: Record<Exclude<NodeTypeName, 'SavedSearch'>, Finder>;
 
   constructor(
-    tickets: TicketFinder,
+    private readonly tickets: TicketFinder,
     changes: ChangeService,
     users: UserService,
     labels: LabelService,
@@ -55,7 +56,7 @@ export class NodeResolver {
       Job: (ctx, id) => jobs.findVisible(ctx, id),
       // An origin is as visible as its ticket.
       TicketOrigin: async (ctx, id) => {
-        const ticket = await tickets.byId(ctx, id);
+        const ticket = await this.tickets.byId(ctx, id);
         return ticket && ticketOrigin(ticket);
       },
     };
@@ -63,7 +64,26 @@ export class NodeResolver {
 
   @Authorized()
   @Query(() => Node, { nullable: true, description: 'Any object by its global id; null when absent or not visible.' })
-  async node(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'A global id from any `id` field.' }) id: string): Promise<Node | null> {
+  node(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'A global id from any `id` field.' }) id: string): Promise<Node | null> {
+    return this.find(ctx, id);
+  }
+
+  @Authorized()
+  // Nullable like every root query field here (an error nulls only this field, see test/partial-errors.test.ts).
+  @Query(() => [Node], {
+    nullable: 'itemsAndList',
+    description:
+      'Objects by their global ids (as GitHub\'s `nodes`), in the order of `ids`, with the visibility of `node`: null in place of each absent or invisible one. ' +
+      'At most PAGE_SIZE_MAX (default 100) ids; more is a BAD_USER_INPUT error.',
+  })
+  nodes(@Ctx() ctx: RequestContext, @Arg('ids', () => [ID], { description: 'Global ids from any `id` fields; the same id may appear more than once.' }) ids: string[]): Promise<(Node | null)[]> {
+    requireViewer(ctx);
+    this.tickets.requireIdCount(ids.length, 'ids');
+    // Each id is read exactly as node(id:) reads it (tickets and users batch through the request's loaders).
+    return Promise.all(ids.map((id) => this.find(ctx, id)));
+  }
+
+  private async find(ctx: RequestContext, id: string): Promise<Node | null> {
     const parsed = fromGlobalId(id);
     // Saved searches include the built-in views, whose ids are not row ids.
     if (!parsed || parsed.type === 'SavedSearch') return (await this.savedSearches.findVisible(ctx, parseSavedSearchRef(id))) as Node | null;

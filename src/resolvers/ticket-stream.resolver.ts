@@ -22,6 +22,11 @@ export class TicketStreamResolver {
     private readonly finder: TicketFinder,
   ) {}
 
+  /*
+   * Named for what it returns: the stream of ticket changes (history entries, the Change type, as in
+   * Ticket.changes) that subscriptions deliver. "Event" already means runnable TicketEvents, Event
+   * definitions and WebhookEvents; the first name, ticketEvents, stays as a deprecated alias.
+   */
   @Authorized()
   @Query(() => TicketStreamEventConnection, {
     nullable: true,
@@ -29,10 +34,20 @@ export class TicketStreamResolver {
       'The change stream: visible history entries of every ticket (or one), oldest first, with opaque ordered cursors. ' +
       'A subscriber that reconnects passes the last cursor it received as `after` to fetch what it missed.',
   })
-  async ticketEvents(@Ctx() ctx: RequestContext, @Args() args: TicketEventsArgs): Promise<TicketStreamEventConnection> {
+  async ticketChangeStream(@Ctx() ctx: RequestContext, @Args() args: TicketEventsArgs): Promise<TicketStreamEventConnection> {
     const ref = decodeTicketRef(args.ticketId);
     const ticket = ref === undefined ? null : await this.finder.require(ctx, ref);
     return TicketStreamEventConnection.from(await this.stream.page(ctx, args, ticket));
+  }
+
+  @Authorized()
+  @Query(() => TicketStreamEventConnection, {
+    nullable: true,
+    description: 'The change stream under its first name; the same as `ticketChangeStream`.',
+    deprecationReason: 'Use `ticketChangeStream`, the same change stream under a name that is not confused with TicketEvent, Event and WebhookEvent.',
+  })
+  ticketEvents(@Ctx() ctx: RequestContext, @Args() args: TicketEventsArgs): Promise<TicketStreamEventConnection> {
+    return this.ticketChangeStream(ctx, args);
   }
 
   @Authorized()

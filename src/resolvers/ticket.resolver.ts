@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { badUserInput } from '../common/errors';
 import { renderMarkdown } from '../common/text';
 import { Category } from '../entities/category.entity';
 import { Tag } from '../entities/tag.entity';
@@ -46,13 +47,23 @@ export class TicketResolver {
   ) {}
 
   @Authorized()
-  @Query(() => Ticket, { nullable: true, description: 'A ticket by global id (or number as id) or by number; null when absent or not visible.' })
-  ticket(
+  @Query(() => Ticket, {
+    nullable: true,
+    description:
+      'A ticket by global id (or number as id) or by number; null when absent or not visible. ' +
+      'Exactly one of `id` and `number`: neither or both is a BAD_USER_INPUT error.',
+  })
+  async ticket(
     @Ctx() ctx: RequestContext,
     @TicketArg('id', { nullable: true }) id: TicketRef | null | undefined,
     @Arg('number', () => Int, { nullable: true, description: 'The ticket number; give either id or number.' }) number?: number | null,
   ): Promise<Ticket | null> {
-    return this.finder.find(ctx, id !== undefined ? id : number != null ? { by: 'number', number } : null);
+    // A null here would read as "no such ticket" and hide the caller's mistake. A malformed id
+    // decodes to null but was given, so it still answers null like a missing ticket.
+    const byId = id !== undefined;
+    const byNumber = number != null;
+    if (byId === byNumber) throw badUserInput(byId ? 'Give either `id` or `number`, not both' : 'Give `id` or `number` to name the ticket');
+    return this.finder.find(ctx, byId ? id : { by: 'number', number: number! });
   }
 
   @Authorized()

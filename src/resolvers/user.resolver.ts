@@ -38,6 +38,12 @@ export class UserResolver {
     return UserConnection.from(await this.userService.list(ctx, args));
   }
 
+  @Authorized()
+  @Query(() => User, { nullable: true, description: 'An active user by username (case-insensitive), as `users` lists them; null when there is none.' })
+  user(@Ctx() ctx: RequestContext, @Arg('username', { description: 'The login name, e.g. "admin".' }) username: string): Promise<User | null> {
+    return this.userService.findActiveByUsername(ctx, username);
+  }
+
   @Authorized(Privilege.ADMIN)
   @PayloadMutation(() => UserPayload, { description: 'Admin only.' })
   async userCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new user.' }) input: UserCreateInput): Promise<UserPayload> {

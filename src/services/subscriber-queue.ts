@@ -1,7 +1,7 @@
 import type { RequestContext } from '../graphql/context';
 import type { Loaders } from '../loaders/loaders';
 
-/** Events a subscriber may have waiting before it is cut off (it then resumes with ticketEvents). */
+/** Events a subscriber may have waiting before it is cut off (it then resumes with ticketChangeStream). */
 export const SUBSCRIBER_BUFFER = 1_000;
 
 /** One value for one subscriber, with the loaders to resolve its fields (shared by every subscriber of the event). */
@@ -34,7 +34,7 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
       this.ctx.loaders = delivery.loaders;
       resolve({ value: delivery.value, done: false });
     } else if (this.buffer.length >= SUBSCRIBER_BUFFER) {
-      this.fail(new Error(`This subscription fell more than ${SUBSCRIBER_BUFFER} events behind and was ended; subscribe again and fetch what was missed with ticketEvents(after:)`));
+      this.fail(new Error(`This subscription fell more than ${SUBSCRIBER_BUFFER} events behind and was ended; subscribe again and fetch what was missed with ticketChangeStream(after:)`));
     } else {
       this.buffer.push(delivery);
     }

@@ -46,10 +46,15 @@ export class TicketFinder {
     return this.require(ctx, { by: 'id', id }, opts);
   }
 
+  /** Lists of ids (ticketsByIds, nodes) are bounded like a page: BAD_USER_INPUT naming the argument beyond PAGE_SIZE_MAX. */
+  requireIdCount(count: number, argument: string): void {
+    if (count > this.limits.pageSizeMax) throw badUserInput(`${argument}: at most ${this.limits.pageSizeMax} ids per request (got ${count})`);
+  }
+
   /** Tickets in request order; null for references that are malformed, missing or not visible. */
   async findMany(ctx: RequestContext, refs: (TicketRef | null)[]): Promise<(Ticket | null)[]> {
     requireViewer(ctx);
-    if (refs.length > this.limits.pageSizeMax) throw badUserInput(`At most ${this.limits.pageSizeMax} ids per request`);
+    this.requireIdCount(refs.length, 'ids');
     return Promise.all(refs.map((ref) => this.find(ctx, ref)));
   }
 }

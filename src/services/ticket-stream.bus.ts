@@ -63,7 +63,7 @@ const LOG_EVERY_MS = 30_000;
  * the same messages go to one Redis channel that every replica subscribes to. One publisher and
  * one subscriber connection per process; ioredis reconnects and re-subscribes by itself. Redis
  * being down never fails or slows a write: publishing does not queue offline, and a failure is
- * logged (at most every 30 s) and dropped. Replicas that missed events catch up with ticketEvents.
+ * logged (at most every 30 s) and dropped. Replicas that missed events catch up with ticketChangeStream.
  */
 export class RedisTicketStreamBus implements TicketStreamBus {
   readonly kind = 'redis' as const;

@@ -70,7 +70,7 @@ export class TicketStreamDispatcher {
       const batch = this.incoming;
       this.incoming = [];
       // One batch at a time, in arrival order, so each subscriber sees entries in order; a database
-      // hiccup is waited out briefly (subscribers that still miss events catch up with ticketEvents).
+      // hiccup is waited out briefly (subscribers that still miss events catch up with ticketChangeStream).
       const dispatch = () => retryTransient(() => this.dispatch(batch), { transient: isDatabaseUnavailable, forMs: 30_000 });
       this.tail = this.tail.then(dispatch).catch((err: unknown) => this.log.error({ err }, 'could not dispatch ticket events'));
       return this.tail;

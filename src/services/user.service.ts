@@ -104,7 +104,12 @@ export class UserService {
   }
 
   /** A federation reference (`User @key(fields: "username")`), batched through the loader. */
-  async resolveReference(ctx: RequestContext, username: string): Promise<User | null> {
+  resolveReference(ctx: RequestContext, username: string): Promise<User | null> {
+    return this.findActiveByUsername(ctx, username);
+  }
+
+  /** An active user by username (case-insensitive), as `users` lists them; null otherwise. */
+  async findActiveByUsername(ctx: RequestContext, username: string): Promise<User | null> {
     const user = await ctx.loaders.userByUsername.load(String(username).trim().toLowerCase());
     return user?.active ? user : null;
   }

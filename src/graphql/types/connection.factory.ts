@@ -35,6 +35,12 @@ export function createConnectionType<T extends object>(name: string, nodeType: C
     @Field(() => [EdgeType], { description: 'The items of this page with their cursors, in order.' })
     edges: Edge<T>[];
 
+    // GitHub/Shopify clients read `nodes` when they need no cursors; it is the same page as `edges`, not another query.
+    @Field(() => [nodeType], { description: 'The items of this page, in order, without cursors (the nodes of `edges`).' })
+    get nodes(): T[] {
+      return this.edges.map((edge) => edge.node);
+    }
+
     @Field(() => PageInfo, { description: 'Cursors and whether more pages exist.' })
     pageInfo: PageInfo;
 
