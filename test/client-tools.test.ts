@@ -87,3 +87,26 @@ describe('schema.graphql is the live schema as clients see it', () => {
     ]);
   });
 });
+
+test('graphql-eslint reads schema.graphql on its own (no @apollo/subgraph): its schema-aware rules work', async () => {
+  const { ESLint } = await import('eslint');
+  const graphqlEslint = (await import('@graphql-eslint/eslint-plugin')).default;
+  const eslint = new ESLint({
+    cwd: ROOT,
+    overrideConfigFile: true,
+    overrideConfig: [
+      {
+        files: ['**/*.graphql'],
+        languageOptions: { parser: graphqlEslint.parser, parserOptions: { graphQLConfig: { schema: path.join(ROOT, 'schema.graphql') } } },
+        plugins: { '@graphql-eslint': graphqlEslint as never },
+        rules: { '@graphql-eslint/no-deprecated': 'error', '@graphql-eslint/fields-on-correct-type': 'error', '@graphql-eslint/known-type-names': 'error' },
+      },
+    ],
+  });
+  const lint = async (text: string) => (await eslint.lintText(text, { filePath: path.join(ROOT, 'operation.graphql') }))[0].messages.map((m) => [m.ruleId, m.message]);
+  expect(await lint('query Ok($id: ID!) { ticket(id: $id) { number subject origin { sourceId } } }')).toEqual([]);
+  expect(await lint('query Old { ticketEvents(first: 1) { totalCount } viewer { nope } }')).toEqual([
+    ['@graphql-eslint/no-deprecated', expect.stringMatching(/"ticketEvents" is marked as deprecated/)],
+    ['@graphql-eslint/fields-on-correct-type', expect.stringMatching(/Cannot query field "nope" on type "User"/)],
+  ]);
+});
