@@ -1,4 +1,6 @@
+import graphqlEslint from '@graphql-eslint/eslint-plugin';
 import { ChangeType, diff } from '@graphql-inspector/core';
+import { ESLint } from 'eslint';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildClientSchema, buildSchema, getIntrospectionQuery, introspectionFromSchema, validateSchema } from 'graphql';
@@ -89,8 +91,6 @@ describe('schema.graphql is the live schema as clients see it', () => {
 });
 
 test('graphql-eslint reads schema.graphql on its own (no @apollo/subgraph): its schema-aware rules work', async () => {
-  const { ESLint } = await import('eslint');
-  const graphqlEslint = (await import('@graphql-eslint/eslint-plugin')).default;
   const eslint = new ESLint({
     cwd: ROOT,
     overrideConfigFile: true,
