@@ -93,8 +93,13 @@ export function enforceOperationLimits(config: AppConfig, schema: GraphQLSchema,
  * charged too (the selections counted, or 1 point for a limit refusal): a client that only sends
  * refused documents still spends its budget.
  */
+/** Documents whose selection counts are remembered (a few MB at most: documents are token-limited). */
+const COUNTED_DOCUMENTS = 500;
+
 export class OperationGuard {
   private readonly limits: AppConfig['queryLimits'];
+  /** Selection counts of recent documents by their text (oldest dropped first). */
+  private readonly counted = new Map<string, number>();
 
   constructor(
     private readonly config: AppConfig,
@@ -113,18 +118,26 @@ export class OperationGuard {
    */
   async checkQuery(query: unknown, subject: string): Promise<void> {
     if (typeof query !== 'string') return;
-    let document: DocumentNode;
-    try {
-      document = parse(query, { maxTokens: this.limits.maxTokens, noLocation: true });
-    } catch {
-      return;
+    // Clients send the same few documents again and again: those are counted once, not parsed twice per request.
+    let selections = this.counted.get(query);
+    if (selections === undefined) {
+      try {
+        selections = countSelections(parse(query, { maxTokens: this.limits.maxTokens, noLocation: true }));
+      } catch {
+        return;
+      }
+      if (this.counted.size >= COUNTED_DOCUMENTS) this.counted.delete(this.counted.keys().next().value as string);
+      this.counted.set(query, selections);
     }
-    await this.checkDocument(document, subject);
+    await this.refuseOverSelections(selections, subject);
   }
 
   /** Right after parsing: refuses a document with more than MAX_QUERY_SELECTIONS selections, charging them. */
   async checkDocument(document: DocumentNode, subject: string): Promise<void> {
-    const selections = countSelections(document);
+    await this.refuseOverSelections(countSelections(document), subject);
+  }
+
+  private async refuseOverSelections(selections: number, subject: string): Promise<void> {
     const limit = this.limits.maxSelections;
     if (selections <= limit) return;
     await this.charge(subject, selections);

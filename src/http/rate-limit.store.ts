@@ -35,8 +35,7 @@ export class DatabaseRateLimitStore implements RateLimitStore {
 
   async charge(subject: string, points: number, windowStart: number): Promise<number> {
     if (this.db.dialect === 'sqlite') {
-      // better-sqlite3 has a single connection: a transaction open elsewhere in the process includes
-      // this statement; were it rolled back, the charge would be lost, which errs on the client's side.
+      // Outside any transaction: the connection gate runs it between other requests' transactions.
       const rows = (await this.db.manager.query(
         'INSERT INTO rate_limit_window (subject, window_start, points) VALUES (?, ?, ?) ON CONFLICT(subject, window_start) DO UPDATE SET points = points + excluded.points RETURNING points',
         [subject, windowStart, points],
