@@ -5,6 +5,8 @@
  *   B0  the physical limit: bench/baseline/server.ts, node:http + mysql2 / better-sqlite3, minimal SQL
  *   B1  this gateway with DataLoader batching off (DATALOADERS=off: the naive N+1 resolvers)
  *   B2  this gateway
+ *   PostGraphile, P0  (W1, W2 only) PostGraphile 5 and its hand-written node:http + pg baseline, on a
+ *       PostgreSQL copy of the same dataset (bench/postgraphile/), when a PostgreSQL answers at BENCH_PG_URL
  *
  * Workloads (random ids on every request, every response checked against the generated data):
  *   W1  one ticket by number with its 20 latest changes and their authors
@@ -16,7 +18,8 @@
  *   (W6, subscription fan-out, is bench/subscriptions.bench.ts.)
  *
  * Options: --small (1,000 tickets, short cells), --db sqlite|mysql|both (default both),
- * --profile (also run B2 under --cpu-prof per workload and record its top self-time frames).
+ * --profile (also run B2 under --cpu-prof per workload and record its top self-time frames),
+ * --no-postgraphile (without the PostGraphile and P0 peers).
  * Writes bench/results/gateway[-small].json and appends a section to bench/RESULTS.md.
  */
 import 'reflect-metadata';
@@ -43,9 +46,12 @@ import { loadDataset, refreshStatistics } from './lib/load';
 import { readProcMemory, resetPeak } from './lib/memory';
 import { Oracle } from './lib/oracle';
 import { createScratchDatabase, type Dialect, type ScratchDatabase } from './lib/scratch-db';
+import { readCpuSeconds } from './lib/cpu-time';
+import { createPgScratch, DEFAULT_PG_URL, loadIntoPostgres, type PgScratch } from './lib/postgres-peer';
+import { POSTGRAPHILE_DOCS, postgraphileAsGateway } from './postgraphile/documents';
 import { transpileTree } from './lib/transpile';
 import { summarizeCpuProfile, type ProfileFrame } from './lib/cpu-profile';
-import { writeGatewayMarkdown, type CellResult, type GatewayResult, type DialectResult } from './lib/gateway-report';
+import { writeGatewayMarkdown, type CellResult, type GatewayResult, type DialectResult, type PostgresPeerInfo } from './lib/gateway-report';
 
 const ROOT = path.resolve(__dirname, '..');
 const ADMIN_API_KEY = 'bench-admin-key-0123456789abcdef';
@@ -95,13 +101,15 @@ const DOCS = {
   W5: `mutation W5($t: ID!, $files: [Upload!]!) { ticketFilesUpload(ticketId: $t, files: $files) { files { size sha256 } userErrors { field code message } } }`,
 };
 type Workload = keyof typeof DOCS;
-type Peer = 'B0' | 'B1' | 'B2';
+type Peer = 'B0' | 'B1' | 'B2' | 'PostGraphile' | 'P0';
+/** The workloads the PostGraphile peer and P0 answer. */
+const POSTGRAPHILE_WORKLOADS: Workload[] = ['W1', 'W2'];
 
 function log(message: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 }
 
-function parseArgs(argv: string[]): { scale: Scale; dialects: Dialect[]; profile: boolean; profileOnly: boolean } {
+function parseArgs(argv: string[]): { scale: Scale; dialects: Dialect[]; profile: boolean; profileOnly: boolean; postgraphile: boolean } {
   const scale = argv.includes('--small') ? { ...SMALL } : { ...FULL };
   const dbArg = argv.find((a) => a.startsWith('--db='))?.slice(5) ?? (argv.includes('--db') ? argv[argv.indexOf('--db') + 1] : 'both');
   const dialects: Dialect[] = dbArg === 'both' ? ['sqlite', 'mysql'] : dbArg === 'sqlite' ? ['sqlite'] : dbArg === 'mysql' || dbArg === 'mariadb' ? ['mysql'] : [];
@@ -109,7 +117,7 @@ function parseArgs(argv: string[]): { scale: Scale; dialects: Dialect[]; profile
   if (process.env.BENCH_CELL_SECONDS) scale.cellSeconds = Number(process.env.BENCH_CELL_SECONDS);
   // The full run profiles B2 on MySQL/MariaDB (where the targets are set) unless --no-profile.
   const profile = argv.includes('--profile') || argv.includes('--profile-only') || (scale.name === 'full' && !argv.includes('--no-profile'));
-  return { scale, dialects, profile, profileOnly: argv.includes('--profile-only') };
+  return { scale, dialects, profile, profileOnly: argv.includes('--profile-only'), postgraphile: !argv.includes('--no-postgraphile') };
 }
 
 // ---------------------------------------------------------------- expected answers
@@ -222,17 +230,29 @@ function plans(x: Expectations, upload: { body: (ticketId: string) => { body: Bu
     while (i < body.length && body[i] === expected[i]) i++;
     return `HTTP ${status}, differs at byte ${i}: ...${body.slice(Math.max(0, i - 150), i + 150)}... expected ...${expected.slice(Math.max(0, i - 150), i + 150)}...`;
   };
+  // PostGraphile gets its own documents; its answers, translated to the gateway's JSON, must equal the same expected answers.
+  const postgraphile = (workload: 'W1' | 'W2', variables: Record<string, unknown>, expectedJson: string) => ({
+    path: '/graphql',
+    body: JSON.stringify({ operationName: workload, query: POSTGRAPHILE_DOCS[workload], variables }),
+    check: (status: number, raw: string) => {
+      const r = postgraphileAsGateway(workload, raw);
+      if ('problem' in r) return `HTTP ${status}: ${r.problem}`;
+      return status === 200 ? exact(expectedJson)(status, `${r.json}\n`) : `HTTP ${status}: ${raw.slice(0, 300)}`;
+    },
+  });
   let w4 = 0;
   return {
-    W1: () => ({
+    W1: (peer) => ({
       next: () => {
         const number = 1 + rand(x.readableMax);
+        if (peer === 'PostGraphile') return postgraphile('W1', { number }, x.w1(number));
         return { path: '/graphql', body: json('W1', { number }), check: exact(x.w1(number)) };
       },
     }),
-    W2: () => ({
+    W2: (peer) => ({
       next: () => {
         const max = 50 + rand(x.readableMax - 50);
+        if (peer === 'PostGraphile') return postgraphile('W2', { max }, x.w2(max));
         return { path: '/graphql', body: json('W2', { max }), check: exact(x.w2(max)) };
       },
     }),
@@ -375,17 +395,19 @@ class Questions {
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const { scale, dialects, profile, profileOnly } = parseArgs(process.argv.slice(2));
+  const { scale, dialects, profile, profileOnly, postgraphile } = parseArgs(process.argv.slice(2));
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-gateway-bench-'));
+  // Before pinning: nproc counts the CPUs this process may run on.
+  const machine = machineInfo();
   const pinned = pinSelf();
   log(`scale ${scale.name}; databases ${dialects.join(', ')}; ${pinned ? 'bench pinned to CPU 0, servers to CPU 1' : 'no CPU pinning (taskset missing or one CPU)'}`);
   try {
-    const files = transpileTree(ROOT, ['src', 'migrations', 'bench/lib/app-server.ts', 'bench/baseline/server.ts'], path.join(tmp, 'js'));
+    const files = transpileTree(ROOT, ['src', 'migrations', 'bench/lib/app-server.ts', 'bench/baseline/server.ts', 'bench/postgraphile'], path.join(tmp, 'js'));
     log(`transpiled ${files} files`);
     const results: DialectResult[] = [];
-    for (const dialect of dialects) results.push(await runDialect(dialect, scale, tmp, pinned, profile, profileOnly));
+    for (const dialect of dialects) results.push(await runDialect(dialect, scale, tmp, pinned, profile, profileOnly, postgraphile));
     const result: GatewayResult = {
       benchmark: 'gateway',
       scale: scale.name,
@@ -393,7 +415,7 @@ async function main(): Promise<void> {
       finishedAt: new Date().toISOString(),
       wallSeconds: Math.round((performance.now() - started) / 1000),
       source: sourceInfo(ROOT),
-      machine: machineInfo(),
+      machine,
       method: {
         connections: CONNECTIONS,
         cellSeconds: scale.cellSeconds,
@@ -439,13 +461,28 @@ function pin(pid: number): void {
   }
 }
 
-async function runDialect(dialect: Dialect, scale: Scale, tmp: string, pinned: boolean, profile: boolean, profileOnly = false): Promise<DialectResult> {
+async function runDialect(dialect: Dialect, scale: Scale, tmp: string, pinned: boolean, profile: boolean, profileOnly = false, postgraphile = true): Promise<DialectResult> {
   const scratch = await createScratchDatabase(dialect);
   log(`${dialect}: scratch database ${scratch.location}`);
   const servers: ChildServer[] = [];
   let questions: Questions | null = null;
+  let pgScratch: PgScratch | null = null;
   try {
     const prepared = await prepare(scratch, scale);
+    // The PostGraphile peer and P0 on a PostgreSQL copy of the same generated rows (issue 21).
+    let pgInfo: PostgresPeerInfo = { skipped: '--no-postgraphile', database: null, loadSeconds: null, packages: {} };
+    if (postgraphile && !profileOnly) {
+      pgScratch = await createPgScratch();
+      if (!pgScratch) {
+        pgInfo = { ...pgInfo, skipped: `no PostgreSQL answered at ${pgServerForReport()} (BENCH_PG_URL)` };
+        log(`PostGraphile peer skipped: ${pgInfo.skipped}`);
+      } else {
+        const t0 = performance.now();
+        await loadIntoPostgres(pgScratch.url, prepared.users, prepared.data);
+        pgInfo = { skipped: null, database: pgScratch.server, loadSeconds: Math.round((performance.now() - t0) / 100) / 10, packages: postgraphilePackages() };
+        log(`PostGraphile peer: ${pgScratch.server}, database ${pgScratch.name}, loaded in ${pgInfo.loadSeconds} s`);
+      }
+    }
     const js = path.join(tmp, 'js');
     const baseEnv = {
       PATH: process.env.PATH ?? '',
@@ -464,13 +501,27 @@ async function runDialect(dialect: Dialect, scale: Scale, tmp: string, pinned: b
     };
     fs.mkdirSync(baseEnv.TMPDIR, { recursive: true });
     const start = async (peer: Peer, extraEnv: Record<string, string> = {}, extraFlags: string[] = []) => {
-      const entry = peer === 'B0' ? path.join(js, 'bench/baseline/server.js') : path.join(js, 'bench/lib/app-server.js');
-      const env = { ...baseEnv, ...(peer === 'B1' ? { DATALOADERS: 'off' } : {}), ...(peer === 'B0' ? { UPLOAD_DIR: path.join(tmp, 'b0-uploads') } : {}), ...extraEnv };
+      const entries: Record<Peer, string> = {
+        B0: 'bench/baseline/server.js',
+        B1: 'bench/lib/app-server.js',
+        B2: 'bench/lib/app-server.js',
+        PostGraphile: 'bench/postgraphile/server.js',
+        P0: 'bench/postgraphile/baseline.js',
+      };
+      const entry = path.join(js, entries[peer]);
+      const onPostgres = peer === 'PostGraphile' || peer === 'P0';
+      const env = onPostgres
+        ? { PATH: baseEnv.PATH, NODE_PATH: baseEnv.NODE_PATH, NODE_ENV: 'production', PG_URL: pgScratch!.url, ...extraEnv }
+        : { ...baseEnv, ...(peer === 'B1' ? { DATALOADERS: 'off' } : {}), ...(peer === 'B0' ? { UPLOAD_DIR: path.join(tmp, 'b0-uploads') } : {}), ...extraEnv };
       const server = await spawnServer(`${dialect} ${peer}`, [...NODE_FLAGS, ...extraFlags, entry], { cwd: ROOT, env });
       if (pinned) pin(server.pid);
       return server;
     };
-    const peers: Record<Peer, ChildServer> = { B0: await start('B0'), B1: await start('B1'), B2: await start('B2') };
+    const peers: Partial<Record<Peer, ChildServer>> = { B0: await start('B0'), B1: await start('B1'), B2: await start('B2') };
+    if (pgInfo.skipped === null) {
+      peers.PostGraphile = await start('PostGraphile');
+      peers.P0 = await start('P0');
+    }
     servers.push(...Object.values(peers));
     if (dialect === 'mysql') questions = await Questions.open(scratch.url);
 
@@ -484,12 +535,14 @@ async function runDialect(dialect: Dialect, scale: Scale, tmp: string, pinned: b
     const order = (['W1', 'W2', 'W3a', 'W3b', 'W4', 'W5'] as Workload[]).filter((w) => !only || only.includes(w));
     for (const workload of profileOnly ? [] : order) {
       const peerList: Peer[] = workload === 'W5' ? ['B0', 'B2'] : ['B0', 'B1', 'B2'];
+      if (peers.PostGraphile && POSTGRAPHILE_WORKLOADS.includes(workload)) peerList.push('PostGraphile', 'P0');
       // Interleaved A B C C B A: each peer's cell is two halves, one early and one late, so drift
       // in the shared machine's load hits every peer about equally.
       const halves = new Map<Peer, CellResult[]>();
       for (const peer of [...peerList, ...[...peerList].reverse()]) {
         const first = !halves.has(peer);
-        const half = await measure(dialect, workload, peer, peers[peer], plan[workload](peer), scale, questions, first);
+        const onPostgres = peer === 'PostGraphile' || peer === 'P0';
+        const half = await measure(dialect, workload, peer, peers[peer]!, plan[workload](peer), scale, onPostgres ? null : questions, first);
         halves.set(peer, [...(halves.get(peer) ?? []), half]);
       }
       for (const peer of peerList) {
@@ -520,14 +573,16 @@ async function runDialect(dialect: Dialect, scale: Scale, tmp: string, pinned: b
       dialect,
       database: await databaseVersion(scratch),
       dataset: { ...prepared.summary, users: scale.users, seed: scale.spec.seed, loadSeconds: prepared.loadSeconds, heavyTickets: prepared.heavyTickets, bodyBytesMedian: prepared.bodyBytesMedian },
-      workloads: describeWorkloads(prepared),
+      workloads: { ...describeWorkloads(prepared), ...(pgInfo.skipped === null ? { 'W1 PostGraphile': POSTGRAPHILE_DOCS.W1, 'W2 PostGraphile': POSTGRAPHILE_DOCS.W2 } : {}) },
       cells,
+      postgraphile: pgInfo,
       profiles,
     };
   } finally {
     for (const s of servers) await s.stop();
     await questions?.close();
     await scratch.drop();
+    await pgScratch?.drop();
   }
 }
 
@@ -538,6 +593,9 @@ interface Prepared {
   heavyTickets: number;
   bodyBytesMedian: number;
   searchWords: { word: string; share: number }[];
+  /** The generated rows and the users they refer to, for the PostgreSQL copy. */
+  data: Dataset;
+  users: { id: number; username: string; name: string }[];
 }
 
 /** Migrates through the app, creates users, tags and categories through GraphQL, bulk-loads the rest. */
@@ -593,6 +651,8 @@ async function prepare(scratch: ScratchDatabase, scale: Scale): Promise<Prepared
       heavyTickets: [...perTicket.values()].filter((n) => n >= 200).length,
       bodyBytesMedian: bodies[Math.floor(bodies.length / 2)],
       searchWords,
+      data,
+      users: labels.users.map((u) => ({ id: u.id, username: u.key, name: names.get(u.key) ?? u.key })),
     };
   } finally {
     await app.close();
@@ -608,40 +668,74 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-/** B0, B1 and B2 answer the same read requests byte for byte before anything is timed. */
-async function sameAnswers(peers: Record<Peer, ChildServer>, plan: Record<Workload, (peer: Peer) => RequestPlan>): Promise<void> {
+/**
+ * B0, B1, B2 (and P0) answer the same read requests byte for byte before anything is timed, and
+ * PostGraphile's answers to W1 and W2, translated, equal them too.
+ */
+async function sameAnswers(peers: Partial<Record<Peer, ChildServer>>, plan: Record<Workload, (peer: Peer) => RequestPlan>): Promise<void> {
   for (const workload of ['W1', 'W2', 'W3a', 'W3b'] as Workload[]) {
+    const onPostgres: Peer[] = peers.PostGraphile && POSTGRAPHILE_WORKLOADS.includes(workload) ? ['P0'] : [];
     for (let i = 0; i < 5; i++) {
       const r = plan[workload]('B2').next();
       const answers: string[] = [];
-      for (const peer of ['B0', 'B1', 'B2'] as Peer[]) {
-        const res = await fetch(`${peers[peer].url}${r.path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_API_KEY}`, 'content-type': 'application/json' }, body: r.body as string });
+      for (const peer of ['B0', 'B1', 'B2', ...onPostgres] as Peer[]) {
+        const res = await fetch(`${peers[peer]!.url}${r.path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_API_KEY}`, 'content-type': 'application/json' }, body: r.body as string });
         const text = await res.text();
         const problem = r.check(res.status, text);
         if (problem) throw new Error(`${workload} on ${peer} answered wrongly: ${problem}`);
         answers.push(withoutCost(text));
       }
-      if (new Set(answers).size !== 1) throw new Error(`${workload}: B0, B1 and B2 answered differently`);
+      if (new Set(answers).size !== 1) throw new Error(`${workload}: B0, B1, B2${onPostgres.length ? ' and P0' : ''} answered differently`);
+      if (onPostgres.length) {
+        const p = plan[workload]('PostGraphile').next();
+        const res = await fetch(`${peers.PostGraphile!.url}${p.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: p.body as string });
+        const problem = p.check(res.status, await res.text());
+        if (problem) throw new Error(`${workload} on PostGraphile answered wrongly: ${problem}`);
+      }
     }
   }
-  log('B0, B1 and B2 give byte-identical answers to W1-W3, equal to the generated data');
+  log(`B0, B1 and B2${peers.P0 ? ' (and P0 for W1, W2)' : ''} give byte-identical answers to W1-W3, equal to the generated data${peers.PostGraphile ? '; so do PostGraphile\'s, translated' : ''}`);
+}
+
+/** BENCH_PG_URL's server without a password, for the log and the report. */
+function pgServerForReport(): string {
+  const url = new URL(process.env.BENCH_PG_URL ?? DEFAULT_PG_URL);
+  url.password = '';
+  return url.toString();
+}
+
+/** Versions of what the PostGraphile peer runs, for the record. */
+function postgraphilePackages(): Record<string, string> {
+  const versions: Record<string, string> = {};
+  for (const name of ['postgraphile', 'grafast', 'grafserv', '@dataplan/pg', 'postgraphile-plugin-connection-filter', 'pg']) {
+    try {
+      versions[name] = (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      versions[name] = 'unknown';
+    }
+  }
+  return versions;
 }
 
 async function measure(dialect: Dialect, workload: Workload, peer: Peer, server: ChildServer, plan: RequestPlan, scale: Scale, questions: Questions | null, warmUp: boolean): Promise<CellResult> {
   if (warmUp && scale.warmupSeconds > 0) await load(server.url, plan, scale.warmupSeconds, null);
-  const counter = () => (peer === 'B0' ? baselineCounter(server) : appSqlCounter(server, workload));
+  // B0, P0 and the PostGraphile peer count statements themselves (/stats); the gateway in its metrics.
+  const counter = () => (peer === 'B1' || peer === 'B2' ? appSqlCounter(server, workload) : baselineCounter(server));
   const before = await counter();
   const canReset = resetPeak(server.pid);
   const q0 = questions ? await questions.read() : 0;
   const check: Check = { ok: 0, bad: 0, firstBad: null, bodyBytes: 0 };
+  const cpu0 = readCpuSeconds(server.pid);
   const r = await load(server.url, plan, scale.cellSeconds / 2, check);
+  const cpu1 = readCpuSeconds(server.pid);
   const q1 = questions ? await questions.read() : 0;
   const peak = readProcMemory(server.pid).hwmBytes;
   const after = await counter();
   const exited = server.exitStatus();
   if (exited) throw new Error(`${server.name} exited (${exited}) during ${workload}: ${server.stderrTail()}`);
   const answered = check.ok + check.bad;
-  const appRequests = after.count - before.count - (peer === 'B0' ? 1 : 0); // B0's own /stats call
+  const appRequests = after.count - before.count - (peer === 'B0' ? 1 : 0); // B0's own /stats call (P0 and PostGraphile count GraphQL requests only)
+  const cpuSeconds = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
   const cell: CellResult = {
     workload,
     peer,
@@ -663,6 +757,8 @@ async function measure(dialect: Dialect, workload: Workload, peer: Peer, server:
     sqlRequests: appRequests,
     questions: questions ? q1 - q0 - 1 : null,
     bodyBytes: check.bodyBytes,
+    cpuMsPerRequest: cpuSeconds !== null && answered > 0 ? Math.round((cpuSeconds / answered) * 1e5) / 100 : null,
+    cpuSeconds,
   };
   void dialect;
   return cell;
@@ -670,7 +766,7 @@ async function measure(dialect: Dialect, workload: Workload, peer: Peer, server:
 
 function describe(c: CellResult): string {
   return (
-    `${c.requestsPerSecond} req/s, p50 ${c.latencyP50Ms} ms, p99 ${c.latencyP99Ms} ms, SQL/req ${c.sqlPerRequestApp}` +
+    `${c.requestsPerSecond} req/s, p50 ${c.latencyP50Ms} ms, p99 ${c.latencyP99Ms} ms, CPU ${c.cpuMsPerRequest} ms/req, SQL/req ${c.sqlPerRequestApp}` +
     `${c.sqlPerRequestDb !== null ? ` (Questions ${c.sqlPerRequestDb})` : ''}, ${c.responseBytes} B, RSS ${c.peakRssMiB} MiB` +
     `${c.errors || c.wrongAnswers ? `, ${c.errors} errors, ${c.wrongAnswers} WRONG: ${c.firstWrongAnswer}` : ''}`
   );
@@ -684,6 +780,7 @@ function combine(halves: CellResult[]): CellResult {
   const sqlRequests = sum((c) => c.sqlRequests);
   const mean = (f: (c: CellResult) => number) => Math.round((sum(f) / halves.length) * 100) / 100;
   const questions = halves.every((c) => c.questions !== null) ? sum((c) => c.questions ?? 0) : null;
+  const cpuSeconds = halves.every((c) => c.cpuSeconds !== null) ? sum((c) => c.cpuSeconds ?? 0) : null;
   return {
     ...halves[0],
     requests: sum((c) => c.requests),
@@ -704,6 +801,8 @@ function combine(halves: CellResult[]): CellResult {
     sqlRequests,
     questions,
     bodyBytes: sum((c) => c.bodyBytes),
+    cpuMsPerRequest: cpuSeconds !== null && answered > 0 ? Math.round((cpuSeconds / answered) * 1e5) / 100 : null,
+    cpuSeconds,
   };
 }
 
