@@ -22,7 +22,10 @@ import { PostGraphileConnectionFilterPreset } from 'postgraphile-plugin-connecti
 async function main(): Promise<void> {
   let statements = 0;
   let requests = 0;
-  const pool = new pg.Pool({ connectionString: process.env.PG_URL, max: 10 });
+  // idleTimeoutMillis 0: connections stay open while other peers are measured, as mysql2's pool
+  // keeps them for B0 and the gateway (pg closes idle ones after 10 s, and PostGraphile runs a
+  // `set` on every new connection, which would land in the next measured half).
+  const pool = new pg.Pool({ connectionString: process.env.PG_URL, max: 10, idleTimeoutMillis: 0 });
   pool.on('connect', (client) => {
     const query = client.query;
     client.query = function (this: pg.PoolClient, ...args: unknown[]) {
