@@ -47,7 +47,7 @@ import { readProcMemory, resetPeak } from './lib/memory';
 import { Oracle } from './lib/oracle';
 import { createScratchDatabase, type Dialect, type ScratchDatabase } from './lib/scratch-db';
 import { readCpuSeconds } from './lib/cpu-time';
-import { createPgScratch, DEFAULT_PG_URL, loadIntoPostgres, type PgScratch } from './lib/postgres-peer';
+import { createPgScratch, DEFAULT_PG_URL, loadIntoPostgres, PgBackendCpu, type PgScratch } from './lib/postgres-peer';
 import { POSTGRAPHILE_DOCS, postgraphileAsGateway } from './postgraphile/documents';
 import { transpileTree } from './lib/transpile';
 import { summarizeCpuProfile, type ProfileFrame } from './lib/cpu-profile';
@@ -467,10 +467,11 @@ async function runDialect(dialect: Dialect, scale: Scale, tmp: string, pinned: b
   const servers: ChildServer[] = [];
   let questions: Questions | null = null;
   let pgScratch: PgScratch | null = null;
+  let pgCpu: PgBackendCpu | null = null;
   try {
     const prepared = await prepare(scratch, scale);
     // The PostGraphile peer and P0 on a PostgreSQL copy of the same generated rows (issue 21).
-    let pgInfo: PostgresPeerInfo = { skipped: '--no-postgraphile', database: null, loadSeconds: null, packages: {} };
+    let pgInfo: PostgresPeerInfo = { skipped: profileOnly ? '--profile-only' : '--no-postgraphile', database: null, loadSeconds: null, packages: {} };
     if (postgraphile && !profileOnly) {
       pgScratch = await createPgScratch();
       if (!pgScratch) {
@@ -481,6 +482,7 @@ async function runDialect(dialect: Dialect, scale: Scale, tmp: string, pinned: b
         await loadIntoPostgres(pgScratch.url, prepared.users, prepared.data);
         pgInfo = { skipped: null, database: pgScratch.server, loadSeconds: Math.round((performance.now() - t0) / 100) / 10, packages: postgraphilePackages() };
         log(`PostGraphile peer: ${pgScratch.server}, database ${pgScratch.name}, loaded in ${pgInfo.loadSeconds} s`);
+        pgCpu = await PgBackendCpu.open(pgScratch);
       }
     }
     const js = path.join(tmp, 'js');
@@ -542,7 +544,7 @@ async function runDialect(dialect: Dialect, scale: Scale, tmp: string, pinned: b
       for (const peer of [...peerList, ...[...peerList].reverse()]) {
         const first = !halves.has(peer);
         const onPostgres = peer === 'PostGraphile' || peer === 'P0';
-        const half = await measure(dialect, workload, peer, peers[peer]!, plan[workload](peer), scale, onPostgres ? null : questions, first);
+        const half = await measure(dialect, workload, peer, peers[peer]!, plan[workload](peer), scale, onPostgres ? null : questions, first, onPostgres ? pgCpu : null);
         halves.set(peer, [...(halves.get(peer) ?? []), half]);
       }
       for (const peer of peerList) {
@@ -582,6 +584,7 @@ async function runDialect(dialect: Dialect, scale: Scale, tmp: string, pinned: b
     for (const s of servers) await s.stop();
     await questions?.close();
     await scratch.drop();
+    await pgCpu?.close();
     await pgScratch?.drop();
   }
 }
@@ -717,7 +720,17 @@ function postgraphilePackages(): Record<string, string> {
   return versions;
 }
 
-async function measure(dialect: Dialect, workload: Workload, peer: Peer, server: ChildServer, plan: RequestPlan, scale: Scale, questions: Questions | null, warmUp: boolean): Promise<CellResult> {
+async function measure(
+  dialect: Dialect,
+  workload: Workload,
+  peer: Peer,
+  server: ChildServer,
+  plan: RequestPlan,
+  scale: Scale,
+  questions: Questions | null,
+  warmUp: boolean,
+  pgCpu: PgBackendCpu | null = null,
+): Promise<CellResult> {
   if (warmUp && scale.warmupSeconds > 0) await load(server.url, plan, scale.warmupSeconds, null);
   // B0, P0 and the PostGraphile peer count statements themselves (/stats); the gateway in its metrics.
   const counter = () => (peer === 'B1' || peer === 'B2' ? appSqlCounter(server, workload) : baselineCounter(server));
@@ -725,9 +738,11 @@ async function measure(dialect: Dialect, workload: Workload, peer: Peer, server:
   const canReset = resetPeak(server.pid);
   const q0 = questions ? await questions.read() : 0;
   const check: Check = { ok: 0, bad: 0, firstBad: null, bodyBytes: 0 };
+  const db0 = pgCpu ? await pgCpu.read() : null;
   const cpu0 = readCpuSeconds(server.pid);
   const r = await load(server.url, plan, scale.cellSeconds / 2, check);
   const cpu1 = readCpuSeconds(server.pid);
+  const dbCpuSeconds = pgCpu ? PgBackendCpu.between(db0, await pgCpu.read()) : null;
   const q1 = questions ? await questions.read() : 0;
   const peak = readProcMemory(server.pid).hwmBytes;
   const after = await counter();
@@ -759,6 +774,8 @@ async function measure(dialect: Dialect, workload: Workload, peer: Peer, server:
     bodyBytes: check.bodyBytes,
     cpuMsPerRequest: cpuSeconds !== null && answered > 0 ? Math.round((cpuSeconds / answered) * 1e5) / 100 : null,
     cpuSeconds,
+    dbCpuMsPerRequest: dbCpuSeconds !== null && answered > 0 ? Math.round((dbCpuSeconds / answered) * 1e5) / 100 : null,
+    dbCpuSeconds,
   };
   void dialect;
   return cell;
@@ -766,7 +783,8 @@ async function measure(dialect: Dialect, workload: Workload, peer: Peer, server:
 
 function describe(c: CellResult): string {
   return (
-    `${c.requestsPerSecond} req/s, p50 ${c.latencyP50Ms} ms, p99 ${c.latencyP99Ms} ms, CPU ${c.cpuMsPerRequest} ms/req, SQL/req ${c.sqlPerRequestApp}` +
+    `${c.requestsPerSecond} req/s, p50 ${c.latencyP50Ms} ms, p99 ${c.latencyP99Ms} ms, CPU ${c.cpuMsPerRequest} ms/req` +
+    `${c.dbCpuMsPerRequest !== null ? ` (PostgreSQL ${c.dbCpuMsPerRequest})` : ''}, SQL/req ${c.sqlPerRequestApp}` +
     `${c.sqlPerRequestDb !== null ? ` (Questions ${c.sqlPerRequestDb})` : ''}, ${c.responseBytes} B, RSS ${c.peakRssMiB} MiB` +
     `${c.errors || c.wrongAnswers ? `, ${c.errors} errors, ${c.wrongAnswers} WRONG: ${c.firstWrongAnswer}` : ''}`
   );
@@ -781,6 +799,7 @@ function combine(halves: CellResult[]): CellResult {
   const mean = (f: (c: CellResult) => number) => Math.round((sum(f) / halves.length) * 100) / 100;
   const questions = halves.every((c) => c.questions !== null) ? sum((c) => c.questions ?? 0) : null;
   const cpuSeconds = halves.every((c) => c.cpuSeconds !== null) ? sum((c) => c.cpuSeconds ?? 0) : null;
+  const dbCpuSeconds = halves.every((c) => c.dbCpuSeconds !== null) ? sum((c) => c.dbCpuSeconds ?? 0) : null;
   return {
     ...halves[0],
     requests: sum((c) => c.requests),
@@ -803,6 +822,8 @@ function combine(halves: CellResult[]): CellResult {
     bodyBytes: sum((c) => c.bodyBytes),
     cpuMsPerRequest: cpuSeconds !== null && answered > 0 ? Math.round((cpuSeconds / answered) * 1e5) / 100 : null,
     cpuSeconds,
+    dbCpuMsPerRequest: dbCpuSeconds !== null && answered > 0 ? Math.round((dbCpuSeconds / answered) * 1e5) / 100 : null,
+    dbCpuSeconds,
   };
 }
 

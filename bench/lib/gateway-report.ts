@@ -26,6 +26,8 @@ export interface CellResult {
   peakIsExact: boolean;
   /** The server process's CPU time (user + system, /proc/<pid>/stat) per answered request; null without /proc. */
   cpuMsPerRequest: number | null;
+  /** PostgreSQL peers only: the CPU time of the database's backends per answered request (lib/postgres-peer.ts PgBackendCpu). */
+  dbCpuMsPerRequest: number | null;
   /** Raw totals behind the per-request figures. */
   seconds: number;
   /** Responses received and checked. */
@@ -35,6 +37,7 @@ export interface CellResult {
   questions: number | null;
   bodyBytes: number;
   cpuSeconds: number | null;
+  dbCpuSeconds: number | null;
 }
 
 /** The PostGraphile peer's side of a dialect's run: where it ran, or why not. */
@@ -178,15 +181,15 @@ export function writeGatewayMarkdown(file: string, r: GatewayResult): void {
         '',
         'Each framework against its own hand-written baseline, in the same interleaved rounds (issue 21):',
         '',
-        '| Workload | B2/B0 req/s | PostGraphile/P0 req/s | CPU ms / req B2 vs B0 | CPU ms / req PostGraphile vs P0 | B2/PostGraphile req/s |',
-        '|---|---:|---:|---|---|---:|',
+        '| Workload | B2/B0 req/s | PostGraphile/P0 req/s | CPU ms / req B2 vs B0 | CPU ms / req PostGraphile vs P0 | PostgreSQL CPU ms / req PostGraphile vs P0 | B2/PostGraphile req/s |',
+        '|---|---:|---:|---|---|---|---:|',
       );
       const x = (v: number) => (Number.isNaN(v) ? '-' : `${r2(v)}`);
       for (const w of pgWorkloads) {
         const { b0, b2, pgl, p0 } = vs(d.cells, w);
         lines.push(
           `| ${w} | ${x(rps(b2, b0))} | ${x(rps(pgl, p0))} | ${b2?.cpuMsPerRequest ?? '-'} vs ${b0?.cpuMsPerRequest ?? '-'} (${x(cpu(b2, b0))}x) | ` +
-            `${pgl?.cpuMsPerRequest ?? '-'} vs ${p0?.cpuMsPerRequest ?? '-'} (${x(cpu(pgl, p0))}x) | ${x(rps(b2, pgl))} |`,
+            `${pgl?.cpuMsPerRequest ?? '-'} vs ${p0?.cpuMsPerRequest ?? '-'} (${x(cpu(pgl, p0))}x) | ${pgl?.dbCpuMsPerRequest ?? '-'} vs ${p0?.dbCpuMsPerRequest ?? '-'} | ${x(rps(b2, pgl))} |`,
         );
       }
     }

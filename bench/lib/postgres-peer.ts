@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { Client } from 'pg';
+import { readCpuSeconds } from './cpu-time';
 import type { Dataset } from './dataset';
 
 /**
@@ -20,6 +21,8 @@ export interface PgScratch {
   url: string;
   name: string;
   server: string;
+  /** BENCH_PG_URL: the server's maintenance database, for PgBackendCpu. */
+  serverUrl: string;
   drop(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ export async function createPgScratch(): Promise<PgScratch | null> {
     url: url.toString(),
     name,
     server: `PostgreSQL ${version.split(' ')[0]}`,
+    serverUrl,
     drop: async () => {
       const c = new Client({ connectionString: serverUrl });
       await c.connect();
@@ -166,5 +170,52 @@ export async function loadIntoPostgres(url: string, users: { id: number; usernam
     await client.query('VACUUM ANALYZE');
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * CPU time of the PostgreSQL backends serving one database (the peers' pools keep their
+ * connections, so the set is stable while a cell is measured): the database side of a request,
+ * which the server process's CPU time leaves out. Only for a server on this machine, where the
+ * backends' pids are processes in /proc; read from a connection to the maintenance database, so
+ * the reader's own backend is not counted.
+ */
+export class PgBackendCpu {
+  private constructor(
+    private readonly client: Client,
+    private readonly database: string,
+  ) {}
+
+  /** Null when the server is not on this machine (by its host name). */
+  static async open(scratch: PgScratch): Promise<PgBackendCpu | null> {
+    const host = new URL(scratch.serverUrl).hostname;
+    if (!['127.0.0.1', 'localhost', '[::1]', ''].includes(host)) return null;
+    const client = new Client({ connectionString: scratch.serverUrl });
+    await client.connect();
+    return new PgBackendCpu(client, scratch.name);
+  }
+
+  /** CPU seconds per backend pid of the database; null if a backend's /proc entry cannot be read. */
+  async read(): Promise<Map<number, number> | null> {
+    const { rows } = await this.client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [this.database]);
+    const cpu = new Map<number, number>();
+    for (const { pid } of rows) {
+      const seconds = readCpuSeconds(pid);
+      if (seconds === null) return null;
+      cpu.set(pid, seconds);
+    }
+    return cpu;
+  }
+
+  /** CPU seconds the backends used between two reads (a backend new since `before` counts whole). */
+  static between(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+    if (!before || !after) return null;
+    let total = 0;
+    for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+    return total;
+  }
+
+  close(): Promise<void> {
+    return this.client.end();
   }
 }
