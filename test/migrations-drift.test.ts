@@ -91,3 +91,29 @@ onSqlite('naming the foreign keys SQLite had unnamed keeps the rows, references 
   const statements = await drift();
   if (statements.length > 0) throw new Error(describeDrift(statements));
 });
+
+test('TicketSource backfills existing tickets: JOB or ALERT from their origin, MANUAL otherwise, and no external id', async () => {
+  await runMigrations(ds);
+  const names = ds.migrations.map((m) => m.name);
+  const fromSource = names.slice(names.indexOf('TicketSource1796000000000'));
+  for (let i = 0; i < fromSource.length; i++) await ds.undoLastMigration({ transaction: 'none' });
+  const at = '2024-01-01 00:00:00.000';
+  await ds.query(`INSERT INTO app_user (username, name, privileges, created_at) VALUES ('bo', 'Bo', '[]', ?)`, [at]);
+  const [{ id: userId }] = (await ds.query(`SELECT id FROM app_user WHERE username = 'bo'`)) as { id: number }[];
+  const origins: [number, string | null][] = [[901, 'job'], [902, 'external_job'], [903, 'alert'], [904, null]];
+  for (const [n, kind] of origins) {
+    await ds.query(
+      `INSERT INTO ticket (number, subject, body, type, status, priority, notify, creator_id, created_at, updated_at, version, origin_kind, origin_id) VALUES (?, 's', 'b', 'issue', 'open', 2, '[]', ?, ?, ?, 1, ?, ?)`,
+      [n, userId, at, at, kind, kind && `o-${n}`],
+    );
+  }
+  expect(await runMigrations(ds)).toEqual(fromSource);
+  const rows = (await ds.query(`SELECT number, source, external_id AS externalId FROM ticket WHERE number >= 901 ORDER BY number`)) as { number: number; source: string; externalId: string | null }[];
+  expect(rows).toEqual([
+    { number: 901, source: 'job', externalId: null },
+    { number: 902, source: 'job', externalId: null },
+    { number: 903, source: 'alert', externalId: null },
+    { number: 904, source: 'manual', externalId: null },
+  ]);
+  expect(await ds.query(`SELECT requester_only AS r FROM app_user WHERE username = 'bo'`)).toEqual([{ r: 0 }]);
+});
