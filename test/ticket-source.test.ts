@@ -128,6 +128,19 @@ test('a retry with the same source and externalId answers the first ticket uncha
   expect(firstHooks[0]).toMatchObject({ event: 'ticket.created', ticket: { source: 'API', externalId: 'INC-1001' } });
 });
 
+test('an externalId held by a deleted ticket is TAKEN until the ticket is restored (then retries answer it) or purged', async () => {
+  const first = await create({ subject: 'Will be deleted', externalId: 'DEL-1' });
+  const del = await s.gql(`mutation($id: ID!) { ticketDelete(id: $id) { userErrors { message } } }`, { id: first.ticket.id });
+  expect(del.data.ticketDelete.userErrors).toEqual([]);
+  expect((await create({ subject: 'Again', externalId: 'DEL-1' })).userErrors).toEqual([
+    { field: ['input', 'externalId'], code: 'TAKEN', message: 'externalId DEL-1 of source API belongs to a deleted ticket (restore or purge it)' },
+  ]);
+  await s.gql(`mutation($id: ID!) { ticketRestore(id: $id) { userErrors { message } } }`, { id: first.ticket.id });
+  expect(await create({ subject: 'Again', externalId: 'DEL-1' })).toMatchObject({ existing: true, ticket: { id: first.ticket.id } });
+  await s.gql(`mutation($id: ID!) { ticketPurge(id: $id) { userErrors { message } } }`, { id: first.ticket.id });
+  expect(await create({ subject: 'After the purge', externalId: 'DEL-1' })).toMatchObject({ existing: false, userErrors: [], ticket: { subject: 'After the purge' } });
+});
+
 test('concurrent creates with one source and externalId all answer the one ticket', async () => {
   const attempts = await Promise.all(Array.from({ length: 8 }, (_, i) => create({ subject: `Race attempt ${i}`, externalId: 'RACE-1', files: null })));
   expect(attempts.map((a) => a.userErrors)).toEqual(attempts.map(() => []));
@@ -210,6 +223,19 @@ test('the requester is found by username or e-mail address, and an unknown addre
   expect(reply.data.ticketReply).toEqual({ change: { body: 'Still broken' }, userErrors: [] });
   const forbidden = await s.gql(CREATE, { input: { subject: 'Mine' } }, jane);
   expect(forbidden.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+});
+
+test('an address several active users share, or only an inactive user has, is refused rather than guessed or duplicated', async () => {
+  await s.user('pat', ['CREATE_TICKETS'], { email: 'shared@example.com' });
+  await s.user('sam', ['CREATE_TICKETS'], { email: 'Shared@Example.com' });
+  expect((await create({ subject: 'Shared', requester: 'shared@example.com' })).userErrors).toEqual([
+    { field: ['input', 'requester'], code: 'INVALID', message: '2 users have the address shared@example.com (pat, sam); name the requester by username' },
+  ]);
+  await s.user('gone', ['CREATE_TICKETS'], { email: 'gone@example.com' });
+  await s.app.db.manager.query(`UPDATE app_user SET active = ? WHERE username = 'gone'`, [false]);
+  expect((await create({ subject: 'Gone', requester: 'gone@example.com' })).userErrors).toEqual([
+    { field: ['input', 'requester'], code: 'NOT_FOUND', message: 'The user with the address gone@example.com (gone) is inactive' },
+  ]);
 });
 
 test('without REQUESTER_AUTO_CREATE an unknown address is NOT_FOUND naming input.requester', async () => {
