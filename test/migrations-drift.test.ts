@@ -48,8 +48,10 @@ test('a freshly migrated database has the schema the entities describe: TypeORM 
 
 onSqlite('naming the foreign keys SQLite had unnamed keeps the rows, references and id counters of tickets and categories', async () => {
   await runMigrations(ds);
-  // Back to the schema before NamedForeignKeys (a revert needs foreign keys off: transaction none).
-  await ds.undoLastMigration({ transaction: 'none' });
+  // Back to the schema before NamedForeignKeys and the migrations after it (a revert needs foreign keys off: transaction none).
+  const names = ds.migrations.map((m) => m.name);
+  const fromNamed = names.slice(names.indexOf('NamedForeignKeys1795700000000'));
+  for (let i = 0; i < fromNamed.length; i++) await ds.undoLastMigration({ transaction: 'none' });
   const fkNames = async (table: string) => ((await ds.query(`SELECT sql FROM sqlite_master WHERE name = ?`, [table])) as { sql: string }[])[0].sql.match(/FK_\w+/g);
   expect(await fkNames('category')).toBeNull();
   const at = '2024-01-01 00:00:00.000';
@@ -73,8 +75,11 @@ onSqlite('naming the foreign keys SQLite had unnamed keeps the rows, references 
   });
   const before = await snapshot();
 
-  expect(await runMigrations(ds)).toEqual(['NamedForeignKeys1795700000000']);
-  expect(await snapshot()).toEqual(before);
+  expect(await runMigrations(ds)).toEqual(fromNamed);
+  // Later migrations may add columns: every row keeps the values it had.
+  const after = await snapshot();
+  const asBefore = (rows: Record<string, unknown>[], was: Record<string, unknown>[]) => rows.map((r, i) => Object.fromEntries(Object.keys(was[i] ?? r).map((k) => [k, r[k]])));
+  expect({ ...after, tickets: asBefore(after.tickets, before.tickets), categories: asBefore(after.categories, before.categories), changes: asBefore(after.changes, before.changes) }).toEqual(before);
   expect(before.counters).toEqual([{ name: 'category', seq: 3 }, { name: 'ticket', seq: 4 }]);
   expect(await fkNames('category')).toEqual(['FK_dc80af15ad8913831d0c359018d']);
   expect(await fkNames('ticket')).toContain('FK_2a3cae8fd60482104d7f09a5894');
@@ -85,4 +90,30 @@ onSqlite('naming the foreign keys SQLite had unnamed keeps the rows, references 
   await expect(ds.query(`DELETE FROM category WHERE id = 2`)).rejects.toThrow(/FOREIGN KEY/);
   const statements = await drift();
   if (statements.length > 0) throw new Error(describeDrift(statements));
+});
+
+test('TicketSource backfills existing tickets: JOB or ALERT from their origin, MANUAL otherwise, and no external id', async () => {
+  await runMigrations(ds);
+  const names = ds.migrations.map((m) => m.name);
+  const fromSource = names.slice(names.indexOf('TicketSource1796000000000'));
+  for (let i = 0; i < fromSource.length; i++) await ds.undoLastMigration({ transaction: 'none' });
+  const at = '2024-01-01 00:00:00.000';
+  await ds.query(`INSERT INTO app_user (username, name, privileges, created_at) VALUES ('bo', 'Bo', '[]', ?)`, [at]);
+  const [{ id: userId }] = (await ds.query(`SELECT id FROM app_user WHERE username = 'bo'`)) as { id: number }[];
+  const origins: [number, string | null][] = [[901, 'job'], [902, 'external_job'], [903, 'alert'], [904, null]];
+  for (const [n, kind] of origins) {
+    await ds.query(
+      `INSERT INTO ticket (number, subject, body, type, status, priority, notify, creator_id, created_at, updated_at, version, origin_kind, origin_id) VALUES (?, 's', 'b', 'issue', 'open', 2, '[]', ?, ?, ?, 1, ?, ?)`,
+      [n, userId, at, at, kind, kind && `o-${n}`],
+    );
+  }
+  expect(await runMigrations(ds)).toEqual(fromSource);
+  const rows = (await ds.query(`SELECT number, source, external_id AS externalId FROM ticket WHERE number >= 901 ORDER BY number`)) as { number: number; source: string; externalId: string | null }[];
+  expect(rows).toEqual([
+    { number: 901, source: 'job', externalId: null },
+    { number: 902, source: 'job', externalId: null },
+    { number: 903, source: 'alert', externalId: null },
+    { number: 904, source: 'manual', externalId: null },
+  ]);
+  expect(await ds.query(`SELECT requester_only AS r FROM app_user WHERE username = 'bo'`)).toEqual([{ r: 0 }]);
 });

@@ -48,6 +48,8 @@ export interface AppConfig {
   jobs: JobsConfig;
   /** Base URL of this service as users reach it (links in mail, download links); '' means relative links. */
   publicUrl: string;
+  /** ticketCreate with a requester e-mail address no user has creates a requester-only user for it (else NOT_FOUND). */
+  requesterAutoCreate: boolean;
   /** redis:// or rediss:// URL; set, subscription events cross replicas through Redis pub/sub. Never logged. */
   redisUrl: string | null;
   /** Prefix of this deployment's Redis keys and channels (several deployments or test runs can share one Redis). */
@@ -298,6 +300,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       killGraceMs: int('JOB_KILL_GRACE_MS', 5000, 0, 600_000),
     },
     publicUrl: (str('PUBLIC_URL') ?? '').replace(/\/+$/, ''),
+    requesterAutoCreate: bool('REQUESTER_AUTO_CREATE', false),
     redisUrl: str('REDIS_URL') ?? null,
     redisPrefix: str('REDIS_PREFIX') ?? 'ticket-gateway:',
     subscriptionReauthMs: durationOf(str, problems, 'SUBSCRIPTION_REAUTH_INTERVAL', '60s'),

@@ -5,6 +5,7 @@ import { DATETIME } from '../db/column-types';
 import { TicketPriority, TicketStatus, TicketType } from './ticket.enums';
 import { Category } from './category.entity';
 import { TicketOriginKind } from './job.enums';
+import { TicketSource } from './ticket-source.enum';
 import { User } from './user.entity';
 
 @ObjectType({ implements: Node, description: 'A unit of operational work with an audit trail.' })
@@ -14,6 +15,8 @@ import { User } from './user.entity';
 @Index(['status', 'number'])
 @Index(['deletedAt', 'number'])
 @Index('IDX_ticket_origin', ['originKind', 'originId'])
+// Retries of an integration's create find the first ticket by this; unique so concurrent ones cannot both insert.
+@Index('UQ_ticket_source_external_id', ['source', 'externalId'], { unique: true })
 export class Ticket {
   @PrimaryGeneratedColumn()
   id: number;
@@ -146,6 +149,14 @@ export class Ticket {
   /** What the origin said about itself (event title, server, times ...), as given. */
   @Column({ type: 'simple-json', nullable: true })
   originData: Record<string, string | number | null> | null;
+
+  @Field(() => TicketSource, { description: 'The channel the ticket came in through (derived from the credential or the origin, or given at creation).' })
+  @Column({ type: 'varchar', length: 16, default: TicketSource.MANUAL })
+  source: TicketSource;
+
+  @Field(() => String, { nullable: true, description: "The creating system's own id for the ticket (ticketCreate input.externalId); unique per source." })
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  externalId: string | null;
 
   @Field(() => Int, { description: 'Increments on every write; pass it back as expectedVersion to detect concurrent edits.' })
   @Column({ type: 'int' })

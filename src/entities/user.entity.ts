@@ -34,6 +34,14 @@ export class User {
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
+  /**
+   * Created by ticketCreate from a requester's e-mail address (REQUESTER_AUTO_CREATE): no privileges,
+   * and it sees only the tickets it requested (access.ts), where it may reply (ticketReply).
+   */
+  @Field({ description: 'A requester-only contact, created from an e-mail address when a ticket named it: no privileges, sees only the tickets it requested.' })
+  @Column({ type: 'boolean', default: false })
+  requesterOnly: boolean;
+
   /** Whether ticket mail is sent to this user (they can turn it off); exposed in user.resolver.ts. */
   @Column({ type: 'boolean', default: true })
   mailEnabled: boolean;

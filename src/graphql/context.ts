@@ -10,6 +10,8 @@ export interface Viewer {
   /** Category ids the caller may see; null means every category. */
   categoryIds: readonly number[] | null;
   apiKeyId: number | null;
+  /** How the caller signed in: an API key (ADMIN_API_KEY included) or a JWT; it picks a new ticket's default source. */
+  credential?: 'api_key' | 'jwt';
   /**
    * Set when no caller is behind the work: the server acts by itself (background work), naming the
    * task. `user` is then whom it acts for (the ticket's creator, the entries' author).

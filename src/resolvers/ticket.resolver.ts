@@ -93,7 +93,8 @@ export class TicketResolver {
   @Authorized(Privilege.CREATE_TICKETS)
   @PayloadMutation(() => TicketPayload, { description: 'Requires create_tickets. The creator is always the caller.' })
   async ticketCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new ticket.' }) input: TicketCreateInput): Promise<TicketPayload> {
-    return { ...payload(await this.ticketService.create(ctx, input), ticketPayload), clientMutationId: input.clientMutationId ?? null };
+    const created = await this.ticketService.createOrFind(ctx, input);
+    return { ...payload(created, (c) => ({ ticket: c?.ticket ?? null, existing: c?.existing ?? null })), clientMutationId: input.clientMutationId ?? null };
   }
 
   @Authorized(Privilege.EDIT_TICKETS)

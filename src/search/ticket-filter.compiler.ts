@@ -14,6 +14,7 @@ import type {
   TextFilter,
   TicketFilter,
   TicketPriorityFilter,
+  TicketSourceFilter,
   TicketStatusFilter,
   TicketTypeFilter,
 } from '../graphql/inputs/ticket-filter.input';
@@ -76,6 +77,8 @@ export class TicketFilterCompiler {
     if (f.due) add(this.date(`${t}.due`, f.due, 'due'));
     if (f.closed) add(this.date(`${t}.closedAt`, f.closed, 'closed'));
     if (f.slaBreached != null) add(this.slaBreached(f.slaBreached));
+    if (f.source) add(this.scalar(`${t}.source`, f.source as TicketSourceFilter, 'source'));
+    if (f.externalId) add(this.membership(`${t}.externalId`, f.externalId, 'externalId', (p) => p as string, true));
     if (f.and) parts.push(this.join(f.and.map((x) => this.filter(x, depth + 1)), 'AND'));
     if (f.or) parts.push(this.join(f.or.map((x) => this.filter(x, depth + 1)), 'OR'));
     if (f.not) {

@@ -1,5 +1,6 @@
 import { badUserInput } from '../common/errors';
 import { enumName, TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
+import { TicketSource } from '../entities/ticket-source.enum';
 import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
 
 /*
@@ -8,7 +9,7 @@ import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
  * the `filter` argument. Internally enums hold their stored values (open, 3) and dates are Dates.
  */
 
-const ENUMS: Record<string, Record<string, string | number>> = { type: TicketType, status: TicketStatus, priority: TicketPriority };
+const ENUMS: Record<string, Record<string, string | number>> = { type: TicketType, status: TicketStatus, priority: TicketPriority, source: TicketSource };
 const DATES = new Set(['created', 'modified', 'due', 'closed']);
 const COMBINATORS = new Set(['and', 'or', 'not']);
 

@@ -105,6 +105,8 @@ export class TicketFilterMatcher {
     if (filter.due) add(() => date(t.due, filter.due as DateTimeFilter));
     if (filter.closed) add(() => date(t.closedAt, filter.closed as DateTimeFilter));
     if (filter.slaBreached != null) add(() => slaBreached(t, now) === filter.slaBreached);
+    if (filter.source) add(() => ordered(t.source, filter.source as Ordered));
+    if (filter.externalId) add(() => this.single(t.externalId, filter.externalId as KeyFilter, 'externalId'));
     if (filter.and) add(() => and((filter.and ?? []).map((f) => this.evaluate(f, facts, now))));
     if (filter.or) add(() => or((filter.or ?? []).map((f) => this.evaluate(f, facts, now))));
     if (filter.not) {

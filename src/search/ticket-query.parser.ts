@@ -1,5 +1,6 @@
 import { badUserInput } from '../common/errors';
 import { TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
+import { TicketSource } from '../entities/ticket-source.enum';
 import type {
   KeyFilter,
   KeyListFilter,
@@ -65,9 +66,11 @@ const FIELDS: Record<string, FieldSpec> = {
   due: { kind: 'date', target: 'due', nullable: true },
   closed: { kind: 'date', target: 'closed', nullable: true },
   sla: { kind: 'sla', target: 'slaBreached' },
+  source: { kind: 'enum', target: 'source', values: Object.values(TicketSource) },
+  external: { kind: 'key', target: 'externalId', nullable: true, caseSensitive: true },
 };
 /** Alternative spellings people reach for; the canonical names above are what ticketQueryParse documents. */
-const ALIASES: Record<string, string> = { number: 'num', tag: 'tags', assignee: 'assignees', creator: 'username', comments: 'changes' };
+const ALIASES: Record<string, string> = { number: 'num', tag: 'tags', assignee: 'assignees', creator: 'username', comments: 'changes', externalid: 'external' };
 export const QUERY_FIELDS = Object.keys(FIELDS);
 
 // Maps, not object literals: user text must never reach inherited members such as constructor.

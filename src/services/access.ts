@@ -33,12 +33,15 @@ export function canSeeCategory(viewer: Viewer, categoryId: number | null): boole
 /** Soft-deleted and out-of-category tickets are invisible: callers get not-found, never a hint they exist. */
 export function canSeeTicket(viewer: Viewer, ticket: Ticket, opts: { includeDeleted?: boolean } = {}): boolean {
   if (ticket.deletedAt !== null && !(opts.includeDeleted && hasPrivilege(viewer, Privilege.DELETE_TICKETS))) return false;
+  // A requester-only user (made from an e-mail address) sees the tickets it requested, nothing else.
+  if (viewer.user.requesterOnly && ticket.requesterId !== viewer.user.id) return false;
   return canSeeCategory(viewer, ticket.categoryId);
 }
 
 /** The same rule as canSeeTicket, as SQL on a ticket query. */
 export function scopeVisibleTickets(qb: SelectQueryBuilder<Ticket>, viewer: Viewer, alias = 't', opts: { includeDeleted?: boolean } = {}): SelectQueryBuilder<Ticket> {
   if (!opts.includeDeleted) qb.andWhere(`${alias}.deletedAt IS NULL`);
+  if (viewer.user.requesterOnly) qb.andWhere(`${alias}.requesterId = :visibleRequesterId`, { visibleRequesterId: viewer.user.id });
   if (viewer.categoryIds !== null) {
     if (viewer.categoryIds.length === 0) qb.andWhere('1 = 0');
     else qb.andWhere(`${alias}.categoryId IN (:...visibleCategoryIds)`, { visibleCategoryIds: viewer.categoryIds });

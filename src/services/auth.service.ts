@@ -36,7 +36,7 @@ export class AuthService {
 
     if (this.adminKeyHash && crypto.timingSafeEqual(this.adminKeyHash, Buffer.from(hash, 'hex'))) {
       const admin = await this.db.manager.findOneBy(User, { username: 'admin', active: true });
-      if (admin) return toViewer(admin, null);
+      if (admin) return toViewer(admin, null, 'api_key');
     }
 
     if (looksLikeJwt(token)) return this.authenticateJwt(token);
@@ -56,7 +56,7 @@ export class AuthService {
         .update(ApiKey, { id: key.id }, { lastUsedAt: new Date(now) })
         .catch((err: unknown) => this.log.warn({ err, apiKeyId: key.id }, 'could not record API key use'));
     }
-    return toViewer(key.user, key);
+    return toViewer(key.user, key, 'api_key');
   }
 
   /** A JWT names a user; it carries that user's privileges and categories (the identity provider says who, we say what). */
@@ -65,10 +65,10 @@ export class AuthService {
     const username = await this.jwt.username(token);
     const user = await this.db.manager.findOneBy(User, { username, active: true });
     if (!user) throw unauthenticated('Invalid JWT: it names no active user');
-    return toViewer(user, null);
+    return toViewer(user, null, 'jwt');
   }
 }
 
-function toViewer(user: User, key: ApiKey | null): Viewer {
-  return { user, ...effectiveGrants(user, key), apiKeyId: key?.id ?? null };
+function toViewer(user: User, key: ApiKey | null, credential: 'api_key' | 'jwt'): Viewer {
+  return { user, ...effectiveGrants(user, key), apiKeyId: key?.id ?? null, credential };
 }

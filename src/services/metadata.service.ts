@@ -3,6 +3,7 @@ import type { Database } from '../db/database';
 import type { Category } from '../entities/category.entity';
 import type { Tag } from '../entities/tag.entity';
 import { TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
+import { TicketSource } from '../entities/ticket-source.enum';
 import { User } from '../entities/user.entity';
 import { SlaPolicy } from '../entities/sla-policy.entity';
 import type { UserGroup } from '../entities/user-group.entity';
@@ -13,6 +14,7 @@ export interface TicketMetadata {
   types: TicketType[];
   statuses: TicketStatus[];
   priorities: TicketPriority[];
+  sources: TicketSource[];
   categories: Category[];
   tags: Tag[];
   users: User[];
@@ -41,6 +43,7 @@ export class MetadataService {
       types: Object.values(TicketType),
       statuses: Object.values(TicketStatus),
       priorities: [TicketPriority.LOW, TicketPriority.NORMAL, TicketPriority.HIGH, TicketPriority.URGENT],
+      sources: Object.values(TicketSource),
       categories,
       tags,
       users,

@@ -35,6 +35,7 @@ import { OutboxService } from './outbox.service';
 import { OverdueScan } from './overdue-scan';
 import { SavedSearchService } from './saved-search.service';
 import { SlaService } from './sla.service';
+import { RequesterResolver } from './requester-resolver';
 import { TicketEventService } from './ticket-event.service';
 import { TicketFinder } from './ticket-finder';
 import { TicketInputValidator } from './ticket-input.validator';
@@ -116,7 +117,7 @@ export function createServices(db: Database, config: AppConfig, log: Logger, bac
   const fileStore = new FileStore(db, config.files, storage, history, log);
   const fileLinks = new FileLinks(db, config.files, config.publicUrl);
   const sla = new SlaService(db);
-  const tickets = new TicketService(db, new TicketInputValidator(db, config.limits), finder, history, new TicketLinks(db), searchIndex, fileStore, sla, idempotency, config.workflow);
+  const tickets = new TicketService(db, new TicketInputValidator(db, config.limits), finder, history, new TicketLinks(db), searchIndex, fileStore, sla, idempotency, config.workflow, new RequesterResolver(db, config.requesterAutoCreate));
   const ticketQueries = new TicketQueryService(db, config.limits);
   const changes = new ChangeService(db, config.limits, finder);
   const comments = new CommentService(db, config.limits, finder, changes, history, searchIndex, idempotency);

@@ -1,13 +1,13 @@
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import { notFound } from '../common/errors';
-import { ConflictError, ok, refusal, refused, UserErrorCode, type Result } from '../common/result';
+import { ConflictError, ok, refusal, refused, UserErrorCode, type Refusal, type Result } from '../common/result';
 import { canTransition, type Workflow } from '../config/workflow';
 import { affectedRows, type Database } from '../db/database';
 import type { TicketOriginKind } from '../entities/job.enums';
 import { TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
+import { CALLER_SOURCES, sourceOfOrigin, TicketSource } from '../entities/ticket-source.enum';
 import { ChangeType, DONE_STATUSES, enumName, humanize, TicketPriority, TicketStatus, TicketType, TrackedField } from '../entities/ticket.enums';
-import { User } from '../entities/user.entity';
 import type { RequestContext, Viewer } from '../graphql/context';
 import type { TicketRef } from '../graphql/global-id';
 import type { TicketCreateInput } from '../graphql/inputs/ticket-create.input';
@@ -16,7 +16,8 @@ import type { SearchIndex } from '../search/search-index';
 import { canSeeTicket, requireViewer } from './access';
 import type { FileStore } from './file-store';
 import type { HistoryWriter } from './history-writer';
-import type { IdempotencyService } from './idempotency.service';
+import { isUniqueViolation, type IdempotencyService } from './idempotency.service';
+import type { RequesterChoice, RequesterResolver } from './requester-resolver';
 import type { SlaService } from './sla.service';
 import { diffTickets, type TicketSnapshot } from './ticket-diff';
 import type { TicketFinder } from './ticket-finder';
@@ -28,6 +29,12 @@ export interface TicketOrigin {
   kind: TicketOriginKind;
   id: string;
   data?: Record<string, string | number | null> | null;
+}
+
+/** A ticketCreate's answer: the new ticket, or (existing) the one an earlier create with the same source and externalId made. */
+export interface CreatedTicket {
+  ticket: Ticket;
+  existing: boolean;
 }
 
 /** What a workflow action adds to an update (see TicketWorkflowService). */
@@ -55,20 +62,59 @@ export class TicketService {
     private readonly sla: SlaService,
     private readonly idempotency: IdempotencyService,
     private readonly workflow: Workflow,
+    private readonly requesters: RequesterResolver,
   ) {}
 
   /** Idempotent with input.clientMutationId (see idempotency.service.ts). The creator is the caller. */
   async create(ctx: RequestContext, input: TicketCreateInput, origin: TicketOrigin | null = null): Promise<Result<Ticket>> {
+    const created = await this.createOrFind(ctx, input, origin);
+    return created.ok ? ok(created.value.ticket) : created;
+  }
+
+  /**
+   * create, telling whether input.externalId found an earlier ticket of the same source: that one is
+   * answered unchanged (whatever else this input says) and nothing is written, mailed or posted.
+   */
+  async createOrFind(ctx: RequestContext, input: TicketCreateInput, origin: TicketOrigin | null = null): Promise<Result<CreatedTicket>> {
     const viewer = requireViewer(ctx);
     const { clientMutationId, files, ...fields } = input;
-    return this.idempotency.execute<{ ticketId: number }, Ticket>(ctx, {
+    return this.idempotency.execute<{ ticketId: number }, CreatedTicket>(ctx, {
       operation: 'ticketCreate',
       clientMutationId,
       // Files are compared by name and type: their bytes are read only when the ticket is created.
       input: clientMutationId ? { ...fields, files: await uploadNames(files) } : null,
       apply: (record) => this.createOnce(ctx, viewer, input, record, origin),
-      replay: async ({ ticketId }) => ok(await this.finder.requireById(ctx, ticketId)),
+      replay: async ({ ticketId }) => ok({ ticket: await this.finder.requireById(ctx, ticketId), existing: false }),
     });
+  }
+
+  /** The source (from the origin, the input or the credential) and the trimmed externalId, or why not. */
+  private sourceAndExternalId(viewer: Viewer, input: TicketCreateInput, origin: TicketOrigin | null): Result<{ source: TicketSource; externalId: string | null }> {
+    const problems: Refusal[] = [];
+    let source = viewer.credential === 'api_key' ? TicketSource.API : TicketSource.MANUAL;
+    if (origin) source = sourceOfOrigin(origin.kind);
+    else if (input.source != null) {
+      if (CALLER_SOURCES.includes(input.source)) source = input.source;
+      else problems.push(refusal(['input', 'source'], UserErrorCode.INVALID, 'JOB and ALERT tickets are opened by ticketCreateFromJob and ticketCreateFromAlert, which record the job or alert; use MANUAL, API or EMAIL'));
+    }
+    const externalId = input.externalId == null ? null : input.externalId.trim();
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    if (externalId !== null && (externalId.length === 0 || externalId.length > 100 || /[\u0000-\u001f\u007f]/.test(externalId))) {
+      problems.push(refusal(['input', 'externalId'], UserErrorCode.INVALID, 'externalId must be 1-100 characters without control characters'));
+    }
+    return problems.length ? refused(...problems) : ok({ source, externalId });
+  }
+
+  /** The ticket an earlier create with this source and externalId made; null when there is none. */
+  private async findByExternalId(ctx: RequestContext, viewer: Viewer, source: TicketSource, externalId: string): Promise<Result<CreatedTicket> | null> {
+    const ticket = await this.db.em(ctx).findOneBy(Ticket, { source, externalId });
+    if (!ticket) return null;
+    if (!canSeeTicket(viewer, ticket)) {
+      const why = ticket.deletedAt !== null ? 'a deleted ticket (restore or purge it)' : 'a ticket you cannot see';
+      return refused(refusal(['input', 'externalId'], UserErrorCode.TAKEN, `externalId ${externalId} of source ${enumName(TicketSource, source)} belongs to ${why}`));
+    }
+    ctx.loaders.ticketById.prime(ticket.id, ticket);
+    return ok({ ticket, existing: true });
   }
 
   private async createOnce(
@@ -77,18 +123,24 @@ export class TicketService {
     input: TicketCreateInput,
     record: (tx: RequestContext, result: { ticketId: number }) => Promise<void>,
     origin: TicketOrigin | null,
-  ): Promise<Result<Ticket>> {
+  ): Promise<Result<CreatedTicket>> {
+    const keyed = this.sourceAndExternalId(viewer, input, origin);
+    if (!keyed.ok) return keyed;
+    const { source, externalId } = keyed.value;
+    // A retry of an integration's create: the first ticket, before anything of this input is judged.
+    const earlier = externalId === null ? null : await this.findByExternalId(ctx, viewer, source, externalId);
+    if (earlier) return earlier;
     const checked = await this.validator.validate(ctx, viewer, {
       subject: input.subject, body: input.body ?? '', category: input.category ?? null, tags: input.tags ?? [], server: input.server ?? null,
       assignees: input.assignees ?? [], cc: input.cc ?? [], notify: input.notify ?? [], due: input.due ?? null,
     });
     if (!checked.ok) return checked;
     const f = checked.value as Required<NormalizedTicketFields>;
-    let requesterId = viewer.user.id;
+    let requester: RequesterChoice | null = null;
     if (input.requester != null) {
-      const requester = await this.db.em(ctx).findOneBy(User, { username: input.requester.trim().toLowerCase(), active: true });
-      if (!requester) return refused(refusal(['input', 'requester'], UserErrorCode.NOT_FOUND, `No active user ${input.requester}`));
-      requesterId = requester.id;
+      const resolved = await this.requesters.resolve(ctx, input.requester);
+      if (!resolved.ok) return resolved;
+      requester = resolved.value;
     }
     const staged = input.files?.length ? await this.files.stage(input.files, ['input', 'files']) : ok([]);
     if (!staged.ok) return staged;
@@ -97,9 +149,11 @@ export class TicketService {
     // Files are made final before the transaction: no lock (the ticket number's) waits on storage.
     const stored = await this.files.store(staged.value, now);
 
-    const ticket = await this.db
-      .transaction(ctx, async (tx) => {
+    const write = (choice: RequesterChoice | null) =>
+      this.db.transaction(ctx, async (tx) => {
         const em = this.db.em(tx);
+        const made = choice ? await this.requesters.materialize(tx, choice, now) : null;
+        const requesterId = made?.user.id ?? viewer.user.id;
         const ticket = em.create(Ticket, {
           number: await this.links.nextNumber(tx),
           subject: f.subject, body: f.body, type: input.type ?? TicketType.ISSUE, status, priority: input.priority ?? TicketPriority.NORMAL,
@@ -107,7 +161,7 @@ export class TicketService {
           creatorId: viewer.user.id, requesterId, lastActorId: viewer.user.id, dueManual: f.due !== null,
           resolution: null, resolvedAt: null, resolvedById: null, locked: false, firstResponseAt: null,
           createdAt: now, updatedAt: now, closedAt: status === TicketStatus.CLOSED ? now : null, deletedAt: null, version: 1,
-          originKind: origin?.kind ?? null, originId: origin?.id ?? null, originData: origin?.data ?? null,
+          originKind: origin?.kind ?? null, originId: origin?.id ?? null, originData: origin?.data ?? null, source, externalId,
         });
         await this.sla.apply(tx, ticket);
         await em.insert(Ticket, ticket);
@@ -115,19 +169,32 @@ export class TicketService {
         await this.links.writeUsers(tx, ticket.id, TicketUserRole.ASSIGNEE, assignees);
         await this.links.writeUsers(tx, ticket.id, TicketUserRole.CC, f.cc);
         await this.links.writeTags(tx, ticket.id, f.tags);
-        await this.history.recordEntry(tx, ticket.id, ChangeType.CREATED, viewer.user.id, now);
+        const newRequester = made?.created ? { body: `Requester ${made.user.email} was added as requester-only user ${made.user.username}.` } : {};
+        await this.history.recordEntry(tx, ticket.id, ChangeType.CREATED, viewer.user.id, now, newRequester);
         await this.searchIndex.add(tx, ticket);
         await this.files.attach(tx, ticket, stored, viewer.user.id, now);
         if (status !== TicketStatus.DRAFT) await this.history.ticketOpened(tx, ticket.id, now);
         await record(tx, { ticketId: ticket.id });
         return ticket;
-      })
-      .catch(async (err: unknown) => {
-        await this.files.abandon(stored);
-        throw err;
       });
+    let ticket: Ticket;
+    try {
+      ticket = await write(requester).catch(async (err: unknown) => {
+        // A concurrent create made this new requester first: the ticket is for the user it made.
+        if (!isUniqueViolation(err) || !requester || !('newUser' in requester) || input.requester == null) throw err;
+        const again = await this.requesters.resolve(ctx, input.requester);
+        if (!again.ok || 'newUser' in again.value) throw err;
+        return write(again.value);
+      });
+    } catch (err) {
+      await this.files.abandon(stored);
+      // Lost the race with a concurrent create of the same source and externalId: answer with its ticket.
+      const winner = isUniqueViolation(err) && externalId !== null ? await this.findByExternalId(ctx, viewer, source, externalId) : null;
+      if (winner) return winner;
+      throw err;
+    }
     ctx.loaders.ticketById.prime(ticket.id, ticket);
-    return ok(ticket);
+    return ok({ ticket, existing: false });
   }
 
   /**

@@ -12,7 +12,7 @@ import { hasPrivilege, requireViewer } from './access';
 import { buildPage, decodeIdCursor, idCursor, pageRequest } from './pagination';
 
 export const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface UserCreateFields {
   username: string;

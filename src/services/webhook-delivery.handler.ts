@@ -7,6 +7,7 @@ import type { Database } from '../db/database';
 import { OutboxKind, type DeliveryOutcome, type OutboxMessage } from '../entities/outbox-message.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { Ticket } from '../entities/ticket.entity';
+import { TicketSource } from '../entities/ticket-source.enum';
 import { ChangeType, enumName, TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
@@ -103,6 +104,8 @@ export class WebhookDeliveryHandler implements OutboxHandler {
         status: enumName(TicketStatus, ticket.status),
         priority: enumName(TicketPriority, ticket.priority),
         server: ticket.server,
+        source: enumName(TicketSource, ticket.source),
+        externalId: ticket.externalId,
         due: ticket.due?.toISOString() ?? null,
         updatedAt: ticket.updatedAt.toISOString(),
         version: ticket.version,

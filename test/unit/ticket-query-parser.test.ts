@@ -1,5 +1,6 @@
 import { AppError } from '../../src/common/errors';
 import { TicketStatus, TicketType } from '../../src/entities/ticket.enums';
+import { TicketSource } from '../../src/entities/ticket-source.enum';
 import type { TicketFilter } from '../../src/graphql/inputs/ticket-filter.input';
 import { parseTicketQuery, QUERY_FIELDS, QUERY_LIMITS, type QueryContext } from '../../src/search/ticket-query.parser';
 
@@ -104,6 +105,8 @@ const SHAPES: Record<string, Record<string, Leaf>> = {
   modified: scalarFilter(isDate, ['eq', 'lt', 'lte', 'gt', 'gte'], isNullLeaf),
   due: scalarFilter(isDate, ['eq', 'lt', 'lte', 'gt', 'gte'], isNullLeaf),
   closed: scalarFilter(isDate, ['eq', 'lt', 'lte', 'gt', 'gte'], isNullLeaf),
+  source: scalarFilter((v) => (Object.values(TicketSource) as unknown[]).includes(v), ['eq', 'in']),
+  externalId: scalarFilter(isString, ['eq', 'in'], isNullLeaf),
 };
 
 /** Throws (with the path) unless `f` is a plain TicketFilter object with well-typed leaves only. */
@@ -1051,4 +1054,20 @@ describe('parser regressions', () => {
       expect(parseError(q).message.length).toBeLessThan(500);
     },
   );
+});
+
+describe('source and external (the integration create)', () => {
+  const parse = (q: string) => parseTicketQuery(q, ctx);
+  test('source takes the stored values in any case, alternatives and exclusion', () => {
+    expect(parse('source:API')).toEqual({ source: { eq: 'api' } });
+    expect(parse('source:email|manual')).toEqual({ source: { in: ['email', 'manual'] } });
+    expect(parse('-source:job')).toEqual({ not: { source: { eq: 'job' } } });
+    expect(() => parse('source:fax')).toThrow(/"fax" is not a source; use one of manual, api, job, alert, email/);
+  });
+  test('external keeps the case of the id, accepts none and the spelling externalId', () => {
+    expect(parse('external:ABC-123')).toEqual({ externalId: { eq: 'ABC-123' } });
+    expect(parse('externalId:"<a1@mail.example>"|B-2')).toEqual({ externalId: { in: ['<a1@mail.example>', 'B-2'] } });
+    expect(parse('external:none')).toEqual({ externalId: { isNull: true } });
+    expect(parse('-external:none source:api')).toEqual({ not: { externalId: { isNull: true } }, source: { eq: 'api' } });
+  });
 });

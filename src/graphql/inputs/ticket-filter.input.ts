@@ -1,5 +1,6 @@
 import { Field, InputType, Int } from 'type-graphql';
 import { TicketPriority, TicketStatus, TicketType } from '../../entities/ticket.enums';
+import { TicketSource } from '../../entities/ticket-source.enum';
 
 /*
  * The typed ticket filter. Fields of one TicketFilter object are ANDed; and/or/not combine
@@ -41,6 +42,13 @@ export class TicketStatusFilter {
   @Field(() => TicketStatus, { nullable: true, description: 'Equal to.' }) eq?: TicketStatus | null;
   @Field(() => [TicketStatus], { nullable: true, description: 'Equal to one of these.' }) in?: TicketStatus[] | null;
   @Field(() => [TicketStatus], { nullable: true, description: 'Equal to none of these.' }) notIn?: TicketStatus[] | null;
+}
+
+@InputType({ description: 'Conditions on the ticket source.' })
+export class TicketSourceFilter {
+  @Field(() => TicketSource, { nullable: true, description: 'Equal to.' }) eq?: TicketSource | null;
+  @Field(() => [TicketSource], { nullable: true, description: 'Equal to one of these.' }) in?: TicketSource[] | null;
+  @Field(() => [TicketSource], { nullable: true, description: 'Equal to none of these.' }) notIn?: TicketSource[] | null;
 }
 
 @InputType({ description: 'Priorities compare by rank: LOW < NORMAL < HIGH < URGENT.' })
@@ -106,4 +114,6 @@ export class TicketFilter {
   @Field(() => DateTimeFilter, { nullable: true, description: 'Due date.' }) due?: DateTimeFilter | null;
   @Field(() => DateTimeFilter, { nullable: true, description: 'Time the ticket was resolved or closed.' }) closed?: DateTimeFilter | null;
   @Field(() => Boolean, { nullable: true, description: 'true: an SLA target was missed (response or resolution); false: none was.' }) slaBreached?: boolean | null;
+  @Field(() => TicketSourceFilter, { nullable: true, description: 'The channel the ticket came in through.' }) source?: TicketSourceFilter | null;
+  @Field(() => KeyFilter, { nullable: true, description: "The creating system's externalId (isNull: true for tickets without one)." }) externalId?: KeyFilter | null;
 }

@@ -34,6 +34,14 @@ export class TicketPayload extends Payload {
 
   @Field(() => Ticket, { nullable: true, description: RESULT })
   ticket: Ticket | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'ticketCreate only: true when input.externalId named a ticket an earlier create of the same source made, which is returned unchanged ' +
+      '(nothing written, mailed or posted); false when the ticket was created. Null on other mutations and on refusals.',
+  })
+  existing?: boolean | null;
 }
 
 @ObjectType({ description: "Result of a mutation that writes one entry of a ticket's history (a comment)." })

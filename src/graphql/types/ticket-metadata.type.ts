@@ -3,6 +3,7 @@ import { Category } from '../../entities/category.entity';
 import { SlaPolicy } from '../../entities/sla-policy.entity';
 import { Tag } from '../../entities/tag.entity';
 import { TicketPriority, TicketStatus, TicketType } from '../../entities/ticket.enums';
+import { TicketSource } from '../../entities/ticket-source.enum';
 import { User } from '../../entities/user.entity';
 import { UserGroup } from '../../entities/user-group.entity';
 
@@ -23,6 +24,7 @@ export class TicketMetadataType {
   @Field(() => [TicketType], { description: 'Every ticket type.' }) types: TicketType[];
   @Field(() => [TicketStatus], { description: 'Every ticket status.' }) statuses: TicketStatus[];
   @Field(() => [TicketPriority], { description: 'Every priority, lowest first.' }) priorities: TicketPriority[];
+  @Field(() => [TicketSource], { description: 'Every ticket source (the channel a ticket came in through); ticketCreate accepts MANUAL, API and EMAIL.' }) sources: TicketSource[];
   @Field(() => [Category], { description: 'Those you may use.' }) categories: Category[];
   @Field(() => [Tag], { description: 'Every tag.' }) tags: Tag[];
   @Field(() => [User], { description: 'Active users, for assignee, cc and requester pickers.' }) users: User[];
