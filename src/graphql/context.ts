@@ -9,6 +9,8 @@ export interface Viewer {
   privileges: ReadonlySet<Privilege>;
   /** Category ids the caller may see; null means every category. */
   categoryIds: readonly number[] | null;
+  /** Limited to tickets the user requested, created, or is assigned or cc'd on (user or key restriction). */
+  ownTicketsOnly: boolean;
   apiKeyId: number | null;
   /**
    * Set when no caller is behind the work: the server acts by itself (background work), naming the
@@ -37,5 +39,5 @@ export interface RequestContext {
  * for a caller. What authorizes the work is its configuration (an event's ticketOnFailure ...).
  */
 export function systemViewer(task: string, onBehalfOf: User): Viewer {
-  return { user: onBehalfOf, privileges: new Set(Object.values(Privilege)), categoryIds: null, apiKeyId: null, system: task };
+  return { user: onBehalfOf, privileges: new Set(Object.values(Privilege)), categoryIds: null, ownTicketsOnly: false, apiKeyId: null, system: task };
 }

@@ -13,7 +13,7 @@ import type { TicketRef } from '../graphql/global-id';
 import type { TicketCreateInput } from '../graphql/inputs/ticket-create.input';
 import type { TicketUpdateInput } from '../graphql/inputs/ticket-update.input';
 import type { SearchIndex } from '../search/search-index';
-import { canSeeTicket, requireViewer } from './access';
+import { ticketVisibleIn, requireViewer } from './access';
 import type { FileStore } from './file-store';
 import type { HistoryWriter } from './history-writer';
 import type { IdempotencyService } from './idempotency.service';
@@ -152,7 +152,7 @@ export class TicketService {
     const outcome = await this.db.transaction(ctx, async (tx): Promise<{ result: Result<Ticket>; changed: boolean }> => {
       const em = this.db.em(tx);
       const stored = await em.findOne(Ticket, { where: { id: current.id }, lock: this.db.lockMode ? { mode: this.db.lockMode } : undefined });
-      if (!stored || !canSeeTicket(viewer, stored)) throw notFound('No such ticket');
+      if (!stored || !(await ticketVisibleIn(em, viewer, stored))) throw notFound('No such ticket');
       if (input.expectedVersion != null && input.expectedVersion !== stored.version) return { result: conflict(stored.version), changed: false };
       if (input.status != null && input.status !== stored.status) {
         const why = this.transitionRefusal(stored.status, input.status, action !== undefined);

@@ -688,7 +688,7 @@ describe('errors name the term and its position', () => {
   });
 
   test.each<[string, string]>([
-    ['tags:@me', '@me only works on assignees, cc and username'],
+    ['tags:@me', '@me only works on assignees, cc, username and requester'],
     ['category:@me', '@me only works'],
     ['server:@me', '@me only works'],
     ['assignees:bob|@me tags:@me', '@me only works'],
