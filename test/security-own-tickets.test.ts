@@ -2,6 +2,7 @@ import { toGlobalId } from '../src/graphql/global-id';
 import { COMMENT_ADD, CREATE } from './helpers/documents';
 import { multipartRequest } from './helpers/multipart';
 import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server';
+import { SignJWT } from 'jose';
 import { eventually, wsClient, type WsClient } from './helpers/ws-client';
 
 /**
@@ -17,6 +18,8 @@ const hidden = { ticket: '', number: 0, comment: '', file: '', fileName: 'secret
 const t = { reqMine: '', reqWide: '', assigned: '', cc: '' };
 const MISSING = { ticket: toGlobalId('Ticket', 999_999), comment: toGlobalId('Change', 999_999), file: toGlobalId('TicketFile', 999_999) };
 const clients: WsClient[] = [];
+const JWT_SECRET = 'own-tickets-test-secret-of-at-least-32-bytes';
+const jwtFor = (sub: string) => new SignJWT({ sub, iss: 'https://idp.test', aud: 'ticket-gateway' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(JWT_SECRET));
 
 async function ticket(input: Record<string, unknown>): Promise<{ id: string; number: number }> {
   const r = await s.gql(CREATE, { input });
@@ -25,7 +28,7 @@ async function ticket(input: Record<string, unknown>): Promise<{ id: string; num
 }
 
 beforeAll(async () => {
-  s = await startTestServer({ SUBSCRIPTION_REAUTH_INTERVAL: '1s' });
+  s = await startTestServer({ SUBSCRIPTION_REAUTH_INTERVAL: '1s', JWT_SECRET, JWT_ISSUER: 'https://idp.test', JWT_AUDIENCE: 'ticket-gateway' });
   mine = await s.user('mine', ['CREATE_TICKETS', 'EDIT_TICKETS', 'DELETE_TICKETS'], { ownTicketsOnly: true });
   await s.user('wide', ['CREATE_TICKETS', 'EDIT_TICKETS', 'DELETE_TICKETS']);
   const issued = await s.gql(`mutation { apiKeyCreate(input: { name: "own only", username: "wide", ownTicketsOnly: true }) { secret apiKey { ownTicketsOnly } userErrors { message } } }`);
@@ -227,7 +230,7 @@ test('admins set the restriction on users (userCreate, userUpdate); a restricted
   expect(unknown.data.userUpdate.userErrors).toEqual([{ field: ['input', 'username'], code: 'NOT_FOUND', message: 'Unknown user: nobody' }]);
   const notAdmin = await s.gql(UPDATE_USER, { i: { username: 'later', ownTicketsOnly: false } }, mine);
   expect(notAdmin.data?.userUpdate ?? null).toBeNull();
-  expect(notAdmin.errors?.[0].extensions.code).toBe('FORBIDDEN');
+  expect(notAdmin.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 
   const boss = await s.user('boss', ['ADMIN'], { ownTicketsOnly: true });
   const free = await s.gql(UPDATE_USER, { i: { username: 'later', ownTicketsOnly: false } }, boss);
@@ -239,4 +242,19 @@ test('admins set the restriction on users (userCreate, userUpdate); a restricted
   const off = await s.gql(UPDATE_USER, { i: { username: 'later', ownTicketsOnly: false } });
   expect(off.data.userUpdate.user.ownTicketsOnly).toBe(false);
   expect((await s.gql(`query($t: ID!) { ticket(id: $t) { id } }`, { t: hidden.ticket }, key)).data.ticket).not.toBeNull();
+});
+
+test("a JWT caller acts within its user's restriction, and the keys it issues for itself are bound by it", async () => {
+  const token = await jwtFor('mine');
+  const r = await s.gql(`query($t: ID!) { ticket(id: $t) { id } tickets { totalCount } viewer { username ownTicketsOnly } }`, { t: hidden.ticket }, token);
+  expect(r.errors).toBeUndefined();
+  expect(r.data.ticket).toBeNull();
+  expect(r.data.viewer).toEqual({ username: 'mine', ownTicketsOnly: true });
+  const mineCount = (await s.gql(`{ tickets { totalCount } }`, {}, mine)).data.tickets.totalCount;
+  expect(r.data.tickets.totalCount).toBe(mineCount);
+  const issued = await s.gql(`mutation { apiKeyCreate(input: { name: "from jwt" }) { secret apiKey { ownTicketsOnly } userErrors { field code } } }`, {}, token);
+  expect(issued.data.apiKeyCreate.userErrors).toEqual([]);
+  // The key does not restrict itself, but its user's restriction binds it.
+  expect(issued.data.apiKeyCreate.apiKey).toEqual({ ownTicketsOnly: false });
+  expect((await s.gql(`query($t: ID!) { ticket(id: $t) { id } }`, { t: hidden.ticket }, issued.data.apiKeyCreate.secret)).data.ticket).toBeNull();
 });
