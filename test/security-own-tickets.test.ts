@@ -258,3 +258,15 @@ test("a JWT caller acts within its user's restriction, and the keys it issues fo
   expect(issued.data.apiKeyCreate.apiKey).toEqual({ ownTicketsOnly: false });
   expect((await s.gql(`query($t: ID!) { ticket(id: $t) { id } }`, { t: hidden.ticket }, issued.data.apiKeyCreate.secret)).data.ticket).toBeNull();
 });
+
+test('restricting a user closes its open WebSocket connections at the next credential check', async () => {
+  const key = await s.user('streamer', ['EDIT_TICKETS']);
+  const c = wsClient(s.url, { Authorization: `Bearer ${key}` });
+  clients.push(c);
+  const before = s.app.services.ticketStream.subscriberCount;
+  c.subscribe<any>(`subscription { ticketChanged { change { body } } }`);
+  await eventually('subscribed', () => s.app.services.ticketStream.subscriberCount === before + 1);
+  const r = await s.gql(`mutation { userUpdate(input: { username: "streamer", ownTicketsOnly: true }) { userErrors { message } } }`);
+  expect(r.data.userUpdate.userErrors).toEqual([]);
+  expect(await c.closed).toEqual({ code: 4403, reason: expect.stringContaining('access changed') });
+});
