@@ -32,7 +32,7 @@ export function canSeeCategory(viewer: Viewer, categoryId: number | null): boole
   return categoryId !== null && viewer.categoryIds.includes(categoryId);
 }
 
-/** Who else takes part in a ticket: the ids of its assignees and cc (own-tickets-only callers see those tickets). */
+/** How canSeeTicket judges a ticket. */
 export interface TicketVisibilityOptions {
   includeDeleted?: boolean;
   /**
@@ -58,7 +58,10 @@ export function canSeeTicket(viewer: Viewer, ticket: Ticket, opts: TicketVisibil
   return !viewer.ownTicketsOnly || ownsTicket(viewer, ticket, opts.participantIds);
 }
 
-/** canSeeTicket with the ticket's assignees and cc loaded (through the request's loaders) when the rule needs them. */
+/**
+ * canSeeTicket with the ticket's assignees and cc loaded (through the request's loaders) when the
+ * rule needs them: only for an own-tickets-only viewer who neither created nor requested it.
+ */
 export async function ticketVisible(ctx: RequestContext, viewer: Viewer, ticket: Ticket, opts: Omit<TicketVisibilityOptions, 'participantIds'> = {}): Promise<boolean> {
   if (canSeeTicket(viewer, ticket, opts)) return true;
   if (!viewer.ownTicketsOnly || !canSeeTicket({ ...viewer, ownTicketsOnly: false }, ticket, opts)) return false;
@@ -83,8 +86,8 @@ export async function ticketParticipantIds(loaders: Loaders, ticketId: number): 
 }
 
 /**
- * The own-tickets rule as SQL on raw column names (for UPDATEs): `ticketIdColumn` etc. name the
- * ticket row's columns; the parameter is :ownTicketsViewer.
+ * The own-tickets rule as SQL on raw column names (for UPDATEs, where query-builder property
+ * paths are not available): `columns` names the ticket row's columns; the parameter is :ownTicketsViewer.
  */
 export function ownTicketsSql(columns: { id: string; creatorId: string; requesterId: string }): string {
   return `(${columns.creatorId} = :ownTicketsViewer OR ${columns.requesterId} = :ownTicketsViewer OR ${columns.id} IN (SELECT otu.ticket_id FROM ticket_user otu WHERE otu.user_id = :ownTicketsViewer))`;
