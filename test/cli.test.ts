@@ -86,7 +86,14 @@ test('lists a user as a table and as JSON when user:create has created it', asyn
   const json = await cli(['user:list', '--json']);
   expect(json.code).toBe(0);
   const users = JSON.parse(json.stdout) as { username: string; name: string; privileges: string[]; active: boolean; categories: string[] | null }[];
-  expect(users).toEqual([expect.objectContaining({ username: 'ada', name: 'Ada Lovelace', privileges: ['create_tickets', 'edit_tickets'], active: true, categories: null })]);
+  expect(users).toEqual([expect.objectContaining({ username: 'ada', name: 'Ada Lovelace', privileges: ['create_tickets', 'edit_tickets'], active: true, categories: null, ownTicketsOnly: false })]);
+});
+
+test('user:create (and apikey:issue) take --own-tickets-only', async () => {
+  expect(await cli(['user:create', 'portal', '--own-tickets-only'])).toMatchObject({ code: 0, stderr: '' });
+  const users = JSON.parse((await cli(['user:list', '--json'])).stdout) as { username: string; ownTicketsOnly: boolean }[];
+  expect(users.find((u) => u.username === 'portal')?.ownTicketsOnly).toBe(true);
+  expect((await cli(['apikey:issue', 'portal', '--name', 'own', '--own-tickets-only'])).code).toBe(0);
 });
 
 test('exits 1 naming the privilege when user:create is given an unknown one', async () => {

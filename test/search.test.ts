@@ -166,6 +166,10 @@ describe('grammar', () => {
     ['cc:alice', ['B']],
     ['username:bob', ['B', 'D']],
     ['creator:alice', ['A', 'C']],
+    // The requester is the creator unless given (here always).
+    ['requester:bob', ['B', 'D']],
+    ['requester:alice|bob', ['A', 'B', 'C', 'D']],
+    ['requester:none', []],
     // numbers
     ['num:5000..5001', ['G', 'H']],
     ['num:=6000', ['J']],
@@ -200,6 +204,8 @@ describe('grammar', () => {
   test('@me is the caller', async () => {
     expect(await findSet('assignees:@me', undefined, alice)).toEqual(['A']);
     expect(await findSet('username:@me', undefined, bob)).toEqual(['B', 'D']);
+    expect(await findSet('requester:@me', undefined, bob)).toEqual(['B', 'D']);
+    expect(await findSet('-requester:@me status:closed', undefined, bob)).not.toContain('B');
   });
 
   test('ISO date-times are instants', async () => {
@@ -350,11 +356,22 @@ describe('saved searches and built-in views', () => {
       'Due today': ['E'],
       'Recently closed': ['B'],
       'Drafts I created': [],
+      'Requested by me': ['A', 'C'],
     });
     const forBob = await views(bob);
     expect(forBob['My open tickets']).toEqual(['E']);
     expect(forBob['Assigned to me']).toEqual(['E']);
     expect(forBob['Drafts I created']).toEqual(['D']);
+    expect(forBob['Requested by me']).toEqual([]); // B is closed, D a draft
+
+    // Someone else opens a ticket for alice: it is hers to follow (My open tickets, Requested by me), not bob's.
+    const id = await create('R', { subject: 'Opened for alice', requester: 'alice' }, bob);
+    const after = await views(alice);
+    expect(after['My open tickets']).toEqual(['A', 'C', 'R']);
+    expect(after['Requested by me']).toEqual(['A', 'C', 'R']);
+    expect((await views(bob))['Requested by me']).toEqual([]);
+    expect((await s.gql(`mutation($id: ID!) { ticketPurge(id: $id) { userErrors { message } } }`, { id })).data.ticketPurge.userErrors).toEqual([]);
+    delete num.R;
   });
 
   test('create, list, run, update and delete a saved search; names are unique per user', async () => {

@@ -73,3 +73,33 @@ test('adds a comment in at most 8 statements, with its full-text and mail bookke
   // By number the ticket is looked up first (the touch needs its row id).
   expect(await sqlCount(COMMENT_ADD, { input: { ticketId: `#${t.number}`, body: 'counted again' } })).toBeLessThanOrEqual(9);
 });
+
+test('User.requestedTickets over a list of users costs the same statements for 2 or 5 users (pages and counts batched), with correct pages', async () => {
+  const q = `query($first: Int!) { users(first: $first) { edges { node { username requestedTickets(first: 4) { totalCount edges { node { number requester { username } } } pageInfo { hasNextPage endCursor } } } } } }`;
+  const two = await sqlCount(q, { first: 2 });
+  // auth lookup, rate-limit charge, users page, requested pages (one window), their counts (one GROUP BY)
+  expect(two).toBeLessThanOrEqual(5);
+  expect(await sqlCount(q, { first: 5 })).toBe(two);
+  const r = await s.gql(q, { first: 5 }, alice);
+  const byUser = Object.fromEntries(r.data.users.edges.map((e: any) => [e.node.username, e.node.requestedTickets]));
+  for (const u of ['u1', 'u2', 'u3', 'u4']) {
+    const page = byUser[u];
+    expect(page.totalCount).toBe(15);
+    expect(page.edges).toHaveLength(4);
+    expect(page.edges.every((e: any) => e.node.requester.username === u)).toBe(true);
+    const numbers = page.edges.map((e: any) => e.node.number);
+    expect(numbers).toEqual([...numbers].sort((a: number, b: number) => b - a)); // newest first
+    expect(page.pageInfo.hasNextPage).toBe(true);
+  }
+  // The next page continues after the cursor, and paging backward returns to the first.
+  const next = await s.gql(`query($after: String) { user(username: "u1") { requestedTickets(first: 20, after: $after) { edges { node { number } } pageInfo { hasNextPage hasPreviousPage } } } }`, { after: byUser.u1.pageInfo.endCursor }, alice);
+  const rest = next.data.user.requestedTickets;
+  expect(rest.edges).toHaveLength(11);
+  expect(rest.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true });
+  expect(Math.max(...rest.edges.map((e: any) => e.node.number))).toBeLessThan(Math.min(...byUser.u1.edges.map((e: any) => e.node.number)));
+  const cursors = await s.gql(`{ user(username: "u1") { requestedTickets(first: 6) { edges { cursor node { number } } } } }`, {}, alice);
+  const six = cursors.data.user.requestedTickets.edges;
+  const back = await s.gql(`query($before: String) { user(username: "u1") { requestedTickets(last: 3, before: $before) { edges { node { number } } pageInfo { hasPreviousPage } } } }`, { before: six[5].cursor }, alice);
+  expect(back.data.user.requestedTickets.edges.map((e: any) => e.node.number)).toEqual(six.slice(2, 5).map((e: any) => e.node.number));
+  expect(back.data.user.requestedTickets.pageInfo.hasPreviousPage).toBe(true);
+});

@@ -23,7 +23,7 @@ const QUERIES = [
   'type:issue', 'status:open', 'status:closed', 'status:open|in_progress', 'priority:>=high', 'priority:<normal', 'priority:normal',
   'tags:important', 'tags:db', 'tags:none', '-tags:important', 'tags:important|db',
   'category:prod', 'category:dev', 'category:none', '-category:none', 'category:prod|dev',
-  'server:web01', 'server:none', 'assignees:alice', 'assignees:bob', 'assignees:none', 'cc:alice', 'cc:none', 'username:alice', 'username:bob',
+  'server:web01', 'server:none', 'assignees:alice', 'assignees:bob', 'assignees:none', 'cc:alice', 'cc:none', 'username:alice', 'username:bob', 'requester:bob', 'requester:alice|bob', '-requester:alice', 'requester:none',
   'disk primary', 'quick fix', 'zip codes', 'thank you', '"disk full"', '"full disk"', 'subject:zip targeting', 'changes:thank', 'disk*', 'body:memory', 'cafe',
   'due:none', '-due:none', 'created:>=2020-01-01', 'num:>=3', 'num:<3', 'status:open|closed tags:important', 'type:issue -tags:db', '-sla:breached',
 ];
@@ -49,7 +49,7 @@ beforeAll(async () => {
   await create('B', { subject: 'Zip targeting broken', type: 'FEATURE', status: 'CLOSED', tags: ['db'], assignees: ['bob'], cc: ['alice'], body: 'targeting of zip codes is wrong' }, bob);
   await create('C', { subject: 'Release 1.2 rollout', type: 'RELEASE', priority: 'LOW', category: 'dev', body: 'Café au lait for the release team' }, alice);
   await create('D', { subject: 'Memory usage high', type: 'ISSUE', status: 'IN_PROGRESS', priority: 'URGENT', tags: ['important', 'db'], body: 'memory usage climbs; thank the team' }, bob);
-  await create('E', { subject: 'Question for the team', type: 'QUESTION', body: 'thank you in the body only' }, alice);
+  await create('E', { subject: 'Question for the team', type: 'QUESTION', body: 'thank you in the body only', requester: 'bob' }, alice);
   const c = await s.gql(`mutation($i: CommentAddInput!) { commentAdd(input: $i) { userErrors { message } } }`, { i: { ticketId: ids.A, body: 'thank you for the quick fix' } }, bob);
   expect(c.data.commentAdd.userErrors).toEqual([]);
 });
@@ -115,7 +115,7 @@ test('ticketCreated typed filters are matched in memory with the meaning tickets
     { server: { contains: 'WEB' } }, { server: { eq: 'web02' } }, { server: { notIn: ['web02'] } }, { due: { isNull: true } }, { due: { isNull: false } },
     { or: [{ priority: { gte: 'HIGH' } }, { tags: { eq: 'db' } }] }, { not: { category: { in: ['prod'] } } }, { category: { notIn: ['prod'] } },
     { assignees: { notIn: ['alice'] } }, { assignees: { isNull: false } }, { text: { phrase: 'disk full' } }, { subject: { contains: 'roll*' } }, { body: { contains: 'résumé' } },
-    { creator: { eq: 'ALICE' } }, { creator: { in: ['alice', 'bob'] } }, { tags: { in: [] } }, { tags: { notIn: [] } }, { created: { gte: hourAgo } }, { created: { lt: hourAgo } },
+    { creator: { eq: 'ALICE' } }, { creator: { in: ['alice', 'bob'] } }, { requester: { eq: 'BOB' } }, { requester: { notIn: ['bob'] } }, { not: { requester: { in: ['alice'] } } }, { requester: { isNull: true } }, { tags: { in: [] } }, { tags: { notIn: [] } }, { created: { gte: hourAgo } }, { created: { lt: hourAgo } },
     { and: [{ type: { notIn: ['ISSUE'] } }, { status: { in: ['OPEN'] } }] }, { slaBreached: false }, { priority: { lt: 'NORMAL' } }, { number: { gt: 7 } }, { or: [] }, { not: {} },
     // SQL's NULLs: a condition on a ticket without a server or category is unknown, and NOT unknown is still unknown.
     { not: { server: { contains: 'web' } } }, { or: [{ category: { eq: 'prod' } }, { priority: { eq: 'LOW' } }] },
@@ -130,7 +130,7 @@ test('ticketCreated typed filters are matched in memory with the meaning tickets
   for (const input of [
     { subject: 'Disk full again', server: 'web02', priority: 'HIGH', category: 'prod', assignees: ['alice'], body: 'the disk full alarm' },
     { subject: 'Rollout plan', type: 'RELEASE', priority: 'LOW', tags: ['db'], due: new Date(Date.now() + 86_400_000).toISOString(), body: 'Résumé of the plan' },
-    { subject: 'Plain question', type: 'QUESTION', category: 'dev', assignees: ['bob'], cc: ['alice'] },
+    { subject: 'Plain question', type: 'QUESTION', category: 'dev', assignees: ['bob'], cc: ['alice'], requester: 'bob' },
   ]) {
     const r = await s.gql(CREATE, { input });
     expect(r.data.ticketCreate.userErrors).toEqual([]);

@@ -27,12 +27,13 @@ const PRIVILEGES: readonly string[] = Object.values(Privilege);
 const USAGE = `Usage: ticket-gateway <command> [options]
 
   migrate                                   apply pending database migrations
-  user:create <username> [--name N] [--email E] [--privileges p1,p2] [--categories k1,k2]
+  user:create <username> [--name N] [--email E] [--privileges p1,p2] [--categories k1,k2] [--own-tickets-only]
                                             privileges: ${PRIVILEGES.join(', ')}
   user:list [--json]                        list users
-  apikey:issue <username> [--name L] [--expires WHEN] [--privileges p1,p2] [--categories k1,k2]
+  apikey:issue <username> [--name L] [--expires WHEN] [--privileges p1,p2] [--categories k1,k2] [--own-tickets-only]
                                             print a new key (shown once); WHEN: ISO date or "90 days";
-                                            privileges/categories narrow the key within the user's own
+                                            privileges/categories narrow the key within the user's own;
+                                            --own-tickets-only: only tickets requested, created, assigned, cc
   apikey:list [username]                    list keys (never the secrets)
   apikey:revoke <id|prefix>                 revoke a key at once (prefix: first 10 characters)
   category:create <key> [--title T]         create a category
@@ -51,6 +52,7 @@ const OPTIONS = {
   expires: { type: 'string' },
   title: { type: 'string' },
   json: { type: 'boolean' },
+  'own-tickets-only': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -83,12 +85,12 @@ const COMMANDS: Record<string, Command> = {
   },
   'user:create': {
     args: ['<username>'],
-    options: ['name', 'email', 'privileges', 'categories'],
+    options: ['name', 'email', 'privileges', 'categories', 'own-tickets-only'],
     run: async ({ services, io }, [username], opts) => {
       const privileges = (list(opts.privileges) ?? []).map((p) => p.toLowerCase());
       const unknown = privileges.filter((p) => !PRIVILEGES.includes(p));
       if (unknown.length) throw new Error(`Unknown privilege: ${unknown.join(', ')} (known: ${PRIVILEGES.join(', ')})`);
-      const user = valueOf(await services.users.create({ username, name: opts.name, email: opts.email, privileges: privileges as Privilege[], categories: list(opts.categories) }));
+      const user = valueOf(await services.users.create({ username, name: opts.name, email: opts.email, privileges: privileges as Privilege[], categories: list(opts.categories), ownTicketsOnly: opts['own-tickets-only'] === true }));
       io.out(`Created user ${user.username}`);
     },
   },
@@ -103,7 +105,7 @@ const COMMANDS: Record<string, Command> = {
         const keys = new Map((ids.length ? await db.manager.findBy(Category, { id: In(ids) }) : []).map((c) => [c.id, c.key]));
         const out = users.map((u) => ({
           username: u.username, name: u.name, email: u.email, privileges: u.privileges, active: u.active,
-          categories: u.categoryIds?.map((id) => keys.get(id) ?? String(id)) ?? null, createdAt: u.createdAt,
+          categories: u.categoryIds?.map((id) => keys.get(id) ?? String(id)) ?? null, ownTicketsOnly: u.ownTicketsOnly, createdAt: u.createdAt,
         }));
         io.out(JSON.stringify(out, null, 2));
         return;
@@ -113,7 +115,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'apikey:issue': {
     args: ['<username>'],
-    options: ['name', 'expires', 'privileges', 'categories'],
+    options: ['name', 'expires', 'privileges', 'categories', 'own-tickets-only'],
     run: async ({ services, io }, [username], opts) => {
       const privileges = list(opts.privileges)?.map((p) => p.toLowerCase()) ?? null;
       const unknown = (privileges ?? []).filter((p) => !PRIVILEGES.includes(p));
@@ -126,7 +128,7 @@ const COMMANDS: Record<string, Command> = {
         if (!parsed.ok) throw new Error(`--expires: ${parsed.message}`);
         expiresAt = parsed.value;
       }
-      const { apiKey, secret } = valueOf(await services.apiKeys.issue(null, user, opts.name ?? 'cli', expiresAt, { privileges: privileges as Privilege[] | null, categories: list(opts.categories) ?? null }));
+      const { apiKey, secret } = valueOf(await services.apiKeys.issue(null, user, opts.name ?? 'cli', expiresAt, { privileges: privileges as Privilege[] | null, categories: list(opts.categories) ?? null, ownTicketsOnly: opts['own-tickets-only'] === true }));
       // The secret alone on stdout so scripts can capture it; everything else goes to stderr.
       io.out(secret);
       io.err(`API key ${apiKey.prefix} (id ${apiKey.id}) for ${user.username}: store it now, it is shown only once.`);

@@ -39,6 +39,10 @@ export class ApiKey {
   @Column({ type: 'simple-json', nullable: true })
   categoryIds: number[] | null;
 
+  /** Limits the key to its user's own tickets (requested, created, assigned, cc); a restricted user's keys are limited anyway. */
+  @Column({ type: 'boolean', default: false })
+  ownTicketsOnly: boolean;
+
   @Field(() => Date, { nullable: true, description: 'When the key stops working; null: never.' })
   @Column({ ...DATETIME, nullable: true })
   expiresAt: Date | null;

@@ -30,6 +30,10 @@ export class User {
   @Column({ type: 'simple-json', nullable: true })
   categoryIds: number[] | null;
 
+  /** Restricted to the tickets the user requested, created, or is assigned or cc'd on (the helpdesk's OnlyPrivate). */
+  @Column({ type: 'boolean', default: false })
+  ownTicketsOnly: boolean;
+
   @Field({ description: 'Inactive users cannot sign in.' })
   @Column({ type: 'boolean', default: true })
   active: boolean;

@@ -9,6 +9,8 @@ export interface Viewer {
   privileges: ReadonlySet<Privilege>;
   /** Category ids the caller may see; null means every category. */
   categoryIds: readonly number[] | null;
+  /** Limited to tickets the user requested, created, or is assigned or cc'd on (user or key restriction). */
+  ownTicketsOnly: boolean;
   apiKeyId: number | null;
   /** How the caller signed in: an API key (ADMIN_API_KEY included) or a JWT; it picks a new ticket's default source. */
   credential?: 'api_key' | 'jwt';
@@ -39,5 +41,5 @@ export interface RequestContext {
  * for a caller. What authorizes the work is its configuration (an event's ticketOnFailure ...).
  */
 export function systemViewer(task: string, onBehalfOf: User): Viewer {
-  return { user: onBehalfOf, privileges: new Set(Object.values(Privilege)), categoryIds: null, apiKeyId: null, system: task };
+  return { user: onBehalfOf, privileges: new Set(Object.values(Privilege)), categoryIds: null, ownTicketsOnly: false, apiKeyId: null, system: task };
 }

@@ -9,6 +9,7 @@ import { buildSchema, createResolversMap } from 'type-graphql';
 import { ApiKeyResolver } from '../resolvers/api-key.resolver';
 import { ChangeResolver, CommentRevisionResolver } from '../resolvers/change.resolver';
 import { ServerTicketsResolver, UserTicketsResolver } from '../resolvers/federation.resolver';
+import { UserRequestedTicketsResolver } from '../resolvers/requested-tickets.resolver';
 import { FileResolver } from '../resolvers/file.resolver';
 import { CategoryResolver, GroupResolver, TagResolver } from '../resolvers/label.resolver';
 import { MetadataResolver } from '../resolvers/metadata.resolver';
@@ -56,7 +57,7 @@ export async function buildAppSchema(services: Services = NO_SERVICES): Promise<
       resolvers: [
         NodeResolver, TicketResolver, ChangeResolver, CommentRevisionResolver, UserResolver, CategoryResolver, TagResolver, GroupResolver,
         ApiKeyResolver, SavedSearchResolver, FileResolver, OutboxResolver, TicketWorkflowResolver, MetadataResolver, SlaPolicyResolver,
-        ServerTicketsResolver, UserTicketsResolver, WebhookResolver, WebhookDeliveryResolver,
+        ServerTicketsResolver, UserTicketsResolver, UserRequestedTicketsResolver, WebhookResolver, WebhookDeliveryResolver,
         EventResolver, TicketEventResolver, TicketEventsFieldResolver, JobResolver, TicketOriginResolver, TicketJobsResolver, AlertTicketsResolver, ChangeJobResolver,
         TicketStreamResolver,
       ],

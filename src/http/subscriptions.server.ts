@@ -77,11 +77,11 @@ export async function startSubscriptionServer(
   /**
    * A connection's viewer is fixed when it opens (its subscriptions were authorized with it), so
    * its credentials are checked again every SUBSCRIPTION_REAUTH_INTERVAL: a revoked or expired key,
-   * a deactivated user or changed privileges or categories close it (4403); the client reconnects
+   * a deactivated user or changed privileges, categories or own-tickets restriction close it (4403); the client reconnects
    * with what it now has. A database hiccup keeps the connection (the next check decides).
    */
   const watchCredentials = (socket: WebSocket, header: string, viewer: Viewer | null) => {
-    const grants = (v: Viewer | null) => JSON.stringify(v && [v.user.id, [...v.privileges].sort(), v.categoryIds]);
+    const grants = (v: Viewer | null) => JSON.stringify(v && [v.user.id, [...v.privileges].sort(), v.categoryIds, v.ownTicketsOnly]);
     const timer = setInterval(() => {
       services.auth.authenticate(header).then(
         (now) => {
@@ -249,7 +249,7 @@ async function subscribeSharingResults(args: ExecutionArgs): Promise<AsyncIterab
     print(args.document),
     args.operationName ?? null,
     args.variableValues ?? null,
-    viewer ? [viewer.user.id, viewer.apiKeyId, [...viewer.privileges].sort(), viewer.categoryIds] : null,
+    viewer ? [viewer.user.id, viewer.apiKeyId, [...viewer.privileges].sort(), viewer.categoryIds, viewer.ownTicketsOnly] : null,
   ]);
   const executeFor = (payload: unknown): Promise<ExecutionResult> | ExecutionResult => {
     if (typeof payload !== 'object' || payload === null) return execute({ ...args, rootValue: payload });

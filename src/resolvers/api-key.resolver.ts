@@ -26,6 +26,7 @@ export class ApiKeyResolver {
     const key = await this.apiKeys.issueFor(ctx, input.username ?? null, input.name, input.expiresAt ?? null, {
       privileges: input.privileges ?? null,
       categories: input.categories ?? null,
+      ownTicketsOnly: input.ownTicketsOnly ?? null,
     });
     return payload(key, issued);
   }
@@ -39,6 +40,11 @@ export class ApiKeyResolver {
   @FieldResolver(() => ID, { description: GLOBAL_ID })
   id(@Root() key: ApiKey): string {
     return toGlobalId('ApiKey', key.id);
+  }
+
+  @FieldResolver(() => Boolean, { description: "Whether the key sees only its user's own tickets (by itself; a restricted user's keys are restricted as well, see User.ownTicketsOnly)." })
+  ownTicketsOnly(@Root() key: ApiKey): boolean {
+    return key.ownTicketsOnly;
   }
 
   @FieldResolver(() => [Privilege], { nullable: true, description: "The privileges the key is limited to (null: all of its user's). In force: these and the user's, both." })

@@ -6,7 +6,7 @@ import { User } from '../entities/user.entity';
 import { ConnectionArgs } from '../graphql/args/connection.args';
 import type { RequestContext } from '../graphql/context';
 import { toGlobalId } from '../graphql/global-id';
-import { UserCreateInput, ViewerSettingsInput } from '../graphql/inputs/user.input';
+import { UserCreateInput, UserUpdateInput, ViewerSettingsInput } from '../graphql/inputs/user.input';
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { UserConnection } from '../graphql/types/connections';
@@ -50,6 +50,12 @@ export class UserResolver {
     return payload(await this.userService.create(input, ctx.viewer), userPayload);
   }
 
+  @Authorized(Privilege.ADMIN)
+  @PayloadMutation(() => UserPayload, { description: 'Admin only: changes what a user may see (today: ownTicketsOnly). Takes effect on their next request.' })
+  async userUpdate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'The user and the changes.' }) input: UserUpdateInput): Promise<UserPayload> {
+    return payload(await this.userService.update(ctx, input), userPayload);
+  }
+
   @Authorized()
   @PayloadMutation(() => UserPayload, { description: 'Your own settings.' })
   async viewerSettingsUpdate(@Ctx() ctx: RequestContext, @Arg('input', { description: "The caller's settings to change." }) input: ViewerSettingsInput): Promise<UserPayload> {
@@ -79,6 +85,11 @@ export class UserResolver {
   @FieldResolver(() => [Privilege], { nullable: true, description: 'Visible to the user and to admins.' })
   privileges(@Root() user: User, @Ctx() ctx: RequestContext): Privilege[] | null {
     return this.selfOrAdmin(user, ctx) ? user.privileges : null;
+  }
+
+  @FieldResolver(() => Boolean, { nullable: true, description: "Whether the user sees only tickets they requested, created, or are assigned or cc'd on. Visible to the user and to admins." })
+  ownTicketsOnly(@Root() user: User, @Ctx() ctx: RequestContext): boolean | null {
+    return this.selfOrAdmin(user, ctx) ? user.ownTicketsOnly : null;
   }
 
   @FieldResolver(() => [Category], { nullable: true, description: 'Categories the user is restricted to (null: all). Visible to the user and to admins.' })

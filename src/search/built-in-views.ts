@@ -20,13 +20,20 @@ export const BUILT_IN_VIEWS: readonly BuiltInView[] = [
   {
     key: 'my-open',
     name: 'My open tickets',
-    filter: (me) => ({ status: { in: ACTIVE }, or: [{ assignees: { eq: me } }, { creator: { eq: me } }] }),
+    // Yours in any role but cc: assigned to you, created or requested by you.
+    filter: (me) => ({ status: { in: ACTIVE }, or: [{ assignees: { eq: me } }, { creator: { eq: me } }, { requester: { eq: me } }] }),
     orderBy: order(TicketOrderField.MODIFIED, OrderDirection.DESC),
   },
   {
     key: 'assigned-to-me',
     name: 'Assigned to me',
     filter: (me) => ({ status: { in: ACTIVE }, assignees: { eq: me } }),
+    orderBy: order(TicketOrderField.MODIFIED, OrderDirection.DESC),
+  },
+  {
+    key: 'requested-by-me',
+    name: 'Requested by me',
+    filter: (me) => ({ status: { in: ACTIVE }, requester: { eq: me } }),
     orderBy: order(TicketOrderField.MODIFIED, OrderDirection.DESC),
   },
   {

@@ -64,6 +64,7 @@ export class TicketFilterCompiler {
     if (f.priority) add(this.scalar(`${t}.priority`, f.priority as TicketPriorityFilter, 'priority'));
     if (f.category) add(this.membership(`${t}.categoryId`, f.category, 'category', (p) => this.ids(Category, 'key', p as string), true));
     if (f.creator) add(this.membership(`${t}.creatorId`, f.creator, 'creator', (p) => this.ids(User, 'username', p as string), true));
+    if (f.requester) add(this.membership(`${t}.requesterId`, f.requester, 'requester', (p) => this.ids(User, 'username', p as string), true));
     if (f.server) add(this.membership(`${t}.server`, f.server, 'server', (p) => p as string, true));
     if (f.tags) add(this.membership(`${t}.id`, f.tags, 'tags', (p) => this.taggedTickets(p), false));
     if (f.assignees) add(this.membership(`${t}.id`, f.assignees, 'assignees', (p) => this.peopleTickets(TicketUserRole.ASSIGNEE, p), false));

@@ -8,6 +8,8 @@ export interface TicketFacts {
   ticket: Ticket;
   categoryKey: string | null;
   creatorUsername: string | null;
+  /** null: no requester. */
+  requesterUsername: string | null;
   tags: string[];
   assignees: string[];
   cc: string[];
@@ -19,18 +21,20 @@ export interface TicketFacts {
 export interface FilterNeeds {
   category: boolean;
   creator: boolean;
+  requester: boolean;
   tags: boolean;
   assignees: boolean;
   cc: boolean;
   text: boolean;
 }
 
-export const NO_NEEDS: Readonly<FilterNeeds> = { category: false, creator: false, tags: false, assignees: false, cc: false, text: false };
+export const NO_NEEDS: Readonly<FilterNeeds> = { category: false, creator: false, requester: false, tags: false, assignees: false, cc: false, text: false };
 
 /** Adds what `filter` reads to `needs`. */
 export function addNeeds(filter: TicketFilter, needs: FilterNeeds): void {
   if (filter.category) needs.category = true;
   if (filter.creator) needs.creator = true;
+  if (filter.requester) needs.requester = true;
   if (filter.tags) needs.tags = true;
   if (filter.assignees) needs.assignees = true;
   if (filter.cc) needs.cc = true;
@@ -92,6 +96,7 @@ export class TicketFilterMatcher {
     if (filter.priority) add(() => ordered(t.priority, filter.priority as Ordered));
     if (filter.category) add(() => this.single(facts.categoryKey, filter.category as KeyFilter, 'category'));
     if (filter.creator) add(() => this.single(facts.creatorUsername, filter.creator as KeyFilter, 'creator'));
+    if (filter.requester) add(() => this.single(facts.requesterUsername, filter.requester as KeyFilter, 'requester'));
     if (filter.server) add(() => this.single(t.server, filter.server as KeyFilter, 'server'));
     if (filter.tags) add(() => this.list(facts.tags, filter.tags as KeyListFilter));
     if (filter.assignees) add(() => this.list(facts.assignees, filter.assignees as KeyListFilter));
@@ -123,7 +128,7 @@ export class TicketFilterMatcher {
   }
 
   /**
-   * A single-valued key (category key, creator username, server). As in SQL, `col IN (...)` and
+   * A single-valued key (category key, creator or requester username, server). As in SQL, `col IN (...)` and
    * LIKE on a NULL column are unknown; notIn matches "no value" (the compiler adds IS NULL OR).
    */
   private single(value: string | null, f: KeyFilter, what: string): Tri {

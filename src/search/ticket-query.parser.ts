@@ -57,6 +57,7 @@ const FIELDS: Record<string, FieldSpec> = {
   assignees: { kind: 'list', target: 'assignees', users: true },
   cc: { kind: 'list', target: 'cc', users: true },
   username: { kind: 'key', target: 'creator', users: true },
+  requester: { kind: 'key', target: 'requester', users: true, nullable: true },
   subject: { kind: 'text', target: 'subject' },
   body: { kind: 'text', target: 'body' },
   changes: { kind: 'text', target: 'comments' },
@@ -253,7 +254,7 @@ function keyFilter(spec: FieldSpec, texts: string[], ctx: QueryContext): KeyFilt
       if (!spec.nullable && spec.kind === 'key') throw new TermError(`${spec.target} always has a value; "none" cannot match`);
       none = true;
     } else if (t.toLowerCase() === '@me') {
-      if (!spec.users) throw new TermError('@me only works on assignees, cc and username');
+      if (!spec.users) throw new TermError('@me only works on assignees, cc, username and requester');
       if (!ctx.username) throw new TermError('@me needs an authenticated user');
       values.push(ctx.username);
     } else values.push(spec.caseSensitive ? t : t.toLowerCase());

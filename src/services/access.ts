@@ -1,13 +1,15 @@
-import type { SelectQueryBuilder } from 'typeorm';
+import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { unauthenticated } from '../common/errors';
 import { Privilege } from '../entities/ticket.enums';
 import type { Ticket } from '../entities/ticket.entity';
+import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
 import type { RequestContext, Viewer } from '../graphql/context';
+import type { Loaders } from '../loaders/loaders';
 
 /**
  * Who may see what. Which privilege an operation needs is declared where it is called, on the
  * resolver (@Authorized, graphql/auth-checker.ts); services keep the rules that depend on the data:
- * row visibility (categories, deleted tickets) and who may change whose comments or keys.
+ * row visibility (categories, deleted tickets, own tickets only) and who may change whose comments or keys.
  */
 
 /** The caller; signed-in operations are declared so, so this only fails where one is called wrongly. */
@@ -30,12 +32,67 @@ export function canSeeCategory(viewer: Viewer, categoryId: number | null): boole
   return categoryId !== null && viewer.categoryIds.includes(categoryId);
 }
 
-/** Soft-deleted and out-of-category tickets are invisible: callers get not-found, never a hint they exist. */
-export function canSeeTicket(viewer: Viewer, ticket: Ticket, opts: { includeDeleted?: boolean } = {}): boolean {
+/** How canSeeTicket judges a ticket. */
+export interface TicketVisibilityOptions {
+  includeDeleted?: boolean;
+  /**
+   * The ticket's assignee and cc user ids, for own-tickets-only viewers. Omitted: only the creator
+   * and the requester count, so a caller that does not load them fails closed (ticketVisible loads them).
+   */
+  participantIds?: readonly number[];
+}
+
+/** Own tickets: the viewer requested or created it, or is assigned or cc'd on it. */
+export function ownsTicket(viewer: Viewer, ticket: Pick<Ticket, 'creatorId' | 'requesterId'>, participantIds: readonly number[] = []): boolean {
+  const me = viewer.user.id;
+  return ticket.creatorId === me || ticket.requesterId === me || participantIds.includes(me);
+}
+
+/**
+ * Soft-deleted, out-of-category and (for own-tickets-only viewers) other people's tickets are
+ * invisible: callers get not-found, never a hint they exist.
+ */
+export function canSeeTicket(viewer: Viewer, ticket: Ticket, opts: TicketVisibilityOptions = {}): boolean {
   if (ticket.deletedAt !== null && !(opts.includeDeleted && hasPrivilege(viewer, Privilege.DELETE_TICKETS))) return false;
   // A requester-only user (made from an e-mail address) sees the tickets it requested, nothing else.
   if (viewer.user.requesterOnly && ticket.requesterId !== viewer.user.id) return false;
-  return canSeeCategory(viewer, ticket.categoryId);
+  if (!canSeeCategory(viewer, ticket.categoryId)) return false;
+  return !viewer.ownTicketsOnly || ownsTicket(viewer, ticket, opts.participantIds);
+}
+
+/**
+ * canSeeTicket with the ticket's assignees and cc loaded (through the request's loaders) when the
+ * rule needs them: only for an own-tickets-only viewer who neither created nor requested it.
+ */
+export async function ticketVisible(ctx: RequestContext, viewer: Viewer, ticket: Ticket, opts: Omit<TicketVisibilityOptions, 'participantIds'> = {}): Promise<boolean> {
+  if (canSeeTicket(viewer, ticket, opts)) return true;
+  if (!viewer.ownTicketsOnly || !canSeeTicket({ ...viewer, ownTicketsOnly: false }, ticket, opts)) return false;
+  return canSeeTicket(viewer, ticket, { ...opts, participantIds: await ticketParticipantIds(ctx.loaders, ticket.id) });
+}
+
+/** ticketVisible inside a transaction: the assignees and cc are read with its EntityManager (the row as locked, not the loaders' copy). */
+export async function ticketVisibleIn(em: EntityManager, viewer: Viewer, ticket: Ticket, opts: Omit<TicketVisibilityOptions, 'participantIds'> = {}): Promise<boolean> {
+  if (canSeeTicket(viewer, ticket, opts)) return true;
+  if (!viewer.ownTicketsOnly || !canSeeTicket({ ...viewer, ownTicketsOnly: false }, ticket, opts)) return false;
+  const links = await em.find(TicketUser, { where: { ticketId: ticket.id, userId: viewer.user.id }, select: { userId: true } });
+  return canSeeTicket(viewer, ticket, { ...opts, participantIds: links.map((l) => l.userId) });
+}
+
+/** The ids of a ticket's assignees and cc (one batched statement for every ticket of the tick). */
+export async function ticketParticipantIds(loaders: Loaders, ticketId: number): Promise<number[]> {
+  const [assignees, cc] = await Promise.all([
+    loaders.ticketUsers.load({ ticketId, role: TicketUserRole.ASSIGNEE }),
+    loaders.ticketUsers.load({ ticketId, role: TicketUserRole.CC }),
+  ]);
+  return [...assignees, ...cc].map((u) => u.id);
+}
+
+/**
+ * The own-tickets rule as SQL on raw column names (for UPDATEs, where query-builder property
+ * paths are not available): `columns` names the ticket row's columns; the parameter is :ownTicketsViewer.
+ */
+export function ownTicketsSql(columns: { id: string; creatorId: string; requesterId: string }): string {
+  return `(${columns.creatorId} = :ownTicketsViewer OR ${columns.requesterId} = :ownTicketsViewer OR ${columns.id} IN (SELECT otu.ticket_id FROM ticket_user otu WHERE otu.user_id = :ownTicketsViewer))`;
 }
 
 /** The same rule as canSeeTicket, as SQL on a ticket query. */
@@ -45,6 +102,12 @@ export function scopeVisibleTickets(qb: SelectQueryBuilder<Ticket>, viewer: View
   if (viewer.categoryIds !== null) {
     if (viewer.categoryIds.length === 0) qb.andWhere('1 = 0');
     else qb.andWhere(`${alias}.categoryId IN (:...visibleCategoryIds)`, { visibleCategoryIds: viewer.categoryIds });
+  }
+  if (viewer.ownTicketsOnly) {
+    qb.andWhere(
+      (q) => `(${alias}.creatorId = :ownTicketsViewer OR ${alias}.requesterId = :ownTicketsViewer OR ${alias}.id IN ${q.subQuery().select('otu.ticketId').from(TicketUser, 'otu').where('otu.userId = :ownTicketsViewer').getQuery()})`,
+      { ownTicketsViewer: viewer.user.id },
+    );
   }
   return qb;
 }

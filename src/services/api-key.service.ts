@@ -21,27 +21,33 @@ export interface ApiKeyScope {
   privileges?: Privilege[] | null;
   /** Category keys. */
   categories?: string[] | null;
+  /** Only the user's own tickets (requested, created, assigned, cc). */
+  ownTicketsOnly?: boolean | null;
 }
 
 /**
  * The privileges and categories a key carries at this moment: its own subset intersected with its
  * user's current grants, so taking a privilege from a user also takes it from every key at once.
  */
-export function effectiveGrants(user: User, key: Pick<ApiKey, 'privileges' | 'categoryIds'> | null): { privileges: Set<Privilege>; categoryIds: number[] | null } {
+export function effectiveGrants(user: User, key: Pick<ApiKey, 'privileges' | 'categoryIds' | 'ownTicketsOnly'> | null): { privileges: Set<Privilege>; categoryIds: number[] | null; ownTicketsOnly: boolean } {
   const userHas = (p: Privilege) => user.privileges.includes(Privilege.ADMIN) || user.privileges.includes(p);
   const privileges = key?.privileges ? key.privileges.filter(userHas) : user.privileges;
   let categoryIds = user.categoryIds;
   if (key?.categoryIds) categoryIds = categoryIds === null ? [...key.categoryIds] : key.categoryIds.filter((id) => categoryIds!.includes(id));
-  return { privileges: new Set(privileges), categoryIds };
+  // Either restriction binds: a key cannot lift its user's, and restricting a user restricts every key at once.
+  const ownTicketsOnly = user.ownTicketsOnly === true || key?.ownTicketsOnly === true;
+  return { privileges: new Set(privileges), categoryIds, ownTicketsOnly };
 }
 
 /** A key's own restriction as stored (null: none in that respect, it follows its user's grants). */
 export interface KeyRestriction {
   privileges: Privilege[] | null;
   categoryIds: number[] | null;
+  /** Limited to its user's own tickets. */
+  ownTicketsOnly: boolean;
 }
 
-const UNRESTRICTED: KeyRestriction = { privileges: null, categoryIds: null };
+const UNRESTRICTED: KeyRestriction = { privileges: null, categoryIds: null, ownTicketsOnly: false };
 
 /**
  * In which respects a key of `ownerId` restricted by `key` would be broader than the caller, whose
@@ -55,7 +61,7 @@ const UNRESTRICTED: KeyRestriction = { privileges: null, categoryIds: null };
  * narrowed by its credential admits anything (the user's own restriction binds both), a narrowed
  * one a subset of its list; another user's key (admins) must list categories the caller sees now.
  */
-export function broaderThanCaller(viewer: Viewer, caller: KeyRestriction, ownerId: number, key: KeyRestriction): { privileges: boolean; categories: boolean } {
+export function broaderThanCaller(viewer: Viewer, caller: KeyRestriction, ownerId: number, key: KeyRestriction): { privileges: boolean; categories: boolean; ownTickets: boolean } {
   const own = ownerId === viewer.user.id;
   let privileges = false;
   if (!isAdmin(viewer)) {
@@ -67,7 +73,11 @@ export function broaderThanCaller(viewer: Viewer, caller: KeyRestriction, ownerI
     const allowed = own ? caller.categoryIds! : viewer.categoryIds;
     categories = key.categoryIds === null || key.categoryIds.some((id) => !allowed.includes(id));
   }
-  return { privileges, categories };
+  // Own tickets only: for its own keys a caller restricted by its credential admits only restricted
+  // keys (a caller restricted by its user is fine: the user's restriction binds every key); for
+  // another user's key (admins) a restricted caller admits only a restricted key.
+  const ownTickets = viewer.ownTicketsOnly && !(own && !caller.ownTicketsOnly) && !key.ownTicketsOnly;
+  return { privileges, categories, ownTickets };
 }
 
 /** A new key and its secret, shown this once. */
@@ -105,6 +115,7 @@ export class ApiKeyService {
       prefix: secret.slice(0, 10),
       privileges: narrowed.value.privileges,
       categoryIds: narrowed.value.categoryIds,
+      ownTicketsOnly: narrowed.value.ownTicketsOnly,
       expiresAt,
       lastUsedAt: null,
       revokedAt: null,
@@ -118,7 +129,7 @@ export class ApiKeyService {
    * A key may only narrow its user's grants: asking for a privilege or category the user lacks is
    * a userError naming it (never silently dropped, so the caller knows what the key can do).
    */
-  private async checkScope(user: User, scope: ApiKeyScope): Promise<Result<{ privileges: Privilege[] | null; categoryIds: number[] | null }>> {
+  private async checkScope(user: User, scope: ApiKeyScope): Promise<Result<KeyRestriction>> {
     const errors: Refusal[] = [];
     let privileges: Privilege[] | null = null;
     if (scope.privileges) {
@@ -141,7 +152,7 @@ export class ApiKeyService {
       }
       categoryIds = found.map((c) => c.id);
     }
-    return errors.length ? refused(...errors) : ok({ privileges, categoryIds });
+    return errors.length ? refused(...errors) : ok({ privileges, categoryIds, ownTicketsOnly: scope.ownTicketsOnly === true });
   }
 
   /**
@@ -171,6 +182,9 @@ export class ApiKeyService {
         : `You are limited to categories ${shown}; you cannot issue a key for ${await names(key.categoryIds.filter((id) => !allowedIds.includes(id)))}`;
       errors.push(refusal(['input', 'categories'], UserErrorCode.FORBIDDEN, message));
     }
+    if (over.ownTickets) {
+      errors.push(refusal(['input', 'ownTicketsOnly'], UserErrorCode.FORBIDDEN, 'You are limited to your own tickets: the new key must be too (ownTicketsOnly: true)'));
+    }
     return errors;
   }
 
@@ -179,14 +193,14 @@ export class ApiKeyService {
     if (viewer.apiKeyId === null) return UNRESTRICTED;
     const key = await this.db.manager.findOneBy(ApiKey, { id: viewer.apiKeyId });
     // Revoked or deleted since it authenticated this request: nothing may be derived from it.
-    return key ? { privileges: key.privileges, categoryIds: key.categoryIds } : { privileges: [], categoryIds: [] };
+    return key ? { privileges: key.privileges, categoryIds: key.categoryIds, ownTicketsOnly: key.ownTicketsOnly } : { privileges: [], categoryIds: [], ownTicketsOnly: true };
   }
 
   /** Whether the caller may see and manage this key: its owner or an admin, and no broader than the caller's credential. */
   private async manages(viewer: Viewer, key: ApiKey): Promise<boolean> {
     if (viewer.user.id !== key.userId && !isAdmin(viewer)) return false;
     const over = broaderThanCaller(viewer, await this.callerRestriction(viewer), key.userId, key);
-    return !over.privileges && !over.categories;
+    return !over.privileges && !over.categories && !over.ownTickets;
   }
 
   /** The API entry point: issue for the caller, or (admins) for the named user. */
@@ -232,7 +246,7 @@ export class ApiKeyService {
     const caller = await this.callerRestriction(viewer);
     return (await this.listForUser(userId)).filter((key) => {
       const over = broaderThanCaller(viewer, caller, key.userId, key);
-      return !over.privileges && !over.categories;
+      return !over.privileges && !over.categories && !over.ownTickets;
     });
   }
 

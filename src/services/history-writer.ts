@@ -10,6 +10,7 @@ import type { RequestContext, Viewer } from '../graphql/context';
 import type { SearchIndex } from '../search/search-index';
 import type { TicketChangeListener } from './ticket-change-listener';
 import { sameValue, type FieldChange, type SnapshotValue } from './ticket-diff';
+import { ownTicketsSql, ticketVisibleIn } from './access';
 
 /** Edits of one field by one person within this window collapse into one history entry. */
 export const COLLAPSE_WINDOW_MS = 60_000;
@@ -113,8 +114,8 @@ export class HistoryWriter {
   /** touchTicket for a ticket the viewer must be able to see (canSeeTicket as SQL); false when it is not there for them. */
   async touchVisibleTicket(ctx: RequestContext, ticketId: number, at: Date, viewer: Viewer, opts: Omit<TouchOptions, 'includeDeleted'> = {}): Promise<boolean> {
     if (viewer.categoryIds !== null && viewer.categoryIds.length === 0) return false;
-    if ((await this.touch(ctx, ticketId, at, viewer.user.id, viewer.categoryIds, opts)) === 1) return true;
-    await this.throwIfStale(ctx, ticketId, opts, (row) => viewer.categoryIds === null || (row.categoryId !== null && viewer.categoryIds.includes(row.categoryId)));
+    if ((await this.touch(ctx, ticketId, at, viewer.user.id, viewer.categoryIds, opts, viewer.ownTicketsOnly ? viewer.user.id : null)) === 1) return true;
+    await this.throwIfStale(ctx, ticketId, opts, (row) => ticketVisibleIn(this.db.em(ctx), viewer, row));
     return false;
   }
 
@@ -123,13 +124,13 @@ export class HistoryWriter {
   }
 
   /** After a touch that changed nothing: a ConflictError if the ticket is there (and visible) at another version. */
-  private async throwIfStale(ctx: RequestContext, ticketId: number, opts: TouchOptions, visible: (row: Ticket) => boolean): Promise<void> {
+  private async throwIfStale(ctx: RequestContext, ticketId: number, opts: TouchOptions, visible: (row: Ticket) => boolean | Promise<boolean>): Promise<void> {
     if (opts.expectedVersion == null) return;
-    const row = await this.db.em(ctx).findOne(Ticket, { where: { id: ticketId }, select: { id: true, version: true, deletedAt: true, categoryId: true }, withDeleted: true });
-    if (row && (opts.includeDeleted || row.deletedAt === null) && visible(row)) throw new ConflictError(row.version, opts.expectedVersion);
+    const row = await this.db.em(ctx).findOne(Ticket, { where: { id: ticketId }, select: { id: true, version: true, deletedAt: true, categoryId: true, creatorId: true, requesterId: true }, withDeleted: true });
+    if (row && (opts.includeDeleted || row.deletedAt === null) && (await visible(row))) throw new ConflictError(row.version, opts.expectedVersion);
   }
 
-  private async touch(ctx: RequestContext, ticketId: number, at: Date, actorId: number | null, categoryIds: readonly number[] | null, opts: TouchOptions): Promise<number> {
+  private async touch(ctx: RequestContext, ticketId: number, at: Date, actorId: number | null, categoryIds: readonly number[] | null, opts: TouchOptions, ownTicketsOf: number | null = null): Promise<number> {
     const qb = this.db
       .em(ctx)
       .createQueryBuilder()
@@ -147,6 +148,7 @@ export class HistoryWriter {
       // Optimistic concurrency: with expectedVersion the bump happens only at the version the caller saw.
       .where(`${opts.includeDeleted ? 'id = :id' : 'id = :id AND deleted_at IS NULL'}${opts.expectedVersion != null ? ' AND version = :expected' : ''}`, { id: ticketId, expected: opts.expectedVersion });
     if (categoryIds !== null) qb.andWhere('category_id IN (:...categoryIds)', { categoryIds: [...categoryIds] });
+    if (ownTicketsOf !== null) qb.andWhere(ownTicketsSql({ id: 'id', creatorId: 'creator_id', requesterId: 'requester_id' }), { ownTicketsViewer: ownTicketsOf });
     return affectedRows(await qb.execute());
   }
 }

@@ -42,6 +42,7 @@ import { TicketInputValidator } from './ticket-input.validator';
 import { TicketLinks } from './ticket-links';
 import { TicketOriginService } from './ticket-origin.service';
 import { TicketQueryService } from './ticket-query.service';
+import { RequestedTicketsService } from './requested-tickets.service';
 import { createTicketStreamBus, type TicketStreamBus } from './ticket-stream.bus';
 import { TicketStreamDispatcher } from './ticket-stream.dispatcher';
 import { TicketStreamPublisher } from './ticket-stream.publisher';
@@ -57,6 +58,8 @@ import { WebhookService } from './webhook.service';
 export interface Services {
   tickets: TicketService;
   ticketQueries: TicketQueryService;
+  /** User.requestedTickets, batched across users. */
+  requestedTickets: RequestedTicketsService;
   finder: TicketFinder;
   changes: ChangeService;
   /** Writes the audit trail (and, through its listeners, the side effects of every write). */
@@ -149,7 +152,7 @@ export function createServices(db: Database, config: AppConfig, log: Logger, bac
   );
 
   return {
-    tickets, ticketQueries, finder, changes, history, comments, files: new FileService(db, fileStore, finder, history, idempotency, log), fileStore, fileLinks,
+    tickets, ticketQueries, requestedTickets: new RequestedTicketsService(db, config.limits), finder, changes, history, comments, files: new FileService(db, fileStore, finder, history, idempotency, log), fileStore, fileLinks,
     fileSweeper: new FileSweeper(db, storage, history, contexts, log),
     workflow: new TicketWorkflowService(db, tickets, finder, comments, history, mail),
     users: new UserService(db, config.limits),

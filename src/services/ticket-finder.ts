@@ -3,11 +3,11 @@ import type { AppConfig } from '../config/config';
 import type { Ticket } from '../entities/ticket.entity';
 import type { RequestContext } from '../graphql/context';
 import type { TicketRef } from '../graphql/global-id';
-import { canSeeTicket, requireViewer } from './access';
+import { requireViewer, ticketVisible } from './access';
 
 /**
  * Finds tickets for a caller, through the request's loaders: a ticket outside the caller's
- * categories (or soft-deleted) is not there for them, exactly like one that does not exist.
+ * categories, not its own for an own-tickets-only caller, or soft-deleted, is not there for them, exactly like one that does not exist.
  * Lower than every service that works on tickets.
  */
 export class TicketFinder {
@@ -22,7 +22,7 @@ export class TicketFinder {
   async byId(ctx: RequestContext, id: number, opts: { includeDeleted?: boolean } = {}): Promise<Ticket | null> {
     const viewer = requireViewer(ctx);
     const ticket = await ctx.loaders.ticketById.load(id);
-    return ticket && canSeeTicket(viewer, ticket, opts) ? ticket : null;
+    return ticket && (await ticketVisible(ctx, viewer, ticket, opts)) ? ticket : null;
   }
 
   async byNumber(ctx: RequestContext, number: number, opts: { includeDeleted?: boolean } = {}): Promise<Ticket | null> {
@@ -31,7 +31,7 @@ export class TicketFinder {
     const ticket = await ctx.loaders.ticketByNumber.load(number);
     if (!ticket) return null;
     ctx.loaders.ticketById.prime(ticket.id, ticket);
-    return canSeeTicket(viewer, ticket, opts) ? ticket : null;
+    return (await ticketVisible(ctx, viewer, ticket, opts)) ? ticket : null;
   }
 
   /** For mutations: the target ticket, or a NOT_FOUND error that does not reveal whether it exists. */

@@ -8,11 +8,12 @@ import { TicketStatus } from '../entities/ticket.enums';
 import { Ticket } from '../entities/ticket.entity';
 import type { TicketStreamEvent } from '../graphql/types/ticket-stream-event.type';
 import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
+import type { Viewer } from '../graphql/context';
 import { createLoaders, type Loaders } from '../loaders/loaders';
 import type { SearchIndex } from '../search/search-index';
 import { addNeeds, NO_NEEDS, TicketFilterMatcher, type FilterNeeds, type TicketFacts } from '../search/ticket-filter.matcher';
 import { TicketUserRole } from '../entities/ticket-user.entity';
-import { canSeeTicket } from './access';
+import { canSeeTicket, ticketParticipantIds } from './access';
 import type { TicketStreamBus, TicketStreamMessage } from './ticket-stream.bus';
 import { streamEvent, type FilteredSubscriber, type TicketStreamService } from './ticket-stream.service';
 
@@ -35,10 +36,10 @@ interface LoadedEvent {
  * Delivers what the bus announces (this process's writes and, with Redis, the other replicas')
  * to this process's subscribers: loads each event's ticket and entries once (one statement each per
  * batch, whatever the subscriber count), loads what the subscribed filters read of those tickets
- * (category keys, creators, tags, people, full-text documents: one statement each, only those some
+ * (category keys, creators, requesters, tags, people, full-text documents: one statement each, only those some
  * filter needs) and matches every distinct filter in memory (TicketFilterMatcher), so a batch costs
  * the same statements with 3 or 3,000 distinct filters; then applies each subscriber's visibility
- * (categories, deleted tickets) and queues the events. All subscribers of a batch share one set of DataLoaders, so the fields they select
+ * (categories, deleted tickets, own tickets) and queues the events. All subscribers of a batch share one set of DataLoaders, so the fields they select
  * are loaded once too. Background work: never part of the writer's request.
  */
 export class TicketStreamDispatcher {
@@ -120,8 +121,9 @@ export class TicketStreamDispatcher {
     const needs: FilterNeeds = { ...NO_NEEDS };
     for (const g of [...createdGroups, ...viewGroups]) if (g.filter) addNeeds(g.filter, needs);
     const facts = await this.facts([...new Set([...opened, ...changed])], needs, loaders);
-    const createdMatches = createdGroups.length > 0 ? this.match(createdGroups, opened, facts, now) : null;
-    const viewMatches = viewGroups.length > 0 ? this.match(viewGroups, changed, facts, now) : new Map<FilteredSubscriber<TicketStreamEvent>, Set<number>>();
+    const participants = await this.participants(tickets, [...created, ...views, ...[...byTicket.values()].flatMap((subs) => [...subs])], loaders);
+    const createdMatches = createdGroups.length > 0 ? this.match(createdGroups, opened, facts, participants, now) : null;
+    const viewMatches = viewGroups.length > 0 ? this.match(viewGroups, changed, facts, participants, now) : new Map<FilteredSubscriber<TicketStreamEvent>, Set<number>>();
 
     // Everything is loaded; nothing below can fail, so a dispatch retried after a database error
     // never delivers twice. New tickets first (their CREATED entry follows in the change stream).
@@ -136,7 +138,7 @@ export class TicketStreamDispatcher {
       if (!ticket) continue; // purged since
       const event = streamEvent(ticket, change);
       for (const sub of byTicket.get(ticket.id) ?? []) {
-        if (canSeeTicket(sub.viewer, ticket)) sub.queue.push({ value: event, loaders });
+        if (canSeeTicket(sub.viewer, ticket, { participantIds: participants.get(ticket.id) })) sub.queue.push({ value: event, loaders });
       }
       for (const [sub, ids] of viewMatches) if (ids.has(ticket.id)) sub.queue.push({ value: event, loaders });
     }
@@ -175,9 +177,10 @@ export class TicketStreamDispatcher {
       if (v instanceof Error) throw v;
       return v;
     });
-    const [categories, creators, tags, assignees, cc, documents] = await Promise.all([
+    const [categories, creators, requesters, tags, assignees, cc, documents] = await Promise.all([
       needs.category ? loaders.categoryById.loadMany(tickets.map((t) => t.categoryId ?? 0)).then(loaded) : null,
       needs.creator ? loaders.userById.loadMany(tickets.map((t) => t.creatorId)).then(loaded) : null,
+      needs.requester ? loaders.userById.loadMany(tickets.map((t) => t.requesterId ?? 0)).then(loaded) : null,
       needs.tags ? loaders.ticketTags.loadMany(ids).then(loaded) : null,
       needs.assignees ? loaders.ticketUsers.loadMany(ids.map((ticketId) => ({ ticketId, role: TicketUserRole.ASSIGNEE }))).then(loaded) : null,
       needs.cc ? loaders.ticketUsers.loadMany(ids.map((ticketId) => ({ ticketId, role: TicketUserRole.CC }))).then(loaded) : null,
@@ -188,6 +191,7 @@ export class TicketStreamDispatcher {
         ticket,
         categoryKey: ticket.categoryId === null ? null : (categories?.[i]?.key ?? null),
         creatorUsername: creators?.[i]?.username ?? null,
+        requesterUsername: ticket.requesterId === null ? null : (requesters?.[i]?.username ?? null),
         tags: tags?.[i].map((t) => t.key) ?? [],
         assignees: assignees?.[i].map((u) => u.username) ?? [],
         cc: cc?.[i].map((u) => u.username) ?? [],
@@ -197,8 +201,20 @@ export class TicketStreamDispatcher {
     return out;
   }
 
+  /**
+   * The assignee and cc ids of the batch's tickets, for own-tickets-only subscribers (one statement,
+   * and none when no such subscriber listens).
+   */
+  private async participants(tickets: Ticket[], subs: { viewer: Viewer }[], loaders: Loaders): Promise<Map<number, number[]>> {
+    const out = new Map<number, number[]>();
+    if (tickets.length === 0 || !subs.some((s) => s.viewer.ownTicketsOnly)) return out;
+    const ids = await Promise.all(tickets.map((t) => ticketParticipantIds(loaders, t.id)));
+    tickets.forEach((t, i) => out.set(t.id, ids[i]));
+    return out;
+  }
+
   /** Which of the tickets each subscriber's filter (and visibility) admits, matched in memory. */
-  private match<T>(groups: FilterGroup<T>[], tickets: Ticket[], facts: Map<number, TicketFacts>, now: Date): Map<FilteredSubscriber<T>, Set<number>> {
+  private match<T>(groups: FilterGroup<T>[], tickets: Ticket[], facts: Map<number, TicketFacts>, participants: Map<number, number[]>, now: Date): Map<FilteredSubscriber<T>, Set<number>> {
     const result = new Map<FilteredSubscriber<T>, Set<number>>();
     for (const { subs, filter } of groups) {
       const { viewer } = subs[0];
@@ -206,7 +222,7 @@ export class TicketStreamDispatcher {
       if (filter !== undefined) {
         try {
           for (const t of tickets) {
-            if (!canSeeTicket(viewer, t)) continue;
+            if (!canSeeTicket(viewer, t, { participantIds: participants.get(t.id) })) continue;
             const f = facts.get(t.id);
             if (filter === null || (f && this.matcher.matches(filter, f, now))) ids.add(t.id);
           }

@@ -66,7 +66,7 @@ export class TicketStreamService {
     this.validateFilter(viewer, filter);
     const sub: FilteredSubscriber<Ticket> = {
       viewer,
-      key: JSON.stringify([filter ?? null, viewer.categoryIds]),
+      key: JSON.stringify([filter ?? null, viewer.categoryIds, viewer.ownTicketsOnly ? viewer.user.id : null]),
       filter: () => filter,
       queue: new SubscriberQueue<Ticket>(ctx, () => this.created.delete(sub)),
     };
@@ -81,7 +81,7 @@ export class TicketStreamService {
     this.validateFilter(viewer, parse(new Date()));
     const sub: FilteredSubscriber<TicketStreamEvent> = {
       viewer,
-      key: JSON.stringify([text, viewer.user.username, viewer.categoryIds]),
+      key: JSON.stringify([text, viewer.user.username, viewer.categoryIds, viewer.ownTicketsOnly]),
       filter: parse,
       queue: new SubscriberQueue<TicketStreamEvent>(ctx, () => this.views.delete(sub)),
     };

@@ -7,7 +7,7 @@ import { Ticket } from '../entities/ticket.entity';
 import { DONE_STATUSES, enumName, Privilege, TicketStatus, TrackedField } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
 import type { TicketRef } from '../graphql/global-id';
-import { canSeeTicket, hasPrivilege, requireViewer } from './access';
+import { ticketVisibleIn, hasPrivilege, requireViewer } from './access';
 import type { CommentService } from './comment.service';
 import type { HistoryWriter } from './history-writer';
 import type { MailNotifier } from './mail-notifier';
@@ -97,7 +97,7 @@ export class TicketWorkflowService {
       this.db.transaction(ctx, async (tx) => {
         const em = this.db.em(tx);
         const stored = await em.findOne(Ticket, { where: { id: found.id }, lock: this.db.lockMode ? { mode: this.db.lockMode } : undefined });
-        if (!stored || !canSeeTicket(viewer, stored)) throw notFound('No such ticket');
+        if (!stored || !(await ticketVisibleIn(em, viewer, stored))) throw notFound('No such ticket');
         await this.history.touchTicket(tx, stored.id, now, viewer.user.id, { response: true, expectedVersion });
         const entry = await this.history.writeComment(tx, stored.id, viewer.user.id, body.value, now);
         if (DONE_STATUSES.includes(stored.status) && !stored.locked && this.tickets.transitionRefusal(stored.status, TicketStatus.OPEN, true) === null) {

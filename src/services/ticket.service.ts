@@ -13,7 +13,7 @@ import type { TicketRef } from '../graphql/global-id';
 import type { TicketCreateInput } from '../graphql/inputs/ticket-create.input';
 import type { TicketUpdateInput } from '../graphql/inputs/ticket-update.input';
 import type { SearchIndex } from '../search/search-index';
-import { canSeeTicket, requireViewer } from './access';
+import { requireViewer, ticketVisible, ticketVisibleIn } from './access';
 import type { FileStore } from './file-store';
 import type { HistoryWriter } from './history-writer';
 import { isUniqueViolation, type IdempotencyService } from './idempotency.service';
@@ -109,7 +109,7 @@ export class TicketService {
   private async findByExternalId(ctx: RequestContext, viewer: Viewer, source: TicketSource, externalId: string): Promise<Result<CreatedTicket> | null> {
     const ticket = await this.db.em(ctx).findOneBy(Ticket, { source, externalId });
     if (!ticket) return null;
-    if (!canSeeTicket(viewer, ticket)) {
+    if (!(await ticketVisible(ctx, viewer, ticket))) {
       const why = ticket.deletedAt !== null ? 'a deleted ticket (restore or purge it)' : 'a ticket you cannot see';
       return refused(refusal(['input', 'externalId'], UserErrorCode.TAKEN, `externalId ${externalId} of source ${enumName(TicketSource, source)} belongs to ${why}`));
     }
@@ -219,7 +219,7 @@ export class TicketService {
     const outcome = await this.db.transaction(ctx, async (tx): Promise<{ result: Result<Ticket>; changed: boolean }> => {
       const em = this.db.em(tx);
       const stored = await em.findOne(Ticket, { where: { id: current.id }, lock: this.db.lockMode ? { mode: this.db.lockMode } : undefined });
-      if (!stored || !canSeeTicket(viewer, stored)) throw notFound('No such ticket');
+      if (!stored || !(await ticketVisibleIn(em, viewer, stored))) throw notFound('No such ticket');
       if (input.expectedVersion != null && input.expectedVersion !== stored.version) return { result: conflict(stored.version), changed: false };
       if (input.status != null && input.status !== stored.status) {
         const why = this.transitionRefusal(stored.status, input.status, action !== undefined);

@@ -20,6 +20,12 @@ export interface UserCreateFields {
   email?: string | null;
   privileges?: Privilege[] | null;
   categories?: string[] | null;
+  ownTicketsOnly?: boolean | null;
+}
+
+export interface UserUpdateFields {
+  username: string;
+  ownTicketsOnly?: boolean | null;
 }
 
 
@@ -61,6 +67,9 @@ export class UserService {
         const names = seen.length ? (await this.db.manager.findBy(Category, { id: In([...seen]) })).map((c) => c.key).sort().join(', ') : 'none';
         errors.push(refusal(['input', 'categories'], UserErrorCode.FORBIDDEN, `You are limited to categories ${names}: the new user must be limited to some of them`));
       }
+      if (by.ownTicketsOnly && fields.ownTicketsOnly !== true) {
+        errors.push(refusal(['input', 'ownTicketsOnly'], UserErrorCode.FORBIDDEN, 'You are limited to your own tickets: the new user must be too (ownTicketsOnly: true)'));
+      }
     }
     if (errors.length === 0 && (await this.db.manager.existsBy(User, { username }))) {
       errors.push(refusal(['input', 'username'], UserErrorCode.TAKEN, `Username ${username} is taken`));
@@ -73,10 +82,31 @@ export class UserService {
       email,
       privileges: [...new Set(fields.privileges ?? [])],
       categoryIds,
+      ownTicketsOnly: fields.ownTicketsOnly === true,
       active: true,
       createdAt: new Date(),
     });
     await this.db.manager.insert(User, user);
+    return ok(user);
+  }
+
+  /**
+   * Changes a user's access (the admin mutation). A caller restricted to its own tickets cannot
+   * lift that restriction from anyone (else it could widen a user it can act as, or itself).
+   */
+  async update(ctx: RequestContext, fields: UserUpdateFields): Promise<Result<User>> {
+    const by = requireViewer(ctx);
+    const user = await this.db.manager.findOneBy(User, { username: String(fields.username).trim().toLowerCase() });
+    if (!user) return refused(refusal(['input', 'username'], UserErrorCode.NOT_FOUND, `Unknown user: ${fields.username}`));
+    if (fields.ownTicketsOnly === false && by.ownTicketsOnly) {
+      return refused(refusal(['input', 'ownTicketsOnly'], UserErrorCode.FORBIDDEN, 'You are limited to your own tickets: you cannot lift that restriction'));
+    }
+    if (fields.ownTicketsOnly != null && fields.ownTicketsOnly !== user.ownTicketsOnly) {
+      await this.db.em(ctx).update(User, { id: user.id }, { ownTicketsOnly: fields.ownTicketsOnly });
+      user.ownTicketsOnly = fields.ownTicketsOnly;
+      ctx.loaders.userById.clear(user.id);
+      ctx.loaders.userByUsername.clear(user.username);
+    }
     return ok(user);
   }
 

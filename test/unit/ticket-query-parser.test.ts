@@ -94,6 +94,7 @@ const SHAPES: Record<string, Record<string, Leaf>> = {
   category: scalarFilter(isString, ['eq', 'in'], isNullLeaf),
   server: scalarFilter(isString, ['eq', 'in'], isNullLeaf),
   creator: scalarFilter(isString, ['eq', 'in'], isNullLeaf),
+  requester: scalarFilter(isString, ['eq', 'in'], isNullLeaf),
   tags: scalarFilter(isString, ['eq', 'in'], isNullLeaf),
   assignees: scalarFilter(isString, ['eq', 'in'], isNullLeaf),
   cc: scalarFilter(isString, ['eq', 'in'], isNullLeaf),
@@ -305,6 +306,13 @@ describe('key and list fields: tags, category, server, assignees, cc, username',
     ['username:dave|erin', { creator: { in: ['dave', 'erin'] } }],
     ['-username:@me', { not: { creator: { eq: 'alice' } } }],
     ['username:-@me', { not: { creator: { eq: 'alice' } } }],
+    ['requester:dave', { requester: { eq: 'dave' } }],
+    ['requester:Dave', { requester: { eq: 'dave' } }],
+    ['requester:@me', { requester: { eq: 'alice' } }],
+    ['requester:@me|dave', { requester: { in: ['alice', 'dave'] } }],
+    ['-requester:@me', { not: { requester: { eq: 'alice' } } }],
+    ['requester:none', { requester: { isNull: true } }],
+    ['-requester:none', { not: { requester: { isNull: true } } }],
   ])('%s', (q, expected) => expectParse(q, expected));
 
   test('@me is the caller exactly as given in the context', () => {
@@ -691,7 +699,7 @@ describe('errors name the term and its position', () => {
   });
 
   test.each<[string, string]>([
-    ['tags:@me', '@me only works on assignees, cc and username'],
+    ['tags:@me', '@me only works on assignees, cc, username and requester'],
     ['category:@me', '@me only works'],
     ['server:@me', '@me only works'],
     ['assignees:bob|@me tags:@me', '@me only works'],

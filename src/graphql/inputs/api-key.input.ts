@@ -17,4 +17,7 @@ export class ApiKeyCreateInput {
 
   @Field(() => [String], { nullable: true, description: 'Limit the key to tickets of these category keys (within the user\'s own restriction and the caller\'s); omit for all the user may see (refused when the caller is itself limited to categories narrower than that).' })
   categories?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: "true: the key sees only its user's own tickets (requested, created, assigned or cc'd on). Required (true) when the caller is itself so restricted by its key, or (admins) by its user when issuing for another user." })
+  ownTicketsOnly?: boolean | null;
 }

@@ -62,7 +62,7 @@ export class TicketPriorityFilter {
   @Field(() => TicketPriority, { nullable: true, description: 'Higher than or equal to.' }) gte?: TicketPriority | null;
 }
 
-@InputType({ description: 'Conditions on a single-valued key: a category key, a creator username or a server id.' })
+@InputType({ description: 'Conditions on a single-valued key: a category key, a creator or requester username or a server id.' })
 export class KeyFilter {
   @Field(() => String, { nullable: true, description: 'Equal to.' }) eq?: string | null;
   @Field(() => [String], { nullable: true, description: 'Equal to one of these.' }) in?: string[] | null;
@@ -105,6 +105,7 @@ export class TicketFilter {
   @Field(() => KeyListFilter, { nullable: true, description: 'Assignee usernames.' }) assignees?: KeyListFilter | null;
   @Field(() => KeyListFilter, { nullable: true, description: 'Cc usernames.' }) cc?: KeyListFilter | null;
   @Field(() => KeyFilter, { nullable: true, description: 'Creator username.' }) creator?: KeyFilter | null;
+  @Field(() => KeyFilter, { nullable: true, description: 'Requester username (whom the ticket is for); isNull: true matches tickets without one.' }) requester?: KeyFilter | null;
   @Field(() => TextFilter, { nullable: true, description: 'Subject, body and comment text together.' }) text?: TextFilter | null;
   @Field(() => TextFilter, { nullable: true, description: 'Subject text.' }) subject?: TextFilter | null;
   @Field(() => TextFilter, { nullable: true, description: 'Body text.' }) body?: TextFilter | null;

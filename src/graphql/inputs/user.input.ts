@@ -17,6 +17,18 @@ export class UserCreateInput {
 
   @Field(() => [String], { nullable: true, description: 'Category keys the user is restricted to; omit for all categories.' })
   categories?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: "true: the user (and every key of theirs) sees only tickets they requested, created, or are assigned or cc'd on. Default false; required when you are so restricted yourself." })
+  ownTicketsOnly?: boolean | null;
+}
+
+@InputType({ description: "Changes to a user's access (admins); omitted fields stay as they are." })
+export class UserUpdateInput {
+  @Field({ description: 'Whom to change: the login name.' })
+  username: string;
+
+  @Field(() => Boolean, { nullable: true, description: "true: the user and every key of theirs see only tickets they requested, created, or are assigned or cc'd on; false lifts it (not allowed to a caller so restricted itself)." })
+  ownTicketsOnly?: boolean | null;
 }
 
 @InputType({ description: "The caller's own settings; omitted fields stay as they are." })
