@@ -92,6 +92,20 @@ test('ticket actions are set through eventCreate and eventUpdate; bad input is a
   expect((await s.gql(EVENT_UPDATE, { id, i: { ticketActions: [] } })).data.eventUpdate.event.ticketActions).toEqual([]);
 });
 
+test('EVENTS_FILE takes ticket actions (moments in any case) and names a bad one', async () => {
+  const file = path.join(jobsDir, '..', `events-actions-${process.pid}.json`);
+  fs.writeFileSync(file, JSON.stringify([{ key: 'from-file', title: 'From file', runner: 'local', command: ['/bin/true'], ticketActions: [{ on: 'start' }, { on: 'FAILURE', tags: ['nightly'] }] }]));
+  const other = await startTestServer({ ...ENV, EVENTS_FILE: file });
+  try {
+    expect((await other.gql(EVENT_ACTIONS)).data.events).toEqual([{ key: 'from-file', title: 'From file', ticketActions: [{ on: 'START', tags: [] }, { on: 'FAILURE', tags: ['nightly'] }] }]);
+  } finally {
+    await other.close();
+  }
+  fs.writeFileSync(file, JSON.stringify([{ key: 'bad-file', title: 'Bad', runner: 'local', command: ['/bin/true'], ticketActions: [{ on: 'finish' }] }]));
+  await expect(startTestServer({ ...ENV, EVENTS_FILE: file })).rejects.toThrow(`EVENTS_FILE ${file}, event 0 (bad-file): input.ticketActions.0.on: on must be one of start, success, failure`);
+  fs.rmSync(file);
+});
+
 test('a job opens a ticket when it starts and another when it succeeds, filed as its launcher with the job template, once each even when the outbox row is retried', async () => {
   const eventId = await nodeEvent(s, 'deploy-app', `console.log('deployed', process.env.JOB_TAGS)`, {
     title: 'Deploy app', categoryKey: 'releases', tags: ['deploy'],

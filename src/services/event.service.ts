@@ -208,6 +208,9 @@ function normalizeFileEvent(raw: Record<string, unknown>): EventFields {
   const fields = Array.isArray(raw.fields)
     ? (raw.fields as Record<string, unknown>[]).map((f) => ({ ...f, type: String(f.type ?? 'string').toLowerCase() as ParamType }) as EventParam)
     : undefined;
-  return { ...(raw as EventFields), runner, fields };
+  const ticketActions = Array.isArray(raw.ticketActions)
+    ? (raw.ticketActions as Record<string, unknown>[]).map((a) => ({ ...a, on: String(a?.on ?? '').toLowerCase() as JobTicketTrigger }))
+    : undefined;
+  return { ...(raw as EventFields), runner, fields, ...(ticketActions ? { ticketActions } : {}) };
 }
 
