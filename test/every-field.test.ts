@@ -176,7 +176,7 @@ async function populate(): Promise<void> {
   const eventId = await nodeEvent(s, 'deploy', `const fs = require('fs');
     fs.writeFileSync(process.env.JOB_OUTPUT_DIR + '/report.txt', 'v' + process.env.PARAM_VERSION);
     const wait = () => fs.existsSync(${JSON.stringify(release)}) ? process.exit(0) : setTimeout(wait, 20); wait();`,
-    { targets: ['web-1'], tags: ['deploy'], categoryKey: 'database', ticketOnFailure: true, timeoutSeconds: 60, fields: [{ name: 'version', type: 'STRING', required: true, pattern: '\\d+', title: 'Version' }] });
+    { targets: ['web-1'], tags: ['deploy'], categoryKey: 'database', ticketOnFailure: true, ticketActions: [{ on: 'SUCCESS', tags: ['deploy'] }], timeoutSeconds: 60, fields: [{ name: 'version', type: 'STRING', required: true, pattern: '\\d+', title: 'Version' }] });
   add('Event', eventId);
   const quick = await nodeEvent(s, 'smoke', `console.log('smoke ok')`);
   const stub = await addTicketEvent(s, ticket.id, eventId, { params: { version: '7' }, targets: ['web-2'], algo: 'first', tags: ['canary'] });

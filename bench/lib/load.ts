@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Database } from '../../src/db/database';
 import { TICKET_SEQUENCE } from '../../src/services/ticket-links';
+import { indexText } from '../../src/search/full-text';
 import type { ChangeRow, Dataset, TicketRow } from './dataset';
 
 type SqlValue = string | number | null;
@@ -40,12 +41,13 @@ export async function loadDataset(db: Database, data: Dataset): Promise<void> {
       await insert(em, 'ticket_tag', ['ticket_id', 'tag_id', 'position'], data.ticketTags.filter(inRange).map((r) => [r.ticketId, r.tagId, r.position]));
       await insert(em, 'ticket_user', ['ticket_id', 'role', 'user_id', 'position'], data.ticketUsers.filter(inRange).map((r) => [r.ticketId, r.role, r.userId, r.position]));
       await insert(em, 'ticket_change', CHANGE_COLUMNS, changes.map(changeValues));
-      // ticket_search is an FTS5 table keyed by rowid on SQLite, an InnoDB table keyed by ticket_id on MySQL.
+      // ticket_search is an FTS5 table keyed by rowid on SQLite, an InnoDB table keyed by ticket_id on MySQL;
+      // its text is stored as SearchIndex stores it (short words marked).
       await insert(
         em,
         'ticket_search',
         [db.dialect === 'sqlite' ? 'rowid' : 'ticket_id', 'subject', 'body', 'comments'],
-        data.search.filter(inRange).map((s) => [s.ticketId, s.subject, s.body, s.comments]),
+        data.search.filter(inRange).map((s) => [s.ticketId, indexText(s.subject), indexText(s.body), indexText(s.comments)]),
       );
     });
   }

@@ -3,7 +3,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Node } from '../graphql/types/node.type';
 import { DATETIME } from '../db/column-types';
-import { ParamType, RunnerKind } from './job.enums';
+import { JobTicketTrigger, ParamType, RunnerKind } from './job.enums';
 
 /** A parameter an event declares; ticket events and runs are checked against these. */
 @ObjectType('EventParam', { description: 'A parameter an event accepts.' })
@@ -16,6 +16,13 @@ export class EventParam {
   @Field(() => Number, { nullable: true, description: 'Lowest number (numbers) or shortest length (strings).' }) min?: number | null;
   @Field(() => Number, { nullable: true, description: 'Highest number (numbers) or longest length (strings).' }) max?: number | null;
   @Field(() => GraphQLJSON, { nullable: true, description: 'Used when neither the ticket event nor the run gives a value.' }) default?: string | number | boolean | null;
+}
+
+/** A Create Ticket action of an event: which job moment opens a ticket, for which of its jobs. */
+@ObjectType('EventTicketAction', { description: "A Create Ticket action: a ticket about a job of the event, opened when the job reaches the action's moment." })
+export class EventTicketAction {
+  @Field(() => JobTicketTrigger, { description: 'When the ticket is opened: the job starting, succeeding or failing.' }) on: JobTicketTrigger;
+  @Field(() => [String], { description: 'Only jobs carrying at least one of these tags (the job\'s own tags, as run); empty: every job of the event.' }) tags: string[];
 }
 
 /**
@@ -81,6 +88,10 @@ export class EventDefinition {
   @Field({ description: 'When a job of this event fails, open a ticket about it.' })
   @Column({ type: 'boolean', default: false })
   ticketOnFailure: boolean;
+
+  /** Create Ticket actions (null: none, as for events defined before actions existed); GraphQL gives [] then. */
+  @Column({ type: 'simple-json', nullable: true })
+  ticketActions: EventTicketAction[] | null;
 
   @Field({ description: 'Disabled events cannot be run; disable an event instead of deleting it once it has jobs.' })
   @Column({ type: 'boolean', default: true })

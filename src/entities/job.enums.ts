@@ -35,6 +35,13 @@ export enum TicketOriginKind {
   ALERT = 'alert',
 }
 
+/** When an event's Create Ticket action fires for one of its jobs (xyOps: on start, on success, on failure). */
+export enum JobTicketTrigger {
+  START = 'start',
+  SUCCESS = 'success',
+  FAILURE = 'failure',
+}
+
 registerEnumType(JobStatus, {
   name: 'JobStatus',
   description: 'Where a job is in its run. SUCCEEDED, FAILED and CANCELLED are final.',
@@ -71,5 +78,14 @@ registerEnumType(TicketOriginKind, {
     JOB: { description: "One of this gateway's jobs." },
     EXTERNAL_JOB: { description: 'A job run by an external ops system, described in the request.' },
     ALERT: { description: 'An alert of the ops graph.' },
+  },
+});
+registerEnumType(JobTicketTrigger, {
+  name: 'JobTicketTrigger',
+  description: "When an event's ticket action opens a ticket about one of its jobs.",
+  valuesConfig: {
+    START: { description: 'When the job starts running.' },
+    SUCCESS: { description: 'When the job succeeds.' },
+    FAILURE: { description: 'When the job fails (an error, a timeout, an interrupted run; not a cancel).' },
   },
 });

@@ -11,8 +11,12 @@ export enum OutboxKind {
   WEBHOOK = 'webhook',
   /** Sends a job to its runner (refId: the job row); at least once, even across restarts. */
   JOB_DISPATCH = 'job.dispatch',
-  /** Opens the ticket about a failed job whose event asks for one (refId: the job row). */
+  /** Opens the ticket about a failed job whose event asks for one (ticketOnFailure or a FAILURE ticket action; refId: the job row). */
   JOB_TICKET = 'job.ticket',
+  /** Opens the ticket about a job that started, for an event's START ticket action (refId: the job row). */
+  JOB_TICKET_START = 'job.ticket_start',
+  /** Opens the ticket about a job that succeeded, for an event's SUCCESS ticket action (refId: the job row). */
+  JOB_TICKET_SUCCESS = 'job.ticket_success',
 }
 
 export enum OutboxStatus {

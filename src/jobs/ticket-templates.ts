@@ -18,6 +18,8 @@ export interface JobFacts {
   description: string | null;
   log: string | null;
   links: TemplateLink[];
+  /** 'started': the ticket is about the job's start (an event's START ticket action), not its result. */
+  phase?: 'started';
 }
 
 export interface AlertFacts {
@@ -34,7 +36,8 @@ export interface AlertFacts {
 // Values from jobs and alerts are data: they are placed into the Markdown literally (escaped or
 // fenced), never interpreted as template placeholders or markup.
 
-export function jobSubject(job: Pick<JobFacts, 'id' | 'code' | 'eventTitle'>): string {
+export function jobSubject(job: Pick<JobFacts, 'id' | 'code' | 'eventTitle' | 'phase'>): string {
+  if (job.phase === 'started') return `Job #${job.id} started (${job.eventTitle})`;
   return job.code === 0
     ? `Job #${job.id} succeeded (${job.eventTitle})`
     : `Job #${job.id} failed with code: ${job.code ?? 'none'} (${job.eventTitle})`;
@@ -45,14 +48,14 @@ export function jobBody(job: JobFacts): string {
   out.push(...facts([
     ['Job', `#${job.id}`],
     ['Event', job.eventTitle],
-    ['Result', job.code === 0 ? 'succeeded' : `failed with code ${job.code ?? 'none'}`],
+    ['Result', job.phase === 'started' ? 'started, running' : job.code === 0 ? 'succeeded' : `failed with code ${job.code ?? 'none'}`],
     ['Category', job.category],
     ['Server', job.server],
     ['Started', iso(job.startedAt)],
     ['Completed', iso(job.completedAt)],
     ['Elapsed', job.startedAt && job.completedAt ? formatElapsed(job.completedAt.getTime() - job.startedAt.getTime()) : null],
   ]));
-  if (job.description) out.push('', `**${job.code === 0 ? 'Description' : 'Error'}:** ${escapeMd(job.description)}`);
+  if (job.description) out.push('', `**${job.code === 0 || job.phase === 'started' ? 'Description' : 'Error'}:** ${escapeMd(job.description)}`);
   if (job.links.length) out.push('', `**Links:** ${links(job.links)}`);
   const excerpt = logExcerpt(job.log);
   if (excerpt) out.push('', '### Log excerpt', '', fenced(excerpt));

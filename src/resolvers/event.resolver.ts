@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { EventDefinition } from '../entities/event-definition.entity';
+import { EventDefinition, EventTicketAction } from '../entities/event-definition.entity';
 import { TicketEvent } from '../entities/ticket-event.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { Privilege } from '../entities/ticket.enums';
@@ -73,6 +73,11 @@ export class EventResolver {
   @FieldResolver(() => Boolean, { description: 'Whether an http event has its signing secret (never shown after creation).' })
   hasSecret(@Root() event: EventDefinition): boolean {
     return event.secret !== null;
+  }
+
+  @FieldResolver(() => [EventTicketAction], { description: 'Create Ticket actions: when a job of the event starts, succeeds or fails, a ticket about it (once per job and moment).' })
+  ticketActions(@Root() event: EventDefinition): EventTicketAction[] {
+    return event.ticketActions ?? [];
   }
 }
 

@@ -2,13 +2,15 @@ import type { Database, InTransaction } from '../db/database';
 import { TicketChange } from '../entities/ticket-change.entity';
 import type { Ticket } from '../entities/ticket.entity';
 import { ChangeType } from '../entities/ticket.enums';
+import { indexText } from './full-text';
 
 /**
  * The full-text document of each ticket: subject, body and the text of its live comments, in the
  * ticket_search table (an FTS5 virtual table on SQLite, an InnoDB table with FULLTEXT indexes on
  * MySQL; see the migrations). One row per ticket lets "all these words" match across subject,
  * body and comments together. Writers update it inside the transaction that changed the text,
- * so the index never disagrees with committed data.
+ * so the index never disagrees with committed data. The text is stored through indexText, which
+ * marks words shorter than the engines' minimum so that they are indexed too (see full-text.ts).
  */
 export class SearchIndex {
   constructor(private readonly db: Database) {}
@@ -20,12 +22,12 @@ export class SearchIndex {
 
   /** A new ticket: no comments yet, so nothing to read back. */
   async add(ctx: InTransaction, ticket: Pick<Ticket, 'id' | 'subject' | 'body'>): Promise<void> {
-    await this.db.em(ctx).query(`INSERT INTO ticket_search (${this.idColumn}, subject, body, comments) VALUES (?, ?, ?, '')`, [ticket.id, ticket.subject, ticket.body]);
+    await this.db.em(ctx).query(`INSERT INTO ticket_search (${this.idColumn}, subject, body, comments) VALUES (?, ?, ?, '')`, [ticket.id, indexText(ticket.subject), indexText(ticket.body)]);
   }
 
   /** Subject or body edited: the comment text stays as it is. */
   async updateText(ctx: InTransaction, ticket: Pick<Ticket, 'id' | 'subject' | 'body'>): Promise<void> {
-    await this.db.em(ctx).query(`UPDATE ticket_search SET subject = ?, body = ? WHERE ${this.idColumn} = ?`, [ticket.subject, ticket.body, ticket.id]);
+    await this.db.em(ctx).query(`UPDATE ticket_search SET subject = ?, body = ? WHERE ${this.idColumn} = ?`, [indexText(ticket.subject), indexText(ticket.body), ticket.id]);
   }
 
   /** Rewrites the comment text from the live comments (after a comment is edited or deleted). */
@@ -35,7 +37,7 @@ export class SearchIndex {
       select: { id: true, body: true },
       order: { id: 'ASC' },
     });
-    const text = comments.map((c) => c.body ?? '').join('\n');
+    const text = indexText(comments.map((c) => c.body ?? '').join('\n'));
     await this.db.em(ctx).query(`UPDATE ticket_search SET comments = ? WHERE ${this.idColumn} = ?`, [text, ticketId]);
   }
 
@@ -45,10 +47,10 @@ export class SearchIndex {
       this.db.dialect === 'sqlite'
         ? 'UPDATE ticket_search SET comments = comments || char(10) || ? WHERE rowid = ?'
         : "UPDATE ticket_search SET comments = CONCAT(comments, '\\n', ?) WHERE ticket_id = ?";
-    await this.db.em(ctx).query(sql, [body, ticketId]);
+    await this.db.em(ctx).query(sql, [indexText(body), ticketId]);
   }
 
-  /** The documents of some tickets (one statement), for matching full-text filters in memory (TicketFilterMatcher). */
+  /** The documents of some tickets (one statement) as indexed (short words marked), for matching full-text filters in memory (TicketFilterMatcher). */
   async documents(ticketIds: number[]): Promise<Map<number, { subject: string; body: string; comments: string }>> {
     const docs = new Map<number, { subject: string; body: string; comments: string }>();
     if (ticketIds.length === 0) return docs;

@@ -43,12 +43,6 @@ export function addNeeds(filter: TicketFilter, needs: FilterNeeds): void {
 }
 
 /**
- * InnoDB's default full-text stopwords (innodb_ft_enable_stopword is on by default): MySQL ignores
- * them in a search, so the matcher does too on MySQL.
- */
-const INNODB_STOPWORDS = new Set(['a', 'about', 'an', 'are', 'as', 'at', 'be', 'by', 'com', 'de', 'en', 'for', 'from', 'how', 'i', 'in', 'is', 'it', 'la', 'of', 'on', 'or', 'that', 'the', 'this', 'to', 'was', 'what', 'when', 'where', 'who', 'will', 'with', 'und', 'www']);
-
-/**
  * SQL's three-valued logic: null is "unknown" (a condition on a column that holds NULL). The
  * compiler's SQL keeps a ticket only when its condition is true, and NOT unknown stays unknown, so
  * `not: { category: { in: [...] } }` leaves out tickets without a category; the matcher must too.
@@ -74,8 +68,8 @@ type Ordered = { eq?: unknown; lt?: unknown; lte?: unknown; gt?: unknown; gte?: 
  * however many distinct filters are subscribed: the tickets' facts are loaded once per batch and
  * every filter is matched here. Keys and usernames compare like the database's collation (exact on
  * SQLite, case-insensitive on MySQL); full text uses the index's word rules (letters, digits and
- * underscores, case and accents folded, a trailing * for a prefix, InnoDB's stopwords ignored on
- * MySQL).
+ * underscores, case and accents folded, a trailing * for a prefix, no stopwords). Documents and query words both come in their indexed form, with short words marked
+ * (full-text.ts), so "db" matches the word "db" only, never "dbadmin".
  */
 export class TicketFilterMatcher {
   private readonly tokenCache = new WeakMap<object, Map<FullTextColumn, string[]>>();
@@ -162,8 +156,9 @@ export class TicketFilterMatcher {
     for (const phrase of [false, true]) {
       const value = phrase ? f.phrase : f.contains;
       if (value == null) continue;
-      let words = fullTextWords(value, phrase).map((w) => fold(w));
-      if (this.dialect === 'mysql') words = words.filter((w) => w.endsWith('*') || !INNODB_STOPWORDS.has(w));
+      // No stopwords on either database: the MySQL indexes were built with innodb_ft_enable_stopword
+      // off (see the Search migration), and InnoDB then finds "the" or "for" alone and in phrases.
+      const words = fullTextWords(value, phrase).map((w) => fold(w));
       if (words.length === 0 || !facts.document) return false;
       const columns: FullTextColumn[] = column === 'text' ? ['subject', 'body', 'comments'] : [column];
       const tokenLists = columns.map((c) => this.tokens(facts, c));

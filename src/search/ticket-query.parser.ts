@@ -111,7 +111,7 @@ class TermError extends Error {}
 
 /**
  * A bare ticket number, as xyOps finds tickets: "#18" is ticket 18; a bare 18 is ticket 18, or the
- * number as a word of the text where it is long enough to be one (an error code such as 404).
+ * number as a word of the text (an error code such as 404; short words are searchable too).
  */
 function ticketNumberTerm(value: string, textField: FieldSpec, ctx: QueryContext): TicketFilter {
   const byNumber = parseValue(FIELDS.num, value, ctx);

@@ -7,10 +7,11 @@ import type { OutboundPolicy } from '../common/outbound-url';
 import { ok, refusal, refused, UserErrorCode, type Refusal, type Result } from '../common/result';
 import type { Database } from '../db/database';
 import { EventDefinition, type EventParam } from '../entities/event-definition.entity';
-import { ParamType, RunnerKind } from '../entities/job.enums';
+import { ParamType, RunnerKind, type JobTicketTrigger } from '../entities/job.enums';
 import { Job } from '../entities/job.entity';
 import type { RequestContext } from '../graphql/context';
 import { checkAlgo, checkParamDefinitions, cleanList } from '../jobs/event-params';
+import { checkTicketActions } from '../jobs/ticket-actions';
 
 export interface EventFields {
   key?: string | null;
@@ -26,6 +27,7 @@ export interface EventFields {
   fields?: (Omit<EventParam, 'required'> & { required?: boolean | null })[] | null;
   categoryKey?: string | null;
   ticketOnFailure?: boolean | null;
+  ticketActions?: { on: JobTicketTrigger; tags?: string[] | null }[] | null;
   enabled?: boolean | null;
 }
 
@@ -122,7 +124,7 @@ export class EventService {
   private blank(now: Date): EventDefinition {
     return Object.assign(new EventDefinition(), {
       key: '', title: '', runner: RunnerKind.LOCAL, command: null, url: null, secret: null, timeoutSeconds: this.config.defaultTimeoutSeconds,
-      targets: [], algo: 'random', tags: [], fields: [], categoryKey: null, ticketOnFailure: false, enabled: true, createdAt: now, updatedAt: now,
+      targets: [], algo: 'random', tags: [], fields: [], categoryKey: null, ticketOnFailure: false, ticketActions: null, enabled: true, createdAt: now, updatedAt: now,
     }) as EventDefinition;
   }
 
@@ -190,6 +192,10 @@ export class EventService {
     }
     if (input.categoryKey !== undefined) e.categoryKey = input.categoryKey?.trim() || null;
     if (input.ticketOnFailure != null) e.ticketOnFailure = input.ticketOnFailure;
+    if (input.ticketActions != null) {
+      const actions = checkTicketActions(input.ticketActions, at('ticketActions'), errors);
+      if (actions) e.ticketActions = actions.length ? actions : null;
+    }
     if (input.enabled != null) e.enabled = input.enabled;
     return errors;
   }
@@ -201,6 +207,9 @@ function normalizeFileEvent(raw: Record<string, unknown>): EventFields {
   const fields = Array.isArray(raw.fields)
     ? (raw.fields as Record<string, unknown>[]).map((f) => ({ ...f, type: String(f.type ?? 'string').toLowerCase() as ParamType }) as EventParam)
     : undefined;
-  return { ...(raw as EventFields), runner, fields };
+  const ticketActions = Array.isArray(raw.ticketActions)
+    ? (raw.ticketActions as Record<string, unknown>[]).map((a) => ({ ...a, on: String(a?.on ?? '').toLowerCase() as JobTicketTrigger }))
+    : undefined;
+  return { ...(raw as EventFields), runner, fields, ...(ticketActions ? { ticketActions } : {}) };
 }
 

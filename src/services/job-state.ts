@@ -5,7 +5,7 @@ import type { Logger } from '../common/logger';
 import { affectedRows, type Database } from '../db/database';
 import { EventDefinition } from '../entities/event-definition.entity';
 import { JobFile, JobFileRole } from '../entities/job-file.entity';
-import { FINAL_JOB_STATUSES, JobStatus, RunnerKind } from '../entities/job.enums';
+import { FINAL_JOB_STATUSES, JobStatus, JobTicketTrigger, RunnerKind } from '../entities/job.enums';
 import { Job } from '../entities/job.entity';
 import { OutboxKind } from '../entities/outbox-message.entity';
 import { Ticket } from '../entities/ticket.entity';
@@ -13,12 +13,15 @@ import { ChangeType } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
 import type { RequestContexts } from '../graphql/request-context';
 import type { JobEvents, LocalRunResult } from '../jobs/job-runner';
+import { ticketWanted } from '../jobs/ticket-actions';
 import type { FileStore, StagedFile, StoredFile } from './file-store';
 import type { HistoryWriter } from './history-writer';
 import type { OutboxService } from './outbox.service';
 
 export const DESCRIPTION_MAX = 2000;
 const INTERRUPTED = 'The server running this job stopped before the job finished (crash or restart)';
+/** The job transitions that can open a ticket (an event's ticket actions). */
+const TRIGGERS = new Map<JobStatus, JobTicketTrigger>([[JobStatus.RUNNING, JobTicketTrigger.START], [JobStatus.SUCCEEDED, JobTicketTrigger.SUCCESS], [JobStatus.FAILED, JobTicketTrigger.FAILURE]]);
 
 /** What a job's end (or a report) writes besides its status. */
 export type JobOutcome = { status: JobStatus } & Partial<Pick<Job, 'code' | 'description' | 'log' | 'server' | 'startedAt'>>;
@@ -26,7 +29,7 @@ export type JobOutcome = { status: JobStatus } & Partial<Pick<Job, 'code' | 'des
 /**
  * Where jobs go: every status transition as a conditional UPDATE on the current status (so repeated
  * or late reports change nothing) with a JOB entry in the ticket's history, outputs attached to
- * the ticket with the final status, and a failure ticket queued when the event asks for one.
+ * the ticket with the final status, and a ticket about the job queued when the event asks for one.
  * What runners report (JobEvents) arrives here.
  */
 export class JobStateMachine implements JobEvents {
@@ -151,7 +154,7 @@ export class JobStateMachine implements JobEvents {
         const at = new Date();
         await this.history.touchTicket(ctx, job.ticketId, at, actorId, { includeDeleted: true });
         await this.history.recordEntry(ctx, job.ticketId, ChangeType.JOB, actorId, at, { jobId: job.id, oldValue: JSON.stringify(from), newValue: JSON.stringify(to), body: patch.description ?? null });
-        if (to === JobStatus.FAILED) await this.queueFailureTicket(ctx, job, at);
+        await this.queueJobTicket(ctx, job, to, at);
         return true;
       }
       const current = await em.findOne(Job, { where: { id: job.id }, select: { id: true, status: true } });
@@ -179,10 +182,20 @@ export class JobStateMachine implements JobEvents {
     await this.db.em(ctx).insert(JobFile, rows.map((f) => ({ jobId: job.id, fileId: f.id, role: JobFileRole.OUTPUT })));
   }
 
-  /** An event that opens a ticket when its job fails: queued with the failure, created by the worker. */
-  private async queueFailureTicket(ctx: RequestContext, job: Job, at: Date): Promise<void> {
+  /**
+   * An event that opens a ticket when its job starts, succeeds or fails (ticket actions, or
+   * ticketOnFailure): queued with the transition, created by the worker. The dedupe key makes it
+   * one row, so one ticket, per job and moment (the failure key is the one used before actions).
+   */
+  private async queueJobTicket(ctx: RequestContext, job: Job, to: JobStatus, at: Date): Promise<void> {
+    const trigger = TRIGGERS.get(to);
+    if (!trigger) return;
     const event = await this.db.em(ctx).findOneBy(EventDefinition, { id: job.eventId });
-    if (!event?.ticketOnFailure) return;
-    await this.outbox.enqueue(ctx, { kind: OutboxKind.JOB_TICKET, ticketId: job.ticketId, refId: job.id, dedupeKey: `job-ticket:${job.id}`, at });
+    if (!event || !ticketWanted(event, job, trigger)) return;
+    const [kind, dedupeKey] =
+      trigger === JobTicketTrigger.FAILURE ? [OutboxKind.JOB_TICKET, `job-ticket:${job.id}`]
+      : trigger === JobTicketTrigger.START ? [OutboxKind.JOB_TICKET_START, `job-ticket:${job.id}:start`]
+      : [OutboxKind.JOB_TICKET_SUCCESS, `job-ticket:${job.id}:success`];
+    await this.outbox.enqueue(ctx, { kind, ticketId: job.ticketId, refId: job.id, dedupeKey, at });
   }
 }

@@ -16,7 +16,7 @@ import { AuthService } from './auth.service';
 import { ChangeService } from './change.service';
 import { CommentService } from './comment.service';
 import { EventService } from './event.service';
-import { FailedJobTicketHandler } from './failed-job-ticket.handler';
+import { JobTicketHandler } from './job-ticket.handler';
 import { FileLinks } from './file-links';
 import { FileService } from './file.service';
 import { FileStore } from './file-store';
@@ -142,7 +142,7 @@ export function createServices(db: Database, config: AppConfig, log: Logger, bac
       new MailDeliveryHandler(db, mailTransport, config.publicUrl, log),
       new WebhookDeliveryHandler(db, outbound),
       new JobDispatcher(db, { [RunnerKind.LOCAL]: localRunner, [RunnerKind.HTTP]: httpRunner }, jobState),
-      new FailedJobTicketHandler(db, tickets, origins, contexts, log),
+      new JobTicketHandler(db, tickets, origins, contexts, log),
     ],
     [(now) => overdue.run(now), () => webhooks.refresh()],
     contexts,

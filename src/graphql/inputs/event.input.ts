@@ -1,7 +1,7 @@
 import { Field, ID, Float, InputType, Int } from 'type-graphql';
 import { EXPECTED_VERSION } from '../descriptions';
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
-import { ParamType, RunnerKind } from '../../entities/job.enums';
+import { JobTicketTrigger, ParamType, RunnerKind } from '../../entities/job.enums';
 
 @InputType({ description: 'A parameter an event accepts.' })
 export class EventParamInput {
@@ -13,6 +13,12 @@ export class EventParamInput {
   @Field(() => Float, { nullable: true, description: 'Lowest number, or shortest string.' }) min?: number | null;
   @Field(() => Float, { nullable: true, description: 'Highest number, or longest string.' }) max?: number | null;
   @Field(() => GraphQLJSON, { nullable: true, description: 'Used when neither the ticket event nor the run gives a value.' }) default?: string | number | boolean | null;
+}
+
+@InputType({ description: 'A Create Ticket action of an event.' })
+export class EventTicketActionInput {
+  @Field(() => JobTicketTrigger, { description: 'When the ticket is opened: the job starting, succeeding or failing.' }) on: JobTicketTrigger;
+  @Field(() => [String], { nullable: true, description: 'Only jobs carrying at least one of these tags; empty or left out: every job of the event.' }) tags?: string[] | null;
 }
 
 @InputType({ description: 'Fields of an event; on create key, title, runner and (by runner) command or url are required.' })
@@ -30,6 +36,8 @@ export class EventInput {
   @Field(() => [EventParamInput], { nullable: true, description: 'The parameters the event declares; replaces the list.' }) fields?: EventParamInput[] | null;
   @Field(() => String, { nullable: true, description: 'Category key for tickets created from its jobs; null removes it.' }) categoryKey?: string | null;
   @Field(() => Boolean, { nullable: true, description: 'When a job of this event fails, open a ticket about it.' }) ticketOnFailure?: boolean | null;
+  @Field(() => [EventTicketActionInput], { nullable: true, description: 'Create Ticket actions (at most 20): a ticket per job and moment (start, success, failure), for jobs with one of the tags; replaces the list, [] removes them.' })
+  ticketActions?: EventTicketActionInput[] | null;
   @Field(() => Boolean, { nullable: true, description: 'Disabled events cannot be run.' }) enabled?: boolean | null;
 }
 

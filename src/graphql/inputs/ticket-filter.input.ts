@@ -81,8 +81,8 @@ export class KeyListFilter {
 
 @InputType({
   description:
-    'Full-text conditions. Words are letters, digits and underscores; words shorter than 3 characters are ignored ' +
-    '(as by the index), a trailing * matches a prefix. Matching ignores case and accents; there is no stemming.',
+    'Full-text conditions. Words are letters, digits and underscores; short words (db, v2) match whole words only, ' +
+    'a trailing * after at least 3 characters matches a prefix. Matching ignores case and accents; there is no stemming.',
 })
 export class TextFilter {
   @Field(() => String, { nullable: true, description: 'Every word appears, in any order.' }) contains?: string | null;
