@@ -11,6 +11,7 @@ import { ChangeResolver, CommentRevisionResolver } from '../resolvers/change.res
 import { ServerTicketsResolver, UserTicketsResolver } from '../resolvers/federation.resolver';
 import { FileResolver } from '../resolvers/file.resolver';
 import { CategoryResolver, GroupResolver, TagResolver } from '../resolvers/label.resolver';
+import { CustomFieldResolver, CustomFieldValueResolver, TicketCustomFieldsResolver } from '../resolvers/custom-field.resolver';
 import { MetadataResolver } from '../resolvers/metadata.resolver';
 import { NodeResolver } from '../resolvers/node.resolver';
 import { OutboxResolver } from '../resolvers/outbox.resolver';
@@ -59,6 +60,7 @@ export async function buildAppSchema(services: Services = NO_SERVICES): Promise<
         ServerTicketsResolver, UserTicketsResolver, WebhookResolver, WebhookDeliveryResolver,
         EventResolver, TicketEventResolver, TicketEventsFieldResolver, JobResolver, TicketOriginResolver, TicketJobsResolver, AlertTicketsResolver, ChangeJobResolver,
         TicketStreamResolver,
+        CustomFieldResolver, TicketCustomFieldsResolver, CustomFieldValueResolver,
       ],
       orphanedTypes: [Server, Alert],
       scalarsMap: [{ type: Date, scalar: DateTimeResolver }],

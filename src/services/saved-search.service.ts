@@ -162,7 +162,7 @@ export class SavedSearchService {
     }
     if (input.filter !== undefined) {
       const filter = input.filter;
-      if (filter) attempt('filter', () => new TicketFilterCompiler(this.db.manager.createQueryBuilder(Ticket, 't'), this.db.dialect).apply(filter));
+      if (filter) attempt('filter', () => new TicketFilterCompiler(this.db.manager.createQueryBuilder(Ticket, 't'), this.db.dialect, 't', this.tickets.customFields).apply(filter));
       value.filter = filter ? filterToJson(filter) : null;
     }
     if (input.orderBy !== undefined) {

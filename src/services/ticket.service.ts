@@ -22,6 +22,7 @@ import { diffTickets, type TicketSnapshot } from './ticket-diff';
 import type { TicketFinder } from './ticket-finder';
 import type { NormalizedTicketFields, TicketInputValidator } from './ticket-input.validator';
 import type { TicketLinks, TicketLinksState } from './ticket-links';
+import type { CustomFieldService } from './custom-field.service';
 
 /** Where a ticket came from when a job or an alert opened it. */
 export interface TicketOrigin {
@@ -55,6 +56,7 @@ export class TicketService {
     private readonly sla: SlaService,
     private readonly idempotency: IdempotencyService,
     private readonly workflow: Workflow,
+    private readonly customFields: CustomFieldService,
   ) {}
 
   /** Idempotent with input.clientMutationId (see idempotency.service.ts). The creator is the caller. */
@@ -84,6 +86,10 @@ export class TicketService {
     });
     if (!checked.ok) return checked;
     const f = checked.value as Required<NormalizedTicketFields>;
+    const values = await this.customFields.validate(ctx, input.customFields ?? []);
+    if (!values.ok) return values;
+    const missing = this.customFields.checkNew(f.category?.id ?? null, values.value);
+    if (missing.length) return refused(...missing);
     let requesterId = viewer.user.id;
     if (input.requester != null) {
       const requester = await this.db.em(ctx).findOneBy(User, { username: input.requester.trim().toLowerCase(), active: true });
@@ -115,6 +121,7 @@ export class TicketService {
         await this.links.writeUsers(tx, ticket.id, TicketUserRole.ASSIGNEE, assignees);
         await this.links.writeUsers(tx, ticket.id, TicketUserRole.CC, f.cc);
         await this.links.writeTags(tx, ticket.id, f.tags);
+        await this.customFields.write(tx, ticket.id, values.value);
         await this.history.recordEntry(tx, ticket.id, ChangeType.CREATED, viewer.user.id, now);
         await this.searchIndex.add(tx, ticket);
         await this.files.attach(tx, ticket, stored, viewer.user.id, now);
@@ -145,6 +152,8 @@ export class TicketService {
     const checked = await this.validator.validate(ctx, viewer, input);
     if (!checked.ok) return checked;
     const f = checked.value;
+    const values = await this.customFields.validate(ctx, input.customFields ?? []);
+    if (!values.ok) return values;
     const now = new Date();
 
     // The closure may run twice (MySQL deadlock retry): it only writes and returns; the loaders
@@ -187,7 +196,9 @@ export class TicketService {
       if (f.due !== undefined) next.dueManual = f.due !== null;
       if (next.priority !== stored.priority || next.categoryId !== stored.categoryId || (stored.dueManual && !next.dueManual)) await this.sla.apply(tx, next);
       const diffs = diffTickets(snapshot(stored, links), snapshot(next, nextLinks));
-      if (diffs.length === 0) return { result: ok(stored), changed: false };
+      const custom = await this.customFields.plan(tx, stored.id, stored.categoryId, next.categoryId, values.value);
+      if (custom.refusals.length) return { result: refused(...custom.refusals), changed: false };
+      if (diffs.length === 0 && custom.diffs.length === 0) return { result: ok(stored), changed: false };
 
       if (next.status !== stored.status) {
         if (next.status === TicketStatus.CLOSED) next.closedAt = now;
@@ -218,7 +229,8 @@ export class TicketService {
       if (changed.has(TrackedField.SUBJECT) || changed.has(TrackedField.BODY)) await this.searchIndex.updateText(tx, next);
       if (stored.status === TicketStatus.DRAFT && next.status !== TicketStatus.DRAFT) await this.history.ticketOpened(tx, stored.id, now);
       // History is judged by the stored ticket: edits to a draft (including publishing it) record nothing.
-      if (stored.status !== TicketStatus.DRAFT) await this.history.recordFieldChanges(tx, stored.id, viewer.user.id, diffs, now);
+      await this.customFields.write(tx, stored.id, custom.changes);
+      if (stored.status !== TicketStatus.DRAFT) await this.history.recordFieldChanges(tx, stored.id, viewer.user.id, [...diffs, ...custom.diffs], now);
       await action?.after?.(tx, next, now);
       return { result: ok(next), changed: true };
     });
@@ -227,6 +239,7 @@ export class TicketService {
       ctx.loaders.ticketById.clear(ticket.id).prime(ticket.id, ticket);
       for (const role of [TicketUserRole.ASSIGNEE, TicketUserRole.CC]) ctx.loaders.ticketUsers.clear({ ticketId: ticket.id, role });
       ctx.loaders.ticketTags.clear(ticket.id);
+      ctx.loaders.ticketFieldValues.clear(ticket.id);
     }
     return outcome.result;
   }

@@ -5,6 +5,7 @@ import { ChangeType, TicketStatus } from '../entities/ticket.enums';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 import { WebhookEvent } from '../entities/webhook-event.enum';
 import type { RequestContext } from '../graphql/context';
+import type { CustomFieldLookup } from '../search/custom-field.filter';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { parseTicketQuery } from '../search/ticket-query.parser';
 import type { OutboxService } from './outbox.service';
@@ -28,6 +29,7 @@ export class WebhookNotifier implements TicketChangeListener {
     private readonly db: Database,
     private readonly webhooks: WebhookService,
     private readonly outbox: OutboxService,
+    private readonly customFields: CustomFieldLookup,
   ) {}
 
   ticketOpened(ctx: RequestContext, ticketId: number, at: Date): Promise<void> {
@@ -57,7 +59,7 @@ export class WebhookNotifier implements TicketChangeListener {
   /** Whether the ticket (as this transaction sees it) matches the webhook's query. */
   private async matches(ctx: RequestContext, query: string, ticketId: number): Promise<boolean> {
     const qb = this.db.em(ctx).createQueryBuilder(Ticket, 't').where('t.id = :ticketId', { ticketId });
-    new TicketFilterCompiler(qb, this.db.dialect).apply(parseTicketQuery(query, { now: new Date(), username: null }));
+    new TicketFilterCompiler(qb, this.db.dialect, 't', this.customFields).apply(parseTicketQuery(query, { now: new Date(), username: null }));
     return (await qb.getCount()) > 0;
   }
 }

@@ -1,5 +1,6 @@
 import { Field, InputType, Int } from 'type-graphql';
 import { TicketPriority, TicketStatus, TicketType } from '../../entities/ticket.enums';
+import { CustomFieldFilter } from './custom-field-filter.input';
 
 /*
  * The typed ticket filter. Fields of one TicketFilter object are ANDed; and/or/not combine
@@ -106,4 +107,5 @@ export class TicketFilter {
   @Field(() => DateTimeFilter, { nullable: true, description: 'Due date.' }) due?: DateTimeFilter | null;
   @Field(() => DateTimeFilter, { nullable: true, description: 'Time the ticket was resolved or closed.' }) closed?: DateTimeFilter | null;
   @Field(() => Boolean, { nullable: true, description: 'true: an SLA target was missed (response or resolution); false: none was.' }) slaBreached?: boolean | null;
+  @Field(() => [CustomFieldFilter], { nullable: true, description: 'Conditions on custom fields, by key; all must hold.' }) customFields?: CustomFieldFilter[] | null;
 }
