@@ -351,3 +351,35 @@ test('subscriptions: ticketChanged(query: "cf.…") is matched in memory like ti
     expect({ f, got: r.events.map((e) => e.ticketCreated.number).sort((x: number, y: number) => x - y) }).toEqual({ f, got: expected });
   }
 });
+
+test('orderBy a custom field: values in order, tickets without a value last, keyset pages neither skip nor repeat', async () => {
+  const order = (customField: string, direction: string) => [{ field: 'CUSTOM_FIELD', customField, direction }];
+  const q = '-subject:History -subject:Mailed -subject:Streamed';
+  const pages = async (o: unknown): Promise<number[]> => {
+    const seen: number[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 20; i++) {
+      const r: any = await s.gql(SEARCH, { q, o, first: 1, after });
+      expect(r.errors).toBeUndefined();
+      seen.push(...r.data.tickets.edges.map((e: any) => e.node.number));
+      if (!r.data.tickets.pageInfo.hasNextPage) break;
+      after = r.data.tickets.pageInfo.endCursor;
+    }
+    return seen;
+  };
+  const whole = async (o: unknown) => ((await s.gql(SEARCH, { q, o, first: 100 })).data.tickets.edges as any[]).map((e) => e.node.number);
+  for (const [key, direction] of [['tier', 'ASC'], ['tier', 'DESC'], ['due_review', 'ASC'], ['site', 'DESC'], ['owner', 'ASC'], ['environment', 'ASC']]) {
+    const all = await whole(order(key, direction));
+    expect({ key, direction, paged: await pages(order(key, direction)) }).toEqual({ key, direction, paged: all });
+  }
+  const { a, b, c, d } = t;
+  // a: tier 5 (set by the webhook test) or 3, b: 1 or 2, c: 2.5, d: none.
+  const byTier = await whole(order('tier', 'ASC'));
+  expect(byTier.indexOf(d.number)).toBe(byTier.length - 1);
+  expect(byTier.slice(0, 3)).toEqual([b.number, c.number, a.number]);
+  expect((await whole(order('due_review', 'ASC'))).slice(0, 2)).toEqual([a.number, b.number]);
+  const bad = await s.gql(SEARCH, { o: [{ field: 'CUSTOM_FIELD', customField: 'nope' }], first: 1 });
+  expect(bad.errors?.[0].message).toMatch(/no custom field nope/);
+  const missing = await s.gql(SEARCH, { o: [{ field: 'CUSTOM_FIELD' }], first: 1 });
+  expect(missing.errors?.[0].message).toMatch(/needs customField/);
+});

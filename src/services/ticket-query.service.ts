@@ -45,7 +45,7 @@ export class TicketQueryService {
     const viewer = requireViewer(ctx);
     if (args.includeDeleted && !isAdmin(viewer)) throw forbidden('Only admins list deleted tickets');
     const req = pageRequest(args, this.limits);
-    const ordering = new TicketOrdering(args.orderBy);
+    const ordering = new TicketOrdering(args.orderBy, this.customFields);
     const parsed = args.query ? this.parseQuery(ctx, args.query) : null;
     const em = this.db.em(ctx);
     const base = scopeVisibleTickets(em.createQueryBuilder(Ticket, 't'), viewer, 't', { includeDeleted: args.includeDeleted === true });
@@ -62,6 +62,7 @@ export class TicketQueryService {
     const page = em.createQueryBuilder(Ticket, 't').innerJoin(`(${ids.getQuery()})`, 'p', 'p.id = t.id').setParameters(ids.getParameters());
     ordering.apply(page, 't', null, req.backward);
     const rows = await page.getMany();
+    await ordering.loadCustomValues((sql, params) => em.query(sql, params), rows.map((t) => t.id));
     for (const t of rows) ctx.loaders.ticketById.prime(t.id, t);
     return { ...buildPage(rows, req, (t) => ordering.cursorOf(t)), count: () => countQb.getCount() };
   }
