@@ -48,8 +48,10 @@ test('a freshly migrated database has the schema the entities describe: TypeORM 
 
 onSqlite('naming the foreign keys SQLite had unnamed keeps the rows, references and id counters of tickets and categories', async () => {
   await runMigrations(ds);
-  // Back to the schema before NamedForeignKeys (a revert needs foreign keys off: transaction none).
-  await ds.undoLastMigration({ transaction: 'none' });
+  // Back to the schema before NamedForeignKeys (a revert needs foreign keys off: transaction none),
+  // undoing the migrations that came after it first.
+  const undo = ds.migrations.length - ds.migrations.findIndex((m) => m.name?.startsWith('NamedForeignKeys'));
+  for (let i = 0; i < undo; i++) await ds.undoLastMigration({ transaction: 'none' });
   const fkNames = async (table: string) => ((await ds.query(`SELECT sql FROM sqlite_master WHERE name = ?`, [table])) as { sql: string }[])[0].sql.match(/FK_\w+/g);
   expect(await fkNames('category')).toBeNull();
   const at = '2024-01-01 00:00:00.000';
@@ -73,8 +75,11 @@ onSqlite('naming the foreign keys SQLite had unnamed keeps the rows, references 
   });
   const before = await snapshot();
 
-  expect(await runMigrations(ds)).toEqual(['NamedForeignKeys1795700000000']);
-  expect(await snapshot()).toEqual(before);
+  expect(await runMigrations(ds)).toEqual(ds.migrations.slice(-undo).map((m) => m.name));
+  // Columns later migrations add are left out: the rows must be as they were.
+  const after = (await snapshot()) as Record<string, Record<string, unknown>[]>;
+  const same = Object.fromEntries(Object.entries(before as Record<string, Record<string, unknown>[]>).map(([k, rows]) => [k, after[k].map((r, i) => Object.fromEntries(Object.keys(rows[i] ?? r).map((c) => [c, r[c]])))]));
+  expect(same).toEqual(before);
   expect(before.counters).toEqual([{ name: 'category', seq: 3 }, { name: 'ticket', seq: 4 }]);
   expect(await fkNames('category')).toEqual(['FK_dc80af15ad8913831d0c359018d']);
   expect(await fkNames('ticket')).toContain('FK_2a3cae8fd60482104d7f09a5894');
