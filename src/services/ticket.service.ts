@@ -88,7 +88,8 @@ export class TicketService {
     const f = checked.value as Required<NormalizedTicketFields>;
     const values = await this.customFields.validate(ctx, input.customFields ?? []);
     if (!values.ok) return values;
-    const missing = this.customFields.checkNew(f.category?.id ?? null, values.value);
+    // Required fields bind people filling in a ticket; a job or an alert opening one cannot know them.
+    const missing = origin ? [] : this.customFields.checkNew(f.category?.id ?? null, values.value);
     if (missing.length) return refused(...missing);
     let requesterId = viewer.user.id;
     if (input.requester != null) {
