@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SmtpSink } from './helpers/smtp-sink';
 import { Ticket } from '../src/entities/ticket.entity';
+import { User } from '../src/entities/user.entity';
 import { WebhookDelivery } from '../src/entities/webhook-delivery.entity';
 import { rowIdOf } from '../src/graphql/global-id';
 import type { TicketFilter } from '../src/graphql/inputs/ticket-filter.input';
@@ -71,7 +72,8 @@ beforeAll(async () => {
   for (const key of ['hardware', 'software']) await s.gql(`mutation { categoryCreate(input: { key: "${key}" }) { userErrors { message } } }`);
   ada = await s.user('ada', ['CREATE_TICKETS', 'EDIT_TICKETS'], { name: 'Ada Lovelace' });
   await s.user('grace');
-  await s.user('gone', ['EDIT_TICKETS'], { active: false }).catch(() => undefined);
+  await s.user('gone');
+  await s.app.db.manager.update(User, { username: 'gone' }, { active: false });
 
   await field({ key: 'site', title: 'Site', type: 'SINGLE_CHOICE', choices: [{ key: 'berlin', title: 'Berlin' }, { key: 'paris', title: 'Paris' }, { key: 'oslo' }], requiredInCategories: ['hardware'], position: 1 });
   await field({ key: 'tier', title: 'Support tier', type: 'NUMBER', position: 2 });
@@ -153,6 +155,7 @@ test('bad values are refused naming the field, and nothing is written', async ()
     [{ key: 'environment', choices: ['production', 'moon'] }, 'INVALID', /"moon" is not a choice/],
     [{ key: 'due_review', date: '2025-02-30' }, 'INVALID', /not a calendar day/],
     [{ key: 'owner', user: 'nobody' }, 'NOT_FOUND', /no active user nobody/],
+    [{ key: 'owner', user: 'gone' }, 'NOT_FOUND', /no active user gone/],
     [{ key: 'api', text: 'x'.repeat(501) }, 'TOO_LONG', /longer than 500/],
     [{ key: 'scratch', choice: 'x' }, 'INVALID', /archived/],
   ];
@@ -382,4 +385,18 @@ test('orderBy a custom field: values in order, tickets without a value last, key
   expect(bad.errors?.[0].message).toMatch(/no custom field nope/);
   const missing = await s.gql(SEARCH, { o: [{ field: 'CUSTOM_FIELD' }], first: 1 });
   expect(missing.errors?.[0].message).toMatch(/needs customField/);
+});
+
+test('saved searches keep custom field conditions and orderBy', async () => {
+  const r = await s.gql(
+    `mutation($i: SavedSearchCreateInput!) { savedSearchCreate(input: $i) { savedSearch { query filter orderBy { field direction customField } tickets(first: 10) { edges { node { number } } } } userErrors { field code message } } }`,
+    { i: { name: 'Berlin and Paris by tier', query: 'cf.site:berlin|paris', filter: { customFields: [{ key: 'tier', isNull: false }] }, orderBy: [{ field: 'CUSTOM_FIELD', customField: 'tier', direction: 'DESC' }] } },
+  );
+  expect(r.data.savedSearchCreate.userErrors).toEqual([]);
+  const ss = r.data.savedSearchCreate.savedSearch;
+  expect(ss.filter).toEqual({ customFields: [{ key: 'tier', isNull: false }] });
+  expect(ss.orderBy).toEqual([{ field: 'CUSTOM_FIELD', direction: 'DESC', customField: 'tier' }]);
+  expect(ss.tickets.edges.map((e: any) => e.node.number)).toEqual([t.a.number, t.b.number]);
+  const bad = await s.gql(`mutation($i: SavedSearchCreateInput!) { savedSearchCreate(input: $i) { userErrors { field code message } } }`, { i: { name: 'bad', filter: { customFields: [{ key: 'tier', gt: 'many' }] } } });
+  expect(bad.data.savedSearchCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'filter'], message: expect.stringMatching(/cf\.tier: "many" is not a number/) })]);
 });
