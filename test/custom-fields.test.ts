@@ -285,13 +285,14 @@ test('mail: the Created mail lists the values, the Updated mail names the change
   const [created] = await sink.waitFor(new RegExp(`^Ticket #${x.number} Created: Mailed$`));
   expect(created.envelopeTo).toEqual(['grace@example.com']);
   expect(created.mail.text).toContain('Site: Paris\nSupport tier: 2\nEnvironment: production, dev\n');
-  const u = await s.gql(T_UPDATE, { id: x.id, input: { customFields: [{ key: 'site', choice: 'oslo' }, { key: 'tier' }] } }, ada);
+  const u = await s.gql(T_UPDATE, { id: x.id, input: { customFields: [{ key: 'site', choice: 'berlin' }, { key: 'tier' }, { key: 'api', text: 'Orders' }] } }, ada);
   expect(u.data.ticketUpdate.userErrors).toEqual([]);
   const [updated] = await sink.waitFor(new RegExp(`^Ticket #${x.number} Updated: Mailed$`));
   expect(updated.envelopeTo).toEqual(['grace@example.com']);
-  expect(updated.mail.text).toContain('Ada Lovelace changed Site to: oslo');
+  expect(updated.mail.text).toContain('Ada Lovelace changed Site to: Berlin');
   expect(updated.mail.text).toContain('Ada Lovelace changed Support tier to: (none)');
-  expect(updated.mail.html).toContain('Ada Lovelace changed Site to: oslo');
+  expect(updated.mail.text).toContain('Ada Lovelace changed API to: Orders');
+  expect(updated.mail.html).toContain('Ada Lovelace changed Site to: Berlin');
 });
 
 test('webhooks carry the values on the ticket and the field key on each change', async () => {

@@ -26,6 +26,8 @@ export interface MailChange {
   field: TrackedField | null;
   /** CUSTOM_FIELD entries: the field's title. */
   fieldTitle?: string | null;
+  /** CUSTOM_FIELD entries: the new value as people read it (choice titles); null for none. */
+  newDisplay?: string | null;
   oldValue: SnapshotValue;
   newValue: SnapshotValue;
   body: string | null;
@@ -90,7 +92,7 @@ function describe(c: MailChange): string | null {
   switch (c.type) {
     case ChangeType.CHANGE:
       if (c.field === TrackedField.BODY) return `${c.authorName} changed the body`;
-      if (c.field === TrackedField.CUSTOM_FIELD) return `${c.authorName} changed ${c.fieldTitle ?? 'a custom field'} to: ${value(c.field, c.newValue)}`;
+      if (c.field === TrackedField.CUSTOM_FIELD) return `${c.authorName} changed ${c.fieldTitle ?? 'a custom field'} to: ${c.newDisplay ?? '(none)'}`;
       return `${c.authorName} changed ${fieldName(c.field!)} to: ${value(c.field!, c.newValue)}`;
     case ChangeType.FILE_ADDED:
       return `${c.authorName} attached ${String(c.newValue)}`;

@@ -352,6 +352,14 @@ export class CustomFieldService implements CustomFieldLookup {
       .map((d) => ({ key: d.key, title: d.title, value: snapshotOf(d, grouped.get(d.id)!), display: displayOf(d, grouped.get(d.id)!) }));
   }
 
+  /** A history value for people: choice titles for choice keys (the field as it is now); null for no value. */
+  displaySnapshot(key: string, value: SnapshotValue): string | null {
+    if (value === null || (Array.isArray(value) && value.length === 0)) return null;
+    const field = this.byKey(key);
+    const title = (k: string) => field?.choices.find((c) => c.key === k)?.title ?? k;
+    return Array.isArray(value) ? value.map(title).join(', ') : title(value);
+  }
+
   /** Active fields as entities, from the catalog (no statement): ticketMetadata. */
   activeFields(): CustomField[] {
     return this.all().filter((d) => d.active).map(entityOf);

@@ -82,6 +82,7 @@ export class MailDeliveryHandler implements OutboxHandler {
             type: e.type,
             field: e.field,
             fieldTitle: e.customFieldKey ? (this.customFields.byKey(e.customFieldKey)?.title ?? e.customFieldKey) : null,
+            newDisplay: e.customFieldKey ? this.customFields.displaySnapshot(e.customFieldKey, parse(e.newValue)) : null,
             oldValue: parse(e.oldValue),
             newValue: parse(e.newValue),
             body: e.body,
