@@ -125,6 +125,11 @@ test('admins define fields; bad definitions are refused with userErrors naming t
   await field({ key: 'scratch', type: 'TEXT' });
   const retyped = await s.gql(CF_UPDATE, { k: 'scratch', i: { type: 'SINGLE_CHOICE', choices: [{ key: 'x', title: 'X' }] } });
   expect(retyped.data.customFieldUpdate).toEqual({ customField: expect.objectContaining({ type: 'SINGLE_CHOICE', choices: [{ key: 'x', title: 'X' }] }), userErrors: [] });
+  const DELETE = `mutation($k: String!) { customFieldDelete(key: $k) { customField { key } userErrors { field code message } } }`;
+  expect((await s.gql(DELETE, { k: 'tier' })).data.customFieldDelete).toEqual({ customField: null, userErrors: [expect.objectContaining({ field: ['key'], code: 'IN_USE' })] });
+  await field({ key: 'unused', type: 'DATE' });
+  expect((await s.gql(DELETE, { k: 'unused' })).data.customFieldDelete).toEqual({ customField: { key: 'unused' }, userErrors: [] });
+  expect((await s.gql(DELETE, { k: 'unused' })).data.customFieldDelete.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND' })]);
   const archived = await s.gql(CF_UPDATE, { k: 'scratch', i: { active: false } });
   expect(archived.data.customFieldUpdate.customField.active).toBe(false);
 

@@ -54,6 +54,12 @@ export class CustomFieldResolver {
     return payload(await this.service.update(ctx, key, input), customFieldPayload);
   }
 
+  @Authorized(Privilege.ADMIN)
+  @PayloadMutation(() => CustomFieldPayload, { description: 'Admins only. Removes a field no ticket holds a value of (IN_USE otherwise: archive it with customFieldUpdate). Answers the removed field.' })
+  async customFieldDelete(@Ctx() ctx: RequestContext, @Arg('key', { description: 'The key of the field to remove.' }) key: string): Promise<CustomFieldPayload> {
+    return payload(await this.service.delete(ctx, key), customFieldPayload);
+  }
+
   @FieldResolver(() => [Category], { description: 'Categories in which tickets must have a value of this field.' })
   requiredInCategories(@Ctx() ctx: RequestContext, @Root() field: CustomField): Promise<Category[]> {
     return this.service.requiredIn(ctx, field);

@@ -156,6 +156,23 @@ export class CustomFieldService implements CustomFieldLookup {
     return updated;
   }
 
+  /** Removes a field no ticket holds a value of (one in use is archived instead: IN_USE). Answers the removed field. */
+  async delete(ctx: RequestContext, rawKey: string): Promise<Result<CustomField>> {
+    const key = rawKey.trim().toLowerCase();
+    const deleted = await this.db.transaction(ctx, async (tx): Promise<Result<CustomField>> => {
+      const em = this.db.em(tx);
+      const field = await em.findOneBy(CustomField, { key });
+      if (!field) return refused(refusal(['key'], UserErrorCode.NOT_FOUND, `No custom field ${key}`));
+      if (await em.existsBy(TicketFieldValue, { fieldId: field.id })) {
+        return refused(refusal(['key'], UserErrorCode.IN_USE, `Tickets hold values of ${key}; archive it (active: false) instead`));
+      }
+      await em.delete(CustomField, { id: field.id });
+      return ok(field);
+    });
+    await this.refresh();
+    return deleted;
+  }
+
   private checkTitle(raw: string, refusals: Refusal[]): string {
     const title = raw.trim();
     if (!title) refusals.push(refusal(['input', 'title'], UserErrorCode.BLANK, 'The title cannot be blank'));
