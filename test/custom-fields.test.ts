@@ -314,7 +314,14 @@ test('webhooks carry the values on the ticket and the field key on each change',
   expect(body.ticket.number).toBe(t.a.number);
   expect(body.ticket.customFields).toEqual({ site: 'berlin', tier: '5', due_review: '2025-12-01', environment: ['production', 'staging'], owner: 'grace', api: 'Payments' });
   expect(body.changes).toEqual([expect.objectContaining({ type: 'CHANGE', field: 'custom_field', customField: 'tier', previous: '3', value: '5' })]);
-  // Deliveries are written in the transaction of the change: none was for ticket b.
+  // A webhook whose query names a field deleted since matches nothing; ticket writes go on.
+  await field({ key: 'doomed', type: 'NUMBER' });
+  const doomed = await s.gql(`mutation($i: WebhookCreateInput!) { webhookCreate(input: $i) { userErrors { message } } }`, { i: { url: hookUrl, events: ['TICKET_UPDATED'], query: 'cf.doomed:>1' } });
+  expect(doomed.data.webhookCreate.userErrors).toEqual([]);
+  expect((await s.gql(`mutation { customFieldDelete(key: "doomed") { userErrors { message } } }`)).data.customFieldDelete.userErrors).toEqual([]);
+  const still = await s.gql(T_UPDATE, { id: t.c.id, input: { customFields: [{ key: 'tier', number: 2.5 }, { key: 'api', text: 'Webhooks' }] } }, ada);
+  expect(still.data.ticketUpdate.userErrors).toEqual([]);
+  // Deliveries are written in the transaction of the change: none was for ticket b (or c).
   const deliveries = await s.app.db.manager.find(WebhookDelivery);
   expect(deliveries.map((d) => d.ticketId)).toEqual([rowIdOf('Ticket', t.a.id)]);
 });
