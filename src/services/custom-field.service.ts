@@ -355,7 +355,7 @@ export class CustomFieldService implements CustomFieldLookup {
   /** A ticket's values for GraphQL, in field order (fields without a value left out). */
   async valuesOf(ctx: RequestContext, ticketId: number): Promise<CustomFieldValue[]> {
     const grouped = groupRows(await ctx.loaders.ticketFieldValues.load(ticketId));
-    const fields = await this.fieldRows(ctx);
+    const fields = new Map(this.all().map((d) => [d.id, entityOf(d)]));
     return this.all()
       .filter((d) => grouped.get(d.id)?.length)
       .map((d) => toValue(d, fields.get(d.id)!, grouped.get(d.id)!));
@@ -382,10 +382,6 @@ export class CustomFieldService implements CustomFieldLookup {
     return this.all().filter((d) => d.active).map(entityOf);
   }
 
-  /** Entities for CustomFieldValue.field, built from the catalog (no statement). */
-  private async fieldRows(_ctx: RequestContext): Promise<Map<number, CustomField>> {
-    return new Map(this.all().map((d) => [d.id, entityOf(d)]));
-  }
 }
 
 function groupRows(rows: TicketFieldValue[]): Map<number, ValueRow[]> {
