@@ -157,9 +157,12 @@ async function populate(): Promise<void> {
   add('ApiKey', (await must(`mutation { apiKeyCreate(input: { name: "narrow", username: "full", privileges: [CREATE_TICKETS], categories: ["database"], expiresAt: "2099-01-01T00:00:00Z" }) { apiKey { id } userErrors { message } } }`)).apiKeyCreate.apiKey.id);
   add('Webhook', (await must(`mutation($u: String!) { webhookCreate(input: { url: $u, events: [TICKET_CREATED, TICKET_UPDATED, COMMENT_ADDED], query: "category:database" }) { webhook { id } userErrors { message } } }`, { u: receiverUrl })).webhookCreate.webhook.id);
 
-  // A ticket with everything: category (group, SLA), tags, people, due, server, files, comments with an edit, events, jobs, resolution.
+  await must(`mutation { customFieldCreate(input: { key: "site", type: SINGLE_CHOICE, choices: [{ key: "berlin" }, { key: "paris" }] }) { customField { key } userErrors { message } } }`);
+  await must(`mutation { customFieldCreate(input: { key: "owner", type: USER }) { customField { key } userErrors { message } } }`);
+
+  // A ticket with everything: category (group, SLA), tags, people, due, server, custom fields, files, comments with an edit, events, jobs, resolution.
   const created = await multipartRequest(s.url, ADMIN_KEY, `mutation($input: TicketCreateInput!) { ticketCreate(input: $input) { ticket { id number } userErrors { message } } }`, {
-    input: { subject: 'Everything', body: 'Disk **full**', type: 'CHANGE', priority: 'URGENT', category: 'database', tags: ['important'], server: 'db-1', assignees: ['ada'], cc: ['grace'], notify: ['ops@example.com'], requester: 'full', due: '3 days', files: [null] },
+    input: { subject: 'Everything', body: 'Disk **full**', type: 'CHANGE', priority: 'URGENT', category: 'database', tags: ['important'], server: 'db-1', assignees: ['ada'], cc: ['grace'], notify: ['ops@example.com'], requester: 'full', due: '3 days', files: [null], customFields: [{ key: 'site', choice: 'berlin' }, { key: 'owner', user: 'ada' }] },
   }, [{ path: 'variables.input.files.0', filename: 'df.txt', type: 'text/plain', content: '98%' }]);
   const ticket = (created.body as any).data?.ticketCreate.ticket;
   if (!ticket) throw new Error(JSON.stringify(created.body));

@@ -42,6 +42,17 @@ beforeAll(async () => {
   s = await startTestServer({ WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '100' }, { logger });
   for (const key of ['prod', 'dev']) await s.gql(`mutation { categoryCreate(input: { key: "${key}" }) { userErrors { message } } }`);
   for (const key of ['important', 'db']) await s.gql(`mutation { tagCreate(input: { key: "${key}" }) { userErrors { message } } }`);
+  for (const i of [
+    { key: 'site', type: 'SINGLE_CHOICE', choices: [{ key: 'berlin' }, { key: 'paris' }] },
+    { key: 'tier', type: 'NUMBER' },
+    { key: 'review', type: 'DATE' },
+    { key: 'env', type: 'MULTI_CHOICE', choices: [{ key: 'prod' }, { key: 'test' }] },
+    { key: 'owner', type: 'USER' },
+    { key: 'app', type: 'TEXT' },
+  ]) {
+    const r = await s.gql(`mutation($i: CustomFieldCreateInput!) { customFieldCreate(input: $i) { userErrors { message } } }`, { i });
+    expect(r.data.customFieldCreate.userErrors).toEqual([]);
+  }
   const alice = await s.user('alice');
   const bob = await s.user('bob');
   const create = async (name: string, input: Record<string, unknown>, key: string) => {
@@ -125,6 +136,12 @@ test('ticketCreated typed filters are matched in memory with the meaning tickets
     // SQL's NULLs: a condition on a ticket without a server or category is unknown, and NOT unknown is still unknown.
     { not: { server: { contains: 'web' } } }, { or: [{ category: { eq: 'prod' } }, { priority: { eq: 'LOW' } }] },
     { not: { or: [{ server: { eq: 'web02' } }, { type: { eq: 'QUESTION' } }] } }, { not: { category: { isNull: true } } },
+    // Custom fields (one value row per multi-choice key; notIn and isNull keep tickets without a value; TEXT compares like the collation).
+    { customFields: [{ key: 'site', eq: 'berlin' }] }, { customFields: [{ key: 'site', notIn: ['berlin'] }] }, { customFields: [{ key: 'tier', gt: '2' }] },
+    { customFields: [{ key: 'tier', gte: '1', lt: '3' }] }, { customFields: [{ key: 'review', lte: '2026-01-10' }] }, { customFields: [{ key: 'review', isNull: true }] },
+    { customFields: [{ key: 'env', eq: 'test' }, { key: 'env', notIn: ['prod'] }] }, { customFields: [{ key: 'env', in: ['prod'] }] }, { not: { customFields: [{ key: 'env', eq: 'prod' }] } },
+    { customFields: [{ key: 'owner', eq: 'ALICE' }] }, { customFields: [{ key: 'owner', isNull: false }] }, { customFields: [{ key: 'app', eq: 'billing' }] },
+    { or: [{ customFields: [{ key: 'tier', lt: '2' }] }, { customFields: [{ key: 'app', in: ['Billing'] }] }] },
   ];
   const subs = FILTERS.map((f) => ({ f, r: c.subscribe<{ ticketCreated: { number: number } }>(CREATED, { f }) }));
   // Subscribed last, so it is served last of each batch: once it has an event, the others have theirs queued.
@@ -133,8 +150,14 @@ test('ticketCreated typed filters are matched in memory with the meaning tickets
   await eventually(`${FILTERS.length + 1} subscriptions registered`, () => s.app.services.ticketStream.subscriberCount === FILTERS.length + 1);
   const made: number[] = [];
   for (const input of [
-    { subject: 'Disk full again', server: 'web02', priority: 'HIGH', category: 'prod', assignees: ['alice'], body: 'the disk full alarm' },
-    { subject: 'Rollout plan', type: 'RELEASE', priority: 'LOW', tags: ['db'], due: new Date(Date.now() + 86_400_000).toISOString(), body: 'Résumé of the plan for the db; see dbadmin' },
+    {
+      subject: 'Disk full again', server: 'web02', priority: 'HIGH', category: 'prod', assignees: ['alice'], body: 'the disk full alarm',
+      customFields: [{ key: 'site', choice: 'berlin' }, { key: 'tier', number: 3 }, { key: 'review', date: '2026-01-10' }, { key: 'env', choices: ['prod', 'test'] }, { key: 'owner', user: 'alice' }, { key: 'app', text: 'Billing' }],
+    },
+    {
+      subject: 'Rollout plan', type: 'RELEASE', priority: 'LOW', tags: ['db'], due: new Date(Date.now() + 86_400_000).toISOString(), body: 'Résumé of the plan for the db; see dbadmin',
+      customFields: [{ key: 'site', choice: 'paris' }, { key: 'tier', number: 1.5 }, { key: 'env', choices: ['test'] }, { key: 'app', text: 'billing' }],
+    },
     { subject: 'Plain question', type: 'QUESTION', category: 'dev', assignees: ['bob'], cc: ['alice'], requester: 'bob' },
   ]) {
     const r = await s.gql(CREATE, { input });

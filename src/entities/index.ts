@@ -24,5 +24,7 @@ import { EventDefinition } from './event-definition.entity';
 import { TicketEvent } from './ticket-event.entity';
 import { Job } from './job.entity';
 import { JobFile } from './job-file.entity';
+import { CustomField, CustomFieldCategory } from './custom-field.entity';
+import { TicketFieldValue } from './ticket-field-value.entity';
 
-export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression, TicketRead, SlaPolicy, UserGroup, GroupMember, Webhook, WebhookDelivery, EventDefinition, TicketEvent, Job, JobFile, IdempotencyKey];
+export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression, TicketRead, SlaPolicy, UserGroup, GroupMember, Webhook, WebhookDelivery, EventDefinition, TicketEvent, Job, JobFile, IdempotencyKey, CustomField, CustomFieldCategory, TicketFieldValue];

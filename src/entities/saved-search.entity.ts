@@ -8,6 +8,8 @@ import { User } from './user.entity';
 export interface StoredOrder {
   field: string;
   direction: string;
+  /** With field custom_field: the custom field key. */
+  customField?: string;
 }
 
 /**

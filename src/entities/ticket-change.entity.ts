@@ -33,6 +33,11 @@ export class TicketChange {
   @Column({ type: 'varchar', length: 24, nullable: true })
   field: TrackedField | null;
 
+  /** CUSTOM_FIELD entries: the key of the custom field that changed. */
+  @Field(() => String, { nullable: true, description: 'For CHANGE entries of field CUSTOM_FIELD: the key of the custom field (e.g. "site").' })
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  customFieldKey: string | null;
+
   /** JSON-encoded previous value (string, or array for list fields); null for body edits. */
   @Column({ type: 'text', nullable: true })
   oldValue: string | null;

@@ -67,6 +67,8 @@ export enum TrackedField {
   TAGS = 'tags',
   LOCKED = 'locked',
   RESOLUTION = 'resolution',
+  /** A custom field; the entry names it in customFieldKey. */
+  CUSTOM_FIELD = 'custom_field',
 }
 
 export enum Privilege {
@@ -151,6 +153,7 @@ registerEnumType(TrackedField, {
     TAGS: { description: 'Ticket.tags.' },
     LOCKED: { description: 'Ticket.locked.' },
     RESOLUTION: { description: 'Ticket.resolution.' },
+    CUSTOM_FIELD: { description: 'A custom field (Ticket.customFields); Change.customFieldKey names it.' },
   },
 });
 registerEnumType(Privilege, {

@@ -12,6 +12,7 @@ import { ServerTicketsResolver, UserTicketsResolver } from '../resolvers/federat
 import { UserRequestedTicketsResolver } from '../resolvers/requested-tickets.resolver';
 import { FileResolver } from '../resolvers/file.resolver';
 import { CategoryResolver, GroupResolver, TagResolver } from '../resolvers/label.resolver';
+import { CustomFieldResolver, CustomFieldValueResolver, TicketCustomFieldsResolver } from '../resolvers/custom-field.resolver';
 import { MetadataResolver } from '../resolvers/metadata.resolver';
 import { NodeResolver } from '../resolvers/node.resolver';
 import { OutboxResolver } from '../resolvers/outbox.resolver';
@@ -60,6 +61,7 @@ export async function buildAppSchema(services: Services = NO_SERVICES): Promise<
         ServerTicketsResolver, UserTicketsResolver, UserRequestedTicketsResolver, WebhookResolver, WebhookDeliveryResolver,
         EventResolver, TicketEventResolver, TicketEventsFieldResolver, JobResolver, TicketOriginResolver, TicketJobsResolver, AlertTicketsResolver, ChangeJobResolver,
         TicketStreamResolver,
+        CustomFieldResolver, TicketCustomFieldsResolver, CustomFieldValueResolver,
       ],
       orphanedTypes: [Server, Alert],
       scalarsMap: [{ type: Date, scalar: DateTimeResolver }],

@@ -84,6 +84,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     services = createServices(db, config, log, background, contexts);
     if (config.adminApiKey) await services.users.ensureAdmin();
     await services.webhooks.refresh();
+    await services.customFields.refresh();
     await services.events.loadFile();
     await services.jobs.recoverInterrupted();
   } catch (err) {

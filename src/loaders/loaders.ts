@@ -21,6 +21,7 @@ import { EventDefinition } from '../entities/event-definition.entity';
 import { Job } from '../entities/job.entity';
 import { JobFile, type JobFileRole } from '../entities/job-file.entity';
 import { TicketEvent } from '../entities/ticket-event.entity';
+import { TicketFieldValue } from '../entities/ticket-field-value.entity';
 
 /** Keeps IN lists within what both databases plan well. */
 const MAX_BATCH = 500;
@@ -57,6 +58,8 @@ export interface Loaders {
   userByUsername: DataLoader<string, User | null>;
   ticketUsers: DataLoader<{ ticketId: number; role: TicketUserRole }, User[], string>;
   ticketTags: DataLoader<number, Tag[]>;
+  /** Custom field value rows per ticket (USER rows with their user joined). */
+  ticketFieldValues: DataLoader<number, TicketFieldValue[]>;
   changePage: DataLoader<ChangePageKey, TicketChange[], string>;
   changeCount: DataLoader<ChangeCountKey, number, string>;
   commentRevisions: DataLoader<number, CommentRevision[]>;
@@ -186,6 +189,17 @@ export function createLoaders(db: Database, options: LoaderOptions = {}): Loader
         .getMany();
       const grouped = groupBy(links, (l) => l.ticketId);
       return ticketIds.map((id) => (grouped.get(id) ?? []).map((l) => l.tag as Tag));
+    }, opts),
+
+    ticketFieldValues: DataLoader('ticketFieldValues', async (ticketIds) => {
+      const rows = await em
+        .createQueryBuilder(TicketFieldValue, 'v')
+        .leftJoinAndSelect('v.valueUser', 'u')
+        .where('v.ticketId IN (:...ticketIds)', { ticketIds: [...ticketIds] })
+        .orderBy('v.id', 'ASC')
+        .getMany();
+      const grouped = groupBy(rows, (r) => r.ticketId);
+      return ticketIds.map((id) => grouped.get(id) ?? []);
     }, opts),
 
     // One statement for the first/last N history entries of every ticket in the batch: a window

@@ -17,11 +17,17 @@ export interface MailTicket {
   priority: string;
   due: Date | null;
   url: string;
+  /** Custom field values that are set, in field order (title and display value). */
+  customFields?: { title: string; value: string }[];
 }
 
 export interface MailChange {
   type: ChangeType;
   field: TrackedField | null;
+  /** CUSTOM_FIELD entries: the field's title. */
+  fieldTitle?: string | null;
+  /** CUSTOM_FIELD entries: the new value as people read it (choice titles); null for none. */
+  newDisplay?: string | null;
   oldValue: SnapshotValue;
   newValue: SnapshotValue;
   body: string | null;
@@ -77,6 +83,7 @@ function details(t: MailTicket): string[] {
     `Status: ${humanize(t.status)}`,
     `Priority: ${humanize(t.priority)}`,
     ...(t.due ? [`Due: ${formatTime(t.due)}`] : []),
+    ...(t.customFields ?? []).map((f) => `${f.title}: ${f.value}`),
   ];
 }
 
@@ -85,6 +92,7 @@ function describe(c: MailChange): string | null {
   switch (c.type) {
     case ChangeType.CHANGE:
       if (c.field === TrackedField.BODY) return `${c.authorName} changed the body`;
+      if (c.field === TrackedField.CUSTOM_FIELD) return `${c.authorName} changed ${c.fieldTitle ?? 'a custom field'} to: ${c.newDisplay ?? '(none)'}`;
       return `${c.authorName} changed ${fieldName(c.field!)} to: ${value(c.field!, c.newValue)}`;
     case ChangeType.FILE_ADDED:
       return `${c.authorName} attached ${String(c.newValue)}`;

@@ -18,6 +18,7 @@ import type {
   TicketStatusFilter,
   TicketTypeFilter,
 } from '../graphql/inputs/ticket-filter.input';
+import { customFieldSql, NO_CUSTOM_FIELDS, typedCondition, type CustomFieldLookup } from './custom-field.filter';
 import { fullTextWords, mysqlAgainst, mysqlMatchColumns, sqliteMatch, type FullTextColumn } from './full-text';
 
 /** Bounds that keep one filter from turning into a statement the database struggles to plan. */
@@ -43,6 +44,8 @@ export class TicketFilterCompiler {
     private readonly qb: SelectQueryBuilder<Ticket>,
     private readonly dialect: 'sqlite' | 'mysql',
     private readonly alias = 't',
+    /** Custom field definitions, for customFields conditions (none: such conditions are refused). */
+    private readonly customFields: CustomFieldLookup = NO_CUSTOM_FIELDS,
   ) {}
 
   /** Adds the filter's condition to the query. */
@@ -80,6 +83,7 @@ export class TicketFilterCompiler {
     if (f.slaBreached != null) add(this.slaBreached(f.slaBreached));
     if (f.source) add(this.scalar(`${t}.source`, f.source as TicketSourceFilter, 'source'));
     if (f.externalId) add(this.membership(`${t}.externalId`, f.externalId, 'externalId', (p) => p as string, true));
+    for (const cf of f.customFields ?? []) add(customFieldSql(typedCondition(cf, this.customFields, new Date()), `${t}.id`, (v) => this.param(v, `cf.${cf.key}`)));
     if (f.and) parts.push(this.join(f.and.map((x) => this.filter(x, depth + 1)), 'AND'));
     if (f.or) parts.push(this.join(f.or.map((x) => this.filter(x, depth + 1)), 'OR'));
     if (f.not) {

@@ -43,6 +43,8 @@ function convert(f: FilterJson, value: (field: string, v: unknown) => unknown): 
     if (cond == null) continue;
     if (field === 'not') out.not = convert(cond as FilterJson, value);
     else if (typeof cond === 'boolean') out[field] = cond;
+    // Custom field conditions are plain strings already (read by the field's type when compiled).
+    else if (field === 'customFields') out[field] = (cond as FilterJson[]).map((c) => ({ ...c }));
     else if (COMBINATORS.has(field)) out[field] = (cond as FilterJson[]).map((x) => convert(x, value));
     else {
       const c: FilterJson = {};

@@ -1,6 +1,7 @@
 import { badUserInput } from '../common/errors';
 import type { Ticket } from '../entities/ticket.entity';
 import type { DateTimeFilter, KeyFilter, KeyListFilter, TextFilter, TicketFilter } from '../graphql/inputs/ticket-filter.input';
+import { matchCustomField, NO_CUSTOM_FIELDS, typedCondition, type CustomFieldFacts, type CustomFieldLookup } from './custom-field.filter';
 import { fullTextWords, type FullTextColumn } from './full-text';
 
 /** What a filter may look at besides the ticket's own columns, loaded once per dispatched batch. */
@@ -15,6 +16,8 @@ export interface TicketFacts {
   cc: string[];
   /** The ticket's full-text document (ticket_search); null when no filter needs it or the row is missing. */
   document: { subject: string; body: string; comments: string } | null;
+  /** The ticket's custom field values by field id; loaded when some filter has customFields. */
+  customFields?: CustomFieldFacts;
 }
 
 /** Which facts some filter needs (nothing is loaded that no filter reads). */
@@ -26,9 +29,10 @@ export interface FilterNeeds {
   assignees: boolean;
   cc: boolean;
   text: boolean;
+  customFields?: boolean;
 }
 
-export const NO_NEEDS: Readonly<FilterNeeds> = { category: false, creator: false, requester: false, tags: false, assignees: false, cc: false, text: false };
+export const NO_NEEDS: Readonly<FilterNeeds> = { category: false, creator: false, requester: false, tags: false, assignees: false, cc: false, text: false, customFields: false };
 
 /** Adds what `filter` reads to `needs`. */
 export function addNeeds(filter: TicketFilter, needs: FilterNeeds): void {
@@ -39,6 +43,7 @@ export function addNeeds(filter: TicketFilter, needs: FilterNeeds): void {
   if (filter.assignees) needs.assignees = true;
   if (filter.cc) needs.cc = true;
   if (filter.text || filter.subject || filter.body || filter.comments) needs.text = true;
+  if (filter.customFields?.length) needs.customFields = true;
   for (const f of [...(filter.and ?? []), ...(filter.or ?? []), ...(filter.not ? [filter.not] : [])]) addNeeds(f, needs);
 }
 
@@ -74,7 +79,10 @@ type Ordered = { eq?: unknown; lt?: unknown; lte?: unknown; gt?: unknown; gte?: 
 export class TicketFilterMatcher {
   private readonly tokenCache = new WeakMap<object, Map<FullTextColumn, string[]>>();
 
-  constructor(private readonly dialect: 'sqlite' | 'mysql') {}
+  constructor(
+    private readonly dialect: 'sqlite' | 'mysql',
+    private readonly customFields: CustomFieldLookup = NO_CUSTOM_FIELDS,
+  ) {}
 
   matches(filter: TicketFilter, facts: TicketFacts, now: Date): boolean {
     return this.evaluate(filter, facts, now) === true;
@@ -106,6 +114,7 @@ export class TicketFilterMatcher {
     if (filter.slaBreached != null) add(() => slaBreached(t, now) === filter.slaBreached);
     if (filter.source) add(() => ordered(t.source, filter.source as Ordered));
     if (filter.externalId) add(() => this.single(t.externalId, filter.externalId as KeyFilter, 'externalId'));
+    for (const cf of filter.customFields ?? []) add(() => matchCustomField(typedCondition(cf, this.customFields, now), facts.customFields ?? new Map(), (s) => this.key(s)));
     if (filter.and) add(() => and((filter.and ?? []).map((f) => this.evaluate(f, facts, now))));
     if (filter.or) add(() => or((filter.or ?? []).map((f) => this.evaluate(f, facts, now))));
     if (filter.not) {

@@ -1,6 +1,7 @@
 import { badUserInput } from '../common/errors';
 import { TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
 import { TicketSource } from '../entities/ticket-source.enum';
+import type { CustomFieldFilter } from '../graphql/inputs/custom-field-filter.input';
 import type {
   KeyFilter,
   KeyListFilter,
@@ -32,7 +33,7 @@ export interface QueryContext {
   username: string | null;
 }
 
-type Kind = 'enum' | 'priority' | 'number' | 'date' | 'key' | 'list' | 'text' | 'sla';
+type Kind = 'enum' | 'priority' | 'number' | 'date' | 'key' | 'list' | 'text' | 'sla' | 'custom';
 interface FieldSpec {
   kind: Kind;
   target: keyof TicketFilter;
@@ -44,6 +45,8 @@ interface FieldSpec {
   users?: boolean;
   /** Values compare as typed (server ids); otherwise lower-cased like keys and usernames. */
   caseSensitive?: boolean;
+  /** custom: the custom field's key (cf.<key>). */
+  key?: string;
 }
 
 const FIELDS: Record<string, FieldSpec> = {
@@ -156,7 +159,7 @@ function splitTerm(raw: string): { negated: boolean; field: string | null; value
     negated = rest[0] === '-';
     rest = rest.slice(1);
   }
-  const m = /^([A-Za-z_]+):(.*)$/s.exec(rest);
+  const m = /^([A-Za-z_]+|[cC][fF]\.[A-Za-z0-9_]+):(.*)$/s.exec(rest);
   if (!m) {
     if (rest === '-' || rest === '+') throw new TermError(`"${rest}" must be followed by a word`);
     return { negated, field: null, value: rest };
@@ -174,9 +177,10 @@ function splitTerm(raw: string): { negated: boolean; field: string | null; value
 }
 
 function lookupField(name: string): FieldSpec {
+  if (name.startsWith('cf.')) return { kind: 'custom', target: 'customFields', key: name.slice(3) };
   const canonical = Object.hasOwn(ALIASES, name) ? ALIASES[name] : name;
   const spec = Object.hasOwn(FIELDS, canonical) ? FIELDS[canonical] : undefined;
-  if (!spec) throw new TermError(`Unknown field "${name}"; fields are ${QUERY_FIELDS.join(', ')}`);
+  if (!spec) throw new TermError(`Unknown field "${name}"; fields are ${QUERY_FIELDS.join(', ')} and cf.<custom field key>`);
   return spec;
 }
 
@@ -228,6 +232,8 @@ function parseValue(spec: FieldSpec, value: string, ctx: QueryContext): TicketFi
     case 'priority':
     case 'date':
       return anyOf(alts.map((a) => rangeFilter(spec, a.text, ctx)));
+    case 'custom':
+      return customFieldTerm(spec.key!, alts.map((a) => a.text), ctx);
   }
 }
 
@@ -265,6 +271,33 @@ function keyFilter(spec: FieldSpec, texts: string[], ctx: QueryContext): KeyFilt
   if (none && values.length === 0) f.isNull = true;
   if (none && values.length > 0) throw new TermError('Combine "none" with other values using a separate term');
   return f;
+}
+
+/**
+ * cf.<key>:value. The parser does not know the field's type: values stay text (none, @me, ranges
+ * and comparators are read here) and the compiler reads them by type, naming cf.<key> in errors.
+ */
+function customFieldTerm(key: string, texts: string[], ctx: QueryContext): TicketFilter {
+  const one = (c: Omit<CustomFieldFilter, 'key'>): TicketFilter => ({ customFields: [{ key, ...c }] });
+  const conds = texts.map((t): Omit<CustomFieldFilter, 'key'> => {
+    if (t.toLowerCase() === 'none') {
+      if (texts.length > 1) throw new TermError('Combine "none" with other values using a separate term');
+      return { isNull: true };
+    }
+    const range = /^(.+?)\.\.(.+)$/.exec(t);
+    if (range) return { gte: range[1], lte: range[2] };
+    const cmp = /^(>=|<=|>|<|=)?(.*)$/s.exec(t)!;
+    if (cmp[2] === '') throw new TermError(`"${clip(t)}" needs a value after ${cmp[1]}`);
+    let value = cmp[2];
+    if (value.toLowerCase() === '@me') {
+      if (!ctx.username) throw new TermError('@me needs an authenticated user');
+      value = ctx.username;
+    }
+    const op = cmp[1] ? OPS[cmp[1] as keyof typeof OPS] : undefined;
+    return op ? { [op]: value } : { eq: value };
+  });
+  if (conds.every((c) => c.eq !== undefined) && conds.length > 1) return one({ in: conds.map((c) => c.eq!) });
+  return conds.length === 1 ? one(conds[0]) : { or: conds.map(one) };
 }
 
 type Range = { eq?: unknown; lt?: unknown; lte?: unknown; gt?: unknown; gte?: unknown; isNull?: boolean };
@@ -394,6 +427,8 @@ const TEXT_TARGETS = new Set<string>(['text', 'subject', 'body', 'comments']);
 function combine(key: string, a: Record<string, unknown> | undefined, b: Record<string, unknown>): Record<string, unknown> | null {
   if (a === undefined) return b;
   if (key === 'or' || key === 'not') return null;
+  // Every cf.<key> term is one more condition in the list.
+  if (key === 'customFields') return [...(a as unknown as unknown[]), ...(b as unknown as unknown[])] as unknown as Record<string, unknown>;
   const merged = { ...a };
   for (const [k, v] of Object.entries(b)) {
     if (!(k in merged)) merged[k] = v;

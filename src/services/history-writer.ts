@@ -71,7 +71,7 @@ export class HistoryWriter {
     const collapsed: number[] = [];
     const inserts: FieldChange[] = [];
     for (const diff of diffs) {
-      const latest = recent.find((c) => c.field === diff.field);
+      const latest = recent.find((c) => c.field === diff.field && (c.customFieldKey ?? null) === (diff.customFieldKey ?? null));
       if (latest && latest.authorId === authorId) {
         collapsed.push(latest.id);
         const oldValue = decode(latest.oldValue);
@@ -87,6 +87,7 @@ export class HistoryWriter {
         ticketId,
         type: ChangeType.CHANGE,
         field: d.field,
+        customFieldKey: d.customFieldKey ?? null,
         // Body edits are recorded without their text: the body can be large and is on the ticket.
         oldValue: d.field === TrackedField.BODY ? null : encode(d.oldValue),
         newValue: d.field === TrackedField.BODY ? null : encode(d.newValue),

@@ -12,6 +12,7 @@ import { User } from '../entities/user.entity';
 import { PermanentMailError, type MailTransport } from '../mail/mail-transport';
 import { closedMail, createdMail, overdueMail, updatedMail, type ComposedMail, type MailTicket } from '../mail/ticket-mail.composer';
 import { NOTIFYING } from './mail-notifier';
+import type { CustomFieldService } from './custom-field.service';
 import type { OutboxHandler } from './outbox-handler';
 import type { SnapshotValue } from './ticket-diff';
 
@@ -28,6 +29,7 @@ export class MailDeliveryHandler implements OutboxHandler {
     private readonly transport: MailTransport,
     private readonly publicUrl: string,
     private readonly log: Logger,
+    private readonly customFields: CustomFieldService,
   ) {}
 
   /** Composes and sends one mail. Throws on failure; PermanentMailError means do not retry. */
@@ -55,6 +57,7 @@ export class MailDeliveryHandler implements OutboxHandler {
 
   private async compose(row: OutboxMessage, ticket: Ticket): Promise<ComposedMail | null> {
     const t = this.mailTicket(ticket);
+    t.customFields = (await this.customFields.displayOf({}, ticket.id)).map((v) => ({ title: v.title, value: v.display }));
     switch (row.kind) {
       case OutboxKind.TICKET_CREATED: {
         if (ticket.status === TicketStatus.DRAFT) return null;
@@ -78,6 +81,8 @@ export class MailDeliveryHandler implements OutboxHandler {
           entries.map((e) => ({
             type: e.type,
             field: e.field,
+            fieldTitle: e.customFieldKey ? (this.customFields.byKey(e.customFieldKey)?.title ?? e.customFieldKey) : null,
+            newDisplay: e.customFieldKey ? this.customFields.displaySnapshot(e.customFieldKey, parse(e.newValue)) : null,
             oldValue: parse(e.oldValue),
             newValue: parse(e.newValue),
             body: e.body,

@@ -8,7 +8,9 @@ import { User } from '../entities/user.entity';
 import { SlaPolicy } from '../entities/sla-policy.entity';
 import type { UserGroup } from '../entities/user-group.entity';
 import type { RequestContext } from '../graphql/context';
+import type { CustomFieldService } from './custom-field.service';
 import type { LabelService } from './label.service';
+import type { CustomField } from '../entities/custom-field.entity';
 
 export interface TicketMetadata {
   types: TicketType[];
@@ -20,6 +22,7 @@ export interface TicketMetadata {
   users: User[];
   slaPolicies: SlaPolicy[];
   groups: UserGroup[];
+  customFields: CustomField[];
   workflow: { initial: TicketStatus; transitions: { from: TicketStatus; to: TicketStatus[] }[] };
 }
 
@@ -29,6 +32,7 @@ export class MetadataService {
     private readonly db: Database,
     private readonly labels: LabelService,
     private readonly workflow: Workflow,
+    private readonly customFields: CustomFieldService,
   ) {}
 
   async ticketMetadata(ctx: RequestContext): Promise<TicketMetadata> {
@@ -49,6 +53,7 @@ export class MetadataService {
       users,
       slaPolicies,
       groups,
+      customFields: this.customFields.activeFields(),
       workflow: {
         initial: this.workflow.initial,
         transitions: Object.values(TicketStatus).map((from) => ({ from, to: this.workflow.transitions[from] })),

@@ -57,7 +57,7 @@ export class SavedSearchService {
   }
 
   orderBy(s: SavedSearch): TicketOrder[] {
-    return s.orderBy.map((o) => ({ field: o.field as TicketOrderField, direction: o.direction as OrderDirection }));
+    return s.orderBy.map((o) => ({ field: o.field as TicketOrderField, direction: o.direction as OrderDirection, customField: o.customField ?? null }));
   }
 
   /** Runs the search now. */
@@ -162,12 +162,12 @@ export class SavedSearchService {
     }
     if (input.filter !== undefined) {
       const filter = input.filter;
-      if (filter) attempt('filter', () => new TicketFilterCompiler(this.db.manager.createQueryBuilder(Ticket, 't'), this.db.dialect).apply(filter));
+      if (filter) attempt('filter', () => new TicketFilterCompiler(this.db.manager.createQueryBuilder(Ticket, 't'), this.db.dialect, 't', this.tickets.customFields).apply(filter));
       value.filter = filter ? filterToJson(filter) : null;
     }
     if (input.orderBy !== undefined) {
-      attempt('orderBy', () => new TicketOrdering(input.orderBy));
-      value.orderBy = input.orderBy?.map((o) => ({ field: o.field, direction: o.direction })) ?? null;
+      attempt('orderBy', () => new TicketOrdering(input.orderBy, this.tickets.customFields));
+      value.orderBy = input.orderBy?.map((o) => ({ field: o.field, direction: o.direction, ...(o.customField ? { customField: o.customField } : {}) })) ?? null;
     }
     return errors.length ? refused(...errors) : ok(value);
   }

@@ -15,6 +15,7 @@ import { ApiKeyService } from './api-key.service';
 import { AuthService } from './auth.service';
 import { ChangeService } from './change.service';
 import { CommentService } from './comment.service';
+import { CustomFieldService } from './custom-field.service';
 import { EventService } from './event.service';
 import { JobTicketHandler } from './job-ticket.handler';
 import { FileLinks } from './file-links';
@@ -92,6 +93,8 @@ export interface Services {
   /** Subscriptions and the change stream; eventBus carries committed writes to every replica. */
   ticketStream: TicketStreamService;
   eventBus: TicketStreamBus;
+  /** Custom field definitions (kept in memory) and tickets' values of them. */
+  customFields: CustomFieldService;
 }
 
 /**
@@ -104,24 +107,25 @@ export function createServices(db: Database, config: AppConfig, log: Logger, bac
   const searchIndex = new SearchIndex(db);
   const idempotency = new IdempotencyService(db, log);
   const finder = new TicketFinder(config.limits);
+  const customFields = new CustomFieldService(db);
 
   // Side effects of writes: listeners in the writer's transaction, delivered after commit.
   const outbox = new OutboxService(db, config.outbox);
   const eventBus = createTicketStreamBus(config, log);
   // Where webhooks and http job runners may send requests (OUTBOUND_ALLOW).
   const outbound = new OutboundPolicy(config.outboundAllow);
-  const webhooks = new WebhookService(db, outbox, outbound);
+  const webhooks = new WebhookService(db, outbox, outbound, customFields);
   const mail = new MailNotifier(db, outbox, config.mail);
-  const history = new HistoryWriter(db, searchIndex, [mail, new WebhookNotifier(db, webhooks, outbox), new TicketStreamPublisher(db, eventBus, log)]);
-  const ticketStream = new TicketStreamService(db, config.limits);
-  new TicketStreamDispatcher(db, eventBus, ticketStream, searchIndex, background, log);
+  const history = new HistoryWriter(db, searchIndex, [mail, new WebhookNotifier(db, webhooks, outbox, customFields), new TicketStreamPublisher(db, eventBus, log)]);
+  const ticketStream = new TicketStreamService(db, config.limits, customFields);
+  new TicketStreamDispatcher(db, eventBus, ticketStream, searchIndex, background, log, customFields);
 
   const storage = createFileStorage(config.files.storage);
   const fileStore = new FileStore(db, config.files, storage, history, log);
   const fileLinks = new FileLinks(db, config.files, config.publicUrl);
   const sla = new SlaService(db);
-  const tickets = new TicketService(db, new TicketInputValidator(db, config.limits), finder, history, new TicketLinks(db), searchIndex, fileStore, sla, idempotency, config.workflow, new RequesterResolver(db, config.requesterAutoCreate));
-  const ticketQueries = new TicketQueryService(db, config.limits);
+  const tickets = new TicketService(db, new TicketInputValidator(db, config.limits), finder, history, new TicketLinks(db), searchIndex, fileStore, sla, idempotency, config.workflow, new RequesterResolver(db, config.requesterAutoCreate), customFields);
+  const ticketQueries = new TicketQueryService(db, config.limits, customFields);
   const changes = new ChangeService(db, config.limits, finder);
   const comments = new CommentService(db, config.limits, finder, changes, history, searchIndex, idempotency);
   const labels = new LabelService(db);
@@ -139,12 +143,12 @@ export function createServices(db: Database, config: AppConfig, log: Logger, bac
   const outboxWorker = new OutboxWorker(
     outbox,
     [
-      new MailDeliveryHandler(db, mailTransport, config.publicUrl, log),
-      new WebhookDeliveryHandler(db, outbound),
+      new MailDeliveryHandler(db, mailTransport, config.publicUrl, log, customFields),
+      new WebhookDeliveryHandler(db, outbound, customFields),
       new JobDispatcher(db, { [RunnerKind.LOCAL]: localRunner, [RunnerKind.HTTP]: httpRunner }, jobState),
       new JobTicketHandler(db, tickets, origins, contexts, log),
     ],
-    [(now) => overdue.run(now), () => webhooks.refresh()],
+    [(now) => overdue.run(now), () => webhooks.refresh(), () => customFields.refresh()],
     contexts,
     config.outbox,
     background,
@@ -152,13 +156,14 @@ export function createServices(db: Database, config: AppConfig, log: Logger, bac
   );
 
   return {
+    customFields,
     tickets, ticketQueries, requestedTickets: new RequestedTicketsService(db, config.limits), finder, changes, history, comments, files: new FileService(db, fileStore, finder, history, idempotency, log), fileStore, fileLinks,
     fileSweeper: new FileSweeper(db, storage, history, contexts, log),
     workflow: new TicketWorkflowService(db, tickets, finder, comments, history, mail),
     users: new UserService(db, config.limits),
     apiKeys: new ApiKeyService(db),
     auth: new AuthService(db, log, config.adminApiKey, config.jwt ? new JwtVerifier(config.jwt, log) : null),
-    labels, savedSearches: new SavedSearchService(db, ticketQueries), sla, metadata: new MetadataService(db, labels, config.workflow),
+    labels, savedSearches: new SavedSearchService(db, ticketQueries), sla, metadata: new MetadataService(db, labels, config.workflow, customFields),
     events, ticketEvents, jobs, jobState, localRunner, origins, webhooks, mail, mailTransport, outbox, outboxWorker, idempotency, ticketStream, eventBus,
   };
 }

@@ -22,6 +22,8 @@ export type SnapshotValue = string | string[] | null;
 
 export interface FieldChange {
   field: TrackedField;
+  /** For TrackedField.CUSTOM_FIELD: the custom field's key. */
+  customFieldKey?: string | null;
   oldValue: SnapshotValue;
   newValue: SnapshotValue;
 }
@@ -46,6 +48,8 @@ export function sameValue(a: SnapshotValue, b: SnapshotValue): boolean {
 export function diffTickets(before: TicketSnapshot, after: TicketSnapshot): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const field of Object.values(TrackedField)) {
+    // Custom fields are diffed by CustomFieldService (one entry per field key).
+    if (field === TrackedField.CUSTOM_FIELD) continue;
     const oldValue = before[field];
     const newValue = after[field];
     if (!sameValue(oldValue, newValue)) changes.push({ field, oldValue, newValue });

@@ -11,6 +11,7 @@ import type { RequestContext } from '../graphql/context';
 import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
 import type { TicketOrder } from '../graphql/inputs/ticket-order.input';
 import type { Page } from '../graphql/types/connection.factory';
+import type { CustomFieldLookup } from '../search/custom-field.filter';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { parseTicketQuery } from '../search/ticket-query.parser';
 import { isAdmin, requireViewer, scopeVisibleTickets } from './access';
@@ -32,6 +33,8 @@ export class TicketQueryService {
   constructor(
     private readonly db: Database,
     private readonly limits: AppConfig['limits'],
+    /** Custom field definitions, for cf.<key> conditions and orderBy. */
+    readonly customFields: CustomFieldLookup,
   ) {}
 
   /**
@@ -42,11 +45,11 @@ export class TicketQueryService {
     const viewer = requireViewer(ctx);
     if (args.includeDeleted && !isAdmin(viewer)) throw forbidden('Only admins list deleted tickets');
     const req = pageRequest(args, this.limits);
-    const ordering = new TicketOrdering(args.orderBy);
+    const ordering = new TicketOrdering(args.orderBy, this.customFields);
     const parsed = args.query ? this.parseQuery(ctx, args.query) : null;
     const em = this.db.em(ctx);
     const base = scopeVisibleTickets(em.createQueryBuilder(Ticket, 't'), viewer, 't', { includeDeleted: args.includeDeleted === true });
-    const compiler = new TicketFilterCompiler(base, this.db.dialect);
+    const compiler = new TicketFilterCompiler(base, this.db.dialect, 't', this.customFields);
     compiler.apply(parsed);
     compiler.apply(args.filter);
     if (args.origin) base.andWhere('t.originKind = :originKind AND t.originId = :originId', { originKind: args.origin.kind, originId: args.origin.id });
@@ -59,6 +62,7 @@ export class TicketQueryService {
     const page = em.createQueryBuilder(Ticket, 't').innerJoin(`(${ids.getQuery()})`, 'p', 'p.id = t.id').setParameters(ids.getParameters());
     ordering.apply(page, 't', null, req.backward);
     const rows = await page.getMany();
+    await ordering.loadCustomValues((sql, params) => em.query(sql, params), rows.map((t) => t.id));
     for (const t of rows) ctx.loaders.ticketById.prime(t.id, t);
     return { ...buildPage(rows, req, (t) => ordering.cursorOf(t)), count: () => countQb.getCount() };
   }

@@ -11,6 +11,8 @@ import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
 import type { Viewer } from '../graphql/context';
 import { createLoaders, type Loaders } from '../loaders/loaders';
 import type { SearchIndex } from '../search/search-index';
+import type { CustomFieldFacts, CustomFieldLookup } from '../search/custom-field.filter';
+import type { TicketFieldValue } from '../entities/ticket-field-value.entity';
 import { addNeeds, NO_NEEDS, TicketFilterMatcher, type FilterNeeds, type TicketFacts } from '../search/ticket-filter.matcher';
 import { TicketUserRole } from '../entities/ticket-user.entity';
 import { canSeeTicket, ticketParticipantIds } from './access';
@@ -56,8 +58,9 @@ export class TicketStreamDispatcher {
     private readonly searchIndex: SearchIndex,
     private readonly background: Background,
     private readonly log: Logger,
+    customFields: CustomFieldLookup,
   ) {
-    this.matcher = new TicketFilterMatcher(db.dialect);
+    this.matcher = new TicketFilterMatcher(db.dialect, customFields);
     bus.listen((messages) => this.receive(messages));
   }
 
@@ -177,7 +180,7 @@ export class TicketStreamDispatcher {
       if (v instanceof Error) throw v;
       return v;
     });
-    const [categories, creators, requesters, tags, assignees, cc, documents] = await Promise.all([
+    const [categories, creators, requesters, tags, assignees, cc, documents, fieldValues] = await Promise.all([
       needs.category ? loaders.categoryById.loadMany(tickets.map((t) => t.categoryId ?? 0)).then(loaded) : null,
       needs.creator ? loaders.userById.loadMany(tickets.map((t) => t.creatorId)).then(loaded) : null,
       needs.requester ? loaders.userById.loadMany(tickets.map((t) => t.requesterId ?? 0)).then(loaded) : null,
@@ -185,6 +188,7 @@ export class TicketStreamDispatcher {
       needs.assignees ? loaders.ticketUsers.loadMany(ids.map((ticketId) => ({ ticketId, role: TicketUserRole.ASSIGNEE }))).then(loaded) : null,
       needs.cc ? loaders.ticketUsers.loadMany(ids.map((ticketId) => ({ ticketId, role: TicketUserRole.CC }))).then(loaded) : null,
       needs.text ? this.searchIndex.documents(ids) : null,
+      needs.customFields ? loaders.ticketFieldValues.loadMany(ids).then(loaded) : null,
     ]);
     tickets.forEach((ticket, i) => {
       out.set(ticket.id, {
@@ -196,6 +200,7 @@ export class TicketStreamDispatcher {
         assignees: assignees?.[i].map((u) => u.username) ?? [],
         cc: cc?.[i].map((u) => u.username) ?? [],
         document: documents?.get(ticket.id) ?? null,
+        customFields: fieldValues ? customFieldFacts(fieldValues[i]) : undefined,
       });
     });
     return out;
@@ -246,4 +251,17 @@ export class TicketStreamDispatcher {
     }
     return true;
   }
+}
+
+/** A ticket's value rows as the matcher compares them: numbers, days, choice keys or text, usernames. */
+function customFieldFacts(rows: TicketFieldValue[]): CustomFieldFacts {
+  const out: CustomFieldFacts = new Map();
+  for (const r of rows) {
+    const v = r.valueNumber ?? r.valueDate ?? r.valueUser?.username ?? r.valueText;
+    if (v === null) continue;
+    const list = out.get(r.fieldId) ?? [];
+    list.push(v);
+    out.set(r.fieldId, list);
+  }
+  return out;
 }

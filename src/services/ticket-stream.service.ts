@@ -9,6 +9,7 @@ import type { RequestContext, Viewer } from '../graphql/context';
 import type { TicketFilter } from '../graphql/inputs/ticket-filter.input';
 import type { Page } from '../graphql/types/connection.factory';
 import { TicketStreamEvent } from '../graphql/types/ticket-stream-event.type';
+import type { CustomFieldLookup } from '../search/custom-field.filter';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { parseTicketQuery } from '../search/ticket-query.parser';
 import { requireViewer, scopeVisibleTickets } from './access';
@@ -41,6 +42,7 @@ export class TicketStreamService {
   constructor(
     private readonly db: Database,
     private readonly limits: AppConfig['limits'],
+    private readonly customFields: CustomFieldLookup,
   ) {}
 
   // ---- subscribing (validation errors are thrown here, before anything is registered) ----
@@ -119,7 +121,7 @@ export class TicketStreamService {
     if (!filter) return;
     const qb = scopeVisibleTickets(this.db.manager.createQueryBuilder(Ticket, 't'), viewer, 't');
     try {
-      new TicketFilterCompiler(qb, this.db.dialect).apply(filter);
+      new TicketFilterCompiler(qb, this.db.dialect, 't', this.customFields).apply(filter);
     } catch (err) {
       if (err instanceof Error && (err as { extensions?: unknown }).extensions) throw err;
       throw badUserInput(`The filter is not valid: ${err instanceof Error ? err.message : String(err)}`);

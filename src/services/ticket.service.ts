@@ -23,6 +23,7 @@ import { diffTickets, type TicketSnapshot } from './ticket-diff';
 import type { TicketFinder } from './ticket-finder';
 import type { NormalizedTicketFields, TicketInputValidator } from './ticket-input.validator';
 import type { TicketLinks, TicketLinksState } from './ticket-links';
+import type { CustomFieldService } from './custom-field.service';
 
 /** Where a ticket came from when a job or an alert opened it. */
 export interface TicketOrigin {
@@ -63,6 +64,7 @@ export class TicketService {
     private readonly idempotency: IdempotencyService,
     private readonly workflow: Workflow,
     private readonly requesters: RequesterResolver,
+    private readonly customFields: CustomFieldService,
   ) {}
 
   /** Idempotent with input.clientMutationId (see idempotency.service.ts). The creator is the caller. */
@@ -136,6 +138,11 @@ export class TicketService {
     });
     if (!checked.ok) return checked;
     const f = checked.value as Required<NormalizedTicketFields>;
+    const values = await this.customFields.validate(ctx, input.customFields ?? []);
+    if (!values.ok) return values;
+    // Required fields bind people filling in a ticket; a job or an alert opening one cannot know them.
+    const missing = origin ? [] : this.customFields.checkNew(f.category?.id ?? null, values.value);
+    if (missing.length) return refused(...missing);
     let requester: RequesterChoice | null = null;
     if (input.requester != null) {
       const resolved = await this.requesters.resolve(ctx, input.requester);
@@ -169,6 +176,7 @@ export class TicketService {
         await this.links.writeUsers(tx, ticket.id, TicketUserRole.ASSIGNEE, assignees);
         await this.links.writeUsers(tx, ticket.id, TicketUserRole.CC, f.cc);
         await this.links.writeTags(tx, ticket.id, f.tags);
+        await this.customFields.write(tx, ticket.id, values.value);
         const newRequester = made?.created ? { body: `Requester ${made.user.email} was added as requester-only user ${made.user.username}.` } : {};
         await this.history.recordEntry(tx, ticket.id, ChangeType.CREATED, viewer.user.id, now, newRequester);
         await this.searchIndex.add(tx, ticket);
@@ -212,6 +220,8 @@ export class TicketService {
     const checked = await this.validator.validate(ctx, viewer, input);
     if (!checked.ok) return checked;
     const f = checked.value;
+    const values = await this.customFields.validate(ctx, input.customFields ?? []);
+    if (!values.ok) return values;
     const now = new Date();
 
     // The closure may run twice (MySQL deadlock retry): it only writes and returns; the loaders
@@ -254,7 +264,9 @@ export class TicketService {
       if (f.due !== undefined) next.dueManual = f.due !== null;
       if (next.priority !== stored.priority || next.categoryId !== stored.categoryId || (stored.dueManual && !next.dueManual)) await this.sla.apply(tx, next);
       const diffs = diffTickets(snapshot(stored, links), snapshot(next, nextLinks));
-      if (diffs.length === 0) return { result: ok(stored), changed: false };
+      const custom = await this.customFields.plan(tx, stored.id, stored.categoryId, next.categoryId, values.value);
+      if (custom.refusals.length) return { result: refused(...custom.refusals), changed: false };
+      if (diffs.length === 0 && custom.diffs.length === 0) return { result: ok(stored), changed: false };
 
       if (next.status !== stored.status) {
         if (next.status === TicketStatus.CLOSED) next.closedAt = now;
@@ -285,7 +297,8 @@ export class TicketService {
       if (changed.has(TrackedField.SUBJECT) || changed.has(TrackedField.BODY)) await this.searchIndex.updateText(tx, next);
       if (stored.status === TicketStatus.DRAFT && next.status !== TicketStatus.DRAFT) await this.history.ticketOpened(tx, stored.id, now);
       // History is judged by the stored ticket: edits to a draft (including publishing it) record nothing.
-      if (stored.status !== TicketStatus.DRAFT) await this.history.recordFieldChanges(tx, stored.id, viewer.user.id, diffs, now);
+      await this.customFields.write(tx, stored.id, custom.changes);
+      if (stored.status !== TicketStatus.DRAFT) await this.history.recordFieldChanges(tx, stored.id, viewer.user.id, [...diffs, ...custom.diffs], now);
       await action?.after?.(tx, next, now);
       return { result: ok(next), changed: true };
     });
@@ -294,6 +307,7 @@ export class TicketService {
       ctx.loaders.ticketById.clear(ticket.id).prime(ticket.id, ticket);
       for (const role of [TicketUserRole.ASSIGNEE, TicketUserRole.CC]) ctx.loaders.ticketUsers.clear({ ticketId: ticket.id, role });
       ctx.loaders.ticketTags.clear(ticket.id);
+      ctx.loaders.ticketFieldValues.clear(ticket.id);
     }
     return outcome.result;
   }

@@ -13,6 +13,7 @@ import { User } from '../entities/user.entity';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 import { Webhook } from '../entities/webhook.entity';
 import { toGlobalId } from '../graphql/global-id';
+import type { CustomFieldService } from './custom-field.service';
 import type { OutboxHandler } from './outbox-handler';
 
 const TIMEOUT_MS = 10_000;
@@ -29,6 +30,7 @@ export class WebhookDeliveryHandler implements OutboxHandler {
   constructor(
     private readonly db: Database,
     private readonly outbound: OutboundPolicy,
+    private readonly customFields: CustomFieldService,
   ) {}
 
   async deliver(row: OutboxMessage): Promise<DeliveryOutcome> {
@@ -92,6 +94,7 @@ export class WebhookDeliveryHandler implements OutboxHandler {
     const authorIds = [...new Set(entries.map((e) => e.authorId).filter((id): id is number => id !== null))];
     const authors = new Map((authorIds.length ? await this.db.manager.findBy(User, { id: In(authorIds) }) : []).map((u) => [u.id, u.username]));
     const parse = (v: string | null) => (v === null ? null : (JSON.parse(v) as unknown));
+    const customFields = ticket ? Object.fromEntries((await this.customFields.displayOf({}, ticket.id)).map((v) => [v.key, v.value])) : {};
     return {
       delivery: toGlobalId('WebhookDelivery', d.id),
       event: d.event,
@@ -109,11 +112,13 @@ export class WebhookDeliveryHandler implements OutboxHandler {
         due: ticket.due?.toISOString() ?? null,
         updatedAt: ticket.updatedAt.toISOString(),
         version: ticket.version,
+        customFields,
       },
       changes: entries.map((e) => ({
         id: toGlobalId('Change', e.id),
         type: enumName(ChangeType, e.type),
         field: e.field,
+        ...(e.customFieldKey ? { customField: e.customFieldKey } : {}),
         previous: parse(e.oldValue),
         value: parse(e.newValue),
         body: e.body,

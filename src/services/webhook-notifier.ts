@@ -1,3 +1,4 @@
+import { AppError } from '../common/errors';
 import type { Database } from '../db/database';
 import { OutboxKind } from '../entities/outbox-message.entity';
 import { Ticket } from '../entities/ticket.entity';
@@ -5,6 +6,7 @@ import { ChangeType, TicketStatus } from '../entities/ticket.enums';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 import { WebhookEvent } from '../entities/webhook-event.enum';
 import type { RequestContext } from '../graphql/context';
+import type { CustomFieldLookup } from '../search/custom-field.filter';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { parseTicketQuery } from '../search/ticket-query.parser';
 import type { OutboxService } from './outbox.service';
@@ -28,6 +30,7 @@ export class WebhookNotifier implements TicketChangeListener {
     private readonly db: Database,
     private readonly webhooks: WebhookService,
     private readonly outbox: OutboxService,
+    private readonly customFields: CustomFieldLookup,
   ) {}
 
   ticketOpened(ctx: RequestContext, ticketId: number, at: Date): Promise<void> {
@@ -57,7 +60,14 @@ export class WebhookNotifier implements TicketChangeListener {
   /** Whether the ticket (as this transaction sees it) matches the webhook's query. */
   private async matches(ctx: RequestContext, query: string, ticketId: number): Promise<boolean> {
     const qb = this.db.em(ctx).createQueryBuilder(Ticket, 't').where('t.id = :ticketId', { ticketId });
-    new TicketFilterCompiler(qb, this.db.dialect).apply(parseTicketQuery(query, { now: new Date(), username: null }));
+    try {
+      new TicketFilterCompiler(qb, this.db.dialect, 't', this.customFields).apply(parseTicketQuery(query, { now: new Date(), username: null }));
+    } catch (err) {
+      // A query valid when saved can stop compiling (a custom field it names was deleted or
+      // retyped since): it matches nothing rather than failing the ticket write it rides on.
+      if (err instanceof AppError) return false;
+      throw err;
+    }
     return (await qb.getCount()) > 0;
   }
 }

@@ -8,7 +8,10 @@ import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 import type { WebhookEvent } from '../entities/webhook-event.enum';
 import { Webhook } from '../entities/webhook.entity';
 import type { RequestContext } from '../graphql/context';
+import type { CustomFieldLookup } from '../search/custom-field.filter';
+import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { parseTicketQuery } from '../search/ticket-query.parser';
+import { Ticket } from '../entities/ticket.entity';
 import { isAdmin } from './access';
 import type { OutboxService } from './outbox.service';
 
@@ -32,6 +35,7 @@ export class WebhookService {
     private readonly db: Database,
     private readonly outbox: OutboxService,
     private readonly outbound: OutboundPolicy,
+    private readonly customFields: CustomFieldLookup,
   ) {}
 
   /** The active webhooks as last refreshed. */
@@ -124,7 +128,8 @@ export class WebhookService {
       const query = input.query?.trim() || null;
       if (query) {
         try {
-          parseTicketQuery(query, { now: new Date(), username: null });
+          // Compiled too (not run), so a custom field condition the type cannot read is refused now, not on every ticket write.
+          new TicketFilterCompiler(this.db.manager.createQueryBuilder(Ticket, 't'), this.db.dialect, 't', this.customFields).apply(parseTicketQuery(query, { now: new Date(), username: null }));
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           errors.push(refusal(['input', 'query'], UserErrorCode.INVALID, err.message));

@@ -1,5 +1,6 @@
 import { Field, InputType } from 'type-graphql';
 import { TicketPriority, TicketStatus, TicketType } from '../../entities/ticket.enums';
+import { CustomFieldValueInput } from './custom-field.input';
 
 /** Fields shared by create and update. On update, omitted fields stay as they are and null clears. */
 @InputType()
@@ -36,4 +37,7 @@ export abstract class TicketFieldsInput {
 
   @Field(() => String, { nullable: true, description: 'ISO date or date-time, "today", "tomorrow", an offset like "3 days"; null or "none" clears it.' })
   due?: string | null;
+
+  @Field(() => [CustomFieldValueInput], { nullable: true, description: 'Custom field values by key; fields not listed stay as they are. An entry without a value clears the field.' })
+  customFields?: CustomFieldValueInput[] | null;
 }

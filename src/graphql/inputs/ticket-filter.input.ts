@@ -1,6 +1,7 @@
 import { Field, InputType, Int } from 'type-graphql';
 import { TicketPriority, TicketStatus, TicketType } from '../../entities/ticket.enums';
 import { TicketSource } from '../../entities/ticket-source.enum';
+import { CustomFieldFilter } from './custom-field-filter.input';
 
 /*
  * The typed ticket filter. Fields of one TicketFilter object are ANDed; and/or/not combine
@@ -117,4 +118,5 @@ export class TicketFilter {
   @Field(() => Boolean, { nullable: true, description: 'true: an SLA target was missed (response or resolution); false: none was.' }) slaBreached?: boolean | null;
   @Field(() => TicketSourceFilter, { nullable: true, description: 'The channel the ticket came in through.' }) source?: TicketSourceFilter | null;
   @Field(() => KeyFilter, { nullable: true, description: "The creating system's externalId (isNull: true for tickets without one)." }) externalId?: KeyFilter | null;
+  @Field(() => [CustomFieldFilter], { nullable: true, description: 'Conditions on custom fields, by key; all must hold.' }) customFields?: CustomFieldFilter[] | null;
 }

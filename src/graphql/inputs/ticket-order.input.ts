@@ -6,6 +6,7 @@ export enum TicketOrderField {
   MODIFIED = 'modified',
   DUE = 'due',
   PRIORITY = 'priority',
+  CUSTOM_FIELD = 'custom_field',
 }
 
 export enum OrderDirection {
@@ -22,6 +23,7 @@ registerEnumType(TicketOrderField, {
     MODIFIED: { description: 'Time of the last change.' },
     DUE: { description: 'Due date.' },
     PRIORITY: { description: 'Priority rank.' },
+    CUSTOM_FIELD: { description: 'The custom field named in customField (tickets without a value last when ascending; multi-choice fields by their first choice key, USER fields by username).' },
   },
 });
 registerEnumType(OrderDirection, {
@@ -37,4 +39,7 @@ export class TicketOrder {
 
   @Field(() => OrderDirection, { defaultValue: OrderDirection.DESC, description: 'DUE sorts tickets without a due date last when ascending.' })
   direction: OrderDirection;
+
+  @Field(() => String, { nullable: true, description: 'With field CUSTOM_FIELD: the custom field key to sort by.' })
+  customField?: string | null;
 }

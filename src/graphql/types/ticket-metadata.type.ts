@@ -1,5 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { Category } from '../../entities/category.entity';
+import { CustomField } from '../../entities/custom-field.entity';
 import { SlaPolicy } from '../../entities/sla-policy.entity';
 import { Tag } from '../../entities/tag.entity';
 import { TicketPriority, TicketStatus, TicketType } from '../../entities/ticket.enums';
@@ -30,5 +31,6 @@ export class TicketMetadataType {
   @Field(() => [User], { description: 'Active users, for assignee, cc and requester pickers.' }) users: User[];
   @Field(() => [SlaPolicy], { description: 'Every SLA policy.' }) slaPolicies: SlaPolicy[];
   @Field(() => [UserGroup], { description: 'Every group.' }) groups: UserGroup[];
+  @Field(() => [CustomField], { description: 'Active custom fields in display order, with their types, choices and the categories requiring them.' }) customFields: CustomField[];
   @Field(() => Workflow, { description: 'Which status changes are allowed.' }) workflow: Workflow;
 }
