@@ -28,7 +28,7 @@ export class CustomFieldResolver {
   constructor(private readonly service: CustomFieldService) {}
 
   @Authorized()
-  @Query(() => [CustomField], { description: 'Custom fields in display order (ticketMetadata lists the active ones too).' })
+  @Query(() => [CustomField], { nullable: true, description: 'Custom fields in display order (ticketMetadata lists the active ones too).' })
   customFields(
     @Ctx() ctx: RequestContext,
     @Arg('includeArchived', () => Boolean, { defaultValue: false, description: 'Archived fields too.' }) includeArchived: boolean,
