@@ -9,6 +9,7 @@ import { CommentRevision } from './comment-revision.entity';
 import { Tag } from './tag.entity';
 import { TicketChange } from './ticket-change.entity';
 import { TicketFile } from './ticket-file.entity';
+import { TicketForward } from './ticket-forward.entity';
 import { TicketRead } from './ticket-read.entity';
 import { SlaPolicy } from './sla-policy.entity';
 import { UserGroup } from './user-group.entity';
@@ -25,4 +26,4 @@ import { TicketEvent } from './ticket-event.entity';
 import { Job } from './job.entity';
 import { JobFile } from './job-file.entity';
 
-export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression, TicketRead, SlaPolicy, UserGroup, GroupMember, Webhook, WebhookDelivery, EventDefinition, TicketEvent, Job, JobFile, IdempotencyKey];
+export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression, TicketRead, SlaPolicy, UserGroup, GroupMember, Webhook, WebhookDelivery, EventDefinition, TicketEvent, Job, JobFile, IdempotencyKey, TicketForward];

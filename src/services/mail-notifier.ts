@@ -1,6 +1,8 @@
 import type { MailConfig } from '../config/config';
 import type { Database } from '../db/database';
 import { OutboxKind } from '../entities/outbox-message.entity';
+import { CommentVisibility } from '../entities/comment-visibility.enum';
+import { TicketChange } from '../entities/ticket-change.entity';
 import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { ACTIVE_STATUSES, ChangeType } from '../entities/ticket.enums';
@@ -24,18 +26,36 @@ export class MailNotifier implements TicketChangeListener {
     private readonly config: MailConfig,
   ) {}
 
+  /** The "created" mail to followers and the acknowledgement to the requester (both once per ticket). */
   async ticketOpened(ctx: RequestContext, ticketId: number, at: Date): Promise<void> {
     await this.outbox.enqueue(ctx, { kind: OutboxKind.TICKET_CREATED, ticketId, dedupeKey: `created:${ticketId}`, at });
+    await this.outbox.enqueue(ctx, { kind: OutboxKind.REQUESTER_ACK, ticketId, dedupeKey: `ack:${ticketId}`, at });
   }
 
   async changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, _lastChangeId: number, at: Date): Promise<void> {
     if (!NOTIFYING.has(type)) return;
     await this.outbox.enqueueDebounced(ctx, { kind: OutboxKind.TICKET_UPDATED, ticketId, fromChangeId: firstChangeId, at, delayMs: this.config.debounceMs });
+    if (type === ChangeType.COMMENT && (await this.isReplyToRequester(ctx, ticketId, firstChangeId))) {
+      await this.outbox.enqueueDebounced(ctx, { kind: OutboxKind.REQUESTER_REPLY, ticketId, fromChangeId: firstChangeId, at, delayMs: this.config.debounceMs });
+    }
   }
 
-  /** ticketClose with notifyRequester: a mail to the requester alone. */
-  async closingNotice(ctx: RequestContext, ticketId: number, at: Date): Promise<void> {
-    await this.outbox.enqueue(ctx, { kind: OutboxKind.TICKET_CLOSED, ticketId, at });
+  /**
+   * The resolution (ticketResolve) or the closing notice (ticketClose with notifyRequester): a mail
+   * to the requester alone, unless the requester did it themselves.
+   */
+  async requesterNotice(ctx: RequestContext, kind: OutboxKind.TICKET_RESOLVED | OutboxKind.TICKET_CLOSED, ticket: Pick<Ticket, 'id' | 'requesterId'>, actorId: number, at: Date): Promise<void> {
+    if (ticket.requesterId === null || ticket.requesterId === actorId) return;
+    await this.outbox.enqueue(ctx, { kind, ticketId: ticket.id, at });
+  }
+
+  /** A public comment by someone other than the requester: what the requester is mailed (never internal notes, never their own words). */
+  private async isReplyToRequester(ctx: RequestContext, ticketId: number, changeId: number): Promise<boolean> {
+    const em = this.db.em(ctx);
+    const entry = await em.findOne(TicketChange, { where: { id: changeId }, select: { id: true, visibility: true, authorId: true } });
+    if (!entry || entry.visibility !== CommentVisibility.PUBLIC) return false;
+    const ticket = await em.findOne(Ticket, { where: { id: ticketId }, select: { id: true, requesterId: true } });
+    return !!ticket && ticket.requesterId !== null && ticket.requesterId !== entry.authorId;
   }
 
   /**

@@ -11,7 +11,7 @@ import type { Page } from '../graphql/types/connection.factory';
 import { TicketStreamEvent } from '../graphql/types/ticket-stream-event.type';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { parseTicketQuery } from '../search/ticket-query.parser';
-import { requireViewer, scopeVisibleTickets } from './access';
+import { requireViewer, scopeVisibleChanges, scopeVisibleTickets, seesInternalNotes } from './access';
 import { buildPage, decodeIdCursor, idCursor, pageRequest } from './pagination';
 import { SubscriberQueue } from './subscriber-queue';
 
@@ -66,7 +66,7 @@ export class TicketStreamService {
     this.validateFilter(viewer, filter);
     const sub: FilteredSubscriber<Ticket> = {
       viewer,
-      key: JSON.stringify([filter ?? null, viewer.categoryIds]),
+      key: JSON.stringify([filter ?? null, viewer.categoryIds, seesInternalNotes(viewer)]),
       filter: () => filter,
       queue: new SubscriberQueue<Ticket>(ctx, () => this.created.delete(sub)),
     };
@@ -81,7 +81,7 @@ export class TicketStreamService {
     this.validateFilter(viewer, parse(new Date()));
     const sub: FilteredSubscriber<TicketStreamEvent> = {
       viewer,
-      key: JSON.stringify([text, viewer.user.username, viewer.categoryIds]),
+      key: JSON.stringify([text, viewer.user.username, viewer.categoryIds, seesInternalNotes(viewer)]),
       filter: parse,
       queue: new SubscriberQueue<TicketStreamEvent>(ctx, () => this.views.delete(sub)),
     };
@@ -104,6 +104,7 @@ export class TicketStreamService {
     const req = pageRequest(args, this.limits);
     const base = this.db.em(ctx).createQueryBuilder(TicketChange, 'c').innerJoin(Ticket, 't', 't.id = c.ticketId');
     scopeVisibleTickets(base as unknown as SelectQueryBuilder<Ticket>, viewer, 't');
+    scopeVisibleChanges(base, viewer, 'c');
     if (ticket) base.andWhere('c.ticketId = :eventsTicketId', { eventsTicketId: ticket.id });
     const countQb = base.clone();
     if (req.cursor) base.andWhere(req.backward ? 'c.id < :eventsCursor' : 'c.id > :eventsCursor', { eventsCursor: decodeIdCursor(req.cursor) });
@@ -119,7 +120,7 @@ export class TicketStreamService {
     if (!filter) return;
     const qb = scopeVisibleTickets(this.db.manager.createQueryBuilder(Ticket, 't'), viewer, 't');
     try {
-      new TicketFilterCompiler(qb, this.db.dialect).apply(filter);
+      new TicketFilterCompiler(qb, this.db.dialect, 't', !seesInternalNotes(viewer)).apply(filter);
     } catch (err) {
       if (err instanceof Error && (err as { extensions?: unknown }).extensions) throw err;
       throw badUserInput(`The filter is not valid: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,4 +1,7 @@
+import { Between } from 'typeorm';
 import type { Database } from '../db/database';
+import { CommentVisibility } from '../entities/comment-visibility.enum';
+import { TicketChange } from '../entities/ticket-change.entity';
 import { OutboxKind } from '../entities/outbox-message.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { ChangeType, TicketStatus } from '../entities/ticket.enums';
@@ -46,12 +49,21 @@ export class WebhookNotifier implements TicketChangeListener {
     // Drafts announce nothing (like mail) until they are published.
     const ticket = await em.findOne(Ticket, { where: { id: ticketId }, select: { id: true, status: true } });
     if (!ticket || ticket.status === TicketStatus.DRAFT) return;
+    // Requester-facing webhooks get nothing of internal notes; staff ones get them, marked INTERNAL.
+    const onlyInternal = fromChangeId !== null && (await this.onlyInternal(ctx, ticketId, fromChangeId, toChangeId ?? fromChangeId));
     for (const hook of hooks) {
+      if (hook.requesterFacing && onlyInternal) continue;
       if (hook.query && !(await this.matches(ctx, hook.query, ticketId))) continue;
       const delivery = em.create(WebhookDelivery, { webhookId: hook.id, event, ticketId, fromChangeId, toChangeId, status: 'pending', attempts: 0, createdAt: at });
       await em.insert(WebhookDelivery, delivery);
       await this.outbox.enqueue(ctx, { kind: OutboxKind.WEBHOOK, ticketId, refId: delivery.id, at });
     }
+  }
+
+  /** Whether every entry of the range is staff-only (internal notes). */
+  private async onlyInternal(ctx: RequestContext, ticketId: number, from: number, to: number): Promise<boolean> {
+    const visible = await this.db.em(ctx).count(TicketChange, { where: { ticketId, id: Between(from, to), visibility: CommentVisibility.PUBLIC } });
+    return visible === 0;
   }
 
   /** Whether the ticket (as this transaction sees it) matches the webhook's query. */

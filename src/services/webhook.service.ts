@@ -17,6 +17,7 @@ export interface WebhookFields {
   events?: WebhookEvent[] | null;
   query?: string | null;
   active?: boolean | null;
+  requesterFacing?: boolean | null;
 }
 
 /**
@@ -133,6 +134,7 @@ export class WebhookService {
       value.query = query;
     }
     if (input.active != null) value.active = input.active;
+    if (input.requesterFacing != null) value.requesterFacing = input.requesterFacing;
     return errors.length ? { ok: false, refusals: errors } : { ok: true, value };
   }
 }
