@@ -7,6 +7,8 @@ import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { ACTIVE_STATUSES, ChangeType } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
+import type { Privilege } from '../entities/ticket.enums';
+import { userSeesInternalNotes } from './access';
 import type { OutboxService } from './outbox.service';
 import type { TicketChangeListener } from './ticket-change-listener';
 
@@ -29,7 +31,7 @@ export class MailNotifier implements TicketChangeListener {
   /** The "created" mail to followers and the acknowledgement to the requester (both once per ticket). */
   async ticketOpened(ctx: RequestContext, ticketId: number, at: Date): Promise<void> {
     await this.outbox.enqueue(ctx, { kind: OutboxKind.TICKET_CREATED, ticketId, dedupeKey: `created:${ticketId}`, at });
-    await this.outbox.enqueue(ctx, { kind: OutboxKind.REQUESTER_ACK, ticketId, dedupeKey: `ack:${ticketId}`, at });
+    if (await this.requesterIsCustomer(ctx, ticketId)) await this.outbox.enqueue(ctx, { kind: OutboxKind.REQUESTER_ACK, ticketId, dedupeKey: `ack:${ticketId}`, at });
   }
 
   async changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, _lastChangeId: number, at: Date): Promise<void> {
@@ -42,10 +44,10 @@ export class MailNotifier implements TicketChangeListener {
 
   /**
    * The resolution (ticketResolve) or the closing notice (ticketClose with notifyRequester): a mail
-   * to the requester alone, unless the requester did it themselves.
+   * to the requester alone; unless the requester is `skipIfRequester` (who resolved their own ticket).
    */
-  async requesterNotice(ctx: RequestContext, kind: OutboxKind.TICKET_RESOLVED | OutboxKind.TICKET_CLOSED, ticket: Pick<Ticket, 'id' | 'requesterId'>, actorId: number, at: Date): Promise<void> {
-    if (ticket.requesterId === null || ticket.requesterId === actorId) return;
+  async requesterNotice(ctx: RequestContext, kind: OutboxKind.TICKET_RESOLVED | OutboxKind.TICKET_CLOSED, ticket: Pick<Ticket, 'id' | 'requesterId'>, skipIfRequester: number | null, at: Date): Promise<void> {
+    if (ticket.requesterId === null || ticket.requesterId === skipIfRequester) return;
     await this.outbox.enqueue(ctx, { kind, ticketId: ticket.id, at });
   }
 
@@ -55,7 +57,17 @@ export class MailNotifier implements TicketChangeListener {
     const entry = await em.findOne(TicketChange, { where: { id: changeId }, select: { id: true, visibility: true, authorId: true } });
     if (!entry || entry.visibility !== CommentVisibility.PUBLIC) return false;
     const ticket = await em.findOne(Ticket, { where: { id: ticketId }, select: { id: true, requesterId: true } });
-    return !!ticket && ticket.requesterId !== null && ticket.requesterId !== entry.authorId;
+    return !!ticket && ticket.requesterId !== null && ticket.requesterId !== entry.authorId && (await this.requesterIsCustomer(ctx, ticketId));
+  }
+
+  /**
+   * Whether the ticket's requester gets the requester's mails (acknowledgement, replies): a user who
+   * does not read internal notes. A staff requester reads the ticket as staff and follows its staff
+   * mail when assigned or cc'd. Asked here, so no row is written only to be skipped (the delivery asks again).
+   */
+  private async requesterIsCustomer(ctx: RequestContext, ticketId: number): Promise<boolean> {
+    const [row] = (await this.db.em(ctx).query('SELECT u.privileges AS privileges FROM ticket t JOIN app_user u ON u.id = t.requester_id WHERE t.id = ?', [ticketId])) as { privileges: string }[];
+    return !!row && !userSeesInternalNotes({ privileges: JSON.parse(row.privileges) as Privilege[] });
   }
 
   /**

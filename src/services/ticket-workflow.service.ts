@@ -80,7 +80,7 @@ export class TicketWorkflowService {
     return this.tickets.update(ctx, ref, { status: TicketStatus.CLOSED, expectedVersion: input.expectedVersion }, {
       after: async (tx, ticket, at) => {
         if (comment) await this.history.writeComment(tx, ticket.id, viewer.user.id, comment.value, at, input.commentVisibility ?? STAFF_COMMENT_DEFAULT);
-        if (input.notifyRequester) await this.mail.requesterNotice(tx, OutboxKind.TICKET_CLOSED, ticket, viewer.user.id, at);
+        if (input.notifyRequester) await this.mail.requesterNotice(tx, OutboxKind.TICKET_CLOSED, ticket, null, at);
       },
     });
   }
