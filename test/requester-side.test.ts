@@ -49,7 +49,7 @@ beforeAll(async () => {
   carl = await s.user('carl', ['CREATE_TICKETS'], { name: 'Carl Customer' });
 });
 afterAll(async () => {
-  for (const c of clients) c.close();
+  for (const c of clients) await c.dispose();
   await s?.close();
   await sink.stop();
 });
@@ -128,10 +128,10 @@ test('a requester reads no internal note: not in changes, node, search, the chan
   const visibleId = await comment(t.id, 'A public kilimanjaro update.', 'PUBLIC');
   const events = await updated.waitFor(1);
   await sleep(300);
-  expect(updated.received.map((e) => e.ticketUpdated.change.id)).toEqual([visibleId]);
+  expect(updated.events.map((e: any) => e.ticketUpdated.change.id)).toEqual([visibleId]);
   expect(events[0].ticketUpdated.change.body).toBe('A public kilimanjaro update.');
   await view.waitFor(1);
-  expect(view.received.map((e) => e.ticketChanged.change.id)).toEqual([visibleId]);
+  expect(view.events.map((e: any) => e.ticketChanged.change.id)).toEqual([visibleId]);
 });
 
 test('resolving mails the requester the resolution and how to reopen; closing with notifyRequester mails the closing', async () => {
@@ -185,7 +185,8 @@ test('a requester attaches files to a reply; they are linked to it', async () =>
   // Another user's ticket: refused before anything is stored.
   const other = await create({ subject: 'Not carl\'s' });
   const refused = await multipartRequest(s.url, carl, REPLY, { id: other.id, body: 'mine?', files: [null] }, [{ path: 'variables.files.0', filename: 'x.txt', type: 'text/plain', content: 'x' }]);
-  expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  expect(JSON.stringify(refused.body)).toContain('FORBIDDEN');
+  expect(refused.body.data?.ticketReply?.change ?? null).toBeNull();
 });
 
 test('ticketForward validates addresses, records who forwarded to whom, and mails the public conversation with the chosen files', async () => {
