@@ -28,9 +28,12 @@ export class RequesterSide1795800000000 implements MigrationInterface {
       await queryRunner.query('SET SESSION innodb_ft_enable_stopword = DEFAULT');
     }
     await queryRunner.query('INSERT INTO `ticket_search_public` (ticket_id, subject, body, comments) SELECT ticket_id, subject, body, comments FROM `ticket_search`');
+    // The column default only filled existing rows (their comments were readable by everyone: public); writers always set it.
+    await queryRunner.query(`ALTER TABLE \`ticket_change\` CHANGE \`visibility\` \`visibility\` varchar(16) NOT NULL`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE \`ticket_change\` CHANGE \`visibility\` \`visibility\` varchar(16) NOT NULL DEFAULT 'public'`);
     await queryRunner.query('DROP TABLE `ticket_search_public`');
     await queryRunner.query(`ALTER TABLE \`ticket_forward\` DROP FOREIGN KEY \`FK_154be65abed7120c4ca294ccc7b\``);
     await queryRunner.query(`ALTER TABLE \`ticket_file\` DROP FOREIGN KEY \`FK_0ce72d03afda98d32a58f5194d8\``);

@@ -47,9 +47,30 @@ export class RequesterSide1795800000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "temporary_ticket_forward" RENAME TO "ticket_forward"`);
     await queryRunner.query(`CREATE VIRTUAL TABLE "ticket_search_public" USING fts5(subject, body, comments, tokenize = "unicode61 remove_diacritics 2 tokenchars '_'")`);
     await queryRunner.query(`INSERT INTO "ticket_search_public" (rowid, subject, body, comments) SELECT rowid, subject, body, comments FROM "ticket_search"`);
+    // The column default only filled existing rows (their comments were readable by everyone: public); writers always set it.
+    await queryRunner.query(`DROP INDEX "IDX_6c479caa471106eebb52143738"`);
+    await queryRunner.query(`DROP INDEX "IDX_b647b80de42fa4b9d4ad72ed09"`);
+    await queryRunner.query(`DROP INDEX "IDX_cd938f721c2a5d1b7f4593efd9"`);
+    await queryRunner.query(`CREATE TABLE "temporary_ticket_change" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "ticket_id" integer NOT NULL, "type" varchar(24) NOT NULL, "field" varchar(24), "old_value" text, "new_value" text, "body" text, "author_id" integer, "created_at" datetime(3) NOT NULL, "edited_at" datetime(3), "edited_by_id" integer, "job_id" integer, "visibility" varchar(16) NOT NULL, CONSTRAINT "FK_f742d02a553d21da610aac23507" FOREIGN KEY ("ticket_id") REFERENCES "ticket" ("id") ON DELETE CASCADE ON UPDATE NO ACTION, CONSTRAINT "FK_6c479caa471106eebb521437385" FOREIGN KEY ("author_id") REFERENCES "app_user" ("id") ON DELETE SET NULL ON UPDATE NO ACTION, CONSTRAINT "FK_3388582bc3a781f04fb932e03dd" FOREIGN KEY ("edited_by_id") REFERENCES "app_user" ("id") ON DELETE SET NULL ON UPDATE NO ACTION)`);
+    await queryRunner.query(`INSERT INTO "temporary_ticket_change"("id", "ticket_id", "type", "field", "old_value", "new_value", "body", "author_id", "created_at", "edited_at", "edited_by_id", "job_id", "visibility") SELECT "id", "ticket_id", "type", "field", "old_value", "new_value", "body", "author_id", "created_at", "edited_at", "edited_by_id", "job_id", "visibility" FROM "ticket_change"`);
+    await queryRunner.query(`DROP TABLE "ticket_change"`);
+    await queryRunner.query(`ALTER TABLE "temporary_ticket_change" RENAME TO "ticket_change"`);
+    await queryRunner.query(`CREATE INDEX "IDX_6c479caa471106eebb52143738" ON "ticket_change" ("author_id") `);
+    await queryRunner.query(`CREATE INDEX "IDX_b647b80de42fa4b9d4ad72ed09" ON "ticket_change" ("ticket_id", "type", "id") `);
+    await queryRunner.query(`CREATE INDEX "IDX_cd938f721c2a5d1b7f4593efd9" ON "ticket_change" ("ticket_id", "id") `);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "IDX_cd938f721c2a5d1b7f4593efd9"`);
+    await queryRunner.query(`DROP INDEX "IDX_b647b80de42fa4b9d4ad72ed09"`);
+    await queryRunner.query(`DROP INDEX "IDX_6c479caa471106eebb52143738"`);
+    await queryRunner.query(`ALTER TABLE "ticket_change" RENAME TO "temporary_ticket_change"`);
+    await queryRunner.query(`CREATE TABLE "ticket_change" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "ticket_id" integer NOT NULL, "type" varchar(24) NOT NULL, "field" varchar(24), "old_value" text, "new_value" text, "body" text, "author_id" integer, "created_at" datetime(3) NOT NULL, "edited_at" datetime(3), "edited_by_id" integer, "job_id" integer, "visibility" varchar(16) NOT NULL DEFAULT ('public'), CONSTRAINT "FK_f742d02a553d21da610aac23507" FOREIGN KEY ("ticket_id") REFERENCES "ticket" ("id") ON DELETE CASCADE ON UPDATE NO ACTION, CONSTRAINT "FK_6c479caa471106eebb521437385" FOREIGN KEY ("author_id") REFERENCES "app_user" ("id") ON DELETE SET NULL ON UPDATE NO ACTION, CONSTRAINT "FK_3388582bc3a781f04fb932e03dd" FOREIGN KEY ("edited_by_id") REFERENCES "app_user" ("id") ON DELETE SET NULL ON UPDATE NO ACTION)`);
+    await queryRunner.query(`INSERT INTO "ticket_change"("id", "ticket_id", "type", "field", "old_value", "new_value", "body", "author_id", "created_at", "edited_at", "edited_by_id", "job_id", "visibility") SELECT "id", "ticket_id", "type", "field", "old_value", "new_value", "body", "author_id", "created_at", "edited_at", "edited_by_id", "job_id", "visibility" FROM "temporary_ticket_change"`);
+    await queryRunner.query(`DROP TABLE "temporary_ticket_change"`);
+    await queryRunner.query(`CREATE INDEX "IDX_cd938f721c2a5d1b7f4593efd9" ON "ticket_change" ("ticket_id", "id") `);
+    await queryRunner.query(`CREATE INDEX "IDX_b647b80de42fa4b9d4ad72ed09" ON "ticket_change" ("ticket_id", "type", "id") `);
+    await queryRunner.query(`CREATE INDEX "IDX_6c479caa471106eebb52143738" ON "ticket_change" ("author_id") `);
     await queryRunner.query(`DROP TABLE "ticket_search_public"`);
     await queryRunner.query(`ALTER TABLE "ticket_forward" RENAME TO "temporary_ticket_forward"`);
     await queryRunner.query(`CREATE TABLE "ticket_forward" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "ticket_id" integer NOT NULL, "change_id" integer, "author_id" integer, "to" text NOT NULL, "cc" text NOT NULL, "message" text, "file_ids" text NOT NULL, "created_at" datetime(3) NOT NULL)`);

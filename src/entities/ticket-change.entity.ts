@@ -46,7 +46,9 @@ export class TicketChange {
   body: string | null;
 
   @Field(() => CommentVisibility, { description: 'PUBLIC entries are read by the requester; INTERNAL ones (internal notes, forwards) only by staff.' })
-  @Column({ type: 'varchar', length: 16, default: CommentVisibility.PUBLIC })
+  // No column default: every writer sets it (HistoryWriter), and a default would make TypeORM read
+  // each inserted row back (one more statement per history entry on both databases).
+  @Column({ type: 'varchar', length: 16 })
   visibility: CommentVisibility;
 
   @Index()

@@ -52,7 +52,7 @@ export class HistoryWriter {
       ...extra,
     });
     await em.insert(TicketChange, change);
-    await this.announce(ctx, ticketId, type, change.id, change.id, at);
+    await this.announce(ctx, ticketId, type, change.id, change.id, at, change);
     return change;
   }
 
@@ -119,8 +119,8 @@ export class HistoryWriter {
     return false;
   }
 
-  private async announce(ctx: RequestContext, ticketId: number, type: ChangeType, first: number, last: number, at: Date): Promise<void> {
-    for (const l of this.listeners) await l.changesRecorded(ctx, ticketId, type, first, last, at);
+  private async announce(ctx: RequestContext, ticketId: number, type: ChangeType, first: number, last: number, at: Date, entry?: TicketChange): Promise<void> {
+    for (const l of this.listeners) await l.changesRecorded(ctx, ticketId, type, first, last, at, entry);
   }
 
   /** After a touch that changed nothing: a ConflictError if the ticket is there (and visible) at another version. */

@@ -34,10 +34,10 @@ export class MailNotifier implements TicketChangeListener {
     if (await this.requesterIsCustomer(ctx, ticketId)) await this.outbox.enqueue(ctx, { kind: OutboxKind.REQUESTER_ACK, ticketId, dedupeKey: `ack:${ticketId}`, at });
   }
 
-  async changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, _lastChangeId: number, at: Date): Promise<void> {
+  async changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, _lastChangeId: number, at: Date, entry?: Pick<TicketChange, 'visibility' | 'authorId'>): Promise<void> {
     if (!NOTIFYING.has(type)) return;
     await this.outbox.enqueueDebounced(ctx, { kind: OutboxKind.TICKET_UPDATED, ticketId, fromChangeId: firstChangeId, at, delayMs: this.config.debounceMs });
-    if (type === ChangeType.COMMENT && (await this.isReplyToRequester(ctx, ticketId, firstChangeId))) {
+    if (type === ChangeType.COMMENT && entry && (await this.isReplyToRequester(ctx, ticketId, entry))) {
       await this.outbox.enqueueDebounced(ctx, { kind: OutboxKind.REQUESTER_REPLY, ticketId, fromChangeId: firstChangeId, at, delayMs: this.config.debounceMs });
     }
   }
@@ -52,12 +52,9 @@ export class MailNotifier implements TicketChangeListener {
   }
 
   /** A public comment by someone other than the requester: what the requester is mailed (never internal notes, never their own words). */
-  private async isReplyToRequester(ctx: RequestContext, ticketId: number, changeId: number): Promise<boolean> {
-    const em = this.db.em(ctx);
-    const entry = await em.findOne(TicketChange, { where: { id: changeId }, select: { id: true, visibility: true, authorId: true } });
-    if (!entry || entry.visibility !== CommentVisibility.PUBLIC) return false;
-    const ticket = await em.findOne(Ticket, { where: { id: ticketId }, select: { id: true, requesterId: true } });
-    return !!ticket && ticket.requesterId !== null && ticket.requesterId !== entry.authorId && (await this.requesterIsCustomer(ctx, ticketId));
+  private async isReplyToRequester(ctx: RequestContext, ticketId: number, entry: Pick<TicketChange, 'visibility' | 'authorId'>): Promise<boolean> {
+    if (entry.visibility !== CommentVisibility.PUBLIC) return false;
+    return this.requesterIsCustomer(ctx, ticketId, entry.authorId);
   }
 
   /**
@@ -65,9 +62,9 @@ export class MailNotifier implements TicketChangeListener {
    * does not read internal notes. A staff requester reads the ticket as staff and follows its staff
    * mail when assigned or cc'd. Asked here, so no row is written only to be skipped (the delivery asks again).
    */
-  private async requesterIsCustomer(ctx: RequestContext, ticketId: number): Promise<boolean> {
-    const [row] = (await this.db.em(ctx).query('SELECT u.privileges AS privileges FROM ticket t JOIN app_user u ON u.id = t.requester_id WHERE t.id = ?', [ticketId])) as { privileges: string }[];
-    return !!row && !userSeesInternalNotes({ privileges: JSON.parse(row.privileges) as Privilege[] });
+  private async requesterIsCustomer(ctx: RequestContext, ticketId: number, unless: number | null = null): Promise<boolean> {
+    const [row] = (await this.db.em(ctx).query('SELECT u.id AS id, u.privileges AS privileges FROM ticket t JOIN app_user u ON u.id = t.requester_id WHERE t.id = ?', [ticketId])) as { id: number; privileges: string }[];
+    return !!row && Number(row.id) !== unless && !userSeesInternalNotes({ privileges: JSON.parse(row.privileges) as Privilege[] });
   }
 
   /**

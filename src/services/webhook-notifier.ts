@@ -37,12 +37,12 @@ export class WebhookNotifier implements TicketChangeListener {
     return this.enqueue(ctx, WebhookEvent.TICKET_CREATED, ticketId, null, null, at);
   }
 
-  async changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, lastChangeId: number, at: Date): Promise<void> {
+  async changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, lastChangeId: number, at: Date, entry?: Pick<TicketChange, 'visibility'>): Promise<void> {
     const event = EVENT_OF[type];
-    if (event) await this.enqueue(ctx, event, ticketId, firstChangeId, lastChangeId, at);
+    if (event) await this.enqueue(ctx, event, ticketId, firstChangeId, lastChangeId, at, entry);
   }
 
-  private async enqueue(ctx: RequestContext, event: WebhookEvent, ticketId: number, fromChangeId: number | null, toChangeId: number | null, at: Date): Promise<void> {
+  private async enqueue(ctx: RequestContext, event: WebhookEvent, ticketId: number, fromChangeId: number | null, toChangeId: number | null, at: Date, entry?: Pick<TicketChange, 'visibility'>): Promise<void> {
     const hooks = this.webhooks.active().filter((h) => h.events.includes(event));
     if (hooks.length === 0) return;
     const em = this.db.em(ctx);
@@ -50,7 +50,9 @@ export class WebhookNotifier implements TicketChangeListener {
     const ticket = await em.findOne(Ticket, { where: { id: ticketId }, select: { id: true, status: true } });
     if (!ticket || ticket.status === TicketStatus.DRAFT) return;
     // Requester-facing webhooks get nothing of internal notes; staff ones get them, marked INTERNAL.
-    const onlyInternal = fromChangeId !== null && (await this.onlyInternal(ctx, ticketId, fromChangeId, toChangeId ?? fromChangeId));
+    const onlyInternal = entry
+      ? entry.visibility === CommentVisibility.INTERNAL
+      : fromChangeId !== null && hooks.some((h) => h.requesterFacing) && (await this.onlyInternal(ctx, ticketId, fromChangeId, toChangeId ?? fromChangeId));
     for (const hook of hooks) {
       if (hook.requesterFacing && onlyInternal) continue;
       if (hook.query && !(await this.matches(ctx, hook.query, ticketId))) continue;
