@@ -61,6 +61,10 @@ export class RequesterSide1795800000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    // Table rebuilds below rename tables others refer to: without the legacy rename, SQLite would
+    // rewrite those references to the temporary names and then find them missing.
+    await queryRunner.query('PRAGMA legacy_alter_table = ON');
+    try {
     await queryRunner.query(`DROP INDEX "IDX_cd938f721c2a5d1b7f4593efd9"`);
     await queryRunner.query(`DROP INDEX "IDX_b647b80de42fa4b9d4ad72ed09"`);
     await queryRunner.query(`DROP INDEX "IDX_6c479caa471106eebb52143738"`);
@@ -107,5 +111,8 @@ export class RequesterSide1795800000000 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX "IDX_b647b80de42fa4b9d4ad72ed09" ON "ticket_change" ("ticket_id", "type", "id") `);
     await queryRunner.query(`CREATE INDEX "IDX_cd938f721c2a5d1b7f4593efd9" ON "ticket_change" ("ticket_id", "id") `);
     await queryRunner.query(`DROP TABLE "ticket_forward"`);
+    } finally {
+      await queryRunner.query('PRAGMA legacy_alter_table = OFF');
+    }
   }
 }
