@@ -55,7 +55,7 @@ export class WebhookNotifier implements TicketChangeListener {
       : fromChangeId !== null && hooks.some((h) => h.requesterFacing) && (await this.onlyInternal(ctx, ticketId, fromChangeId, toChangeId ?? fromChangeId));
     for (const hook of hooks) {
       if (hook.requesterFacing && onlyInternal) continue;
-      if (hook.query && !(await this.matches(ctx, hook.query, ticketId))) continue;
+      if (hook.query && !(await this.matches(ctx, hook.query, ticketId, hook.requesterFacing))) continue;
       const delivery = em.create(WebhookDelivery, { webhookId: hook.id, event, ticketId, fromChangeId, toChangeId, status: 'pending', attempts: 0, createdAt: at });
       await em.insert(WebhookDelivery, delivery);
       await this.outbox.enqueue(ctx, { kind: OutboxKind.WEBHOOK, ticketId, refId: delivery.id, at });
@@ -69,9 +69,10 @@ export class WebhookNotifier implements TicketChangeListener {
   }
 
   /** Whether the ticket (as this transaction sees it) matches the webhook's query. */
-  private async matches(ctx: RequestContext, query: string, ticketId: number): Promise<boolean> {
+  private async matches(ctx: RequestContext, query: string, ticketId: number, publicCommentsOnly: boolean): Promise<boolean> {
     const qb = this.db.em(ctx).createQueryBuilder(Ticket, 't').where('t.id = :ticketId', { ticketId });
-    new TicketFilterCompiler(qb, this.db.dialect).apply(parseTicketQuery(query, { now: new Date(), username: null }));
+    // A requester-facing webhook's text terms see public comments only, as its receiver does.
+    new TicketFilterCompiler(qb, this.db.dialect, 't', publicCommentsOnly).apply(parseTicketQuery(query, { now: new Date(), username: null }));
     return (await qb.getCount()) > 0;
   }
 }
