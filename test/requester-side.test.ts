@@ -1,7 +1,7 @@
 import { multipartRequest } from './helpers/multipart';
 import { SmtpSink, type ReceivedMail } from './helpers/smtp-sink';
 import { eventually, wsClient, type WsClient } from './helpers/ws-client';
-import { startTestServer, type TestServer } from './helpers/test-server';
+import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server';
 
 /*
  * The requester's side of a ticket over HTTP with the real SMTP sink: who receives which mail
@@ -243,4 +243,22 @@ test('a forward honours the suppression list', async () => {
     const rows = await s.app.db.manager.query(`SELECT status, last_error AS note FROM outbox WHERE kind = 'mail.ticket_forward' AND ticket_id = (SELECT id FROM ticket WHERE number = ?) ORDER BY id`, [t.number]);
     return rows.length === 2 && rows[1].status === 'skipped' && rows[1].note === 'every address is suppressed';
   });
+});
+
+test('a forward whose files exceed MAIL_FORWARD_MAX_BYTES is refused on fileIds, and nothing is recorded', async () => {
+  const small = await startTestServer({ ...FAST, SMTP_URL: sink.url, MAIL_FORWARD_MAX_BYTES: '10' });
+  try {
+    const t = (await small.gql(CREATE, { input: { subject: 'Big log' } })).data.ticketCreate.ticket;
+    const up = await multipartRequest(small.url, ADMIN_KEY, `mutation($t: ID!, $files: [Upload!]!) { ticketFilesUpload(ticketId: $t, files: $files) { files { id } } }`, { t: t.id, files: [null] }, [
+      { path: 'variables.files.0', filename: 'big.log', type: 'text/plain', content: 'twenty bytes of log.' },
+    ]);
+    const uploaded = up.body.data.ticketFilesUpload.files;
+    const r = await small.gql(FORWARD, { id: t.id, input: { to: ['vendor@example.com'], fileIds: [uploaded[0].id] } });
+    expect(r.data.ticketForward.userErrors).toEqual([{ field: ['input', 'fileIds'], code: 'FILE_TOO_LARGE', message: 'The files come to 20 bytes; a forward attaches at most 10 (MAIL_FORWARD_MAX_BYTES)' }]);
+    const history = (await small.gql(CHANGES, { id: t.id })).data.ticket.changes.nodes.map((c: { type: string }) => c.type);
+    expect(history).not.toContain('FORWARDED');
+    expect(await small.app.db.manager.query(`SELECT id FROM outbox WHERE kind = 'mail.ticket_forward'`)).toEqual([]);
+  } finally {
+    await small.close();
+  }
 });
