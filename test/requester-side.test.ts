@@ -262,3 +262,20 @@ test('a forward whose files exceed MAIL_FORWARD_MAX_BYTES is refused on fileIds,
     await small.close();
   }
 });
+
+test('staff make a note public by commentUpdate: recorded as a staff-only COMMENT_VISIBILITY entry, then the requester reads it', async () => {
+  const t = await create({ subject: 'Visibility edit', requester: 'carl' });
+  const noteId = await comment(t.id, 'Turns out this is fine to share.');
+  const upd = `mutation($id: ID!, $v: CommentVisibility) { commentUpdate(id: $id, input: { visibility: $v }) { change { visibility body } userErrors { field code message } } }`;
+  const r = await s.gql(upd, { id: noteId, v: 'PUBLIC' }, ada);
+  expect(r.data.commentUpdate).toEqual({ change: { visibility: 'PUBLIC', body: 'Turns out this is fine to share.' }, userErrors: [] });
+  const staff = (await s.gql(CHANGES, { id: t.id }, ada)).data.ticket.changes.nodes;
+  expect(staff.filter((c: { type: string }) => c.type === 'COMMENT_VISIBILITY')).toHaveLength(1);
+  const vis = await s.gql(`query($id: ID!) { ticket(id: $id) { changes(types: [COMMENT_VISIBILITY]) { nodes { oldValue newValue author { username } } } } }`, { id: t.id }, ada);
+  expect(vis.data.ticket.changes.nodes).toEqual([{ oldValue: 'INTERNAL', newValue: 'PUBLIC', author: { username: 'ada' } }]);
+  const theirs = (await s.gql(CHANGES, { id: t.id }, carl)).data.ticket.changes.nodes;
+  expect(theirs.map((c: { id: string }) => c.id)).toContain(noteId);
+  expect(theirs.map((c: { type: string }) => c.type)).not.toContain('COMMENT_VISIBILITY');
+  const search = await s.gql(`{ tickets(query: "share") { nodes { number } } }`, {}, carl);
+  expect(search.data.tickets.nodes.map((n: { number: number }) => n.number)).toContain(t.number);
+});
