@@ -66,7 +66,8 @@ test('a burst of changes sends exactly one Updated mail after the debounce, list
   expect(m.mail.text).toContain('Ada Lovelace changed status to: Closed');
   expect(m.mail.text).toContain('Grace Hopper changed priority to: High');
   expect(m.mail.text).toContain('Grace Hopper changed the body');
-  expect(m.mail.text).toMatch(/Grace Hopper commented at \d{4}-\d\d-\d\d \d\d:\d\d UTC:\n> Shipped to \*\*prod\*\*\./);
+  // A staff comment is an internal note unless made public: staff mail marks it.
+  expect(m.mail.text).toMatch(/Grace Hopper wrote an INTERNAL NOTE \(staff only\) at \d{4}-\d\d-\d\d \d\d:\d\d UTC:\n> Shipped to \*\*prod\*\*\./);
   expect(m.mail.text).toContain('New body:\nNew release notes');
   await sleep(1500);
   expect(sink.received.filter((r) => updated.test(r.mail.subject ?? ''))).toHaveLength(1);

@@ -79,6 +79,8 @@ onSqlite('naming the foreign keys SQLite had unnamed keeps the rows, references 
   // Later migrations may add columns: every row keeps the values it had.
   const after = await snapshot();
   const asBefore = (rows: Record<string, unknown>[], was: Record<string, unknown>[]) => rows.map((r, i) => Object.fromEntries(Object.keys(was[i] ?? r).map((k) => [k, r[k]])));
+  // RequesterSide makes the existing history entries public, as everyone read them before.
+  expect(after.changes.map((c: Record<string, unknown>) => c.visibility)).toEqual(before.changes.map(() => 'public'));
   expect({ ...after, tickets: asBefore(after.tickets, before.tickets), categories: asBefore(after.categories, before.categories), changes: asBefore(after.changes, before.changes) }).toEqual(before);
   expect(before.counters).toEqual([{ name: 'category', seq: 3 }, { name: 'ticket', seq: 4 }]);
   expect(await fkNames('category')).toEqual(['FK_dc80af15ad8913831d0c359018d']);

@@ -201,3 +201,20 @@ test('a delivery the endpoint accepted is recorded once the database answers aga
     await s.gql(`mutation($id: ID!) { webhookDelete(id: $id) { deletedId } }`, { id: hook.id });
   }
 });
+
+test('a requester-facing webhook gets no internal notes; a staff webhook gets them marked INTERNAL', async () => {
+  const portal = await s.gql(CREATE_HOOK, { i: { url: `${url}?portal`, events: ['COMMENT_ADDED'], requesterFacing: true } });
+  const staff = await s.gql(CREATE_HOOK, { i: { url: `${url}?staff`, events: ['COMMENT_ADDED'] } });
+  expect(portal.data.webhookCreate.userErrors).toEqual([]);
+  expect(staff.data.webhookCreate.userErrors).toEqual([]);
+  const t = (await s.gql(CREATE, { input: { subject: 'Portal ticket' } })).data.ticketCreate.ticket;
+  await s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: 'hidden note' } });
+  await s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: 'visible reply', visibility: 'PUBLIC' } });
+  const staffGot = await waitFor((r) => r.json.ticket?.number === t.number && r.headers['x-webhook-event'] === 'comment.added', 3);
+  const byHook = (id: string) => staffGot.filter((r) => r.headers['x-webhook-id'] === id).flatMap((r) => r.json.changes.map((c: { body: string; visibility: string }) => [c.body, c.visibility]));
+  expect(byHook(staff.data.webhookCreate.webhook.id)).toEqual([['hidden note', 'INTERNAL'], ['visible reply', 'PUBLIC']]);
+  await sleep(300); // the portal's delivery of the note would have arrived with the staff one
+  const portalChanges = received.filter((r) => r.json.ticket?.number === t.number && r.headers['x-webhook-id'] === portal.data.webhookCreate.webhook.id).flatMap((r) => r.json.changes);
+  expect(portalChanges.map((c: { body: string }) => c.body)).toEqual(['visible reply']);
+  for (const h of [portal, staff]) await s.gql(`mutation($id: ID!) { webhookDelete(id: $id) { userErrors { message } } }`, { id: h.data.webhookCreate.webhook.id });
+});

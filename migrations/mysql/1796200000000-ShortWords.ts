@@ -18,18 +18,21 @@ export class ShortWords1796200000000 implements MigrationInterface {
   name = 'ShortWords1796200000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await rewrite(queryRunner, encode);
+    for (const table of TABLES) await rewrite(queryRunner, table, encode);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await rewrite(queryRunner, decode);
+    for (const table of TABLES) await rewrite(queryRunner, table, decode);
   }
 }
 
-async function rewrite(queryRunner: QueryRunner, convert: (text: string) => string): Promise<void> {
+/** Both documents: every comment, and public comments only (RequesterSide made the second). */
+const TABLES = ['ticket_search', 'ticket_search_public'];
+
+async function rewrite(queryRunner: QueryRunner, table: string, convert: (text: string) => string): Promise<void> {
   let after = 0;
   for (;;) {
-    const rows = (await queryRunner.query(`SELECT ticket_id AS id, subject, body, comments FROM ticket_search WHERE ticket_id > ? ORDER BY ticket_id LIMIT ${BATCH}`, [after])) as {
+    const rows = (await queryRunner.query(`SELECT ticket_id AS id, subject, body, comments FROM ${table} WHERE ticket_id > ? ORDER BY ticket_id LIMIT ${BATCH}`, [after])) as {
       id: number | string;
       subject: string | null;
       body: string | null;
@@ -37,7 +40,7 @@ async function rewrite(queryRunner: QueryRunner, convert: (text: string) => stri
     }[];
     if (rows.length === 0) return;
     for (const r of rows) {
-      await queryRunner.query('UPDATE ticket_search SET subject = ?, body = ?, comments = ? WHERE ticket_id = ?', [convert(r.subject ?? ''), convert(r.body ?? ''), convert(r.comments ?? ''), r.id]);
+      await queryRunner.query(`UPDATE ${table} SET subject = ?, body = ?, comments = ? WHERE ticket_id = ?`, [convert(r.subject ?? ''), convert(r.body ?? ''), convert(r.comments ?? ''), r.id]);
     }
     after = Number(rows[rows.length - 1].id);
   }

@@ -135,6 +135,8 @@ export interface MailConfig {
   debounceMs: number;
   /** Daily overdue run, server-local "HH:MM". */
   overdueTime: { hour: number; minute: number };
+  /** Most bytes of files one ticketForward attaches (all files together). */
+  forwardMaxBytes: number;
 }
 
 /** The outbox worker (mail, webhooks, job dispatch, failed-job tickets). */
@@ -473,6 +475,8 @@ function parseMail(
     dir: path.resolve(str('MAIL_DIR') ?? path.join(dataDir, 'mail')),
     debounceMs: int('NOTIFY_DEBOUNCE_SECONDS', 30, 0, 86_400) * 1000,
     overdueTime: m ? { hour: Number(m[1]), minute: Number(m[2]) } : { hour: 4, minute: 30 },
+    // 10 MiB: what common mail servers accept whole once base64 has grown it by a third (many cap at 20-25 MB).
+    forwardMaxBytes: int('MAIL_FORWARD_MAX_BYTES', 10 * 1024 * 1024, 1, 50 * 1024 * 1024),
   };
 }
 

@@ -9,6 +9,7 @@ import { CommentRevision } from './comment-revision.entity';
 import { Tag } from './tag.entity';
 import { TicketChange } from './ticket-change.entity';
 import { TicketFile } from './ticket-file.entity';
+import { TicketForward } from './ticket-forward.entity';
 import { TicketRead } from './ticket-read.entity';
 import { SlaPolicy } from './sla-policy.entity';
 import { UserGroup } from './user-group.entity';
@@ -27,4 +28,4 @@ import { JobFile } from './job-file.entity';
 import { CustomField, CustomFieldCategory } from './custom-field.entity';
 import { TicketFieldValue } from './ticket-field-value.entity';
 
-export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression, TicketRead, SlaPolicy, UserGroup, GroupMember, Webhook, WebhookDelivery, EventDefinition, TicketEvent, Job, JobFile, IdempotencyKey, CustomField, CustomFieldCategory, TicketFieldValue];
+export const ENTITIES = [User, ApiKey, Category, Tag, Ticket, TicketUser, TicketTag, TicketChange, CommentRevision, TicketSequence, SavedSearch, TicketFile, AppSecret, OutboxMessage, MailSuppression, TicketRead, SlaPolicy, UserGroup, GroupMember, Webhook, WebhookDelivery, EventDefinition, TicketEvent, Job, JobFile, IdempotencyKey, CustomField, CustomFieldCategory, TicketFieldValue, TicketForward];

@@ -7,6 +7,14 @@ export enum OutboxKind {
   TICKET_OVERDUE = 'mail.ticket_overdue',
   /** ticketClose with notifyRequester: a mail to the requester alone. */
   TICKET_CLOSED = 'mail.ticket_closed',
+  /** ticketResolve with notifyRequester: the resolution and how to reopen, to the requester alone. */
+  TICKET_RESOLVED = 'mail.ticket_resolved',
+  /** The acknowledgement of a new (or published) ticket, to its requester. */
+  REQUESTER_ACK = 'mail.requester_ack',
+  /** Public replies by others, debounced like the "updated" mail, to the requester. */
+  REQUESTER_REPLY = 'mail.requester_reply',
+  /** ticketForward (refId: the ticket_forward row). */
+  TICKET_FORWARD = 'mail.ticket_forward',
   /** A webhook delivery (refId: the webhook_delivery row). */
   WEBHOOK = 'webhook',
   /** Sends a job to its runner (refId: the job row); at least once, even across restarts. */

@@ -2,6 +2,7 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } 
 import { Field, ObjectType } from 'type-graphql';
 import { Node } from '../graphql/types/node.type';
 import { DATETIME } from '../db/column-types';
+import { CommentVisibility } from './comment-visibility.enum';
 import { ChangeType, TrackedField } from './ticket.enums';
 import { Ticket } from './ticket.entity';
 import { User } from './user.entity';
@@ -48,6 +49,12 @@ export class TicketChange {
   @Field(() => String, { nullable: true, description: 'Markdown text of a comment.' })
   @Column({ type: 'text', nullable: true })
   body: string | null;
+
+  @Field(() => CommentVisibility, { description: 'PUBLIC entries are read by the requester; INTERNAL ones (internal notes, forwards) only by staff.' })
+  // No column default: every writer sets it (HistoryWriter), and a default would make TypeORM read
+  // each inserted row back (one more statement per history entry on both databases).
+  @Column({ type: 'varchar', length: 16 })
+  visibility: CommentVisibility;
 
   @Index()
   @Column({ type: 'int', nullable: true })

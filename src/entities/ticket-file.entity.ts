@@ -3,6 +3,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { SafeIntResolver } from 'graphql-scalars';
 import { Node } from '../graphql/types/node.type';
 import { DATETIME } from '../db/column-types';
+import { TicketChange } from './ticket-change.entity';
 import { Ticket } from './ticket.entity';
 import { User } from './user.entity';
 
@@ -42,6 +43,14 @@ export class TicketFile {
   @Field({ description: 'Hex SHA-256 of the content.' })
   @Column({ type: 'varchar', length: 64 })
   sha256: string;
+
+  /** The comment (a requester's reply) the file came with; null for files uploaded on their own. */
+  @Column({ type: 'int', nullable: true })
+  changeId: number | null;
+
+  @ManyToOne(() => TicketChange, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'change_id' })
+  change?: TicketChange;
 
   @Column({ type: 'int', nullable: true })
   uploadedById: number | null;

@@ -49,6 +49,10 @@ export enum ChangeType {
   FILE_EXPIRED = 'file_expired',
   /** A job launched from the ticket changed status (queued, running, succeeded ...). */
   JOB = 'job',
+  /** A comment was made public or internal (commentUpdate with visibility). Staff-only entry. */
+  COMMENT_VISIBILITY = 'comment_visibility',
+  /** The ticket was forwarded by mail (ticketForward). Staff-only entry. */
+  FORWARDED = 'forwarded',
 }
 
 /** The ticket fields whose edits are recorded as CHANGE entries. */
@@ -133,6 +137,8 @@ registerEnumType(ChangeType, {
     FILE_REMOVED: { description: 'An attached file was removed.' },
     FILE_EXPIRED: { description: 'An attached file was removed by the retention policy.' },
     JOB: { description: 'A job launched from the ticket changed status (queued, running, succeeded ...).' },
+    COMMENT_VISIBILITY: { description: 'A comment was made public or internal: oldValue and newValue are the visibilities (PUBLIC, INTERNAL). Staff only.' },
+    FORWARDED: { description: 'The ticket was forwarded by mail: newValue lists the recipients, body is the message. Staff only.' },
   },
 });
 registerEnumType(TrackedField, {

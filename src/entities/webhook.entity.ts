@@ -27,6 +27,10 @@ export class Webhook {
   @Column({ type: 'text', nullable: true })
   query: string | null;
 
+  @Field({ description: 'Requester-facing: receives no internal notes (nor entries about them). Staff webhooks (false) receive them, marked visibility INTERNAL.' })
+  @Column({ type: 'boolean', default: false })
+  requesterFacing: boolean;
+
   @Field({ description: 'Inactive webhooks receive nothing.' })
   @Column({ type: 'boolean', default: true })
   active: boolean;

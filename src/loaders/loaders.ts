@@ -8,6 +8,7 @@ import type { Database } from '../db/database';
 import { Category } from '../entities/category.entity';
 import { CommentRevision } from '../entities/comment-revision.entity';
 import { Tag } from '../entities/tag.entity';
+import { CommentVisibility } from '../entities/comment-visibility.enum';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { TicketFile } from '../entities/ticket-file.entity';
 import { TicketRead } from '../entities/ticket-read.entity';
@@ -33,6 +34,8 @@ export interface ChangePageKey {
   take: number;
   cursorId: number | null;
   types: ChangeType[] | null;
+  /** Only entries of this visibility (null: all); see ChangeService.page. */
+  visibility?: CommentVisibility | null;
 }
 
 export interface JobPageKey {
@@ -45,6 +48,7 @@ export interface JobPageKey {
 export interface ChangeCountKey {
   ticketId: number;
   types: ChangeType[] | null;
+  visibility?: CommentVisibility | null;
 }
 
 /** All per-request loaders. Built fresh for every request so no cached row crosses users or requests. */
@@ -209,11 +213,12 @@ export function createLoaders(db: Database, options: LoaderOptions = {}): Loader
         const groups = groupBy([...keys], (k) => pageSignature(k));
         const results = new Map<string, TicketChange[]>();
         for (const group of groups.values()) {
-          const { backward, take, cursorId, types } = group[0];
+          const { backward, take, cursorId, types, visibility } = group[0];
           const ticketIds = group.map((k) => k.ticketId);
+          const extra = [...(types ? ['t2.type IN (:...types)'] : []), ...(visibility ? ['t2.visibility = :visibility'] : [])];
           const rows = await em
             .createQueryBuilder(TicketChange, 'c')
-            .where(`c.id IN ${pagePerTicket('ticket_change', group[0], types ? ['t2.type IN (:...types)'] : [])}`, { ticketIds, types: types ?? undefined, cursorId, take })
+            .where(`c.id IN ${pagePerTicket('ticket_change', group[0], extra)}`, { ticketIds, types: types ?? undefined, visibility: visibility ?? undefined, cursorId, take })
             // History is shown with its authors: the join answers change.author from the same
             // statement (primed below) instead of a second round trip for the users.
             .leftJoinAndSelect('c.author', 'author')
@@ -233,7 +238,7 @@ export function createLoaders(db: Database, options: LoaderOptions = {}): Loader
 
     changeCount: DataLoader('changeCount',
       async (keys) => {
-        const groups = groupBy([...keys], (k) => JSON.stringify(k.types));
+        const groups = groupBy([...keys], (k) => JSON.stringify([k.types, k.visibility ?? null]));
         const counts = new Map<string, number>();
         for (const group of groups.values()) {
           const qb = em
@@ -243,8 +248,9 @@ export function createLoaders(db: Database, options: LoaderOptions = {}): Loader
             .where('c.ticketId IN (:...ticketIds)', { ticketIds: group.map((k) => k.ticketId) })
             .groupBy('c.ticketId');
           if (group[0].types) qb.andWhere('c.type IN (:...types)', { types: group[0].types });
+          if (group[0].visibility) qb.andWhere('c.visibility = :visibility', { visibility: group[0].visibility });
           for (const row of await qb.getRawMany<{ ticketId: number; n: number | string }>()) {
-            counts.set(countKey({ ticketId: Number(row.ticketId), types: group[0].types }), Number(row.n));
+            counts.set(countKey({ ticketId: Number(row.ticketId), types: group[0].types, visibility: group[0].visibility }), Number(row.n));
           }
         }
         return keys.map((k) => counts.get(countKey(k)) ?? 0);
@@ -336,7 +342,7 @@ function jobKey(k: JobPageKey): string {
 }
 
 function pageSignature(k: ChangePageKey): string {
-  return JSON.stringify([k.backward, k.take, k.cursorId, k.types]);
+  return JSON.stringify([k.backward, k.take, k.cursorId, k.types, k.visibility ?? null]);
 }
 
 function changeKey(k: ChangePageKey): string {
@@ -344,6 +350,6 @@ function changeKey(k: ChangePageKey): string {
 }
 
 function countKey(k: ChangeCountKey): string {
-  return `${k.ticketId}|${JSON.stringify(k.types)}`;
+  return `${k.ticketId}|${JSON.stringify([k.types, k.visibility ?? null])}`;
 }
 

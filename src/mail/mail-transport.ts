@@ -8,10 +8,14 @@ export interface OutgoingMail {
   /** Stable per outbox row, so a mail re-sent after a crash is recognisably the same mail. */
   messageId: string;
   to: string[];
+  /** Copy recipients (forwards). */
+  cc?: string[];
   subject: string;
   text: string;
   html: string;
   headers?: Record<string, string>;
+  /** Files sent along (forwards), read when the mail is built. */
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
 }
 
 export interface SendResult {
@@ -94,6 +98,8 @@ function message(config: MailConfig, mail: OutgoingMail) {
   return {
     from: config.from,
     to: mail.to,
+    ...(mail.cc?.length ? { cc: mail.cc } : {}),
+    ...(mail.attachments?.length ? { attachments: mail.attachments } : {}),
     // nodemailer encodes header values; stripping line breaks as well keeps user text in its header.
     subject: mail.subject.replace(/[\r\n]+/g, ' '),
     text: mail.text,

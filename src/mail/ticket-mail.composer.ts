@@ -33,6 +33,8 @@ export interface MailChange {
   body: string | null;
   authorName: string;
   createdAt: Date;
+  /** An internal note (or an entry about one): marked as such in staff mail, never in requester mail. */
+  internal?: boolean;
 }
 
 export interface ComposedMail {
@@ -59,7 +61,7 @@ export function updatedMail(t: MailTicket, changes: MailChange[]): ComposedMail 
     }
   }
   const parts: Block[] = lines.map((l) => ({ kind: 'line', text: l }));
-  for (const c of comments) parts.push({ kind: 'comment', author: c.authorName, at: c.createdAt, body: c.body ?? '' });
+  for (const c of comments) parts.push({ kind: 'comment', author: c.authorName, at: c.createdAt, body: c.body ?? '', internal: c.internal });
   return compose(`Ticket #${t.number} Updated: ${t.subject}`, t, parts, bodyChanged ? { label: 'New body', markdown: t.body } : null);
 }
 
@@ -75,9 +77,9 @@ export function overdueMail(t: MailTicket, responseDueAt: Date | null = null): C
   return compose(`Ticket #${t.number} Is Overdue: ${t.subject}`, t, facts, null);
 }
 
-type Block = string | { kind: 'line'; text: string } | { kind: 'comment'; author: string; at: Date; body: string };
+export type Block = string | { kind: 'line'; text: string } | { kind: 'comment'; author: string; at: Date; body: string; internal?: boolean };
 
-function details(t: MailTicket): string[] {
+export function details(t: MailTicket): string[] {
   return [
     `Type: ${humanize(t.type)}`,
     `Status: ${humanize(t.status)}`,
@@ -99,7 +101,7 @@ function describe(c: MailChange): string | null {
     case ChangeType.FILE_REMOVED:
       return `${c.authorName} removed the file ${String(c.oldValue)}`;
     case ChangeType.COMMENT_DELETED:
-      return `${c.authorName} deleted a comment`;
+      return c.internal ? `${c.authorName} deleted an internal note` : `${c.authorName} deleted a comment`;
     default:
       return null;
   }
@@ -118,11 +120,11 @@ function value(field: TrackedField, v: SnapshotValue): string {
 }
 
 
-function formatTime(d: Date): string {
+export function formatTime(d: Date): string {
   return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-function compose(subject: string, t: MailTicket, blocks: Block[], body: { label: string; markdown: string } | null): ComposedMail {
+export function compose(subject: string, t: MailTicket, blocks: Block[], body: { label: string; markdown: string } | null): ComposedMail {
   const text: string[] = [];
   const html: string[] = [];
   for (const b of blocks) {
@@ -133,8 +135,10 @@ function compose(subject: string, t: MailTicket, blocks: Block[], body: { label:
       text.push(`- ${b.text}`);
       html.push(`<p>&bull; ${escapeHtml(b.text)}</p>`);
     } else {
-      text.push('', `${b.author} commented at ${formatTime(b.at)}:`, ...b.body.split('\n').map((l) => `> ${l}`));
-      html.push(`<p><strong>${escapeHtml(b.author)}</strong> commented at ${escapeHtml(formatTime(b.at))}:</p><blockquote>${renderMarkdown(b.body)}</blockquote>`);
+      // Internal notes are marked where staff read them, so nobody forwards one to a customer by mistake.
+      const what = b.internal ? 'wrote an INTERNAL NOTE (staff only)' : 'commented';
+      text.push('', `${b.author} ${what} at ${formatTime(b.at)}:`, ...b.body.split('\n').map((l) => `> ${l}`));
+      html.push(`<p><strong>${escapeHtml(b.author)}</strong> ${b.internal ? '<strong>wrote an INTERNAL NOTE (staff only)</strong>' : 'commented'} at ${escapeHtml(formatTime(b.at))}:</p><blockquote>${renderMarkdown(b.body)}</blockquote>`);
     }
   }
   if (body !== null) {

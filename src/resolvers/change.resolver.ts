@@ -3,7 +3,8 @@ import { renderMarkdown } from '../common/text';
 import { CommentRevision } from '../entities/comment-revision.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { Ticket } from '../entities/ticket.entity';
-import { Privilege } from '../entities/ticket.enums';
+import { TicketFile } from '../entities/ticket-file.entity';
+import { ChangeType, Privilege } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
 import type { RequestContext } from '../graphql/context';
 import { toGlobalId } from '../graphql/global-id';
@@ -31,16 +32,16 @@ export class ChangeResolver {
   constructor(private readonly comments: CommentService) {}
 
   @Authorized(Privilege.EDIT_TICKETS)
-  @PayloadMutation(() => ChangePayload, { description: 'Requires edit_tickets.' })
+  @PayloadMutation(() => ChangePayload, { description: 'Requires edit_tickets. An internal note unless visibility is PUBLIC; a public reply is mailed to the requester.' })
   async commentAdd(@Ctx() ctx: RequestContext, @Arg('input', { description: 'The ticket and the comment.' }) input: CommentAddInput): Promise<ChangePayload> {
-    const added = await this.comments.add(ctx, decodeTicketRef(input.ticketId) ?? null, input.body, { clientMutationId: input.clientMutationId ?? null, expectedVersion: input.expectedVersion });
+    const added = await this.comments.add(ctx, decodeTicketRef(input.ticketId) ?? null, input.body, { clientMutationId: input.clientMutationId ?? null, expectedVersion: input.expectedVersion, visibility: input.visibility });
     return { ...payload(added, changePayload), clientMutationId: input.clientMutationId ?? null };
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => ChangePayload, { description: 'Author or admin only (a FORBIDDEN userError otherwise). Keeps the previous text.' })
   async commentUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Change') id: number | null, @Arg('input', { description: 'The new text of the comment.' }) input: CommentUpdateInput): Promise<ChangePayload> {
-    return payload(await this.comments.update(ctx, id, input.body, input.expectedVersion), changePayload);
+    return payload(await this.comments.update(ctx, id, input.body ?? null, input.expectedVersion, input.visibility), changePayload);
   }
 
   @Authorized(Privilege.EDIT_TICKETS)
@@ -104,6 +105,12 @@ export class ChangeResolver {
   @FieldResolver(() => Ticket, { description: 'The ticket this entry belongs to.' })
   async ticket(@Root() change: TicketChange, @Ctx() ctx: RequestContext): Promise<Ticket> {
     return (await ctx.loaders.ticketById.load(change.ticketId)) as Ticket;
+  }
+
+  @FieldResolver(() => [TicketFile], { description: 'Files that came with this comment (a requester\'s reply with files); live ones only.' })
+  async files(@Root() change: TicketChange, @Ctx() ctx: RequestContext): Promise<TicketFile[]> {
+    if (change.type !== ChangeType.COMMENT) return [];
+    return (await ctx.loaders.ticketFiles.load(change.ticketId)).filter((f) => f.changeId === change.id);
   }
 
   @FieldResolver(() => [CommentRevision], { description: 'Earlier texts of an edited comment, oldest first.' })

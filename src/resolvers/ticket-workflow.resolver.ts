@@ -6,17 +6,21 @@ import type { TicketRef } from '../graphql/global-id';
 import { EXPECTED_VERSION } from '../graphql/descriptions';
 import { fromInputOrAlias, movedIntoInput } from '../graphql/args/deprecated-alias';
 import { TicketPickUpInput } from '../graphql/inputs/mutation-options.input';
-import { TicketArg } from '../graphql/id-args';
-import { TicketCloseInput, TicketReopenInput, TicketReplyInput, TicketResolveInput } from '../graphql/inputs/ticket-workflow.input';
+import { decodeId, TicketArg } from '../graphql/id-args';
+import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
+import type { FileUpload } from 'graphql-upload/processRequest.mjs';
+import { TicketCloseInput, TicketForwardInput, TicketReopenInput, TicketReplyInput, TicketResolveInput } from '../graphql/inputs/ticket-workflow.input';
+import { TicketForwardService, type Forwarded } from '../services/ticket-forward.service';
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
-import { TicketPayload, TicketReplyPayload } from '../graphql/types/payloads';
+import { TicketForwardPayload, TicketPayload, TicketReplyPayload } from '../graphql/types/payloads';
 import { TicketFinder } from '../services/ticket-finder';
 import { TicketQueryService } from '../services/ticket-query.service';
 import { TicketWorkflowService, type Reply } from '../services/ticket-workflow.service';
 
 const ticketPayload = (ticket: Ticket | null) => ({ ticket });
-const replyPayload = (reply: Reply | null) => ({ change: reply?.change ?? null, ticket: reply?.ticket ?? null });
+const replyPayload = (reply: Reply | null) => ({ change: reply?.change ?? null, files: reply?.files ?? [], ticket: reply?.ticket ?? null });
+const forwardPayload = (fwd: Forwarded | null) => ({ change: fwd?.change ?? null, ticket: fwd?.ticket ?? null });
 
 /**
  * Helpdesk actions. Transitions follow the configured workflow; a refused one is a userError
@@ -28,6 +32,7 @@ export class TicketWorkflowResolver {
     private readonly workflow: TicketWorkflowService,
     private readonly finder: TicketFinder,
     private readonly queries: TicketQueryService,
+    private readonly forwards: TicketForwardService,
   ) {}
 
   @Authorized(Privilege.EDIT_TICKETS)
@@ -61,9 +66,27 @@ export class TicketWorkflowResolver {
   }
 
   @Authorized()
-  @PayloadMutation(() => TicketReplyPayload, { description: "The requester's comment; reopens a resolved or closed ticket unless it is locked." })
-  async ticketReply(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input', { description: 'The reply.' }) input: TicketReplyInput): Promise<TicketReplyPayload> {
-    return payload(await this.workflow.reply(ctx, id, input.body, input.expectedVersion ?? null), replyPayload);
+  @PayloadMutation(() => TicketReplyPayload, {
+    description:
+      "The requester's comment, always public, with optional files (multipart, the limits and checks of ticketFilesUpload) linked to it; reopens a resolved or closed ticket unless it is locked.",
+  })
+  async ticketReply(
+    @Ctx() ctx: RequestContext,
+    @TicketArg('id') id: TicketRef | null,
+    @Arg('input', { description: 'The reply.' }) input: TicketReplyInput,
+    @Arg('files', () => [GraphQLUpload], { nullable: true, description: 'Files sent with the reply, as multipart upload parts (GraphQL multipart request spec).' }) files?: Promise<FileUpload>[] | null,
+  ): Promise<TicketReplyPayload> {
+    return payload(await this.workflow.reply(ctx, id, input.body, input.expectedVersion ?? null, files ?? []), replyPayload);
+  }
+
+  @Authorized(Privilege.EDIT_TICKETS)
+  @PayloadMutation(() => TicketForwardPayload, {
+    description:
+      'Mails the ticket (summary, public conversation, chosen files as attachments) to addresses through the outbox, and records who forwarded to whom in the history (a staff-only FORWARDED entry). Internal notes are never forwarded. Requires edit_tickets.',
+  })
+  async ticketForward(@Ctx() ctx: RequestContext, @TicketArg('id') id: TicketRef | null, @Arg('input', { description: 'Recipients, message and files.' }) input: TicketForwardInput): Promise<TicketForwardPayload> {
+    const fileIds = (input.fileIds ?? []).map((f) => decodeId('TicketFile', f) ?? null);
+    return payload(await this.forwards.forward(ctx, id, { to: input.to, cc: input.cc, message: input.message, fileIds }), forwardPayload);
   }
 
   @Authorized()

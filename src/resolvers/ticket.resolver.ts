@@ -195,6 +195,6 @@ export class TicketResolver {
 
   @FieldResolver(() => ChangeConnection, { description: 'History, oldest first; use last: N for the N latest entries.' })
   async changes(@Root() ticket: Ticket, @Ctx() ctx: RequestContext, @Args() args: TicketChangesArgs): Promise<ChangeConnection> {
-    return ChangeConnection.from(await this.changeService.page(ctx, ticket.id, args, args.types ?? null));
+    return ChangeConnection.from(await this.changeService.page(ctx, ticket.id, args, args.types ?? null, args.visibility ?? null));
   }
 }

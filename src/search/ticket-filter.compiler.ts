@@ -19,6 +19,7 @@ import type {
   TicketTypeFilter,
 } from '../graphql/inputs/ticket-filter.input';
 import { customFieldSql, NO_CUSTOM_FIELDS, typedCondition, type CustomFieldLookup } from './custom-field.filter';
+import { searchTable } from './search-index';
 import { fullTextWords, mysqlAgainst, mysqlMatchColumns, sqliteMatch, type FullTextColumn } from './full-text';
 
 /** Bounds that keep one filter from turning into a statement the database struggles to plan. */
@@ -46,6 +47,8 @@ export class TicketFilterCompiler {
     private readonly alias = 't',
     /** Custom field definitions, for customFields conditions (none: such conditions are refused). */
     private readonly customFields: CustomFieldLookup = NO_CUSTOM_FIELDS,
+    /** Full-text over public comments only (callers who do not read internal notes; see access.seesInternalNotes). */
+    private readonly publicCommentsOnly = false,
   ) {}
 
   /** Adds the filter's condition to the query. */
@@ -181,14 +184,15 @@ export class TicketFilterCompiler {
 
   private text(column: FullTextColumn, f: TextFilter): string | null {
     const parts: string[] = [];
+    const table = searchTable(this.publicCommentsOnly);
     for (const phrase of [false, true]) {
       const value = phrase ? f.phrase : f.contains;
       if (value == null) continue;
       const q = { column, words: fullTextWords(value, phrase), phrase };
       const match =
         this.dialect === 'sqlite'
-          ? `SELECT rowid FROM ticket_search WHERE ticket_search MATCH ${this.param(sqliteMatch(q), column)}`
-          : `SELECT ticket_id FROM ticket_search WHERE MATCH(${mysqlMatchColumns(column)}) AGAINST (${this.param(mysqlAgainst(q), column)} IN BOOLEAN MODE)`;
+          ? `SELECT rowid FROM ${table} WHERE ${table} MATCH ${this.param(sqliteMatch(q), column)}`
+          : `SELECT ticket_id FROM ${table} WHERE MATCH(${mysqlMatchColumns(column)}) AGAINST (${this.param(mysqlAgainst(q), column)} IN BOOLEAN MODE)`;
       parts.push(`${this.alias}.id IN (${match})`);
     }
     return parts.length ? this.join(parts, 'AND') : null;

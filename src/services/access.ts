@@ -1,5 +1,7 @@
-import type { EntityManager, SelectQueryBuilder } from 'typeorm';
+import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { unauthenticated } from '../common/errors';
+import { CommentVisibility } from '../entities/comment-visibility.enum';
+import type { TicketChange } from '../entities/ticket-change.entity';
 import { Privilege } from '../entities/ticket.enums';
 import type { Ticket } from '../entities/ticket.entity';
 import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
@@ -109,5 +111,31 @@ export function scopeVisibleTickets(qb: SelectQueryBuilder<Ticket>, viewer: View
       { ownTicketsViewer: viewer.user.id },
     );
   }
+  return qb;
+}
+
+/**
+ * Whether the viewer reads internal notes (and the other staff-only entries: visibility changes,
+ * forwards). The one rule every read path asks (history pages, node, search, the change stream,
+ * subscriptions): staff, who may write notes (edit_tickets), read them; a user who only requested
+ * the ticket reads public entries alone.
+ */
+export function seesInternalNotes(viewer: Viewer): boolean {
+  return hasPrivilege(viewer, Privilege.EDIT_TICKETS);
+}
+
+/** seesInternalNotes for a stored user (mail recipients, who have no request of their own). */
+export function userSeesInternalNotes(user: { privileges: readonly Privilege[] }): boolean {
+  return user.privileges.includes(Privilege.ADMIN) || user.privileges.includes(Privilege.EDIT_TICKETS);
+}
+
+/** Whether the viewer may read this history entry (its ticket being visible to them). */
+export function canSeeChange(viewer: Viewer, change: Pick<TicketChange, 'visibility'>): boolean {
+  return change.visibility !== CommentVisibility.INTERNAL || seesInternalNotes(viewer);
+}
+
+/** The same rule as canSeeChange, as SQL on a history query (alias of ticket_change). */
+export function scopeVisibleChanges<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, viewer: Viewer, alias = 'c'): SelectQueryBuilder<T> {
+  if (!seesInternalNotes(viewer)) qb.andWhere(`${alias}.visibility = :publicVisibility`, { publicVisibility: CommentVisibility.PUBLIC });
   return qb;
 }

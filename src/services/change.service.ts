@@ -1,7 +1,9 @@
 import type { AppConfig } from '../config/config';
 import type { Database } from '../db/database';
 import { TicketChange } from '../entities/ticket-change.entity';
+import { CommentVisibility } from '../entities/comment-visibility.enum';
 import type { ChangeType } from '../entities/ticket.enums';
+import { canSeeChange, requireViewer, seesInternalNotes } from './access';
 import type { ConnectionArgs } from '../graphql/args/connection.args';
 import type { RequestContext } from '../graphql/context';
 import type { Page } from '../graphql/types/connection.factory';
@@ -16,17 +18,23 @@ export class ChangeService {
     private readonly finder: TicketFinder,
   ) {}
 
-  async page(ctx: RequestContext, ticketId: number, args: ConnectionArgs, types: ChangeType[] | null): Promise<Page<TicketChange>> {
+  /** A page of a ticket's history; internal entries only for callers who read them (seesInternalNotes). */
+  async page(ctx: RequestContext, ticketId: number, args: ConnectionArgs, types: ChangeType[] | null, visibility: CommentVisibility | null = null): Promise<Page<TicketChange>> {
+    const viewer = requireViewer(ctx);
     const req = pageRequest(args, this.limits);
     const sortedTypes = types && types.length > 0 ? [...new Set(types)].sort() : null;
-    const rows = await ctx.loaders.changePage.load({ ticketId, backward: req.backward, take: req.limit + 1, cursorId: req.cursor ? decodeIdCursor(req.cursor) : null, types: sortedTypes });
-    return { ...buildPage([...rows], req, (c) => idCursor(c.id)), count: () => ctx.loaders.changeCount.load({ ticketId, types: sortedTypes }) };
+    const sees = seesInternalNotes(viewer);
+    // Asking for internal notes without reading them is asking for nothing; otherwise public entries only.
+    if (!sees && visibility === CommentVisibility.INTERNAL) return { ...buildPage([], req, (c: TicketChange) => idCursor(c.id)), count: () => Promise.resolve(0) };
+    const shown = sees ? visibility : CommentVisibility.PUBLIC;
+    const rows = await ctx.loaders.changePage.load({ ticketId, backward: req.backward, take: req.limit + 1, cursorId: req.cursor ? decodeIdCursor(req.cursor) : null, types: sortedTypes, visibility: shown });
+    return { ...buildPage([...rows], req, (c) => idCursor(c.id)), count: () => ctx.loaders.changeCount.load({ ticketId, types: sortedTypes, visibility: shown }) };
   }
 
-  /** A history entry, if the viewer can see its ticket. */
+  /** A history entry, if the viewer can see its ticket and the entry (internal ones: staff only). */
   async findVisible(ctx: RequestContext, changeId: number): Promise<TicketChange | null> {
     const change = await this.db.em(ctx).findOneBy(TicketChange, { id: changeId });
-    if (!change) return null;
+    if (!change || !canSeeChange(requireViewer(ctx), change)) return null;
     return (await this.finder.byId(ctx, change.ticketId)) ? change : null;
   }
 }

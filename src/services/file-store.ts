@@ -177,7 +177,8 @@ export class FileStore {
    * Inside the caller's transaction: the rows of stored files (and their history, except on
    * drafts). Database only, so the transaction may be retried.
    */
-  async attach(ctx: RequestContext, ticket: Ticket, files: StoredFile[], uploaderId: number | null, at: Date): Promise<TicketFile[]> {
+  /** Rows for stored files (and their FILE_ADDED entries); changeId: the reply they came with. */
+  async attach(ctx: RequestContext, ticket: Ticket, files: StoredFile[], uploaderId: number | null, at: Date, changeId: number | null = null): Promise<TicketFile[]> {
     const em = this.db.em(ctx);
     const rows: TicketFile[] = [];
     for (const f of files) {
@@ -189,6 +190,7 @@ export class FileStore {
         contentType: f.contentType,
         sha256: f.sha256,
         uploadedById: uploaderId,
+        changeId,
         createdAt: at,
         expiresAt: new Date(at.getTime() + this.config.expirationMs),
       });

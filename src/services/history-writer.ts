@@ -3,6 +3,7 @@ import { notFound } from '../common/errors';
 import { ConflictError } from '../common/result';
 import { sqlDateTime } from '../db/column-types';
 import { affectedRows, type Database } from '../db/database';
+import { CommentVisibility } from '../entities/comment-visibility.enum';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { ChangeType, TrackedField } from '../entities/ticket.enums';
@@ -48,11 +49,11 @@ export class HistoryWriter {
   async recordEntry(ctx: RequestContext, ticketId: number, type: ChangeType, authorId: number | null, at: Date, extra: Partial<TicketChange> = {}): Promise<TicketChange> {
     const em = this.db.em(ctx);
     const change = em.create(TicketChange, {
-      ticketId, type, field: null, oldValue: null, newValue: null, body: null, authorId, createdAt: at, editedAt: null, editedById: null, jobId: null,
+      ticketId, type, field: null, oldValue: null, newValue: null, body: null, authorId, createdAt: at, editedAt: null, editedById: null, jobId: null, visibility: CommentVisibility.PUBLIC,
       ...extra,
     });
     await em.insert(TicketChange, change);
-    await this.announce(ctx, ticketId, type, change.id, change.id, at);
+    await this.announce(ctx, ticketId, type, change.id, change.id, at, change);
     return change;
   }
 
@@ -91,17 +92,17 @@ export class HistoryWriter {
         // Body edits are recorded without their text: the body can be large and is on the ticket.
         oldValue: d.field === TrackedField.BODY ? null : encode(d.oldValue),
         newValue: d.field === TrackedField.BODY ? null : encode(d.newValue),
-        body: null, authorId, createdAt: at, editedAt: null, editedById: null, jobId: null,
+        body: null, authorId, createdAt: at, editedAt: null, editedById: null, jobId: null, visibility: CommentVisibility.PUBLIC,
       }),
     );
     await em.insert(TicketChange, rows);
     await this.announce(ctx, ticketId, ChangeType.CHANGE, Math.min(...rows.map((r) => r.id)), Math.max(...rows.map((r) => r.id)), at);
   }
 
-  /** A comment entry and its full-text copy (after touchTicket). */
-  async writeComment(ctx: RequestContext, ticketId: number, authorId: number, body: string, at: Date): Promise<TicketChange> {
-    const entry = await this.recordEntry(ctx, ticketId, ChangeType.COMMENT, authorId, at, { body });
-    await this.searchIndex.appendComment(ctx, ticketId, body);
+  /** A comment entry (a public reply or an internal note) and its full-text copy (after touchTicket). */
+  async writeComment(ctx: RequestContext, ticketId: number, authorId: number, body: string, at: Date, visibility: CommentVisibility): Promise<TicketChange> {
+    const entry = await this.recordEntry(ctx, ticketId, ChangeType.COMMENT, authorId, at, { body, visibility });
+    await this.searchIndex.appendComment(ctx, ticketId, body, visibility);
     return entry;
   }
 
@@ -120,8 +121,8 @@ export class HistoryWriter {
     return false;
   }
 
-  private async announce(ctx: RequestContext, ticketId: number, type: ChangeType, first: number, last: number, at: Date): Promise<void> {
-    for (const l of this.listeners) await l.changesRecorded(ctx, ticketId, type, first, last, at);
+  private async announce(ctx: RequestContext, ticketId: number, type: ChangeType, first: number, last: number, at: Date, entry?: TicketChange): Promise<void> {
+    for (const l of this.listeners) await l.changesRecorded(ctx, ticketId, type, first, last, at, entry);
   }
 
   /** After a touch that changed nothing: a ConflictError if the ticket is there (and visible) at another version. */

@@ -1,10 +1,14 @@
 import type { MailConfig } from '../config/config';
 import type { Database } from '../db/database';
 import { OutboxKind } from '../entities/outbox-message.entity';
+import { CommentVisibility } from '../entities/comment-visibility.enum';
+import { TicketChange } from '../entities/ticket-change.entity';
 import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { ACTIVE_STATUSES, ChangeType } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
+import type { Privilege } from '../entities/ticket.enums';
+import { userSeesInternalNotes } from './access';
 import type { OutboxService } from './outbox.service';
 import type { TicketChangeListener } from './ticket-change-listener';
 
@@ -24,18 +28,43 @@ export class MailNotifier implements TicketChangeListener {
     private readonly config: MailConfig,
   ) {}
 
+  /** The "created" mail to followers and the acknowledgement to the requester (both once per ticket). */
   async ticketOpened(ctx: RequestContext, ticketId: number, at: Date): Promise<void> {
     await this.outbox.enqueue(ctx, { kind: OutboxKind.TICKET_CREATED, ticketId, dedupeKey: `created:${ticketId}`, at });
+    if (await this.requesterIsCustomer(ctx, ticketId)) await this.outbox.enqueue(ctx, { kind: OutboxKind.REQUESTER_ACK, ticketId, dedupeKey: `ack:${ticketId}`, at });
   }
 
-  async changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, _lastChangeId: number, at: Date): Promise<void> {
+  async changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, _lastChangeId: number, at: Date, entry?: Pick<TicketChange, 'visibility' | 'authorId'>): Promise<void> {
     if (!NOTIFYING.has(type)) return;
     await this.outbox.enqueueDebounced(ctx, { kind: OutboxKind.TICKET_UPDATED, ticketId, fromChangeId: firstChangeId, at, delayMs: this.config.debounceMs });
+    if (type === ChangeType.COMMENT && entry && (await this.isReplyToRequester(ctx, ticketId, entry))) {
+      await this.outbox.enqueueDebounced(ctx, { kind: OutboxKind.REQUESTER_REPLY, ticketId, fromChangeId: firstChangeId, at, delayMs: this.config.debounceMs });
+    }
   }
 
-  /** ticketClose with notifyRequester: a mail to the requester alone. */
-  async closingNotice(ctx: RequestContext, ticketId: number, at: Date): Promise<void> {
-    await this.outbox.enqueue(ctx, { kind: OutboxKind.TICKET_CLOSED, ticketId, at });
+  /**
+   * The resolution (ticketResolve) or the closing notice (ticketClose with notifyRequester): a mail
+   * to the requester alone; unless the requester is `skipIfRequester` (who resolved their own ticket).
+   */
+  async requesterNotice(ctx: RequestContext, kind: OutboxKind.TICKET_RESOLVED | OutboxKind.TICKET_CLOSED, ticket: Pick<Ticket, 'id' | 'requesterId'>, skipIfRequester: number | null, at: Date): Promise<void> {
+    if (ticket.requesterId === null || ticket.requesterId === skipIfRequester) return;
+    await this.outbox.enqueue(ctx, { kind, ticketId: ticket.id, at });
+  }
+
+  /** A public comment by someone other than the requester: what the requester is mailed (never internal notes, never their own words). */
+  private async isReplyToRequester(ctx: RequestContext, ticketId: number, entry: Pick<TicketChange, 'visibility' | 'authorId'>): Promise<boolean> {
+    if (entry.visibility !== CommentVisibility.PUBLIC) return false;
+    return this.requesterIsCustomer(ctx, ticketId, entry.authorId);
+  }
+
+  /**
+   * Whether the ticket's requester gets the requester's mails (acknowledgement, replies): a user who
+   * does not read internal notes. A staff requester reads the ticket as staff and follows its staff
+   * mail when assigned or cc'd. Asked here, so no row is written only to be skipped (the delivery asks again).
+   */
+  private async requesterIsCustomer(ctx: RequestContext, ticketId: number, unless: number | null = null): Promise<boolean> {
+    const [row] = (await this.db.em(ctx).query('SELECT u.id AS id, u.privileges AS privileges FROM ticket t JOIN app_user u ON u.id = t.requester_id WHERE t.id = ?', [ticketId])) as { id: number; privileges: string }[];
+    return !!row && Number(row.id) !== unless && !userSeesInternalNotes({ privileges: JSON.parse(row.privileges) as Privilege[] });
   }
 
   /**

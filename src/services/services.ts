@@ -49,6 +49,7 @@ import { TicketStreamDispatcher } from './ticket-stream.dispatcher';
 import { TicketStreamPublisher } from './ticket-stream.publisher';
 import { TicketStreamService } from './ticket-stream.service';
 import { TicketWorkflowService } from './ticket-workflow.service';
+import { TicketForwardService } from './ticket-forward.service';
 import { TicketService } from './ticket.service';
 import { UserService } from './user.service';
 import { WebhookDeliveryHandler } from './webhook-delivery.handler';
@@ -67,6 +68,7 @@ export interface Services {
   history: HistoryWriter;
   comments: CommentService;
   workflow: TicketWorkflowService;
+  forwards: TicketForwardService;
   files: FileService;
   fileStore: FileStore;
   fileLinks: FileLinks;
@@ -143,7 +145,7 @@ export function createServices(db: Database, config: AppConfig, log: Logger, bac
   const outboxWorker = new OutboxWorker(
     outbox,
     [
-      new MailDeliveryHandler(db, mailTransport, config.publicUrl, log, customFields),
+      new MailDeliveryHandler(db, mailTransport, config.publicUrl, log, customFields, storage),
       new WebhookDeliveryHandler(db, outbound, customFields),
       new JobDispatcher(db, { [RunnerKind.LOCAL]: localRunner, [RunnerKind.HTTP]: httpRunner }, jobState),
       new JobTicketHandler(db, tickets, origins, contexts, log),
@@ -159,7 +161,8 @@ export function createServices(db: Database, config: AppConfig, log: Logger, bac
     customFields,
     tickets, ticketQueries, requestedTickets: new RequestedTicketsService(db, config.limits), finder, changes, history, comments, files: new FileService(db, fileStore, finder, history, idempotency, log), fileStore, fileLinks,
     fileSweeper: new FileSweeper(db, storage, history, contexts, log),
-    workflow: new TicketWorkflowService(db, tickets, finder, comments, history, mail),
+    workflow: new TicketWorkflowService(db, tickets, finder, comments, history, mail, fileStore),
+    forwards: new TicketForwardService(db, finder, history, outbox, config.mail, config.limits),
     users: new UserService(db, config.limits),
     apiKeys: new ApiKeyService(db),
     auth: new AuthService(db, log, config.adminApiKey, config.jwt ? new JwtVerifier(config.jwt, log) : null),

@@ -1,3 +1,4 @@
+import type { TicketChange } from '../entities/ticket-change.entity';
 import type { ChangeType } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
 
@@ -10,6 +11,9 @@ import type { RequestContext } from '../graphql/context';
 export interface TicketChangeListener {
   /** A ticket was created open, or a draft was published. */
   ticketOpened(ctx: RequestContext, ticketId: number, at: Date): Promise<void>;
-  /** History entries firstChangeId..lastChangeId of one type were written. */
-  changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, lastChangeId: number, at: Date): Promise<void>;
+  /**
+   * History entries firstChangeId..lastChangeId of one type were written; `entry` is the single
+   * entry's visibility and author when there is one (comments), so listeners need not read it back.
+   */
+  changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, lastChangeId: number, at: Date, entry?: Pick<TicketChange, 'visibility' | 'authorId'>): Promise<void>;
 }

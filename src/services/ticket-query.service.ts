@@ -14,7 +14,7 @@ import type { Page } from '../graphql/types/connection.factory';
 import type { CustomFieldLookup } from '../search/custom-field.filter';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { parseTicketQuery } from '../search/ticket-query.parser';
-import { isAdmin, requireViewer, scopeVisibleTickets } from './access';
+import { isAdmin, requireViewer, scopeVisibleTickets, seesInternalNotes } from './access';
 import { buildPage, pageRequest } from './pagination';
 import { TicketOrdering } from './ticket-order';
 
@@ -49,7 +49,7 @@ export class TicketQueryService {
     const parsed = args.query ? this.parseQuery(ctx, args.query) : null;
     const em = this.db.em(ctx);
     const base = scopeVisibleTickets(em.createQueryBuilder(Ticket, 't'), viewer, 't', { includeDeleted: args.includeDeleted === true });
-    const compiler = new TicketFilterCompiler(base, this.db.dialect, 't', this.customFields);
+    const compiler = new TicketFilterCompiler(base, this.db.dialect, 't', this.customFields, !seesInternalNotes(viewer));
     compiler.apply(parsed);
     compiler.apply(args.filter);
     if (args.origin) base.andWhere('t.originKind = :originKind AND t.originId = :originId', { originKind: args.origin.kind, originId: args.origin.id });

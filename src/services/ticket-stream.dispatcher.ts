@@ -15,7 +15,7 @@ import type { CustomFieldFacts, CustomFieldLookup } from '../search/custom-field
 import type { TicketFieldValue } from '../entities/ticket-field-value.entity';
 import { addNeeds, NO_NEEDS, TicketFilterMatcher, type FilterNeeds, type TicketFacts } from '../search/ticket-filter.matcher';
 import { TicketUserRole } from '../entities/ticket-user.entity';
-import { canSeeTicket, ticketParticipantIds } from './access';
+import { canSeeChange, canSeeTicket, seesInternalNotes, ticketParticipantIds } from './access';
 import type { TicketStreamBus, TicketStreamMessage } from './ticket-stream.bus';
 import { streamEvent, type FilteredSubscriber, type TicketStreamService } from './ticket-stream.service';
 
@@ -125,8 +125,10 @@ export class TicketStreamDispatcher {
     for (const g of [...createdGroups, ...viewGroups]) if (g.filter) addNeeds(g.filter, needs);
     const facts = await this.facts([...new Set([...opened, ...changed])], needs, loaders);
     const participants = await this.participants(tickets, [...created, ...views, ...[...byTicket.values()].flatMap((subs) => [...subs])], loaders);
-    const createdMatches = createdGroups.length > 0 ? this.match(createdGroups, opened, facts, participants, now) : null;
-    const viewMatches = viewGroups.length > 0 ? this.match(viewGroups, changed, facts, participants, now) : new Map<FilteredSubscriber<TicketStreamEvent>, Set<number>>();
+    // Text filters of callers who do not read internal notes match the public document only.
+    const publicDocs = needs.text && [...createdGroups, ...viewGroups].some((g) => !seesInternalNotes(g.subs[0].viewer)) ? await this.searchIndex.documents([...facts.keys()], { publicOnly: true }) : null;
+    const createdMatches = createdGroups.length > 0 ? this.match(createdGroups, opened, facts, participants, now, publicDocs) : null;
+    const viewMatches = viewGroups.length > 0 ? this.match(viewGroups, changed, facts, participants, now, publicDocs) : new Map<FilteredSubscriber<TicketStreamEvent>, Set<number>>();
 
     // Everything is loaded; nothing below can fail, so a dispatch retried after a database error
     // never delivers twice. New tickets first (their CREATED entry follows in the change stream).
@@ -141,9 +143,9 @@ export class TicketStreamDispatcher {
       if (!ticket) continue; // purged since
       const event = streamEvent(ticket, change);
       for (const sub of byTicket.get(ticket.id) ?? []) {
-        if (canSeeTicket(sub.viewer, ticket, { participantIds: participants.get(ticket.id) })) sub.queue.push({ value: event, loaders });
+        if (canSeeTicket(sub.viewer, ticket, { participantIds: participants.get(ticket.id) }) && canSeeChange(sub.viewer, change)) sub.queue.push({ value: event, loaders });
       }
-      for (const [sub, ids] of viewMatches) if (ids.has(ticket.id)) sub.queue.push({ value: event, loaders });
+      for (const [sub, ids] of viewMatches) if (ids.has(ticket.id) && canSeeChange(sub.viewer, change)) sub.queue.push({ value: event, loaders });
     }
   }
 
@@ -219,10 +221,18 @@ export class TicketStreamDispatcher {
   }
 
   /** Which of the tickets each subscriber's filter (and visibility) admits, matched in memory. */
-  private match<T>(groups: FilterGroup<T>[], tickets: Ticket[], facts: Map<number, TicketFacts>, participants: Map<number, number[]>, now: Date): Map<FilteredSubscriber<T>, Set<number>> {
+  private match<T>(
+    groups: FilterGroup<T>[],
+    tickets: Ticket[],
+    allFacts: Map<number, TicketFacts>,
+    participants: Map<number, number[]>,
+    now: Date,
+    publicDocs: Map<number, TicketFacts['document'] & object> | null,
+  ): Map<FilteredSubscriber<T>, Set<number>> {
     const result = new Map<FilteredSubscriber<T>, Set<number>>();
     for (const { subs, filter } of groups) {
       const { viewer } = subs[0];
+      const facts = publicDocs && !seesInternalNotes(viewer) ? withDocuments(allFacts, publicDocs) : allFacts;
       const ids = new Set<number>();
       if (filter !== undefined) {
         try {
@@ -264,4 +274,9 @@ function customFieldFacts(rows: TicketFieldValue[]): CustomFieldFacts {
     out.set(r.fieldId, list);
   }
   return out;
+}
+
+/** The facts with other full-text documents (the public ones, for callers who do not read internal notes). */
+function withDocuments(facts: Map<number, TicketFacts>, docs: Map<number, TicketFacts['document'] & object>): Map<number, TicketFacts> {
+  return new Map([...facts].map(([id, f]) => [id, { ...f, document: docs.get(id) ?? null }]));
 }

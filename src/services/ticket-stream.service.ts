@@ -12,7 +12,7 @@ import { TicketStreamEvent } from '../graphql/types/ticket-stream-event.type';
 import type { CustomFieldLookup } from '../search/custom-field.filter';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { parseTicketQuery } from '../search/ticket-query.parser';
-import { requireViewer, scopeVisibleTickets } from './access';
+import { requireViewer, scopeVisibleChanges, scopeVisibleTickets, seesInternalNotes } from './access';
 import { buildPage, decodeIdCursor, idCursor, pageRequest } from './pagination';
 import { SubscriberQueue } from './subscriber-queue';
 
@@ -68,7 +68,7 @@ export class TicketStreamService {
     this.validateFilter(viewer, filter);
     const sub: FilteredSubscriber<Ticket> = {
       viewer,
-      key: JSON.stringify([filter ?? null, viewer.categoryIds, viewer.ownTicketsOnly ? viewer.user.id : null]),
+      key: JSON.stringify([filter ?? null, viewer.categoryIds, viewer.ownTicketsOnly ? viewer.user.id : null, seesInternalNotes(viewer)]),
       filter: () => filter,
       queue: new SubscriberQueue<Ticket>(ctx, () => this.created.delete(sub)),
     };
@@ -83,7 +83,7 @@ export class TicketStreamService {
     this.validateFilter(viewer, parse(new Date()));
     const sub: FilteredSubscriber<TicketStreamEvent> = {
       viewer,
-      key: JSON.stringify([text, viewer.user.username, viewer.categoryIds, viewer.ownTicketsOnly]),
+      key: JSON.stringify([text, viewer.user.username, viewer.categoryIds, viewer.ownTicketsOnly, seesInternalNotes(viewer)]),
       filter: parse,
       queue: new SubscriberQueue<TicketStreamEvent>(ctx, () => this.views.delete(sub)),
     };
@@ -106,6 +106,7 @@ export class TicketStreamService {
     const req = pageRequest(args, this.limits);
     const base = this.db.em(ctx).createQueryBuilder(TicketChange, 'c').innerJoin(Ticket, 't', 't.id = c.ticketId');
     scopeVisibleTickets(base as unknown as SelectQueryBuilder<Ticket>, viewer, 't');
+    scopeVisibleChanges(base, viewer, 'c');
     if (ticket) base.andWhere('c.ticketId = :eventsTicketId', { eventsTicketId: ticket.id });
     const countQb = base.clone();
     if (req.cursor) base.andWhere(req.backward ? 'c.id < :eventsCursor' : 'c.id > :eventsCursor', { eventsCursor: decodeIdCursor(req.cursor) });
@@ -121,7 +122,7 @@ export class TicketStreamService {
     if (!filter) return;
     const qb = scopeVisibleTickets(this.db.manager.createQueryBuilder(Ticket, 't'), viewer, 't');
     try {
-      new TicketFilterCompiler(qb, this.db.dialect, 't', this.customFields).apply(filter);
+      new TicketFilterCompiler(qb, this.db.dialect, 't', this.customFields, !seesInternalNotes(viewer)).apply(filter);
     } catch (err) {
       if (err instanceof Error && (err as { extensions?: unknown }).extensions) throw err;
       throw badUserInput(`The filter is not valid: ${err instanceof Error ? err.message : String(err)}`);

@@ -5,6 +5,7 @@ import { postOutbound } from '../common/outbound-post';
 import type { OutboundPolicy } from '../common/outbound-url';
 import type { Database } from '../db/database';
 import { OutboxKind, type DeliveryOutcome, type OutboxMessage } from '../entities/outbox-message.entity';
+import { CommentVisibility } from '../entities/comment-visibility.enum';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { TicketSource } from '../entities/ticket-source.enum';
@@ -37,7 +38,7 @@ export class WebhookDeliveryHandler implements OutboxHandler {
     const delivery = await this.db.manager.findOneBy(WebhookDelivery, { id: row.refId ?? 0 });
     const hook = delivery && (await this.db.manager.findOneBy(Webhook, { id: delivery.webhookId }));
     if (!delivery || !hook) return { skipped: 'the webhook was deleted' };
-    const body = JSON.stringify(await this.payload(delivery));
+    const body = JSON.stringify(await this.payload(delivery, hook.requesterFacing));
     const timestamp = Math.floor(Date.now() / 1000);
 
     let status: number | null = null;
@@ -85,12 +86,16 @@ export class WebhookDeliveryHandler implements OutboxHandler {
     if (row.refId !== null) await this.db.manager.update(WebhookDelivery, { id: row.refId }, { status: 'failed' });
   }
 
-  private async payload(d: WebhookDelivery): Promise<unknown> {
+  /** The event; for a requester-facing webhook without internal entries (staff ones get them with visibility INTERNAL). */
+  private async payload(d: WebhookDelivery, requesterFacing: boolean): Promise<unknown> {
     const ticket = await this.db.manager.findOneBy(Ticket, { id: d.ticketId });
     const entries =
       d.fromChangeId === null
         ? []
-        : await this.db.manager.find(TicketChange, { where: { ticketId: d.ticketId, id: Between(d.fromChangeId, d.toChangeId ?? d.fromChangeId) }, order: { id: 'ASC' } });
+        : await this.db.manager.find(TicketChange, {
+            where: { ticketId: d.ticketId, id: Between(d.fromChangeId, d.toChangeId ?? d.fromChangeId), ...(requesterFacing ? { visibility: CommentVisibility.PUBLIC } : {}) },
+            order: { id: 'ASC' },
+          });
     const authorIds = [...new Set(entries.map((e) => e.authorId).filter((id): id is number => id !== null))];
     const authors = new Map((authorIds.length ? await this.db.manager.findBy(User, { id: In(authorIds) }) : []).map((u) => [u.id, u.username]));
     const parse = (v: string | null) => (v === null ? null : (JSON.parse(v) as unknown));
@@ -122,6 +127,7 @@ export class WebhookDeliveryHandler implements OutboxHandler {
         previous: parse(e.oldValue),
         value: parse(e.newValue),
         body: e.body,
+        visibility: enumName(CommentVisibility, e.visibility),
         author: e.authorId === null ? null : (authors.get(e.authorId) ?? null),
         at: e.createdAt.toISOString(),
       })),

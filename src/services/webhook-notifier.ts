@@ -1,5 +1,8 @@
+import { Between } from 'typeorm';
 import { AppError } from '../common/errors';
 import type { Database } from '../db/database';
+import { CommentVisibility } from '../entities/comment-visibility.enum';
+import { TicketChange } from '../entities/ticket-change.entity';
 import { OutboxKind } from '../entities/outbox-message.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { ChangeType, TicketStatus } from '../entities/ticket.enums';
@@ -37,31 +40,43 @@ export class WebhookNotifier implements TicketChangeListener {
     return this.enqueue(ctx, WebhookEvent.TICKET_CREATED, ticketId, null, null, at);
   }
 
-  async changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, lastChangeId: number, at: Date): Promise<void> {
+  async changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, lastChangeId: number, at: Date, entry?: Pick<TicketChange, 'visibility'>): Promise<void> {
     const event = EVENT_OF[type];
-    if (event) await this.enqueue(ctx, event, ticketId, firstChangeId, lastChangeId, at);
+    if (event) await this.enqueue(ctx, event, ticketId, firstChangeId, lastChangeId, at, entry);
   }
 
-  private async enqueue(ctx: RequestContext, event: WebhookEvent, ticketId: number, fromChangeId: number | null, toChangeId: number | null, at: Date): Promise<void> {
+  private async enqueue(ctx: RequestContext, event: WebhookEvent, ticketId: number, fromChangeId: number | null, toChangeId: number | null, at: Date, entry?: Pick<TicketChange, 'visibility'>): Promise<void> {
     const hooks = this.webhooks.active().filter((h) => h.events.includes(event));
     if (hooks.length === 0) return;
     const em = this.db.em(ctx);
     // Drafts announce nothing (like mail) until they are published.
     const ticket = await em.findOne(Ticket, { where: { id: ticketId }, select: { id: true, status: true } });
     if (!ticket || ticket.status === TicketStatus.DRAFT) return;
+    // Requester-facing webhooks get nothing of internal notes; staff ones get them, marked INTERNAL.
+    const onlyInternal = entry
+      ? entry.visibility === CommentVisibility.INTERNAL
+      : fromChangeId !== null && hooks.some((h) => h.requesterFacing) && (await this.onlyInternal(ctx, ticketId, fromChangeId, toChangeId ?? fromChangeId));
     for (const hook of hooks) {
-      if (hook.query && !(await this.matches(ctx, hook.query, ticketId))) continue;
+      if (hook.requesterFacing && onlyInternal) continue;
+      if (hook.query && !(await this.matches(ctx, hook.query, ticketId, hook.requesterFacing))) continue;
       const delivery = em.create(WebhookDelivery, { webhookId: hook.id, event, ticketId, fromChangeId, toChangeId, status: 'pending', attempts: 0, createdAt: at });
       await em.insert(WebhookDelivery, delivery);
       await this.outbox.enqueue(ctx, { kind: OutboxKind.WEBHOOK, ticketId, refId: delivery.id, at });
     }
   }
 
+  /** Whether every entry of the range is staff-only (internal notes). */
+  private async onlyInternal(ctx: RequestContext, ticketId: number, from: number, to: number): Promise<boolean> {
+    const visible = await this.db.em(ctx).count(TicketChange, { where: { ticketId, id: Between(from, to), visibility: CommentVisibility.PUBLIC } });
+    return visible === 0;
+  }
+
   /** Whether the ticket (as this transaction sees it) matches the webhook's query. */
-  private async matches(ctx: RequestContext, query: string, ticketId: number): Promise<boolean> {
+  private async matches(ctx: RequestContext, query: string, ticketId: number, publicCommentsOnly: boolean): Promise<boolean> {
     const qb = this.db.em(ctx).createQueryBuilder(Ticket, 't').where('t.id = :ticketId', { ticketId });
+    // A requester-facing webhook's text terms see public comments only, as its receiver does.
     try {
-      new TicketFilterCompiler(qb, this.db.dialect, 't', this.customFields).apply(parseTicketQuery(query, { now: new Date(), username: null }));
+      new TicketFilterCompiler(qb, this.db.dialect, 't', this.customFields, publicCommentsOnly).apply(parseTicketQuery(query, { now: new Date(), username: null }));
     } catch (err) {
       // A query valid when saved can stop compiling (a custom field it names was deleted or
       // retyped since): it matches nothing rather than failing the ticket write it rides on.

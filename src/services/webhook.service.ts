@@ -20,6 +20,7 @@ export interface WebhookFields {
   events?: WebhookEvent[] | null;
   query?: string | null;
   active?: boolean | null;
+  requesterFacing?: boolean | null;
 }
 
 /**
@@ -138,6 +139,7 @@ export class WebhookService {
       value.query = query;
     }
     if (input.active != null) value.active = input.active;
+    if (input.requesterFacing != null) value.requesterFacing = input.requesterFacing;
     return errors.length ? { ok: false, refusals: errors } : { ok: true, value };
   }
 }

@@ -1,3 +1,4 @@
+import { CommentVisibility } from '../../entities/comment-visibility.enum';
 import { ArgsType, Field } from 'type-graphql';
 import { ChangeType } from '../../entities/ticket.enums';
 import { TicketFilter } from '../inputs/ticket-filter.input';
@@ -28,4 +29,7 @@ export class TicketsArgs extends ConnectionArgs {
 export class TicketChangesArgs extends ConnectionArgs {
   @Field(() => [ChangeType], { nullable: true, description: 'Only entries of these types, e.g. [COMMENT].' })
   types?: ChangeType[] | null;
+
+  @Field(() => CommentVisibility, { nullable: true, description: 'Only entries of this visibility, e.g. INTERNAL for the internal notes. Callers who do not read internal notes get public entries whatever this says.' })
+  visibility?: CommentVisibility | null;
 }

@@ -162,6 +162,13 @@ export class JobPayload extends Payload {
 export class TicketReplyPayload extends Payload {
   @Field(() => TicketChange, { nullable: true, description: RESULT }) change: TicketChange | null;
   @Field(() => Ticket, { nullable: true, description: 'The ticket after the reply (reopened unless locked).' }) ticket: Ticket | null;
+  @Field(() => [TicketFile], { description: 'The files sent with the reply (also on change.files).' }) files: TicketFile[];
+}
+
+@ObjectType({ description: 'Result of ticketForward.' })
+export class TicketForwardPayload extends Payload {
+  @Field(() => TicketChange, { nullable: true, description: 'The FORWARDED history entry: who (author), to whom (newValue), when (createdAt).' }) change: TicketChange | null;
+  @Field(() => Ticket, { nullable: true, description: 'The ticket afterwards.' }) ticket: Ticket | null;
 }
 
 @ObjectType({ description: 'Result of a mutation on a group.' })
