@@ -67,6 +67,18 @@ export class TicketOrdering {
     qb.andWhere(`(${this.after(alias, values, 0, backward, params)})`, params);
   }
 
+  /** The same order as apply (without a cursor) as SQL text, for a hand-written statement; `col` escapes a property's column. */
+  orderSql(col: (property: string) => string, backward: boolean): string {
+    const parts: string[] = [];
+    for (const k of this.keys) {
+      const dir = k.desc !== backward ? 'DESC' : 'ASC';
+      const c = col(k.property);
+      if (k.nullable) parts.push(`CASE WHEN ${c} IS NULL THEN 1 ELSE 0 END ${dir}`);
+      parts.push(`${c} ${dir}`);
+    }
+    return parts.join(', ');
+  }
+
   private decode(cursor: string): CursorValue[] {
     const c = decodeCursor(cursor) as { o?: unknown; v?: unknown };
     if (c?.o !== this.signature || !Array.isArray(c.v) || c.v.length !== this.keys.length) {
