@@ -40,7 +40,7 @@ import { GraphQLClient } from './lib/client';
 import { generateDataset, summarize as summarizeDataset, type Dataset, type DatasetSpec, type DatasetSummary, type Label, type Labels } from './lib/dataset';
 import { machineInfo, sourceInfo } from './lib/environment';
 import { loadDataset, refreshStatistics } from './lib/load';
-import { readProcMemory, resetPeak } from './lib/memory';
+import { readProcCpuMs, readProcMemory, resetPeak } from './lib/memory';
 import { Oracle } from './lib/oracle';
 import { createScratchDatabase, type Dialect, type ScratchDatabase } from './lib/scratch-db';
 import { transpileTree } from './lib/transpile';
@@ -634,7 +634,9 @@ async function measure(dialect: Dialect, workload: Workload, peer: Peer, server:
   const canReset = resetPeak(server.pid);
   const q0 = questions ? await questions.read() : 0;
   const check: Check = { ok: 0, bad: 0, firstBad: null, bodyBytes: 0 };
+  const cpu0 = readProcCpuMs(server.pid);
   const r = await load(server.url, plan, scale.cellSeconds / 2, check);
+  const cpu1 = readProcCpuMs(server.pid);
   const q1 = questions ? await questions.read() : 0;
   const peak = readProcMemory(server.pid).hwmBytes;
   const after = await counter();
@@ -657,6 +659,8 @@ async function measure(dialect: Dialect, workload: Workload, peer: Peer, server:
     sqlPerRequestDb: questions && answered > 0 ? Math.round(((q1 - q0 - 1) / answered) * 100) / 100 : null,
     peakRssMiB: Math.round((peak / 1024 / 1024) * 10) / 10,
     peakIsExact: canReset,
+    cpuMs: cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null,
+    cpuMsPerRequest: cpu0 !== null && cpu1 !== null && answered > 0 ? Math.round(((cpu1 - cpu0) / answered) * 1000) / 1000 : null,
     seconds: r.duration,
     answered,
     sqlStatements: after.sum - before.sum,
@@ -672,6 +676,7 @@ function describe(c: CellResult): string {
   return (
     `${c.requestsPerSecond} req/s, p50 ${c.latencyP50Ms} ms, p99 ${c.latencyP99Ms} ms, SQL/req ${c.sqlPerRequestApp}` +
     `${c.sqlPerRequestDb !== null ? ` (Questions ${c.sqlPerRequestDb})` : ''}, ${c.responseBytes} B, RSS ${c.peakRssMiB} MiB` +
+    `${c.cpuMsPerRequest != null ? `, CPU ${c.cpuMsPerRequest} ms/req` : ''}` +
     `${c.errors || c.wrongAnswers ? `, ${c.errors} errors, ${c.wrongAnswers} WRONG: ${c.firstWrongAnswer}` : ''}`
   );
 }
@@ -698,6 +703,8 @@ function combine(halves: CellResult[]): CellResult {
     sqlPerRequestDb: questions !== null && answered > 0 ? Math.round((questions / answered) * 100) / 100 : null,
     peakRssMiB: Math.max(...halves.map((c) => c.peakRssMiB)),
     peakIsExact: halves.every((c) => c.peakIsExact),
+    cpuMs: halves.every((c) => c.cpuMs != null) ? sum((c) => c.cpuMs ?? 0) : null,
+    cpuMsPerRequest: halves.every((c) => c.cpuMs != null) && answered > 0 ? Math.round((sum((c) => c.cpuMs ?? 0) / answered) * 1000) / 1000 : null,
     seconds,
     answered,
     sqlStatements: sum((c) => c.sqlStatements),

@@ -23,6 +23,9 @@ export interface CellResult {
   sqlPerRequestDb: number | null;
   peakRssMiB: number;
   peakIsExact: boolean;
+  /** Server CPU time (all threads) over the measured time, in ms, and per answered request (issue 21). */
+  cpuMs?: number | null;
+  cpuMsPerRequest?: number | null;
   /** Raw totals behind the per-request figures. */
   seconds: number;
   /** Responses received and checked. */
