@@ -121,3 +121,15 @@ export class MemorySampler {
     this.last = now;
   }
 }
+
+/** CPU time (user + system, all threads) a process has used so far, in ms; null where /proc is missing. */
+export function readProcCpuMs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start at field 3; utime and stime are fields 14 and 15, in clock ticks (100 Hz on Linux).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}

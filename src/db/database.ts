@@ -1,8 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { AppError, ErrorCode } from '../common/errors';
 import { requestExpired, requestScope } from '../common/request-scope';
 import { ConnectionGate } from './connection-gate';
+import { EntityRows } from './entity-rows';
 
 /**
  * Errors after which the whole transaction may run again. ER_AUTOINC_READ_FAILED is how InnoDB
@@ -51,6 +52,18 @@ export class Database {
   constructor(readonly dataSource: DataSource) {
     this.dialect = dataSource.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql';
     this.gate = this.dialect === 'sqlite' ? gateQueryRunners(dataSource, new ConnectionGate()) : null;
+  }
+
+  /** Row mappers for hand-written hot reads (entity-rows.ts), built once per entity and alias. */
+  private readonly rowMappers = new Map<unknown, Map<string, EntityRows<ObjectLiteral>>>();
+
+  /** The column list and row mapping of `entity` under `alias`, derived from its metadata (entity-rows.ts). */
+  rows<T extends ObjectLiteral>(entity: EntityTarget<T>, alias: string): EntityRows<T> {
+    let byAlias = this.rowMappers.get(entity);
+    if (!byAlias) this.rowMappers.set(entity, (byAlias = new Map()));
+    let rows = byAlias.get(alias);
+    if (!rows) byAlias.set(alias, (rows = new EntityRows<ObjectLiteral>(this.dataSource, entity as EntityTarget<ObjectLiteral>, alias)));
+    return rows as unknown as EntityRows<T>;
   }
 
   /** The default manager, for work outside any request context (start-up, migrations, the CLI). */

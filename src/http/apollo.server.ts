@@ -13,6 +13,7 @@ import { requestScope } from '../common/request-scope';
 import type { RequestContext } from '../graphql/context';
 import type { createFormatError } from './format-error';
 import { authStatusPlugin } from './auth-status.plugin';
+import { DocumentStore } from './document-store';
 import { productionHardeningPlugin } from './production-hardening.plugin';
 import { queryLimitsPlugin, type OperationGuard } from './query-limits.plugin';
 
@@ -32,6 +33,7 @@ export function createApolloServer(deps: {
   return new ApolloServer<RequestContext>({
     schema: deps.schema,
     introspection: true,
+    documentStore: new DocumentStore(1000),
     allowBatchedHttpRequests: false,
     // Apollo's default, stated because uploads and GET depend on it: a request a browser could send
     // cross-site without a preflight (text/plain, form posts, plain GET) is refused.

@@ -106,6 +106,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   await apollo.start();
 
   expressApp.disable('x-powered-by');
+  // Express hashes every response body for a weak ETag: for GraphQL answers (POST, never
+  // revalidated) that was 3% of a small query's CPU (bench/RESULTS.md, issue 21). File downloads set their own.
+  expressApp.set('etag', false);
   expressApp.use(requestScopeMiddleware({ limits: config.queryLimits, tracing, metrics, log, onRequestComplete: options.onRequestComplete }));
   expressApp.use(corsMiddleware(config.corsOrigins, config.corsAllowedHeaders));
   expressApp.get('/healthz', async (_req, res) => {

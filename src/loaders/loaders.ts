@@ -5,6 +5,7 @@ type DataLoaderBatch<K, V> = (keys: readonly K[]) => PromiseLike<ArrayLike<V | E
 type DataLoaderOptions<K, V, C> = DataLoaderClass.Options<K, V, C>;
 import { In, MoreThan } from 'typeorm';
 import type { Database } from '../db/database';
+import { placeholders } from '../db/entity-rows';
 import { Category } from '../entities/category.entity';
 import { CommentRevision } from '../entities/comment-revision.entity';
 import { Tag } from '../entities/tag.entity';
@@ -126,10 +127,16 @@ export function createLoaders(db: Database, options: LoaderOptions = {}): Loader
     return new DataLoaderClass<K, V, C>(observe ? (keys) => observe(name, keys.length, async () => fn(keys)) : fn, o);
   };
 
+  // Hot, fixed-shape reads are plain SQL text mapped to the entities (db/entity-rows.ts): TypeORM's
+  // query building and hydration cost more CPU than the database's answer (bench/RESULTS.md, issue 21).
+  const byColumn = async <T extends object>(entity: new () => T, property: string, values: readonly unknown[]): Promise<T[]> => {
+    const r = db.rows(entity, 'e');
+    return r.mapAll(await em.query(`SELECT ${r.select} FROM ${r.table} e WHERE ${r.col(property)} IN (${placeholders(values.length)})`, [...values]));
+  };
   const entityLoader = <T extends { id: number }>(name: string, entity: new () => T) =>
     DataLoader<number, T | null>(
       name,
-      async (ids) => byId(await em.findBy(entity, { id: In([...ids]) } as never), ids),
+      async (ids) => byId(await byColumn(entity, 'id', ids), ids),
       opts,
     );
 
@@ -137,7 +144,7 @@ export function createLoaders(db: Database, options: LoaderOptions = {}): Loader
   const userById = DataLoader<number, User | null>(
     'userById',
     async (ids) => {
-      const rows = await em.findBy(User, { id: In([...ids]) });
+      const rows = await byColumn(User, 'id', ids);
       for (const u of rows) knownUsers.set(u.id, u);
       return byId(rows, ids);
     },
@@ -157,7 +164,7 @@ export function createLoaders(db: Database, options: LoaderOptions = {}): Loader
     tagById: entityLoader('tagById', Tag),
     ticketById: entityLoader('ticketById', Ticket),
     ticketByNumber: DataLoader('ticketByNumber', async (numbers) => {
-      const rows = await em.findBy(Ticket, { number: In([...numbers]) });
+      const rows = await byColumn(Ticket, 'number', numbers);
       const map = new Map(rows.map((t) => [t.number, t]));
       return numbers.map((n) => map.get(n) ?? null);
     }, opts),
@@ -171,15 +178,15 @@ export function createLoaders(db: Database, options: LoaderOptions = {}): Loader
       async (keys) => {
         const ticketIds = [...new Set(keys.map((k) => k.ticketId))];
         const roles = [...new Set(keys.map((k) => k.role))];
-        const links = await em
-          .createQueryBuilder(TicketUser, 'tu')
-          .innerJoinAndSelect('tu.user', 'u')
-          .where('tu.ticketId IN (:...ticketIds)', { ticketIds })
-          .andWhere('tu.role IN (:...roles)', { roles })
-          .orderBy('tu.position', 'ASC')
-          .getMany();
-        const grouped = groupBy(links, (l) => `${l.ticketId}:${l.role}`);
-        return keys.map((k) => (grouped.get(`${k.ticketId}:${k.role}`) ?? []).map((l) => l.user as User));
+        const tu = db.rows(TicketUser, 'tu');
+        const u = db.rows(User, 'u');
+        const rows: Record<string, unknown>[] = await em.query(
+          `SELECT ${tu.col('ticketId')} AS tu_ticket_id, ${tu.col('role')} AS tu_role, ${u.select} FROM ${tu.table} tu INNER JOIN ${u.table} u ON ${u.col('id')} = ${tu.col('userId')} ` +
+            `WHERE ${tu.col('ticketId')} IN (${placeholders(ticketIds.length)}) AND ${tu.col('role')} IN (${placeholders(roles.length)}) ORDER BY ${tu.col('position')} ASC`,
+          [...ticketIds, ...roles],
+        );
+        const grouped = groupBy(rows, (r) => `${Number(r.tu_ticket_id)}:${String(r.tu_role)}`);
+        return keys.map((k) => (grouped.get(`${k.ticketId}:${k.role}`) ?? []).map((r) => u.map(r) as User));
       },
       { ...opts, cacheKeyFn: (k) => `${k.ticketId}:${k.role}` },
     ),
@@ -215,18 +222,35 @@ export function createLoaders(db: Database, options: LoaderOptions = {}): Loader
         for (const group of groups.values()) {
           const { backward, take, cursorId, types, visibility } = group[0];
           const ticketIds = group.map((k) => k.ticketId);
-          const extra = [...(types ? ['t2.type IN (:...types)'] : []), ...(visibility ? ['t2.visibility = :visibility'] : [])];
-          const rows = await em
-            .createQueryBuilder(TicketChange, 'c')
-            .where(`c.id IN ${pagePerTicket('ticket_change', group[0], extra)}`, { ticketIds, types: types ?? undefined, visibility: visibility ?? undefined, cursorId, take })
-            // History is shown with its authors: the join answers change.author from the same
-            // statement (primed below) instead of a second round trip for the users.
-            .leftJoinAndSelect('c.author', 'author')
-            .orderBy('c.id', backward ? 'DESC' : 'ASC')
-            .getMany();
-          for (const row of rows) {
-            if (row.author) primeUser(row.author);
-            delete row.author; // the entity keeps only authorId, as when loaded without the join
+          const c = db.rows(TicketChange, 'c');
+          const author = db.rows(User, 'author');
+          const params: unknown[] = [...ticketIds];
+          const conditions = [`t2.ticket_id IN (${placeholders(ticketIds.length)})`];
+          if (types) {
+            conditions.push(`t2.type IN (${placeholders(types.length)})`);
+            params.push(...types);
+          }
+          if (visibility) {
+            conditions.push('t2.visibility = ?');
+            params.push(visibility);
+          }
+          if (cursorId !== null) {
+            conditions.push(backward ? 't2.id < ?' : 't2.id > ?');
+            params.push(cursorId);
+          }
+          params.push(take);
+          // History is shown with its authors: the join answers change.author from the same
+          // statement (primed below) instead of a second round trip for the users.
+          const raw: Record<string, unknown>[] = await em.query(
+            `SELECT ${c.select}, ${author.select} FROM ${c.table} c LEFT JOIN ${author.table} author ON ${author.col('id')} = ${c.col('authorId')} ` +
+              `WHERE ${c.col('id')} IN ${pagePerTicketSql(c.table, backward, conditions)} ORDER BY ${c.col('id')} ${backward ? 'DESC' : 'ASC'}`,
+            params,
+          );
+          const rows: TicketChange[] = [];
+          for (const r of raw) {
+            const a = author.map(r);
+            if (a) primeUser(a);
+            rows.push(c.map(r)!); // the entity keeps only authorId, as when loaded without the join
           }
           const grouped = groupBy(rows, (r) => r.ticketId);
           for (const k of group) results.set(changeKey(k), grouped.get(k.ticketId) ?? []);
@@ -330,6 +354,14 @@ function pagePerTicket(table: string, page: { backward: boolean; cursorId: numbe
   return (
     `(SELECT x.id FROM (SELECT t2.id, ROW_NUMBER() OVER (PARTITION BY t2.ticket_id ORDER BY t2.id ${page.backward ? 'DESC' : 'ASC'}) AS rn ` +
     `FROM ${table} t2 WHERE ${conditions.join(' AND ')}) x WHERE x.rn <= :take)`
+  );
+}
+
+/** pagePerTicket as plain SQL text with positional parameters (the conditions on t2, then the page size). */
+function pagePerTicketSql(table: string, backward: boolean, conditions: string[]): string {
+  return (
+    `(SELECT x.id FROM (SELECT t2.id, ROW_NUMBER() OVER (PARTITION BY t2.ticket_id ORDER BY t2.id ${backward ? 'DESC' : 'ASC'}) AS rn ` +
+    `FROM ${table} t2 WHERE ${conditions.join(' AND ')}) x WHERE x.rn <= ?)`
   );
 }
 

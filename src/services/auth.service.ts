@@ -35,17 +35,13 @@ export class AuthService {
     const hash = hashKey(token);
 
     if (this.adminKeyHash && crypto.timingSafeEqual(this.adminKeyHash, Buffer.from(hash, 'hex'))) {
-      const admin = await this.db.manager.findOneBy(User, { username: 'admin', active: true });
+      const admin = await this.activeUser('admin');
       if (admin) return toViewer(admin, null, 'api_key');
     }
 
     if (looksLikeJwt(token)) return this.authenticateJwt(token);
 
-    const key = await this.db.manager
-      .createQueryBuilder(ApiKey, 'k')
-      .innerJoinAndSelect('k.user', 'u')
-      .where('k.keyHash = :hash', { hash })
-      .getOne();
+    const key = await this.keyByHash(hash);
     const now = Date.now();
     if (!key || !key.user || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= now) || !key.user.active) {
       throw unauthenticated('Invalid, revoked or expired API key');
@@ -59,11 +55,30 @@ export class AuthService {
     return toViewer(key.user, key, 'api_key');
   }
 
+  // The caller lookups run on every request: plain SQL text mapped to the entities (db/entity-rows.ts).
+
+  private async activeUser(username: string): Promise<User | null> {
+    const u = this.db.rows(User, 'u');
+    const rows: Record<string, unknown>[] = await this.db.manager.query(`SELECT ${u.select} FROM ${u.table} u WHERE ${u.col('username')} = ? AND ${u.col('active')} = 1`, [username]);
+    return rows.length > 0 ? u.map(rows[0]) : null;
+  }
+
+  /** The key with this hash and its user. */
+  private async keyByHash(hash: string): Promise<ApiKey | null> {
+    const k = this.db.rows(ApiKey, 'k');
+    const u = this.db.rows(User, 'u');
+    const rows: Record<string, unknown>[] = await this.db.manager.query(`SELECT ${k.select}, ${u.select} FROM ${k.table} k INNER JOIN ${u.table} u ON ${u.col('id')} = ${k.col('userId')} WHERE ${k.col('keyHash')} = ?`, [hash]);
+    if (rows.length === 0) return null;
+    const key = k.map(rows[0]);
+    if (key) key.user = u.map(rows[0]) ?? undefined;
+    return key;
+  }
+
   /** A JWT names a user; it carries that user's privileges and categories (the identity provider says who, we say what). */
   private async authenticateJwt(token: string): Promise<Viewer> {
     if (!this.jwt) throw unauthenticated('JWT bearer tokens are not enabled on this server (set JWT_SECRET or JWKS_URL); use an API key');
     const username = await this.jwt.username(token);
-    const user = await this.db.manager.findOneBy(User, { username, active: true });
+    const user = await this.activeUser(username);
     if (!user) throw unauthenticated('Invalid JWT: it names no active user');
     return toViewer(user, null, 'jwt');
   }

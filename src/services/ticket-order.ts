@@ -85,6 +85,18 @@ export class TicketOrdering {
     qb.andWhere(`(${this.after(alias, values, 0, backward, params)})`, params);
   }
 
+  /** The same order as apply (without a cursor) as SQL text, for a hand-written statement; `col` escapes a property's column. */
+  orderSql(col: (property: string) => string, backward: boolean): string {
+    const parts: string[] = [];
+    for (const k of this.keys) {
+      const dir = k.desc !== backward ? 'DESC' : 'ASC';
+      const c = k.custom ? customColumn(col('id'), k.custom) : col(k.property);
+      if (k.nullable) parts.push(`CASE WHEN ${c} IS NULL THEN 1 ELSE 0 END ${dir}`);
+      parts.push(`${c} ${dir}`);
+    }
+    return parts.join(', ');
+  }
+
   private decode(cursor: string): CursorValue[] {
     const c = decodeCursor(cursor) as { o?: unknown; v?: unknown };
     if (c?.o !== this.signature || !Array.isArray(c.v) || c.v.length !== this.keys.length) {
@@ -136,6 +148,10 @@ function userJoin(field: CustomFieldDef): string {
 
 /** The SQL a key sorts by: a column, or a custom field's value as a correlated subquery (its id a literal: it comes from the catalog, never from input). */
 function column(alias: string, k: SortKey): string {
-  if (!k.custom) return `${alias}.${k.property}`;
-  return `(SELECT ${valueExpression(k.custom)} FROM ticket_field_value v${userJoin(k.custom)} WHERE v.ticket_id = ${alias}.id AND v.field_id = ${Number(k.custom.id)})`;
+  return k.custom ? customColumn(`${alias}.id`, k.custom) : `${alias}.${k.property}`;
+}
+
+/** A custom field's sort value for the ticket whose id is `ticketId` (an SQL expression). */
+function customColumn(ticketId: string, custom: NonNullable<SortKey['custom']>): string {
+  return `(SELECT ${valueExpression(custom)} FROM ticket_field_value v${userJoin(custom)} WHERE v.ticket_id = ${ticketId} AND v.field_id = ${Number(custom.id)})`;
 }
