@@ -156,6 +156,17 @@ test('SIGTERM: stops accepting, finishes the in-flight request, stops workers, c
   }
 });
 
+test('SIGTERM in production: one signal is one graceful shutdown (Apollo does not stop itself and re-raise the signal)', async () => {
+  // Apollo Server registers its own SIGTERM handler outside NODE_ENV=test; it stopped Apollo and
+  // sent the signal again, which the server took for a second signal and exited 1 undrained.
+  const server = await startServer({ NODE_ENV: 'production', METRICS_TOKEN: 'metrics-token-0123456789', PUBLIC_URL: 'http://localhost' });
+  expect((await gql(server.url, '{ tickets(first: 1) { totalCount } }')).data.tickets.totalCount).toEqual(expect.any(Number));
+  server.child.kill('SIGTERM');
+  const { code } = await server.exit;
+  expect(server.logs.map((l) => l.msg).filter((m) => /signal|stopped/.test(m))).toEqual(['stopped: requests drained, workers stopped, database pool closed']);
+  expect(code).toBe(0);
+});
+
 test('kill -9 during 40 concurrent comments: after a restart each comment exists with all of its effects or not at all', async () => {
   const server = await startServer();
   const t = (await gql(server.url, 'mutation { ticketCreate(input: { subject: "Kill target" }) { ticket { id number } } }')).data.ticketCreate.ticket;

@@ -33,6 +33,9 @@ export function createApolloServer(deps: {
   return new ApolloServer<RequestContext>({
     schema: deps.schema,
     introspection: true,
+    // main.ts owns SIGTERM/SIGINT (drain, workers, pool). Apollo's own handler (on outside NODE_ENV=test)
+    // stopped Apollo and re-raised the signal, which main.ts took for a second signal: exit 1 undrained.
+    stopOnTerminationSignals: false,
     documentStore: new DocumentStore(1000),
     allowBatchedHttpRequests: false,
     // Apollo's default, stated because uploads and GET depend on it: a request a browser could send
