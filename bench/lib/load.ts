@@ -79,8 +79,8 @@ function ticketValues(t: TicketRow): SqlValue[] {
   ];
 }
 
-const CHANGE_COLUMNS = ['id', 'ticket_id', 'type', 'field', 'old_value', 'new_value', 'body', 'author_id', 'created_at', 'edited_at', 'edited_by_id'];
+const CHANGE_COLUMNS = ['id', 'ticket_id', 'type', 'field', 'old_value', 'new_value', 'body', 'author_id', 'created_at', 'edited_at', 'edited_by_id', 'visibility'];
 
 function changeValues(c: ChangeRow): SqlValue[] {
-  return [c.id, c.ticketId, c.type, c.field, c.oldValue, c.newValue, c.body, c.authorId, c.createdAt, null, null];
+  return [c.id, c.ticketId, c.type, c.field, c.oldValue, c.newValue, c.body, c.authorId, c.createdAt, null, null, 'public'];
 }

@@ -17,6 +17,7 @@ export class EntityRows<T extends ObjectLiteral> {
   /** `alias.col AS alias_col, ...` for every selectable column. */
   readonly select: string;
   private readonly columns: { key: string; column: ColumnMetadata }[];
+  private readonly primaryKey: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -28,6 +29,8 @@ export class EntityRows<T extends ObjectLiteral> {
     this.table = driver.escape(this.metadata.tablePath);
     const selectable = this.metadata.columns.filter((c) => c.isSelect && !c.isVirtual);
     this.columns = selectable.map((column) => ({ key: `${alias}_${column.databaseName}`, column }));
+    const primary = this.metadata.primaryColumns;
+    this.primaryKey = primary.length === 1 ? `${alias}_${primary[0].databaseName}` : '';
     this.select = this.columns.map(({ key, column }) => `${driver.escape(alias)}.${driver.escape(column.databaseName)} AS ${driver.escape(key)}`).join(', ');
   }
 
@@ -36,6 +39,11 @@ export class EntityRows<T extends ObjectLiteral> {
     const column = this.metadata.findColumnWithPropertyPath(propertyPath);
     if (!column) throw new Error(`${this.metadata.name} has no column ${propertyPath}`);
     return `${this.dataSource.driver.escape(this.alias)}.${this.dataSource.driver.escape(column.databaseName)}`;
+  }
+
+  /** The primary key's raw value in `row` (selected with `select`), without building the entity. */
+  idOf(row: Record<string, unknown>): unknown {
+    return row[this.primaryKey];
   }
 
   /** The entity in `row` (selected with `select`), or null when its primary key is null (an outer join that found nothing). */

@@ -31,6 +31,7 @@ import { authChecker } from './auth-checker';
 import type { RequestContext } from './context';
 import { parseJobId, parseTicketRef } from './global-id';
 import { requireViewer } from '../services/access';
+import { directFieldResolvers } from './direct-field-resolvers';
 import { ResolverContainer } from './resolver-container';
 import { ticketStreamPubSub } from './ticket-stream.pubsub';
 import { Alert } from './types/alert.type';
@@ -53,6 +54,7 @@ const NO_SERVICES = new Proxy({} as Services, {
  * elsewhere to which this subgraph adds `tickets`.
  */
 export async function buildAppSchema(services: Services = NO_SERVICES): Promise<GraphQLSchema> {
+  const container = new ResolverContainer(services as unknown as Record<string, object>);
   const base = lexicographicSortSchema(
     await buildSchema({
       resolvers: [
@@ -65,7 +67,7 @@ export async function buildAppSchema(services: Services = NO_SERVICES): Promise<
       ],
       orphanedTypes: [Server, Alert],
       scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-      container: new ResolverContainer(services as unknown as Record<string, object>),
+      container,
       authChecker,
       pubSub: ticketStreamPubSub(services),
       validate: false,
@@ -73,6 +75,7 @@ export async function buildAppSchema(services: Services = NO_SERVICES): Promise<
   );
   describeRootTypes(base);
   const resolvers: Record<string, object> = createResolversMap(base);
+  directFieldResolvers(resolvers as Record<string, Record<string, unknown>>, container);
   const reference = <R>(type: string, resolve: (ref: R, ctx: RequestContext) => unknown) => {
     resolvers[type] = { ...resolvers[type], __resolveReference: resolve };
   };

@@ -248,8 +248,12 @@ export function createLoaders(db: Database, options: LoaderOptions = {}): Loader
           );
           const rows: TicketChange[] = [];
           for (const r of raw) {
-            const a = author.map(r);
-            if (a) primeUser(a);
+            // Most entries share a few authors: build each author's entity once per request, not per row.
+            const authorId = author.idOf(r);
+            if (authorId == null || !knownUsers.has(Number(authorId))) {
+              const a = author.map(r);
+              if (a) primeUser(a);
+            }
             rows.push(c.map(r)!); // the entity keeps only authorId, as when loaded without the join
           }
           const grouped = groupBy(rows, (r) => r.ticketId);
