@@ -231,7 +231,8 @@ async function main(): Promise<void> {
           [at, viewer.id, viewer.id, at, ticketId],
         );
         if (touched.affected !== 1) throw new Error('no such ticket');
-        const inserted = await db.run('INSERT INTO ticket_change (ticket_id, type, body, author_id, created_at) VALUES (?, ?, ?, ?, ?)', [ticketId, 'comment', input.body, viewer.id, at]);
+        // An internal note, as the gateway's commentAdd by staff without visibility (so only the full document gets it).
+        const inserted = await db.run('INSERT INTO ticket_change (ticket_id, type, body, author_id, created_at, visibility) VALUES (?, ?, ?, ?, ?, ?)', [ticketId, 'comment', input.body, viewer.id, at, 'internal']);
         await db.run(
           db.dialect === 'sqlite'
             ? 'UPDATE ticket_search SET comments = comments || char(10) || ? WHERE rowid = ?'
