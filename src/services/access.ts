@@ -66,18 +66,22 @@ export function canSeeTicket(viewer: Viewer, ticket: Ticket, opts: TicketVisibil
  * canSeeTicket with the ticket's assignees and cc loaded (through the request's loaders) when the
  * rule needs them: only for an own-tickets-only viewer who neither created nor requested it.
  */
-export async function ticketVisible(ctx: RequestContext, viewer: Viewer, ticket: Ticket, opts: Omit<TicketVisibilityOptions, 'participantIds'> = {}): Promise<boolean> {
-  if (canSeeTicket(viewer, ticket, opts)) return true;
-  if (!viewer.ownTicketsOnly || !canSeeTicket({ ...viewer, ownTicketsOnly: false }, ticket, opts)) return false;
-  return canSeeTicket(viewer, ticket, { ...opts, participantIds: await ticketParticipantIds(ctx.loaders, ticket.id) });
+export function ticketVisible(ctx: RequestContext, viewer: Viewer, ticket: Ticket, opts: Omit<TicketVisibilityOptions, 'participantIds'> = {}): Promise<boolean> {
+  return visibleWithParticipants(viewer, ticket, opts, () => ticketParticipantIds(ctx.loaders, ticket.id));
 }
 
 /** ticketVisible inside a transaction: the assignees and cc are read with its EntityManager (the row as locked, not the loaders' copy). */
-export async function ticketVisibleIn(em: EntityManager, viewer: Viewer, ticket: Ticket, opts: Omit<TicketVisibilityOptions, 'participantIds'> = {}): Promise<boolean> {
+export function ticketVisibleIn(em: EntityManager, viewer: Viewer, ticket: Ticket, opts: Omit<TicketVisibilityOptions, 'participantIds'> = {}): Promise<boolean> {
+  return visibleWithParticipants(viewer, ticket, opts, async () =>
+    (await em.find(TicketUser, { where: { ticketId: ticket.id, userId: viewer.user.id }, select: { userId: true } })).map((l) => l.userId),
+  );
+}
+
+/** canSeeTicket, reading the assignees and cc (`participants`) only when the own-tickets rule is all that stands in the way. */
+async function visibleWithParticipants(viewer: Viewer, ticket: Ticket, opts: Omit<TicketVisibilityOptions, 'participantIds'>, participants: () => Promise<number[]>): Promise<boolean> {
   if (canSeeTicket(viewer, ticket, opts)) return true;
   if (!viewer.ownTicketsOnly || !canSeeTicket({ ...viewer, ownTicketsOnly: false }, ticket, opts)) return false;
-  const links = await em.find(TicketUser, { where: { ticketId: ticket.id, userId: viewer.user.id }, select: { userId: true } });
-  return canSeeTicket(viewer, ticket, { ...opts, participantIds: links.map((l) => l.userId) });
+  return canSeeTicket(viewer, ticket, { ...opts, participantIds: await participants() });
 }
 
 /** The ids of a ticket's assignees and cc (one batched statement for every ticket of the tick). */
