@@ -31,7 +31,8 @@ import { authChecker } from './auth-checker';
 import type { RequestContext } from './context';
 import { parseJobId, parseTicketRef } from './global-id';
 import { requireViewer } from '../services/access';
-import { directFieldResolvers } from './direct-field-resolvers';
+import { directFieldResolvers, directPropertyResolvers } from './direct-field-resolvers';
+import { shareEmptyFieldArguments } from './field-arguments';
 import { ResolverContainer } from './resolver-container';
 import { ticketStreamPubSub } from './ticket-stream.pubsub';
 import { Alert } from './types/alert.type';
@@ -54,6 +55,7 @@ const NO_SERVICES = new Proxy({} as Services, {
  * elsewhere to which this subgraph adds `tickets`.
  */
 export async function buildAppSchema(services: Services = NO_SERVICES): Promise<GraphQLSchema> {
+  shareEmptyFieldArguments();
   const container = new ResolverContainer(services as unknown as Record<string, object>);
   const base = lexicographicSortSchema(
     await buildSchema({
@@ -76,6 +78,7 @@ export async function buildAppSchema(services: Services = NO_SERVICES): Promise<
   describeRootTypes(base);
   const resolvers: Record<string, object> = createResolversMap(base);
   directFieldResolvers(resolvers as Record<string, Record<string, unknown>>, container);
+  directPropertyResolvers(resolvers as Record<string, Record<string, unknown>>);
   const reference = <R>(type: string, resolve: (ref: R, ctx: RequestContext) => unknown) => {
     resolvers[type] = { ...resolvers[type], __resolveReference: resolve };
   };
