@@ -41,6 +41,12 @@ export class AppMetrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  readonly compiledQueries = new Counter({
+    name: 'tg_graphql_compiled_queries_total',
+    help: 'Queries run compiled by graphql-jit (GRAPHQL_COMPILE_AFTER), by outcome: answered (the compiled answer was sent) or rerun (it reported errors, so graphql-js ran the query again)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly sqlStatements = new Histogram({
     name: 'tg_sql_statements_per_request',
     help: 'SQL statements one request ran (BEGIN and COMMIT included), by operation',

@@ -72,6 +72,11 @@ export interface AppConfig {
    * measure the naive N+1 resolvers (bench/, peer B1). Never set it in production.
    */
   dataLoaderBatching: boolean;
+  /**
+   * GRAPHQL_COMPILE_AFTER (default 2): a query document is compiled by graphql-jit on its n-th use
+   * and runs compiled from then on (src/http/compiled-execution.plugin.ts); 0: graphql-js only.
+   */
+  compileAfterUses: number;
 }
 
 export interface JwtConfig {
@@ -316,6 +321,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboundAllow: parseOutboundAllow(str('OUTBOUND_ALLOW'), problems),
     telemetry: { otlpEndpoint: otlpEndpoint?.replace(/\/+$/, '') ?? null, serviceName: str('OTEL_SERVICE_NAME') ?? 'ticket-gateway' },
     dataLoaderBatching: dataLoadersRaw !== 'off',
+    compileAfterUses: int('GRAPHQL_COMPILE_AFTER', 2, 0, 1_000_000),
   };
   if (config.redisUrl !== null && !isRedisUrl(config.redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (it is never printed)');
   if (!/^[A-Za-z0-9:._-]{1,64}$/.test(config.redisPrefix)) problems.push(`REDIS_PREFIX may hold letters, digits and : . _ - (1 to 64 of them; got "${config.redisPrefix}")`);

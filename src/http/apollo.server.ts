@@ -13,6 +13,7 @@ import { requestScope } from '../common/request-scope';
 import type { RequestContext } from '../graphql/context';
 import type { createFormatError } from './format-error';
 import { authStatusPlugin } from './auth-status.plugin';
+import { compiledExecutionPlugin } from './compiled-execution.plugin';
 import { DocumentStore } from './document-store';
 import { productionHardeningPlugin } from './production-hardening.plugin';
 import { queryLimitsPlugin, type OperationGuard } from './query-limits.plugin';
@@ -60,6 +61,8 @@ export function createApolloServer(deps: {
       ...(config.nodeEnv === 'production' ? [productionHardeningPlugin()] : []),
       queryLimitsPlugin(deps.guard, config),
       authStatusPlugin(),
+      // Last: every other plugin has seen the operation before a compiled query answers it.
+      ...(config.compileAfterUses > 0 ? [compiledExecutionPlugin(deps.schema, config.compileAfterUses, metrics)] : []),
     ],
   });
 }
