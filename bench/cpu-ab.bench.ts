@@ -5,7 +5,7 @@
  * (A B ... B A, repeated) with the same requests on one generated SQLite or MariaDB dataset, and
  * compared by CPU ms per answered request read from /proc (user + system, all threads).
  *
- *   npx ts-node --transpile-only bench/cpu-ab.bench.ts [--db sqlite|mysql] [--rounds 4] [--workloads W1,W2] \
+ *   npx ts-node --transpile-only bench/cpu-ab.bench.ts [--db sqlite|mysql] [--rounds 4] [--workloads W1,W2,W4] \
  *     base=HEAD~1 new=WORKTREE 'jit-off=WORKTREE:GRAPHQL_JIT=off'
  *
  * Answers are not checked here (gateway.bench.ts does that); only 2xx answers count.
@@ -34,6 +34,11 @@ const DOCS: Record<string, { query: string; vars: (tickets: number) => Record<st
   W1: { query: `query W1($number: Int!) { ticket(number: $number) { id number subject status changes(last: 20) { edges { node { id type createdAt author { username name } } } } } }`, vars: (n) => ({ number: 1 + Math.floor(Math.random() * n * 0.9) }) },
   W2: { query: `query W2($max: Int!) { tickets(first: 50, filter: { number: { lte: $max } }) { edges { node { id number subject status assignees { username } changes(last: 20) { edges { node { id type createdAt author { username } } } } } } } }`, vars: (n) => ({ max: 50 + Math.floor(Math.random() * n * 0.85) }) },
   W3a: { query: `query W3a($q: String!) { tickets(first: 20, query: $q) { totalCount edges { node { number subject } } } }`, vars: () => ({ q: 'status:open tags:database' }) },
+  // A comment on one of the top 5% of tickets (row ids follow numbers in the generated dataset), as gateway.bench.ts's W4.
+  W4: {
+    query: `mutation W4($input: CommentAddInput!) { commentAdd(input: $input) { change { id type body createdAt author { username } } userErrors { field message code } } }`,
+    vars: (n) => ({ input: { ticketId: Buffer.from(`Ticket:${n - Math.floor(Math.random() * n * 0.05)}`).toString('base64url'), body: `Benchzq note: ${'zqxlog '.repeat(40)}done.` } }),
+  },
 };
 
 function arg(name: string, fallback: string): string {
@@ -88,7 +93,9 @@ async function main(): Promise<void> {
   try {
     for (const v of variants) {
       const env = { PATH: process.env.PATH ?? '', NODE_PATH: path.join(ROOT, 'node_modules'), NODE_ENV: 'production', DATABASE_URL: scratch.url, DATA_DIR: scratch.dataDir, HOST: '127.0.0.1', PORT: '0', ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn', RATE_LIMIT_COST_PER_MINUTE: '0', ...v.env };
-      const s = await spawnServer(v.name, ['--max-semi-space-size=8', v.entry], { cwd: ROOT, env });
+      // AB_NODE_FLAGS: extra node flags for every variant (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, which NODE_OPTIONS refuses).
+      const flags = (process.env.AB_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+      const s = await spawnServer(v.name, ['--max-semi-space-size=8', ...flags, v.entry], { cwd: ROOT, env });
       try {
         execFileSync('taskset', ['-a', '-p', '-c', '1', String(s.pid)], { stdio: 'ignore' });
       } catch {
