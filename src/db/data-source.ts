@@ -9,6 +9,7 @@ import { MYSQL_MIGRATIONS } from '../../migrations/mysql';
 import { applyMariaDbTypes } from './column-types';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { SqlCountLogger } from './sql-count.logger';
+import { useLeanQueryPromises } from './mysql-query-promise';
 import { bindNumberParameters } from './sqlite-parameters';
 
 /** MariaDB: after TypeORM builds the entity metadata, the columns' MariaDB types (column-types.ts). */
@@ -67,5 +68,6 @@ export function createDataSource(db: DatabaseConfig, log: Logger): DataSource {
   // several rows into one INSERT). Keep the statements the app has always run on MariaDB: a plain
   // INSERT, its generated id from the driver, and a re-read of the columns the database defaults.
   dataSource.driver.isReturningSqlSupported = () => false;
+  useLeanQueryPromises(dataSource);
   return dataSource;
 }
