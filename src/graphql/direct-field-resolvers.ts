@@ -55,8 +55,9 @@ export function directFieldResolvers(resolvers: Record<string, Record<string, un
  * Plain `@Field()` properties (no `@FieldResolver`, no `@Authorized`, no middleware, no arguments)
  * get type-graphql's basic resolver, which per call builds a resolver-data object and a closure
  * around `root[property]` before running an empty middleware chain: 9% of the bytes W2 of the
- * benchmark allocates (bench/RESULTS.md, issue 21). This installs `root => root[property]`, what
- * that chain ends in. Fields are picked as type-graphql picks them (the interfaces' fields, then the
+ * benchmark allocates (bench/RESULTS.md, issue 21). This leaves such a field to the default
+ * resolver (`root[property]`, what that chain ends in), or installs `root => root[property]` when
+ * the schema name differs from the property. Fields are picked as type-graphql picks them (the interfaces' fields, then the
  * type's own; a field resolver of the field's class wins); anything else keeps type-graphql's
  * resolver. Like directFieldResolvers, it assumes the schema is built without global middlewares.
  * Returns the number of fields made direct.
@@ -75,7 +76,11 @@ export function directPropertyResolvers(resolvers: Record<string, Record<string,
       if (field.roles !== undefined || (field.middlewares?.length ?? 0) > 0 || (field.params?.length ?? 0) > 0) continue;
       if (storage.fieldResolvers.some((r) => r.getObjectType?.() === field.target && r.methodName === field.name)) continue;
       const property = field.name;
-      map[schemaName] = (root: Record<string, unknown>) => root[property];
+      // Same name: no resolver at all. graphql-js's default resolver reads the same property, and
+      // graphql-jit (compiled-execution.plugin.ts) then reads it inline, without building the
+      // resolve info it builds for every call of a resolver (a fifth of W2's garbage when compiled).
+      if (property === schemaName) delete map[schemaName];
+      else map[schemaName] = (root: Record<string, unknown>) => root[property];
       count++;
     }
   }
