@@ -501,6 +501,8 @@ async function runDialect(dialect: Dialect, scale: Scale, tmp: string, pinned: b
       RATE_LIMIT_COST_PER_MINUTE: '0',
       TMPDIR: path.join(tmp, 'uploads'),
     };
+    // BENCH_GATEWAY_ENV="NAME=value,NAME=value": settings for the gateway peers (B1, B2) only, for experiments.
+    const gatewayEnv = Object.fromEntries((process.env.BENCH_GATEWAY_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split(/=(.*)/s).slice(0, 2) as [string, string]));
     fs.mkdirSync(baseEnv.TMPDIR, { recursive: true });
     const start = async (peer: Peer, extraEnv: Record<string, string> = {}, extraFlags: string[] = []) => {
       const entries: Record<Peer, string> = {
@@ -514,7 +516,7 @@ async function runDialect(dialect: Dialect, scale: Scale, tmp: string, pinned: b
       const onPostgres = peer === 'PostGraphile' || peer === 'P0';
       const env = onPostgres
         ? { PATH: baseEnv.PATH, NODE_PATH: baseEnv.NODE_PATH, NODE_ENV: 'production', PG_URL: pgScratch!.url, ...extraEnv }
-        : { ...baseEnv, ...(peer === 'B1' ? { DATALOADERS: 'off' } : {}), ...(peer === 'B0' ? { UPLOAD_DIR: path.join(tmp, 'b0-uploads') } : {}), ...extraEnv };
+        : { ...baseEnv, ...(peer === 'B1' || peer === 'B2' ? gatewayEnv : {}), ...(peer === 'B1' ? { DATALOADERS: 'off' } : {}), ...(peer === 'B0' ? { UPLOAD_DIR: path.join(tmp, 'b0-uploads') } : {}), ...extraEnv };
       const server = await spawnServer(`${dialect} ${peer}`, [...NODE_FLAGS, ...extraFlags, entry], { cwd: ROOT, env });
       if (pinned) pin(server.pid);
       return server;

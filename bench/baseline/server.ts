@@ -41,6 +41,8 @@ function openDb(url: string): Db {
     const db = new Sqlite(url.slice('sqlite:'.length));
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 5000');
+    // As the gateway's connection (TypeORM turns them on): W4's inserts check their foreign keys.
+    db.pragma('foreign_keys = ON');
     const cache = new Map<string, import('better-sqlite3').Statement>();
     const prepare = (sql: string) => {
       let s = cache.get(sql);
