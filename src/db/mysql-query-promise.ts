@@ -13,8 +13,8 @@ interface CallbackConnection {
 /**
  * TypeORM runs every MariaDB statement as `connection.promise().query(...)`. mysql2's promise()
  * builds a new wrapper per call, and the wrapper's query captures a stack trace per statement
- * (`Error.captureStackTrace`, to rewrite the stack of an error that may never come): about 3% of
- * the CPU of a small request (bench/RESULTS.md, issue 21). TypeORM then wraps any failure in its
+ * (`Error.captureStackTrace`, to rewrite the stack of an error that may never come): W1 of the
+ * benchmark spent 8% less CPU per request without them (bench/RESULTS.md, issue 21). TypeORM then wraps any failure in its
  * own QueryFailedError, with the driver error (code, errno, sqlMessage) kept as it is.
  *
  * This gives each pooled connection, when TypeORM takes it from the pool, one promise wrapper of

@@ -57,9 +57,9 @@ export function directFieldResolvers(resolvers: Record<string, Record<string, un
  * around `root[property]` before running an empty middleware chain: 9% of the bytes W2 of the
  * benchmark allocates (bench/RESULTS.md, issue 21). This leaves such a field to the default
  * resolver (`root[property]`, what that chain ends in), or installs `root => root[property]` when
- * the schema name differs from the property. Fields are picked as type-graphql picks them (the interfaces' fields, then the
- * type's own; a field resolver of the field's class wins); anything else keeps type-graphql's
- * resolver. Like directFieldResolvers, it assumes the schema is built without global middlewares.
+ * the schema name differs from the property. Fields are picked as type-graphql picks them (the
+ * interfaces' fields, then the type's own; a field resolver of the field's class wins); anything
+ * else keeps type-graphql's resolver. Like directFieldResolvers, it assumes the schema is built without global middlewares.
  * Returns the number of fields made direct.
  */
 export function directPropertyResolvers(resolvers: Record<string, Record<string, unknown>>): number {

@@ -5,7 +5,7 @@ type GetArgumentValues = typeof values.getArgumentValues;
 /** What every field without arguments receives as `args`: one frozen object, never written to. */
 export const NO_ARGUMENTS: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null) as Record<string, unknown>);
 
-let original: GetArgumentValues | null = null;
+let installed = false;
 
 /**
  * graphql-js 16 coerces the arguments of every field it resolves, and for a field that declares
@@ -22,9 +22,9 @@ let original: GetArgumentValues | null = null;
  * upgrade that binds the function differently fails there instead of silently losing the saving.
  */
 export function shareEmptyFieldArguments(): void {
-  if (original) return;
+  if (installed) return;
+  installed = true;
   const coerce = values.getArgumentValues;
-  original = coerce;
   const patched: GetArgumentValues = (def, node, variableValues) =>
     def.args.length === 0 && !node.arguments?.length ? (NO_ARGUMENTS as ReturnType<GetArgumentValues>) : coerce(def, node, variableValues);
   (values as { getArgumentValues: GetArgumentValues }).getArgumentValues = patched;

@@ -24,10 +24,10 @@ interface Entry {
  * - mutations and subscriptions (side effects and serial execution stay with graphql-js);
  * - documents used fewer than `compileAfterUses` times (GRAPHQL_COMPILE_AFTER: a document sent
  *   once is not worth compiling), or that graphql-jit cannot compile;
- * - any compiled result that carries errors (or a compiled run that throws): graphql-js then runs the query again, so every error
- *   reaches the client through the same execution, error shaping (formatError), status codes
- *   and masking as without compilation. Queries do not write, so running one twice is safe; only
- *   the failing case pays twice.
+ * - any compiled run that reports errors (or throws): graphql-js then runs the query again, so
+ *   every error reaches the client through the same execution, error shaping (formatError),
+ *   status codes and masking as without compilation. Queries do not write, so running one twice
+ *   is safe; only the failing case pays twice (the request's loaders keep what the first run read).
  * - documents with @defer or @stream (incremental delivery is graphql-js's).
  * Compiled queries are kept per parsed document, which Apollo's document store keeps (at most
  * its size), and dropped with it.
