@@ -79,6 +79,16 @@ test('variables that do not coerce are refused as by graphql-js, every time', as
   for (const r of runs.slice(1)) expect(answer(r)).toEqual(answer(runs[0]));
 });
 
+test('an operationName the document does not define is refused as by graphql-js, every time', async () => {
+  const runs: Response[] = [];
+  for (let i = 0; i < 3; i++) {
+    runs.push(await fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ query: 'query A { viewer { username } }', operationName: 'B' }) }));
+  }
+  const bodies = await Promise.all(runs.map(async (r) => ({ status: r.status, errors: ((await r.json()) as { errors: { message: string }[] }).errors.map((e) => e.message) })));
+  expect(bodies[0]).toEqual({ status: 400, errors: ['Unknown operation named "B".'] });
+  for (const b of bodies.slice(1)) expect(b).toEqual(bodies[0]);
+});
+
 test('mutations are never compiled', async () => {
   const ticketId = (await s.gql(`{ ticket(number: 1) { id } }`, {}, admin)).data.ticket.id;
   const before = [await compiled('answered'), await compiled('rerun')];

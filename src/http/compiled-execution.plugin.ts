@@ -52,7 +52,8 @@ export function compiledExecutionPlugin(schema: GraphQLSchema, compileAfterUses:
     async requestDidStart() {
       return {
         async responseForOperation({ document, operation, operationName, request, contextValue }) {
-          if (operation.operation !== OperationTypeNode.QUERY) return null;
+          // No operation: the operationName names none in the document; graphql-js reports that.
+          if (operation?.operation !== OperationTypeNode.QUERY) return null;
           const compiled = compiledFor(document, operationName);
           if (!compiled) return null;
           let result;
