@@ -118,6 +118,9 @@ export function scopeVisibleTickets(qb: SelectQueryBuilder<Ticket>, viewer: View
   return qb;
 }
 
+/** Who reads internal notes: staff who may write them, and admins. */
+const NOTE_READERS = [Privilege.ADMIN, Privilege.EDIT_TICKETS] as const;
+
 /**
  * Whether the viewer reads internal notes (and the other staff-only entries: visibility changes,
  * forwards). The one rule every read path asks (history pages, node, search, the change stream,
@@ -125,12 +128,12 @@ export function scopeVisibleTickets(qb: SelectQueryBuilder<Ticket>, viewer: View
  * the ticket reads public entries alone.
  */
 export function seesInternalNotes(viewer: Viewer): boolean {
-  return hasPrivilege(viewer, Privilege.EDIT_TICKETS);
+  return NOTE_READERS.some((p) => viewer.privileges.has(p));
 }
 
 /** seesInternalNotes for a stored user (mail recipients, who have no request of their own). */
 export function userSeesInternalNotes(user: { privileges: readonly Privilege[] }): boolean {
-  return user.privileges.includes(Privilege.ADMIN) || user.privileges.includes(Privilege.EDIT_TICKETS);
+  return NOTE_READERS.some((p) => user.privileges.includes(p));
 }
 
 /** Whether the viewer may read this history entry (its ticket being visible to them). */

@@ -9,7 +9,7 @@ import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { ACTIVE_STATUSES, ChangeType, enumName, TicketPriority, TicketStatus, TicketType } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
-import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { CommentVisibility } from '../entities/comment-visibility.enum';
 import { TicketFile } from '../entities/ticket-file.entity';
 import { TicketForward } from '../entities/ticket-forward.entity';
@@ -88,7 +88,7 @@ export class MailDeliveryHandler implements OutboxHandler {
       // A file removed (or expired) since the forward was asked for is left out, and the mail says so by its list.
       const stream = file && this.storage ? await this.storage.open(file.storageKey) : null;
       if (!file || !stream) continue;
-      attachments.push({ filename: file.filename, contentType: file.contentType, content: await readAll(stream) });
+      attachments.push({ filename: file.filename, contentType: file.contentType, content: await buffer(stream) });
     }
     const forwarder = fwd.authorId === null ? null : await this.db.manager.findOneBy(User, { id: fwd.authorId });
     const composed = forwardMail(this.mailTicket(ticket), forwarder?.name ?? 'Someone', fwd.message, await this.publicReplies(ticket, null, null), attachments.map((a) => a.filename));
@@ -225,12 +225,6 @@ function audienceOf(kind: OutboxKind): Audience {
     default:
       return 'followers';
   }
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks);
 }
 
 function parse(v: string | null): SnapshotValue {

@@ -16,9 +16,8 @@ import { requireViewer } from './access';
 import type { HistoryWriter } from './history-writer';
 import type { OutboxService } from './outbox.service';
 import type { TicketFinder } from './ticket-finder';
+import { isMailAddress } from './ticket-input.validator';
 
-/** The address check of ticket notify addresses (ticket-input.validator.ts). */
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
 /** Recipients of one forward (to and cc together). */
 export const MAX_FORWARD_RECIPIENTS = 20;
 
@@ -94,7 +93,7 @@ export class TicketForwardService {
   /** Trimmed, lower-cased, each once; invalid ones refused naming the field and the address. */
   private addresses(raw: string[], field: 'to' | 'cc', errors: Refusal[]): string[] {
     const list = [...new Set(raw.map((a) => a.trim().toLowerCase()).filter((a) => a !== ''))];
-    const bad = list.filter((a) => a.length > 254 || !EMAIL.test(a));
+    const bad = list.filter((a) => !isMailAddress(a));
     if (bad.length) errors.push(refusal(['input', field], UserErrorCode.INVALID, `Not a valid e-mail address: ${bad.join(', ')}`));
     return list.filter((a) => !bad.includes(a));
   }

@@ -15,6 +15,11 @@ const SERVER_MAX = 200;
 // Deliberately simple: one @, no spaces, a dot in the domain. RFC 5322 in full accepts addresses mail relays refuse.
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
 
+/** An address the gateway mails to (ticket notify addresses, forwards): at most 254 characters, in the simple form above. */
+export function isMailAddress(address: string): boolean {
+  return address.length <= 254 && EMAIL.test(address);
+}
+
 /** Raw ticket fields as they arrive in create/update inputs (undefined: not given; null: clear). */
 export interface TicketFieldsInput {
   subject?: string | null;
@@ -86,7 +91,7 @@ export class TicketInputValidator {
 
     if (input.notify !== undefined) {
       const notify = dedupe((input.notify ?? []).map((e) => e.trim()).filter((e) => e !== ''), (e) => e.toLowerCase());
-      const bad = notify.filter((e) => e.length > 254 || !EMAIL.test(e));
+      const bad = notify.filter((e) => !isMailAddress(e));
       if (bad.length > 0) errors.push(refusal(path('notify'), UserErrorCode.INVALID, `Not a valid e-mail address: ${bad.join(', ')}`));
       else if (notify.length > MAX_LIST) errors.push(refusal(path('notify'), UserErrorCode.INVALID, `At most ${MAX_LIST} addresses`));
       else out.notify = notify;
