@@ -245,6 +245,32 @@ test('a forward honours the suppression list', async () => {
   });
 });
 
+test('a forward retried after one of its files was removed is sent without it, and says so by its list', async () => {
+  const t = await create({ subject: 'Gone file' });
+  const up = await multipartRequest(s.url, ada, `mutation($t: ID!, $files: [Upload!]!) { ticketFilesUpload(ticketId: $t, files: $files) { files { id } } }`, { t: t.id, files: [null, null] }, [
+    { path: 'variables.files.0', filename: 'keep.txt', type: 'text/plain', content: 'kept' },
+    { path: 'variables.files.1', filename: 'drop.txt', type: 'text/plain', content: 'dropped' },
+  ]);
+  const [keep, drop] = up.body.data.ticketFilesUpload.files.map((f: { id: string }) => f.id);
+  const r = await s.gql(FORWARD, { id: t.id, input: { to: ['vendor2@example.com'], fileIds: [keep, drop] } }, ada);
+  expect(r.data.ticketForward.userErrors).toEqual([]);
+  const [first] = await sink.waitFor(new RegExp(`^Fwd: Ticket #${t.number}: Gone file$`));
+  expect(first.mail.attachments.map((a) => a.filename)).toEqual(['keep.txt', 'drop.txt']);
+  expect(first.mail.text).toContain('drop.txt');
+
+  const del = await s.gql(`mutation($id: ID!) { ticketFileDelete(id: $id) { deletedId userErrors { message } } }`, { id: drop }, ada);
+  expect(del.data.ticketFileDelete.userErrors).toEqual([]);
+  // The same forward delivered again (as after a crash between sending and recording it): composed anew.
+  const [row] = await s.app.db.manager.query(`SELECT ref_id AS refId FROM outbox WHERE kind = 'mail.ticket_forward' AND ticket_id = (SELECT id FROM ticket WHERE number = ?)`, [t.number]);
+  const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
+  await s.app.db.manager.query(`INSERT INTO outbox (kind, ticket_id, ref_id, status, attempts, available_at, created_at) SELECT kind, ticket_id, ref_id, 'pending', 0, ?, ? FROM outbox WHERE ref_id = ? AND kind = 'mail.ticket_forward'`, [now, now, row.refId]);
+  await eventually('the forward sent again', async () => sink.received.filter((m) => m.mail.subject === `Fwd: Ticket #${t.number}: Gone file`).length === 2);
+  const again = sink.received.filter((m) => m.mail.subject === `Fwd: Ticket #${t.number}: Gone file`)[1];
+  expect(again.mail.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([['keep.txt', 'kept']]);
+  expect(again.mail.text).toContain('keep.txt');
+  expect(again.mail.text).not.toContain('drop.txt');
+});
+
 test('a forward whose files exceed MAIL_FORWARD_MAX_BYTES is refused on fileIds, and nothing is recorded', async () => {
   const small = await startTestServer({ ...FAST, SMTP_URL: sink.url, MAIL_FORWARD_MAX_BYTES: '10' });
   try {
