@@ -25,10 +25,10 @@ export class ChangeService {
     const sortedTypes = types && types.length > 0 ? [...new Set(types)].sort() : null;
     const sees = seesInternalNotes(viewer);
     // Asking for internal notes without reading them is asking for nothing; otherwise public entries only.
-    if (!sees && visibility === CommentVisibility.INTERNAL) return { ...buildPage([], req, (c: TicketChange) => idCursor(c.id)), count: () => Promise.resolve(0) };
+    if (!sees && visibility === CommentVisibility.INTERNAL) return buildPage([], req, (c: TicketChange) => idCursor(c.id), () => Promise.resolve(0));
     const shown = sees ? visibility : CommentVisibility.PUBLIC;
     const rows = await ctx.loaders.changePage.load({ ticketId, backward: req.backward, take: req.limit + 1, cursorId: req.cursor ? decodeIdCursor(req.cursor) : null, types: sortedTypes, visibility: shown });
-    return { ...buildPage([...rows], req, (c) => idCursor(c.id)), count: () => ctx.loaders.changeCount.load({ ticketId, types: sortedTypes, visibility: shown }) };
+    return buildPage([...rows], req, (c) => idCursor(c.id), () => ctx.loaders.changeCount.load({ ticketId, types: sortedTypes, visibility: shown }));
   }
 
   /** A history entry, if the viewer can see its ticket and the entry (internal ones: staff only). */

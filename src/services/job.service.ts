@@ -83,7 +83,7 @@ export class JobService {
     const req = pageRequest(args, this.limits);
     const rows = await ctx.loaders.jobPage.load({ ticketId, backward: req.backward, take: req.limit + 1, cursorId: req.cursor ? decodeIdCursor(req.cursor) : null });
     for (const j of rows) ctx.loaders.jobById.prime(j.id, j);
-    return { ...buildPage([...rows], req, (j) => idCursor(j.id)), count: () => ctx.loaders.jobCount.load(ticketId) };
+    return buildPage([...rows], req, (j) => idCursor(j.id), () => ctx.loaders.jobCount.load(ticketId));
   }
 
   // ---- launching ----

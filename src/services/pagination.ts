@@ -1,7 +1,7 @@
 import { badUserInput } from '../common/errors';
 import type { AppConfig } from '../config/config';
 import type { ConnectionArgs } from '../graphql/args/connection.args';
-import type { Edge } from '../graphql/types/connection.factory';
+import type { Edge, Page } from '../graphql/types/connection.factory';
 import { PageInfo } from '../graphql/types/page-info.type';
 
 export interface PageRequest {
@@ -27,10 +27,14 @@ export function pageRequest(args: ConnectionArgs, limits: AppConfig['limits']): 
 }
 
 /**
- * Turns limit+1 fetched rows (in fetch order) into edges and page info. Fetching one extra row tells
- * whether another page exists without a second query.
+ * Turns limit+1 fetched rows (in fetch order) into a page. Fetching one extra row tells whether
+ * another page exists without a second query.
+ *
+ * `count` runs only when totalCount is selected, as a statement of its own. When the whole result is
+ * on this page (no cursor, no more rows) the page is the count: no statement, and no ticket committed
+ * between the two statements can show in totalCount but not in edges.
  */
-export function buildPage<T>(rows: T[], req: PageRequest, cursorOf: (row: T) => string): { edges: Edge<T>[]; pageInfo: PageInfo } {
+export function buildPage<T>(rows: T[], req: PageRequest, cursorOf: (row: T) => string, count: () => Promise<number>): Page<T> {
   const hasMore = rows.length > req.limit;
   const slice = hasMore ? rows.slice(0, req.limit) : rows;
   if (req.backward) slice.reverse();
@@ -41,7 +45,8 @@ export function buildPage<T>(rows: T[], req: PageRequest, cursorOf: (row: T) => 
     startCursor: edges[0]?.cursor ?? null,
     endCursor: edges[edges.length - 1]?.cursor ?? null,
   });
-  return { edges, pageInfo };
+  const whole = req.cursor === null && !hasMore;
+  return { edges, pageInfo, count: whole ? () => Promise.resolve(edges.length) : count };
 }
 
 /**

@@ -43,7 +43,7 @@ export class RequestedTicketsService {
     const loaders = this.loaders(ctx);
     const rows = await loaders.page.load({ requesterId, backward: req.backward, take: req.limit + 1, cursorId: req.cursor ? decodeIdCursor(req.cursor) : null });
     for (const t of rows) ctx.loaders.ticketById.prime(t.id, t);
-    return { ...buildPage([...rows], req, (t) => idCursor(t.id)), count: () => loaders.count.load(requesterId) };
+    return buildPage([...rows], req, (t) => idCursor(t.id), () => loaders.count.load(requesterId));
   }
 
   private loaders(ctx: RequestContext): RequestLoaders {

@@ -66,7 +66,7 @@ export class TicketQueryService {
     const rows = t.mapAll(await em.query(`SELECT ${t.select} FROM ${t.table} t INNER JOIN (${idsSql}) p ON p.id = ${t.col('id')} ORDER BY ${ordering.orderSql((p) => t.col(p), req.backward)}`, idsParams));
     await ordering.loadCustomValues((sql, params) => em.query(sql, params), rows.map((t) => t.id));
     for (const t of rows) ctx.loaders.ticketById.prime(t.id, t);
-    return { ...buildPage(rows, req, (t) => ordering.cursorOf(t)), count: () => countQb.getCount() };
+    return buildPage(rows, req, (t) => ordering.cursorOf(t), () => countQb.getCount());
   }
 
   /** The query language parsed for this caller (@me) at this moment (today, now). */

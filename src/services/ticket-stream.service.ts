@@ -114,7 +114,7 @@ export class TicketStreamService {
     const tickets = await ctx.loaders.ticketById.loadMany([...new Set(rows.map((c) => c.ticketId))]);
     const byId = new Map(tickets.filter((t): t is Ticket => t instanceof Ticket).map((t) => [t.id, t]));
     const events = rows.filter((c) => byId.has(c.ticketId)).map((change) => streamEvent(byId.get(change.ticketId) as Ticket, change));
-    return { ...buildPage(events, req, (e) => e.cursor), count: () => countQb.getCount() };
+    return buildPage(events, req, (e) => e.cursor, () => countQb.getCount());
   }
 
   /** Compiles the filter once (without running it) so a malformed one fails the subscription now, naming the problem. */

@@ -155,7 +155,7 @@ export class UserService {
     if (req.cursor) qb.andWhere(req.backward ? 'u.id < :cursor' : 'u.id > :cursor', { cursor: decodeIdCursor(req.cursor) });
     const rows = await qb.orderBy('u.id', req.backward ? 'DESC' : 'ASC').take(req.limit + 1).getMany();
     for (const u of rows) ctx.loaders.primeUser(u);
-    return { ...buildPage(rows, req, (u) => idCursor(u.id)), count: () => countQb.getCount() };
+    return buildPage(rows, req, (u) => idCursor(u.id), () => countQb.getCount());
   }
 
   /** The caller's own settings (today: whether ticket mail reaches them). */
