@@ -1,3 +1,4 @@
+import { toGlobalId } from '../src/graphql/global-id';
 import { COMMENT_ADD, CREATE, UPDATE } from './helpers/documents';
 import { multipartRequest } from './helpers/multipart';
 import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/test-server';
@@ -106,4 +107,41 @@ test('file uploads, file removal, replies, delete and restore take expectedVersi
   const RESTORE = `mutation($id: ID!, $v: Int) { ticketRestore(id: $id, expectedVersion: $v) { ticket { version } userErrors { code } } }`;
   expect(conflictOf((await s.gql(RESTORE, { id: t.id, v: v2 })).data.ticketRestore.userErrors)).toEqual(['CONFLICT']);
   expect((await s.gql(RESTORE, { id: t.id, v: v2 + 1 })).data.ticketRestore).toEqual({ ticket: { version: v2 + 2 }, userErrors: [] });
+});
+
+test("a restricted caller's stale expectedVersion is a CONFLICT on a ticket it sees, and the NOT_FOUND of a missing ticket on one it does not", async () => {
+  // commentAdd by global id reads no ticket first: the touch's WHERE carries the visibility rule, and
+  // only when it changed nothing is the ticket read to tell a stale version from an invisible ticket.
+  for (const key of ['database', 'network']) await s.gql(`mutation { categoryCreate(input: { key: "${key}" }) { userErrors { message } } }`);
+  const dba = await s.user('dba', ['CREATE_TICKETS', 'EDIT_TICKETS'], { categories: ['database'] });
+  const mine = await s.user('mine', ['CREATE_TICKETS', 'EDIT_TICKETS'], { ownTicketsOnly: true });
+  const open = async (input: Record<string, unknown>) => {
+    const t = (await s.gql(CREATE, { input }, alice)).data.ticketCreate.ticket;
+    await s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: 'moves it to version 2' } }, alice);
+    return t.id as string;
+  };
+  const dbTicket = await open({ subject: 'Replica lag', category: 'database' });
+  const netTicket = await open({ subject: 'Core switch', category: 'network' });
+  const assigned = await open({ subject: 'Assigned to mine', assignees: ['mine'] });
+  const others = await open({ subject: 'Not mine' });
+  const add = async (ticketId: string, key: string, expectedVersion = 1) => (await s.gql(COMMENT_ADD, { input: { ticketId, body: 'stale', expectedVersion } }, key)).data.commentAdd;
+  const missing = await add(toGlobalId('Ticket', 999_999), dba);
+  expect(missing.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND' })]);
+
+  for (const [key, visible, invisible] of [[dba, dbTicket, netTicket], [mine, assigned, others]]) {
+    const conflict = await add(visible, key);
+    expect(conflict.change).toBeNull();
+    expect(conflict.userErrors).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
+    // Invisible: exactly what a ticket that does not exist answers, not a CONFLICT that would tell it exists.
+    const hidden = await add(invisible, key);
+    expect(hidden).toEqual(missing);
+    // At the current version the visible ticket takes the comment.
+    expect((await add(visible, key, 2)).userErrors).toEqual([]);
+  }
+  // Nothing was written but the two accepted comments.
+  const count = async (id: string) => (await s.gql(`query($id: ID!) { ticket(id: $id) { version changes(types: [COMMENT]) { totalCount } } }`, { id }, alice)).data.ticket;
+  expect(await count(dbTicket)).toEqual({ version: 3, changes: { totalCount: 2 } });
+  expect(await count(assigned)).toEqual({ version: 3, changes: { totalCount: 2 } });
+  expect(await count(netTicket)).toEqual({ version: 2, changes: { totalCount: 1 } });
+  expect(await count(others)).toEqual({ version: 2, changes: { totalCount: 1 } });
 });
