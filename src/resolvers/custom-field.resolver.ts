@@ -2,7 +2,6 @@ import { Arg, Authorized, Ctx, Field, FieldResolver, ObjectType, Query, Resolver
 import { Category } from '../entities/category.entity';
 import { CustomField } from '../entities/custom-field.entity';
 import { Ticket } from '../entities/ticket.entity';
-import { Privilege } from '../entities/ticket.enums';
 import { User } from '../entities/user.entity';
 import type { RequestContext } from '../graphql/context';
 import { CustomFieldCreateInput, CustomFieldUpdateInput } from '../graphql/inputs/custom-field.input';
@@ -11,6 +10,8 @@ import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { CustomFieldValue } from '../graphql/types/custom-field-value.type';
 import { UserError } from '../graphql/types/user-error.type';
 import { CustomFieldService } from '../services/custom-field.service';
+import { SERVER_ADMIN } from '../graphql/auth-checker';
+import { SERVER_ADMIN_ONLY } from '../graphql/descriptions';
 
 @ObjectType({ description: 'Result of a mutation on a custom field.' })
 export class CustomFieldPayload {
@@ -36,15 +37,15 @@ export class CustomFieldResolver {
     return this.service.list(ctx, includeArchived);
   }
 
-  @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => CustomFieldPayload, { description: 'Admins only. Refused: a taken or malformed key, choices on a non-choice type or none on a choice type, duplicate choices, unknown categories.' })
+  @Authorized(SERVER_ADMIN)
+  @PayloadMutation(() => CustomFieldPayload, { description: `${SERVER_ADMIN_ONLY}. Refused: a taken or malformed key, choices on a non-choice type or none on a choice type, duplicate choices, unknown categories.` })
   async customFieldCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'The new field.' }) input: CustomFieldCreateInput): Promise<CustomFieldPayload> {
     return payload(await this.service.create(ctx, input), customFieldPayload);
   }
 
-  @Authorized(Privilege.ADMIN)
+  @Authorized(SERVER_ADMIN)
   @PayloadMutation(() => CustomFieldPayload, {
-    description: 'Admins only. Archive with active: false. Refused (IN_USE): changing the type while tickets hold values, removing a choice tickets hold.',
+    description: `${SERVER_ADMIN_ONLY}. Archive with active: false. Refused (IN_USE): changing the type while tickets hold values, removing a choice tickets hold.`,
   })
   async customFieldUpdate(
     @Ctx() ctx: RequestContext,
@@ -54,8 +55,8 @@ export class CustomFieldResolver {
     return payload(await this.service.update(ctx, key, input), customFieldPayload);
   }
 
-  @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => CustomFieldPayload, { description: 'Admins only. Removes a field no ticket holds a value of (IN_USE otherwise: archive it with customFieldUpdate). Answers the removed field.' })
+  @Authorized(SERVER_ADMIN)
+  @PayloadMutation(() => CustomFieldPayload, { description: `${SERVER_ADMIN_ONLY}. Removes a field no ticket holds a value of (IN_USE otherwise: archive it with customFieldUpdate). Answers the removed field.` })
   async customFieldDelete(@Ctx() ctx: RequestContext, @Arg('key', { description: 'The key of the field to remove.' }) key: string): Promise<CustomFieldPayload> {
     return payload(await this.service.delete(ctx, key), customFieldPayload);
   }

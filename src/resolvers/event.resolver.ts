@@ -13,10 +13,11 @@ import { TicketEventRemoveInput } from '../graphql/inputs/mutation-options.input
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { DeletePayload, EventPayload, TicketEventPayload } from '../graphql/types/payloads';
-import { isAdmin } from '../services/access';
+import { isServerAdmin } from '../services/access';
 import { EventService, type CreatedEvent } from '../services/event.service';
 import { TicketEventService } from '../services/ticket-event.service';
-import { GLOBAL_ID } from '../graphql/descriptions';
+import { GLOBAL_ID, SERVER_ADMIN_ONLY } from '../graphql/descriptions';
+import { SERVER_ADMIN } from '../graphql/auth-checker';
 
 const created = (value: CreatedEvent | null) => ({ event: value?.event ?? null, secret: value?.secret ?? null });
 const eventPayload = (event: EventDefinition | null) => ({ event });
@@ -37,20 +38,20 @@ export class EventResolver {
     return this.eventService.list(ctx);
   }
 
-  @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => EventPayload, { description: 'Admin only.' })
+  @Authorized(SERVER_ADMIN)
+  @PayloadMutation(() => EventPayload, { description: `${SERVER_ADMIN_ONLY}.` })
   async eventCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new event definition.' }) input: EventInput): Promise<EventPayload> {
     return payload(await this.eventService.create(ctx, input), created);
   }
 
-  @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => EventPayload, { description: 'Admin only. Only the given fields change.' })
+  @Authorized(SERVER_ADMIN)
+  @PayloadMutation(() => EventPayload, { description: `${SERVER_ADMIN_ONLY}. Only the given fields change.` })
   async eventUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Event') id: number | null, @Arg('input', { description: 'The new definition.' }) input: EventInput): Promise<EventPayload> {
     return payload(await this.eventService.update(ctx, id, input), eventPayload);
   }
 
-  @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => DeletePayload, { description: 'Admin only. Refused while jobs of the event exist: disable it instead.' })
+  @Authorized(SERVER_ADMIN)
+  @PayloadMutation(() => DeletePayload, { description: `${SERVER_ADMIN_ONLY}. Refused while jobs of the event exist: disable it instead.` })
   async eventDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Event') id: number | null): Promise<DeletePayload> {
     return payload(await this.eventService.delete(ctx, id), deletedEvent);
   }
@@ -60,14 +61,14 @@ export class EventResolver {
     return toGlobalId('Event', event.id);
   }
 
-  @FieldResolver(() => [String], { nullable: true, description: 'local: the program and its arguments. Admins only (null for others).' })
+  @FieldResolver(() => [String], { nullable: true, description: `local: the program and its arguments. ${SERVER_ADMIN_ONLY} (null for others).` })
   command(@Root() event: EventDefinition, @Ctx() ctx: RequestContext): string[] | null {
-    return ctx.viewer && isAdmin(ctx.viewer) ? event.command : null;
+    return ctx.viewer && isServerAdmin(ctx.viewer) ? event.command : null;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'http: where jobs are dispatched. Admins only (null for others).' })
+  @FieldResolver(() => String, { nullable: true, description: `http: where jobs are dispatched. ${SERVER_ADMIN_ONLY} (null for others).` })
   url(@Root() event: EventDefinition, @Ctx() ctx: RequestContext): string | null {
-    return ctx.viewer && isAdmin(ctx.viewer) ? event.url : null;
+    return ctx.viewer && isServerAdmin(ctx.viewer) ? event.url : null;
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether an http event has its signing secret (never shown after creation).' })

@@ -1,14 +1,15 @@
 import { Authorized, Query, Resolver } from 'type-graphql';
-import { Privilege } from '../entities/ticket.enums';
 import { OutboxStatus } from '../graphql/types/outbox-status.type';
 import { OutboxService } from '../services/outbox.service';
+import { SERVER_ADMIN } from '../graphql/auth-checker';
+import { SERVER_ADMIN_ONLY } from '../graphql/descriptions';
 
 @Resolver()
 export class OutboxResolver {
   constructor(private readonly outbox: OutboxService) {}
 
-  @Authorized(Privilege.ADMIN)
-  @Query(() => OutboxStatus, { nullable: true, description: 'Admin only: null with a FORBIDDEN error for others.' })
+  @Authorized(SERVER_ADMIN)
+  @Query(() => OutboxStatus, { nullable: true, description: `${SERVER_ADMIN_ONLY}; null with a FORBIDDEN error for others.` })
   async outboxStatus(): Promise<OutboxStatus> {
     const c = await this.outbox.counts();
     const age = c.oldestPendingAt ? Math.max(0, Math.round((Date.now() - c.oldestPendingAt.getTime()) / 1000)) : null;

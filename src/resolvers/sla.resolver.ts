@@ -1,7 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { Category } from '../entities/category.entity';
 import { SlaPolicy, type BusinessHours } from '../entities/sla-policy.entity';
-import { Privilege } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
 import { toGlobalId } from '../graphql/global-id';
 import { IdArg } from '../graphql/id-args';
@@ -11,7 +10,8 @@ import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { BusinessHoursType } from '../graphql/types/business-hours.type';
 import { DeletePayload, SlaPolicyPayload } from '../graphql/types/payloads';
 import { SlaService } from '../services/sla.service';
-import { GLOBAL_ID } from '../graphql/descriptions';
+import { GLOBAL_ID, SERVER_ADMIN_ONLY } from '../graphql/descriptions';
+import { SERVER_ADMIN } from '../graphql/auth-checker';
 
 const policyPayload = (policy: SlaPolicy | null) => ({ policy });
 const deletedPolicy = (policy: SlaPolicy | null) => ({ deletedId: policy && toGlobalId('SlaPolicy', policy.id) });
@@ -26,20 +26,20 @@ export class SlaPolicyResolver {
     return this.sla.list(ctx);
   }
 
-  @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => SlaPolicyPayload, { description: 'Admin only. Applies to tickets created or re-prioritised afterwards.' })
+  @Authorized(SERVER_ADMIN)
+  @PayloadMutation(() => SlaPolicyPayload, { description: `${SERVER_ADMIN_ONLY}. Applies to tickets created or re-prioritised afterwards.` })
   async slaPolicyCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new SLA policy.' }) input: SlaPolicyInput): Promise<SlaPolicyPayload> {
     return payload(await this.sla.create(ctx, input), policyPayload);
   }
 
-  @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => SlaPolicyPayload, { description: 'Admin only.' })
+  @Authorized(SERVER_ADMIN)
+  @PayloadMutation(() => SlaPolicyPayload, { description: `${SERVER_ADMIN_ONLY}.` })
   async slaPolicyUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'SlaPolicy') id: number | null, @Arg('input', { description: 'The new values of the SLA policy.' }) input: SlaPolicyInput): Promise<SlaPolicyPayload> {
     return payload(await this.sla.update(ctx, id, input), policyPayload);
   }
 
-  @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => DeletePayload, { description: 'Admin only. Tickets keep the targets they were given.' })
+  @Authorized(SERVER_ADMIN)
+  @PayloadMutation(() => DeletePayload, { description: `${SERVER_ADMIN_ONLY}. Tickets keep the targets they were given.` })
   async slaPolicyDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'SlaPolicy') id: number | null): Promise<DeletePayload> {
     return payload(await this.sla.delete(ctx, id), deletedPolicy);
   }

@@ -1,5 +1,4 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { Privilege } from '../entities/ticket.enums';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 import { Webhook } from '../entities/webhook.entity';
 import type { RequestContext } from '../graphql/context';
@@ -10,7 +9,8 @@ import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { DeletePayload, WebhookDeliveryPayload, WebhookPayload } from '../graphql/types/payloads';
 import { WebhookService } from '../services/webhook.service';
-import { GLOBAL_ID } from '../graphql/descriptions';
+import { GLOBAL_ID, SERVER_ADMIN_ONLY } from '../graphql/descriptions';
+import { SERVER_ADMIN } from '../graphql/auth-checker';
 
 const created = (value: { webhook: Webhook; secret: string } | null) => ({ webhook: value?.webhook ?? null, secret: value?.secret ?? null });
 const webhookPayload = (webhook: Webhook | null) => ({ webhook });
@@ -22,32 +22,32 @@ const deliveryPayload = (delivery: WebhookDelivery | null) => ({ delivery });
 export class WebhookResolver {
   constructor(private readonly webhookService: WebhookService) {}
 
-  @Authorized(Privilege.ADMIN)
-  @Query(() => [Webhook], { nullable: true, description: 'Admin only: null with a FORBIDDEN error for others.' })
+  @Authorized(SERVER_ADMIN)
+  @Query(() => [Webhook], { nullable: true, description: `${SERVER_ADMIN_ONLY}; null with a FORBIDDEN error for others.` })
   webhooks(@Ctx() ctx: RequestContext): Promise<Webhook[]> {
     return this.webhookService.list(ctx);
   }
 
-  @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => WebhookPayload, { description: 'Admin only.' })
+  @Authorized(SERVER_ADMIN)
+  @PayloadMutation(() => WebhookPayload, { description: `${SERVER_ADMIN_ONLY}.` })
   async webhookCreate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Fields of the new webhook.' }) input: WebhookCreateInput): Promise<WebhookPayload> {
     return payload(await this.webhookService.create(ctx, input), created);
   }
 
-  @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => WebhookPayload, { description: 'Admin only.' })
+  @Authorized(SERVER_ADMIN)
+  @PayloadMutation(() => WebhookPayload, { description: `${SERVER_ADMIN_ONLY}.` })
   async webhookUpdate(@Ctx() ctx: RequestContext, @IdArg('id', 'Webhook') id: number | null, @Arg('input', { description: 'Fields to change; omitted fields keep their value.' }) input: WebhookInput): Promise<WebhookPayload> {
     return payload(await this.webhookService.update(ctx, id, input), webhookPayload);
   }
 
-  @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => DeletePayload, { description: 'Admin only.' })
+  @Authorized(SERVER_ADMIN)
+  @PayloadMutation(() => DeletePayload, { description: `${SERVER_ADMIN_ONLY}.` })
   async webhookDelete(@Ctx() ctx: RequestContext, @IdArg('id', 'Webhook') id: number | null): Promise<DeletePayload> {
     return payload(await this.webhookService.delete(ctx, id), deletedWebhook);
   }
 
-  @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => WebhookDeliveryPayload, { description: 'Admin only. Sends the same event again as a new delivery.' })
+  @Authorized(SERVER_ADMIN)
+  @PayloadMutation(() => WebhookDeliveryPayload, { description: `${SERVER_ADMIN_ONLY}. Sends the same event again as a new delivery.` })
   async webhookDeliveryReplay(@Ctx() ctx: RequestContext, @IdArg('id', 'WebhookDelivery') id: number | null): Promise<WebhookDeliveryPayload> {
     return payload(await this.webhookService.replay(ctx, id), deliveryPayload);
   }

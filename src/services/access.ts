@@ -28,6 +28,15 @@ export function isAdmin(viewer: Viewer): boolean {
   return viewer.privileges.has(Privilege.ADMIN);
 }
 
+/**
+ * An admin with no limit on what it sees: no category restriction and not own-tickets-only, by its
+ * user or by its key. Only such an admin configures the whole server (webhooks, events, custom
+ * fields, SLA policies, the outbox): each of those reaches tickets of every category.
+ */
+export function isServerAdmin(viewer: Viewer): boolean {
+  return isAdmin(viewer) && viewer.categoryIds === null && !viewer.ownTicketsOnly;
+}
+
 /** Whether the viewer may see tickets of this category (null: uncategorized). */
 export function canSeeCategory(viewer: Viewer, categoryId: number | null): boolean {
   if (viewer.categoryIds === null) return true;

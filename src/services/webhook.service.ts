@@ -12,7 +12,7 @@ import type { CustomFieldLookup } from '../search/custom-field.filter';
 import { TicketFilterCompiler } from '../search/ticket-filter.compiler';
 import { parseTicketQuery } from '../search/ticket-query.parser';
 import { Ticket } from '../entities/ticket.entity';
-import { isAdmin } from './access';
+import { isServerAdmin } from './access';
 import type { OutboxService } from './outbox.service';
 
 export interface WebhookFields {
@@ -54,7 +54,7 @@ export class WebhookService {
 
   /** For node(id): admins only, null for anyone else. */
   async findVisible(ctx: RequestContext, kind: 'Webhook' | 'WebhookDelivery', id: number): Promise<Webhook | WebhookDelivery | null> {
-    if (!ctx.viewer || !isAdmin(ctx.viewer)) return null;
+    if (!ctx.viewer || !isServerAdmin(ctx.viewer)) return null;
     return kind === 'Webhook' ? this.db.em(ctx).findOneBy(Webhook, { id }) : this.db.em(ctx).findOneBy(WebhookDelivery, { id });
   }
 
