@@ -172,6 +172,7 @@ async function populate(): Promise<void> {
   const comment = await must(`mutation($t: ID!) { commentAdd(input: { ticketId: $t, body: "Looking" }) { change { id } userErrors { message } } }`, { t: ticket.id }, ada);
   add('Change', comment.commentAdd.change.id);
   await must(`mutation($id: ID!) { commentUpdate(id: $id, input: { body: "Looking into it" }) { change { id } userErrors { message } } }`, { id: populated.Change[0] }, ada);
+  await must(`mutation($id: ID!) { commentUpdate(id: $id, input: { visibility: PUBLIC }) { change { id } userErrors { message } } }`, { id: populated.Change[0] }, ada);
   await must(`mutation($id: ID!) { ticketUpdate(id: $id, input: { server: "db-2" }) { ticket { id } userErrors { message } } }`, { id: ticket.id });
 
   // Events and jobs: a parent that launches a child while it runs, outputs, parameters.
@@ -203,9 +204,9 @@ async function populate(): Promise<void> {
   }
   await must(`mutation($id: ID!) { ticketResolve(id: $id, input: { resolution: "Cleaned up" }) { ticket { id } userErrors { message } } }`, { id: ticket.id }, ada);
   add('Ticket', (await must(`mutation { ticketCreate(input: { subject: "Draft", status: DRAFT }) { ticket { id } userErrors { message } } }`)).ticketCreate.ticket.id);
-  // History entries of other kinds: a job's, a file's.
-  const entries = await must(`query($id: ID!) { ticket(id: $id) { changes(first: 100, types: [JOB, FILE_ADDED]) { edges { node { id type } } } } }`, { id: ticket.id });
-  for (const type of ['JOB', 'FILE_ADDED']) add('Change', entries.ticket.changes.edges.find((e: any) => e.node.type === type).node.id);
+  // History entries of other kinds: a job's, a file's, a comment made public.
+  const entries = await must(`query($id: ID!) { ticket(id: $id) { changes(first: 100, types: [JOB, FILE_ADDED, COMMENT_VISIBILITY]) { edges { node { id type } } } } }`, { id: ticket.id });
+  for (const type of ['JOB', 'FILE_ADDED', 'COMMENT_VISIBILITY']) add('Change', entries.ticket.changes.edges.find((e: any) => e.node.type === type).node.id);
 
   add('SavedSearch', (await must(`mutation { savedSearchCreate(input: { name: "DB", query: "category:database", filter: { priority: { in: [HIGH, URGENT] } }, orderBy: [{ field: DUE, direction: ASC }] }) { savedSearch { id } userErrors { message } } }`)).savedSearchCreate.savedSearch.id);
   // Deliveries of the webhook, sent by the worker to the local receiver.

@@ -305,3 +305,51 @@ test('staff make a note public by commentUpdate: recorded as a staff-only COMMEN
   const search = await s.gql(`{ tickets(query: "share") { nodes { number } } }`, {}, carl);
   expect(search.data.tickets.nodes.map((n: { number: number }) => n.number)).toContain(t.number);
 });
+
+test('a note made public is mailed to the requester once, as a reply; a comment public before, or published again, is not mailed again', async () => {
+  const t = await create({ subject: 'Published note', requester: 'carl' });
+  await sink.waitFor(new RegExp(`^Ticket #${t.number} Received`));
+  const upd = `mutation($id: ID!, $v: CommentVisibility) { commentUpdate(id: $id, input: { visibility: $v }) { change { id } userErrors { field code message } } }`;
+  const setVisibility = async (id: string, v: 'PUBLIC' | 'INTERNAL') => expect((await s.gql(upd, { id, v }, ada)).data.commentUpdate.userErrors).toEqual([]);
+  const replyRows = async () => Number((await s.app.db.manager.query(`SELECT COUNT(*) AS n FROM outbox o WHERE o.kind = 'mail.requester_reply' AND o.ticket_id = (SELECT id FROM ticket WHERE number = ?)`, [t.number]))[0].n);
+
+  const noteId = await comment(t.id, 'The replacement ships Monday.');
+  expect(await replyRows()).toBe(0);
+  await setVisibility(noteId, 'PUBLIC');
+  const [mail] = await sink.waitFor(new RegExp(`^Ticket #${t.number} New Reply: Published note$`));
+  expect(mail.envelopeTo).toEqual(['carl@example.com']);
+  expect(mail.mail.text).toContain('The replacement ships Monday.');
+  expect(await replyRows()).toBe(1);
+  // Hidden and shown again: the requester already has it.
+  await setVisibility(noteId, 'INTERNAL');
+  await setVisibility(noteId, 'PUBLIC');
+  // A public reply (mailed when written) hidden and shown again is not news either.
+  const replyId = await comment(t.id, 'Public from the start.', 'PUBLIC');
+  await sink.waitFor(new RegExp(`^Ticket #${t.number} New Reply`), 2);
+  await setVisibility(replyId, 'INTERNAL');
+  await setVisibility(replyId, 'PUBLIC');
+  expect(await replyRows()).toBe(2);
+
+  // The audit entries name the comment they are about.
+  const entries = await s.gql(`query($id: ID!) { ticket(id: $id) { changes(types: [COMMENT_VISIBILITY]) { nodes { newValue comment { id body } } } } }`, { id: t.id }, ada);
+  expect(entries.data.ticket.changes.nodes).toEqual([
+    { newValue: 'PUBLIC', comment: { id: noteId, body: 'The replacement ships Monday.' } },
+    { newValue: 'INTERNAL', comment: { id: noteId, body: 'The replacement ships Monday.' } },
+    { newValue: 'PUBLIC', comment: { id: noteId, body: 'The replacement ships Monday.' } },
+    { newValue: 'INTERNAL', comment: { id: replyId, body: 'Public from the start.' } },
+    { newValue: 'PUBLIC', comment: { id: replyId, body: 'Public from the start.' } },
+  ]);
+  // Deleted, the comment is gone from its entries too.
+  expect((await s.gql(`mutation($id: ID!) { commentDelete(id: $id) { userErrors { code } } }`, { id: replyId }, ada)).data.commentDelete.userErrors).toEqual([]);
+  const after = await s.gql(`query($id: ID!) { ticket(id: $id) { changes(types: [COMMENT_VISIBILITY], last: 1) { nodes { comment { id } } } } }`, { id: t.id }, ada);
+  expect(after.data.ticket.changes.nodes).toEqual([{ comment: null }]);
+  // A draft mails its requester nothing, published notes included.
+  const draft = await create({ subject: 'Draft with a note', requester: 'carl', status: 'DRAFT' });
+  await setVisibility(await comment(draft.id, 'Draft note'), 'PUBLIC');
+  expect(Number((await s.app.db.manager.query(`SELECT COUNT(*) AS n FROM outbox WHERE kind = 'mail.requester_reply' AND ticket_id = (SELECT id FROM ticket WHERE number = ?)`, [draft.number]))[0].n)).toBe(0);
+  expect(sink.received.filter(about(t.number)).filter(to('carl@example.com')).map((m) => m.mail.subject)).toEqual([
+    `Ticket #${t.number} Received: Published note`,
+    `Ticket #${t.number} New Reply: Published note`,
+    `Ticket #${t.number} New Reply: Published note`,
+  ]);
+});

@@ -218,3 +218,25 @@ test('a requester-facing webhook gets no internal notes; a staff webhook gets th
   expect(portalChanges.map((c: { body: string }) => c.body)).toEqual(['visible reply']);
   for (const h of [portal, staff]) await s.gql(`mutation($id: ID!) { webhookDelete(id: $id) { userErrors { message } } }`, { id: h.data.webhookCreate.webhook.id });
 });
+
+test('a note made public reaches requester-facing webhooks as a new comment, once; staff webhooks had it already', async () => {
+  const portal = (await s.gql(CREATE_HOOK, { i: { url: `${url}?portal-published`, events: ['COMMENT_ADDED'], requesterFacing: true } })).data.webhookCreate.webhook.id;
+  const staff = (await s.gql(CREATE_HOOK, { i: { url: `${url}?staff-published`, events: ['COMMENT_ADDED'] } })).data.webhookCreate.webhook.id;
+  const deliveries = async (hook: string) => Number((await s.app.db.manager.query('SELECT COUNT(*) AS n FROM webhook_delivery WHERE webhook_id = ?', [rowIdOf('Webhook', hook)]))[0].n);
+  try {
+    const t = (await s.gql(CREATE, { input: { subject: 'Published on the portal' } })).data.ticketCreate.ticket;
+    const note = (await s.gql(COMMENT_ADD, { input: { ticketId: t.id, body: 'shipping Monday' } })).data.commentAdd.change.id;
+    expect([await deliveries(portal), await deliveries(staff)]).toEqual([0, 1]);
+    const publish = async (v: string) => expect((await s.gql(`mutation($id: ID!, $v: CommentVisibility) { commentUpdate(id: $id, input: { visibility: $v }) { userErrors { message } } }`, { id: note, v })).data.commentUpdate.userErrors).toEqual([]);
+    await publish('PUBLIC');
+    expect([await deliveries(portal), await deliveries(staff)]).toEqual([1, 1]);
+    const [got] = await waitFor((r) => r.headers['x-webhook-id'] === portal && r.json.ticket?.number === t.number);
+    expect(got.json.changes.map((c: { body: string; visibility: string }) => [c.body, c.visibility])).toEqual([['shipping Monday', 'PUBLIC']]);
+    // Hidden and published again: the portal has it already.
+    await publish('INTERNAL');
+    await publish('PUBLIC');
+    expect([await deliveries(portal), await deliveries(staff)]).toEqual([1, 1]);
+  } finally {
+    for (const id of [portal, staff]) await s.gql(`mutation($id: ID!) { webhookDelete(id: $id) { userErrors { message } } }`, { id });
+  }
+});

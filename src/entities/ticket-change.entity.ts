@@ -79,6 +79,13 @@ export class TicketChange {
   @Column({ type: 'int', nullable: true })
   jobId: number | null;
 
+  /**
+   * COMMENT_VISIBILITY entries: the comment made public or internal. No foreign key, like jobId:
+   * the entry outlives the comment, whose id then names nothing (Change.comment is null).
+   */
+  @Column({ type: 'int', nullable: true })
+  commentId: number | null;
+
   @ManyToOne(() => User, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'edited_by_id' })
   editedBy?: User;

@@ -15,6 +15,7 @@ import { CommentDeleteInput } from '../graphql/inputs/mutation-options.input';
 import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { ChangePayload, CommentDeletePayload } from '../graphql/types/payloads';
+import { ChangeService } from '../services/change.service';
 import { CommentService, type DeletedComment } from '../services/comment.service';
 import { GLOBAL_ID } from '../graphql/descriptions';
 
@@ -29,7 +30,10 @@ const listDiff = (a: StoredValue, b: StoredValue): string[] | null =>
 
 @Resolver(() => TicketChange)
 export class ChangeResolver {
-  constructor(private readonly comments: CommentService) {}
+  constructor(
+    private readonly comments: CommentService,
+    private readonly changes: ChangeService,
+  ) {}
 
   @Authorized(Privilege.EDIT_TICKETS)
   @PayloadMutation(() => ChangePayload, { description: 'Requires edit_tickets. An internal note unless visibility is PUBLIC; a public reply is mailed to the requester.' })
@@ -111,6 +115,11 @@ export class ChangeResolver {
   async files(@Root() change: TicketChange, @Ctx() ctx: RequestContext): Promise<TicketFile[]> {
     if (change.type !== ChangeType.COMMENT) return [];
     return (await ctx.loaders.ticketFiles.load(change.ticketId)).filter((f) => f.changeId === change.id);
+  }
+
+  @FieldResolver(() => TicketChange, { nullable: true, description: 'For COMMENT_VISIBILITY entries: the comment made public or internal; null once it is deleted (and for entries recorded before this was kept).' })
+  comment(@Root() change: TicketChange, @Ctx() ctx: RequestContext): Promise<TicketChange | null> | null {
+    return change.commentId === null ? null : this.changes.findVisible(ctx, change.commentId);
   }
 
   @FieldResolver(() => [CommentRevision], { description: 'Earlier texts of an edited comment, oldest first.' })

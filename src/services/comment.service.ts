@@ -6,7 +6,7 @@ import type { Database } from '../db/database';
 import { CommentRevision } from '../entities/comment-revision.entity';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { CommentVisibility } from '../entities/comment-visibility.enum';
-import { ChangeType, enumName, TicketStatus } from '../entities/ticket.enums';
+import { ChangeType, TicketStatus } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
 import type { TicketRef } from '../graphql/global-id';
 import type { SearchIndex } from '../search/search-index';
@@ -120,11 +120,7 @@ export class CommentService {
         await this.history.touchTicket(tx, comment.ticketId, now, viewer.user.id, { expectedVersion });
         if (newVisibility !== comment.visibility) {
           await em.update(TicketChange, { id: comment.id }, { visibility: newVisibility });
-          await this.history.recordEntry(tx, comment.ticketId, ChangeType.COMMENT_VISIBILITY, viewer.user.id, now, {
-            oldValue: JSON.stringify(enumName(CommentVisibility, comment.visibility)),
-            newValue: JSON.stringify(enumName(CommentVisibility, newVisibility)),
-            visibility: CommentVisibility.INTERNAL,
-          });
+          await this.history.recordVisibilityChange(tx, comment, newVisibility, viewer.user.id, now);
         }
         if (!textChanged) {
           await this.searchIndex.refreshComments(tx, comment.ticketId);

@@ -6,7 +6,7 @@ import { affectedRows, type Database } from '../db/database';
 import { CommentVisibility } from '../entities/comment-visibility.enum';
 import { TicketChange } from '../entities/ticket-change.entity';
 import { Ticket } from '../entities/ticket.entity';
-import { ChangeType, TrackedField } from '../entities/ticket.enums';
+import { ChangeType, enumName, TrackedField } from '../entities/ticket.enums';
 import type { RequestContext, Viewer } from '../graphql/context';
 import type { SearchIndex } from '../search/search-index';
 import type { TicketChangeListener } from './ticket-change-listener';
@@ -49,12 +49,32 @@ export class HistoryWriter {
   async recordEntry(ctx: RequestContext, ticketId: number, type: ChangeType, authorId: number | null, at: Date, extra: Partial<TicketChange> = {}): Promise<TicketChange> {
     const em = this.db.em(ctx);
     const change = em.create(TicketChange, {
-      ticketId, type, field: null, oldValue: null, newValue: null, body: null, authorId, createdAt: at, editedAt: null, editedById: null, jobId: null, visibility: CommentVisibility.PUBLIC,
+      ticketId, type, field: null, oldValue: null, newValue: null, body: null, authorId, createdAt: at, editedAt: null, editedById: null, jobId: null, commentId: null, visibility: CommentVisibility.PUBLIC,
       ...extra,
     });
     await em.insert(TicketChange, change);
     await this.announce(ctx, ticketId, type, change.id, change.id, at, change);
     return change;
+  }
+
+  /**
+   * A comment made public or internal: a staff-only COMMENT_VISIBILITY entry naming it. A note made
+   * public for the first time (written internal, and no visibility entry of it before) is news for
+   * the requester's side: listeners hear notePublished. A comment public when written, or published
+   * before, reached that side then.
+   */
+  async recordVisibilityChange(ctx: RequestContext, comment: TicketChange, visibility: CommentVisibility, authorId: number, at: Date): Promise<void> {
+    const firstPublication =
+      visibility === CommentVisibility.PUBLIC &&
+      comment.visibility === CommentVisibility.INTERNAL &&
+      !(await this.db.em(ctx).existsBy(TicketChange, { ticketId: comment.ticketId, type: ChangeType.COMMENT_VISIBILITY, commentId: comment.id }));
+    await this.recordEntry(ctx, comment.ticketId, ChangeType.COMMENT_VISIBILITY, authorId, at, {
+      oldValue: JSON.stringify(enumName(CommentVisibility, comment.visibility)),
+      newValue: JSON.stringify(enumName(CommentVisibility, visibility)),
+      visibility: CommentVisibility.INTERNAL,
+      commentId: comment.id,
+    });
+    if (firstPublication) for (const l of this.listeners) await l.notePublished?.(ctx, comment.ticketId, comment, at);
   }
 
   /**
@@ -92,7 +112,7 @@ export class HistoryWriter {
         // Body edits are recorded without their text: the body can be large and is on the ticket.
         oldValue: d.field === TrackedField.BODY ? null : encode(d.oldValue),
         newValue: d.field === TrackedField.BODY ? null : encode(d.newValue),
-        body: null, authorId, createdAt: at, editedAt: null, editedById: null, jobId: null, visibility: CommentVisibility.PUBLIC,
+        body: null, authorId, createdAt: at, editedAt: null, editedById: null, jobId: null, commentId: null, visibility: CommentVisibility.PUBLIC,
       }),
     );
     await em.insert(TicketChange, rows);

@@ -1,16 +1,16 @@
 import type { MailConfig } from '../config/config';
 import type { Database } from '../db/database';
 import { OutboxKind } from '../entities/outbox-message.entity';
+import type { TicketChange } from '../entities/ticket-change.entity';
 import { CommentVisibility } from '../entities/comment-visibility.enum';
-import { TicketChange } from '../entities/ticket-change.entity';
 import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
 import { Ticket } from '../entities/ticket.entity';
-import { ACTIVE_STATUSES, ChangeType } from '../entities/ticket.enums';
+import { ACTIVE_STATUSES, ChangeType, TicketStatus } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
 import type { Privilege } from '../entities/ticket.enums';
 import { userSeesInternalNotes } from './access';
 import type { OutboxService } from './outbox.service';
-import type { TicketChangeListener } from './ticket-change-listener';
+import type { RecordedEntry, TicketChangeListener } from './ticket-change-listener';
 
 /** History entries that make an "updated" mail. */
 export const NOTIFYING = new Set<ChangeType>([ChangeType.CHANGE, ChangeType.COMMENT, ChangeType.COMMENT_DELETED, ChangeType.FILE_ADDED, ChangeType.FILE_REMOVED]);
@@ -34,7 +34,7 @@ export class MailNotifier implements TicketChangeListener {
     if (await this.requesterIsCustomer(ctx, ticketId)) await this.outbox.enqueue(ctx, { kind: OutboxKind.REQUESTER_ACK, ticketId, dedupeKey: `ack:${ticketId}`, at });
   }
 
-  async changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, _lastChangeId: number, at: Date, entry?: Pick<TicketChange, 'visibility' | 'authorId'>): Promise<void> {
+  async changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, _lastChangeId: number, at: Date, entry?: RecordedEntry): Promise<void> {
     if (!NOTIFYING.has(type)) return;
     await this.outbox.enqueueDebounced(ctx, { kind: OutboxKind.TICKET_UPDATED, ticketId, fromChangeId: firstChangeId, at, delayMs: this.config.debounceMs });
     if (type === ChangeType.COMMENT && entry && (await this.isReplyToRequester(ctx, ticketId, entry))) {
@@ -51,8 +51,14 @@ export class MailNotifier implements TicketChangeListener {
     await this.outbox.enqueue(ctx, { kind, ticketId: ticket.id, at });
   }
 
+  /** A note made public is mailed to the requester as a reply (not on a draft, not the requester's own words); the outbox key makes it once. */
+  async notePublished(ctx: RequestContext, ticketId: number, comment: Pick<TicketChange, 'id' | 'authorId'>, at: Date): Promise<void> {
+    if (!(await this.requesterIsCustomer(ctx, ticketId, comment.authorId, { excludeDrafts: true }))) return;
+    await this.outbox.enqueue(ctx, { kind: OutboxKind.REQUESTER_REPLY, ticketId, fromChangeId: comment.id, dedupeKey: `published:${comment.id}`, at });
+  }
+
   /** A public comment by someone other than the requester: what the requester is mailed (never internal notes, never their own words). */
-  private async isReplyToRequester(ctx: RequestContext, ticketId: number, entry: Pick<TicketChange, 'visibility' | 'authorId'>): Promise<boolean> {
+  private async isReplyToRequester(ctx: RequestContext, ticketId: number, entry: RecordedEntry): Promise<boolean> {
     if (entry.visibility !== CommentVisibility.PUBLIC) return false;
     return this.requesterIsCustomer(ctx, ticketId, entry.authorId);
   }
@@ -62,8 +68,9 @@ export class MailNotifier implements TicketChangeListener {
    * does not read internal notes. A staff requester reads the ticket as staff and follows its staff
    * mail when assigned or cc'd. Asked here, so no row is written only to be skipped (the delivery asks again).
    */
-  private async requesterIsCustomer(ctx: RequestContext, ticketId: number, unless: number | null = null): Promise<boolean> {
-    const [row] = (await this.db.em(ctx).query('SELECT u.id AS id, u.privileges AS privileges FROM ticket t JOIN app_user u ON u.id = t.requester_id WHERE t.id = ?', [ticketId])) as { id: number; privileges: string }[];
+  private async requesterIsCustomer(ctx: RequestContext, ticketId: number, unless: number | null = null, opts: { excludeDrafts?: boolean } = {}): Promise<boolean> {
+    const sql = `SELECT u.id AS id, u.privileges AS privileges FROM ticket t JOIN app_user u ON u.id = t.requester_id WHERE t.id = ?${opts.excludeDrafts ? ' AND t.status <> ?' : ''}`;
+    const [row] = (await this.db.em(ctx).query(sql, opts.excludeDrafts ? [ticketId, TicketStatus.DRAFT] : [ticketId])) as { id: number; privileges: string }[];
     return !!row && Number(row.id) !== unless && !userSeesInternalNotes({ privileges: JSON.parse(row.privileges) as Privilege[] });
   }
 

@@ -26,6 +26,8 @@ export interface OutboxItem {
   refId?: number | null;
   /** At most one row with this key is ever written (later ones are dropped). */
   dedupeKey?: string | null;
+  /** The history entry a mail is about (a published note). */
+  fromChangeId?: number | null;
   at: Date;
 }
 
@@ -49,11 +51,11 @@ export class OutboxService {
     const em = this.db.em(ctx);
     if (item.dedupeKey) {
       await em.query(
-        `${this.db.insertIgnore} INTO outbox (kind, ticket_id, ref_id, dedupe_key, status, attempts, available_at, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
-        [item.kind, item.ticketId, item.refId ?? null, item.dedupeKey, OutboxStatus.PENDING, sqlDateTime(item.at), sqlDateTime(item.at)],
+        `${this.db.insertIgnore} INTO outbox (kind, ticket_id, ref_id, dedupe_key, from_change_id, status, attempts, available_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+        [item.kind, item.ticketId, item.refId ?? null, item.dedupeKey, item.fromChangeId ?? null, OutboxStatus.PENDING, sqlDateTime(item.at), sqlDateTime(item.at)],
       );
     } else {
-      await em.insert(OutboxMessage, { kind: item.kind, ticketId: item.ticketId, refId: item.refId ?? null, dedupeKey: null, status: OutboxStatus.PENDING, attempts: 0, availableAt: item.at, createdAt: item.at });
+      await em.insert(OutboxMessage, { kind: item.kind, ticketId: item.ticketId, refId: item.refId ?? null, dedupeKey: null, fromChangeId: item.fromChangeId ?? null, status: OutboxStatus.PENDING, attempts: 0, availableAt: item.at, createdAt: item.at });
     }
     this.db.afterCommit(ctx, () => this.wakeUps.forEach((wake) => wake()));
   }

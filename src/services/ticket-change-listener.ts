@@ -2,6 +2,9 @@ import type { TicketChange } from '../entities/ticket-change.entity';
 import type { ChangeType } from '../entities/ticket.enums';
 import type { RequestContext } from '../graphql/context';
 
+/** What listeners read of a single recorded entry. */
+export type RecordedEntry = Pick<TicketChange, 'visibility' | 'authorId'>;
+
 /**
  * Told, inside the writer's transaction, what a write did to a ticket; writes only what its side
  * effect needs (outbox rows, deliveries to make) or collects what to announce after commit. The
@@ -13,7 +16,9 @@ export interface TicketChangeListener {
   ticketOpened(ctx: RequestContext, ticketId: number, at: Date): Promise<void>;
   /**
    * History entries firstChangeId..lastChangeId of one type were written; `entry` is the single
-   * entry's visibility and author when there is one (comments), so listeners need not read it back.
+   * entry when there is one (comments, audit entries), so listeners need not read it back.
    */
-  changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, lastChangeId: number, at: Date, entry?: Pick<TicketChange, 'visibility' | 'authorId'>): Promise<void>;
+  changesRecorded(ctx: RequestContext, ticketId: number, type: ChangeType, firstChangeId: number, lastChangeId: number, at: Date, entry?: RecordedEntry): Promise<void>;
+  /** An internal note was made public for the first time (after its COMMENT_VISIBILITY entry was recorded). */
+  notePublished?(ctx: RequestContext, ticketId: number, comment: Pick<TicketChange, 'id' | 'authorId'>, at: Date): Promise<void>;
 }

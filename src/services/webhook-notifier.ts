@@ -7,6 +7,7 @@ import { OutboxKind } from '../entities/outbox-message.entity';
 import { Ticket } from '../entities/ticket.entity';
 import { ChangeType, TicketStatus } from '../entities/ticket.enums';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
+import type { Webhook } from '../entities/webhook.entity';
 import { WebhookEvent } from '../entities/webhook-event.enum';
 import type { RequestContext } from '../graphql/context';
 import type { CustomFieldLookup } from '../search/custom-field.filter';
@@ -45,8 +46,14 @@ export class WebhookNotifier implements TicketChangeListener {
     if (event) await this.enqueue(ctx, event, ticketId, firstChangeId, lastChangeId, at, entry);
   }
 
-  private async enqueue(ctx: RequestContext, event: WebhookEvent, ticketId: number, fromChangeId: number | null, toChangeId: number | null, at: Date, entry?: Pick<TicketChange, 'visibility'>): Promise<void> {
-    const hooks = this.webhooks.active().filter((h) => h.events.includes(event));
+  /** A note made public is a new comment for requester-facing webhooks; staff ones had it as an internal note. */
+  notePublished(ctx: RequestContext, ticketId: number, comment: Pick<TicketChange, 'id'>, at: Date): Promise<void> {
+    return this.enqueue(ctx, WebhookEvent.COMMENT_ADDED, ticketId, comment.id, comment.id, at, { visibility: CommentVisibility.PUBLIC }, (h) => h.requesterFacing);
+  }
+
+  /** A delivery per active webhook of the event (and `only`) whose query the ticket matches. */
+  private async enqueue(ctx: RequestContext, event: WebhookEvent, ticketId: number, fromChangeId: number | null, toChangeId: number | null, at: Date, entry?: Pick<TicketChange, 'visibility'>, only: (hook: Webhook) => boolean = () => true): Promise<void> {
+    const hooks = this.webhooks.active().filter((h) => h.events.includes(event) && only(h));
     if (hooks.length === 0) return;
     const em = this.db.em(ctx);
     // Drafts announce nothing (like mail) until they are published.

@@ -24,7 +24,7 @@ export class CommentUpdateInput {
   @Field(() => String, { nullable: true, description: 'Markdown. The previous text is kept in revisions. Leave out to change only the visibility.' })
   body?: string | null;
 
-  @Field(() => CommentVisibility, { nullable: true, description: 'Make the comment public or internal (staff only); recorded as a COMMENT_VISIBILITY entry. Making a note public later mails nobody.' })
+  @Field(() => CommentVisibility, { nullable: true, description: 'Make the comment public or internal (staff only); recorded as a COMMENT_VISIBILITY entry. A note made public for the first time is mailed to the requester as a reply.' })
   visibility?: CommentVisibility | null;
 
   @Field(() => Int, { nullable: true, description: EXPECTED_VERSION })
