@@ -46,6 +46,18 @@ test('a freshly migrated database has the schema the entities describe: TypeORM 
   expect(statements).toEqual([]);
 });
 
+const onMariaDb = process.env.DATABASE_URL?.match(/^(mysql|mariadb):/) ? test : test.skip;
+
+onMariaDb('columns declared with a MariaDB collation (src/db/column-types.ts) have it: TypeORM does not compare collations', async () => {
+  await runMigrations(ds);
+  const declared = ds.entityMetadatas.flatMap((m) => m.columns.filter((c) => c.collation).map((c) => ({ table: m.tableName, column: c.databaseName, collation: c.collation })));
+  expect(declared).toContainEqual({ table: 'ticket', column: 'external_id', collation: 'utf8mb4_bin' });
+  for (const { table, column } of declared) {
+    const [row] = await ds.query('SELECT COLLATION_NAME AS collation FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?', [table, column]);
+    expect({ table, column, collation: row?.collation }).toEqual(declared.find((d) => d.table === table && d.column === column));
+  }
+});
+
 onSqlite('naming the foreign keys SQLite had unnamed keeps the rows, references and id counters of tickets and categories', async () => {
   await runMigrations(ds);
   // Back to the schema before NamedForeignKeys and the migrations after it (a revert needs foreign keys off: transaction none).

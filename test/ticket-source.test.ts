@@ -272,6 +272,19 @@ test('source and externalId are searchable in the query language and the typed f
   expect(bad.errors?.[0]).toMatchObject({ message: expect.stringContaining('manual, api, job, alert, email'), extensions: { code: 'BAD_USER_INPUT' } });
 });
 
+test('external ids are compared exactly on every database: two spellings are two tickets, and searches and filters tell them apart', async () => {
+  // An integration's ids may differ only in case (base62 ids, some ticket keys): on MariaDB the
+  // column's collation used to fold case, so a second ticket silently answered the first.
+  const upper = await create({ subject: 'Upper', externalId: 'Case-7' });
+  const lower = await create({ subject: 'Lower', externalId: 'case-7' });
+  expect(lower.existing).toBe(false);
+  expect(lower.ticket.number).not.toBe(upper.ticket.number);
+  expect((await create({ subject: 'Retry', externalId: 'case-7' })).ticket.number).toBe(lower.ticket.number);
+  expect(await numbers({ query: 'external:Case-7' })).toEqual([upper.ticket.number]);
+  expect(await numbers({ filter: { externalId: { eq: 'case-7' } } })).toEqual([lower.ticket.number]);
+  expect(await numbers({ filter: { externalId: { in: ['CASE-7'] } } })).toEqual([]);
+});
+
 test('ticketCreated filters on source and externalId are matched in memory as tickets(filter:) matches them', async () => {
   const c = wsClient(s.url, { Authorization: `Bearer ${ada}` });
   clients.push(c);

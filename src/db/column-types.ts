@@ -8,8 +8,22 @@ export function sqlDateTime(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
 }
 
-/** MariaDB types of the columns whose type differs by dialect: declaring class → property → type. */
-const MARIADB_TYPES = new Map<object, Map<string, ColumnType>>();
+/** What differs on MariaDB for a column: its type, its collation. */
+interface MariaDbColumn {
+  type?: ColumnType;
+  collation?: string;
+}
+
+/** MariaDB specifics of columns: declaring class → property → what differs. */
+const MARIADB_COLUMNS = new Map<object, Map<string, MariaDbColumn>>();
+
+function mariaDb(change: MariaDbColumn): PropertyDecorator {
+  return (target, property) => {
+    const byProperty = MARIADB_COLUMNS.get(target.constructor) ?? new Map<string, MariaDbColumn>();
+    byProperty.set(String(property), { ...byProperty.get(String(property)), ...change });
+    MARIADB_COLUMNS.set(target.constructor, byProperty);
+  };
+}
 
 /**
  * The MariaDB type of a column whose @Column names its SQLite type, where the two differ: e.g. a
@@ -18,19 +32,25 @@ const MARIADB_TYPES = new Map<object, Map<string, ColumnType>>();
  * so the schema TypeORM compares against (migration:generate, the drift test) is the migrations'.
  */
 export function MariaDbType(type: ColumnType): PropertyDecorator {
-  return (target, property) => {
-    const byProperty = MARIADB_TYPES.get(target.constructor) ?? new Map<string, ColumnType>();
-    byProperty.set(String(property), type);
-    MARIADB_TYPES.set(target.constructor, byProperty);
-  };
+  return mariaDb({ type });
 }
 
-/** Gives the columns declared with @MariaDbType their MariaDB type (in a MariaDB data source's metadata). */
+/**
+ * A column compared byte for byte on MariaDB too (utf8mb4_bin), as SQLite compares text: for keys
+ * that come from other systems, where "ABC-1" and "abc-1" are two ids. The database's default
+ * collation folds case (right for usernames and category keys, which people type).
+ */
+export function MariaDbExact(): PropertyDecorator {
+  return mariaDb({ collation: 'utf8mb4_bin' });
+}
+
+/** Gives the columns declared with @MariaDbType / @MariaDbExact their MariaDB type and collation (in a MariaDB data source's metadata). */
 export function applyMariaDbTypes(metadatas: readonly EntityMetadata[]): void {
   for (const metadata of metadatas) {
     for (const column of metadata.columns) {
-      const type = MARIADB_TYPES.get(column.target as object)?.get(column.propertyName);
-      if (type) column.type = type;
+      const change = MARIADB_COLUMNS.get(column.target as object)?.get(column.propertyName);
+      if (change?.type) column.type = change.type;
+      if (change?.collation) column.collation = change.collation;
     }
   }
 }

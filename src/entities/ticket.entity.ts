@@ -1,7 +1,7 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Directive, Field, Int, ObjectType } from 'type-graphql';
 import { Node } from '../graphql/types/node.type';
-import { DATETIME } from '../db/column-types';
+import { DATETIME, MariaDbExact } from '../db/column-types';
 import { TicketPriority, TicketStatus, TicketType } from './ticket.enums';
 import { Category } from './category.entity';
 import { TicketOriginKind } from './job.enums';
@@ -156,6 +156,7 @@ export class Ticket {
 
   @Field(() => String, { nullable: true, description: "The creating system's own id for the ticket (ticketCreate input.externalId); unique per source." })
   @Column({ type: 'varchar', length: 100, nullable: true })
+  @MariaDbExact()
   externalId: string | null;
 
   @Field(() => Int, { description: 'Increments on every write; pass it back as expectedVersion to detect concurrent edits.' })

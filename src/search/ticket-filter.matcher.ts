@@ -72,7 +72,7 @@ type Ordered = { eq?: unknown; lt?: unknown; lte?: unknown; gt?: unknown; gte?: 
  * subscription starts). The stream dispatcher uses it so that an event costs the same statements
  * however many distinct filters are subscribed: the tickets' facts are loaded once per batch and
  * every filter is matched here. Keys and usernames compare like the database's collation (exact on
- * SQLite, case-insensitive on MySQL); full text uses the index's word rules (letters, digits and
+ * SQLite, case-insensitive on MySQL; external ids exact on both); full text uses the index's word rules (letters, digits and
  * underscores, case and accents folded, a trailing * for a prefix, no stopwords). Documents and query words both come in their indexed form, with short words marked
  * (full-text.ts), so "db" matches the word "db" only, never "dbadmin".
  */
@@ -126,8 +126,9 @@ export class TicketFilterMatcher {
     return and(checks.map((check) => check()));
   }
 
-  private key(value: string): string {
-    return this.dialect === 'mysql' ? value.toLowerCase() : value;
+  /** A key as the column's collation compares it: case folded on MySQL, except external ids (exact on both, column-types.ts MariaDbExact). */
+  private key(value: string, what?: string): string {
+    return this.dialect === 'mysql' && what !== 'externalId' ? value.toLowerCase() : value;
   }
 
   /**
@@ -135,8 +136,8 @@ export class TicketFilterMatcher {
    * LIKE on a NULL column are unknown; notIn matches "no value" (the compiler adds IS NULL OR).
    */
   private single(value: string | null, f: KeyFilter, what: string): Tri {
-    const v = value === null ? null : this.key(value);
-    const has = (list: string[]): Tri => (v === null ? null : list.some((x) => this.key(x) === v));
+    const v = value === null ? null : this.key(value, what);
+    const has = (list: string[]): Tri => (v === null ? null : list.some((x) => this.key(x, what) === v));
     const parts: Tri[] = [];
     if (f.eq != null) parts.push(has([f.eq]));
     if (f.in != null) parts.push(f.in.length === 0 ? false : has(f.in));
