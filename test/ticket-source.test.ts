@@ -238,6 +238,18 @@ test('an address several active users share, or only an inactive user has, is re
   ]);
 });
 
+test('requester and user addresses follow the one rule of addresses the gateway mails to: a list in one address is refused, not split by the mailer', async () => {
+  // Mail libraries read "a,b@x" as two recipients: under the looser user-address rule such a
+  // requester was created, and its acknowledgement went to whatever the comma introduced.
+  for (const address of ['ops,intruder@evil.example', 'ops;intruder@evil.example', '"ops"@example.com', 'ops <intruder@evil.example>']) {
+    const r = await create({ subject: 'Listed', requester: address });
+    expect(r.userErrors).toEqual([{ field: ['input', 'requester'], code: 'INVALID', message: `Not a valid e-mail address: ${address}` }]);
+    const u = await s.gql(`mutation($i: UserCreateInput!) { userCreate(input: $i) { user { username } userErrors { field code message } } }`, { i: { username: 'listed', email: address } });
+    expect(u.data.userCreate).toEqual({ user: null, userErrors: [{ field: ['input', 'email'], code: 'INVALID', message: `Not a valid e-mail address: ${address}` }] });
+  }
+  expect(Number((await s.app.db.manager.query(`SELECT COUNT(*) AS n FROM app_user WHERE email LIKE '%evil.example%' OR username = 'listed'`))[0].n)).toBe(0);
+});
+
 test('without REQUESTER_AUTO_CREATE an unknown address is NOT_FOUND naming input.requester', async () => {
   const plain = await startTestServer();
   try {

@@ -3,7 +3,7 @@ import { ok, refusal, refused, UserErrorCode, type Result } from '../common/resu
 import type { Database } from '../db/database';
 import { User } from '../entities/user.entity';
 import type { RequestContext } from '../graphql/context';
-import { EMAIL } from './user.service';
+import { isMailAddress } from '../common/mail-address';
 
 const FIELD = ['input', 'requester'];
 
@@ -29,7 +29,7 @@ export class RequesterResolver {
       const user = await this.db.em(ctx).findOneBy(User, { username: given.toLowerCase(), active: true });
       return user ? ok({ user }) : refused(refusal(FIELD, UserErrorCode.NOT_FOUND, `No active user ${given}`));
     }
-    if (given.length > 254 || !EMAIL.test(given)) return refused(refusal(FIELD, UserErrorCode.INVALID, `Not a valid e-mail address: ${given}`));
+    if (!isMailAddress(given)) return refused(refusal(FIELD, UserErrorCode.INVALID, `Not a valid e-mail address: ${given}`));
     const email = given.toLowerCase();
     const users = await this.db.em(ctx).createQueryBuilder(User, 'u').where('LOWER(u.email) = :email', { email }).orderBy('u.id').getMany();
     const active = users.filter((u) => u.active);

@@ -16,7 +16,7 @@ import { requireViewer } from './access';
 import type { HistoryWriter } from './history-writer';
 import type { OutboxService } from './outbox.service';
 import type { TicketFinder } from './ticket-finder';
-import { isMailAddress } from './ticket-input.validator';
+import { isMailAddress } from '../common/mail-address';
 
 /** Recipients of one forward (to and cc together). */
 export const MAX_FORWARD_RECIPIENTS = 20;

@@ -9,17 +9,10 @@ import { Tag } from '../entities/tag.entity';
 import { User } from '../entities/user.entity';
 import type { RequestContext, Viewer } from '../graphql/context';
 import { canSeeCategory } from './access';
+import { isMailAddress } from '../common/mail-address';
 
 const MAX_LIST = 100;
 const SERVER_MAX = 200;
-// Deliberately simple: one @, no spaces, a dot in the domain. RFC 5322 in full accepts addresses mail relays refuse.
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
-
-/** An address the gateway mails to (ticket notify addresses, forwards): at most 254 characters, in the simple form above. */
-export function isMailAddress(address: string): boolean {
-  return address.length <= 254 && EMAIL.test(address);
-}
-
 /** Raw ticket fields as they arrive in create/update inputs (undefined: not given; null: clear). */
 export interface TicketFieldsInput {
   subject?: string | null;

@@ -10,10 +10,9 @@ import { ok, refusal, refused, UserErrorCode, type Refusal, type Result } from '
 import type { AppConfig } from '../config/config';
 import { hasPrivilege, requireViewer } from './access';
 import { buildPage, decodeIdCursor, idCursor, pageRequest } from './pagination';
+import { isMailAddress } from '../common/mail-address';
 
 export const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 export interface UserCreateFields {
   username: string;
   name?: string | null;
@@ -48,7 +47,7 @@ export class UserService {
       errors.push(refusal(['input', 'username'], UserErrorCode.INVALID, 'Username must be 1-64 lower-case letters, digits, dots, dashes or underscores'));
     }
     const email = fields.email?.trim() || null;
-    if (email !== null && (email.length > 254 || !EMAIL.test(email))) {
+    if (email !== null && !isMailAddress(email)) {
       errors.push(refusal(['input', 'email'], UserErrorCode.INVALID, `Not a valid e-mail address: ${email}`));
     }
     let categoryIds: number[] | null = null;
