@@ -250,3 +250,13 @@ test('a mail with nothing left to say is settled as skipped, saying why, not cou
   const row = s.app.db.manager.query(`SELECT status, last_error AS note FROM outbox WHERE ticket_id = (SELECT id FROM ticket WHERE number = ?) AND kind = 'mail.ticket_updated'`, [t.number]);
   expect(await row).toEqual([{ status: 'skipped', note: 'the ticket was deleted' }]);
 });
+
+test('an address stored before the one address rule that breaks it is not mailed: the other recipients are', async () => {
+  // userCreate refuses such addresses now (ticket-source.test.ts); rows from before may hold one.
+  await s.user('legacy', ['EDIT_TICKETS']);
+  await s.app.db.manager.query(`UPDATE app_user SET email = 'legacy,intruder@evil.example' WHERE username = 'legacy'`);
+  const t = await create({ subject: 'Legacy address', assignees: ['grace', 'legacy'] });
+  const [m] = await sink.waitFor(new RegExp(`^Ticket #${t.number} Created`));
+  expect(m.envelopeTo).toEqual(['grace@example.com']);
+  expect(sink.received.some((r) => r.envelopeTo.some((a) => a.includes('evil.example')))).toBe(false);
+});

@@ -87,3 +87,29 @@ async function counts(): Promise<Record<string, number>> {
   out.urls = hook.map((h: { url: string }) => h.url).join(',').length;
   return out;
 }
+
+test("admins change a user's e-mail and name; a limited admin changes only users no broader than itself", async () => {
+  const UPDATE_USER = `mutation($i: UserUpdateInput!) { userUpdate(input: $i) { user { username name email ownTicketsOnly } userErrors { field code message } } }`;
+  await s.user('pat', ['EDIT_TICKETS']);
+  await s.user('chief', ['ADMIN']);
+  await s.user('dbuser', ['EDIT_TICKETS'], { categories: ['database'] });
+  await s.user('ownuser', ['EDIT_TICKETS'], { ownTicketsOnly: true });
+  const moved = await s.gql(UPDATE_USER, { i: { username: 'pat', email: 'Pat@New.Example.com', name: 'Pat New' } });
+  expect(moved.data.userUpdate).toEqual({ user: { username: 'pat', name: 'Pat New', email: 'Pat@New.Example.com', ownTicketsOnly: false }, userErrors: [] });
+  const bad = await s.gql(UPDATE_USER, { i: { username: 'pat', email: 'pat,intruder@evil.example' } });
+  expect(bad.data.userUpdate).toEqual({ user: null, userErrors: [{ field: ['input', 'email'], code: 'INVALID', message: 'Not a valid e-mail address: pat,intruder@evil.example' }] });
+  const cleared = await s.gql(UPDATE_USER, { i: { username: 'pat', email: null } });
+  expect(cleared.data.userUpdate.user).toMatchObject({ email: null, name: 'Pat New' });
+
+  // A limited admin redirecting an unrestricted user's mail would read tickets beyond its limit.
+  const dbAdmin = await s.user('dbadmin', ['ADMIN'], { categories: ['database'] });
+  const ownAdmin = await s.user('ownadmin2', ['ADMIN'], { ownTicketsOnly: true });
+  for (const [key, target] of [[dbAdmin, 'pat'], [dbAdmin, 'chief'], [dbAdmin, 'ownuser'], [ownAdmin, 'pat'], [ownAdmin, 'dbuser']]) {
+    const r = await s.gql(UPDATE_USER, { i: { username: target, email: 'intruder@evil.example' } }, key);
+    expect(r.data.userUpdate).toEqual({ user: null, userErrors: [{ field: ['input', 'username'], code: 'FORBIDDEN', message: expect.stringMatching(/You are limited to .*: you change only users limited to/) }] });
+  }
+  expect(Number((await s.app.db.manager.query(`SELECT COUNT(*) AS n FROM app_user WHERE email LIKE '%evil.example%'`))[0].n)).toBe(0);
+  // Within its limit it may.
+  expect((await s.gql(UPDATE_USER, { i: { username: 'dbuser', email: 'dba@example.com' } }, dbAdmin)).data.userUpdate.userErrors).toEqual([]);
+  expect((await s.gql(UPDATE_USER, { i: { username: 'ownuser', name: 'Own User' } }, ownAdmin)).data.userUpdate.userErrors).toEqual([]);
+});

@@ -51,7 +51,7 @@ export class UserResolver {
   }
 
   @Authorized(Privilege.ADMIN)
-  @PayloadMutation(() => UserPayload, { description: 'Admin only: changes what a user may see (today: ownTicketsOnly). Takes effect on their next request.' })
+  @PayloadMutation(() => UserPayload, { description: "Admin only: changes a user's address, name and ownTicketsOnly; a limited admin only users no broader than itself. Takes effect on their next request." })
   async userUpdate(@Ctx() ctx: RequestContext, @Arg('input', { description: 'The user and the changes.' }) input: UserUpdateInput): Promise<UserPayload> {
     return payload(await this.userService.update(ctx, input), userPayload);
   }

@@ -22,6 +22,7 @@ import { NOTIFYING } from './mail-notifier';
 import type { CustomFieldService } from './custom-field.service';
 import type { OutboxHandler } from './outbox-handler';
 import type { SnapshotValue } from './ticket-diff';
+import { isMailAddress } from '../common/mail-address';
 
 /**
  * Sends the mail of an outbox row: composed from the ticket as it is now (and, for "updated", the
@@ -181,9 +182,14 @@ export class MailDeliveryHandler implements OutboxHandler {
     return this.unsuppressed([...(who === 'followers' ? ticket.notify : []), ...users.map((u) => u.email!)]);
   }
 
-  /** Lower-cased, each once, without suppressed addresses. */
+  /**
+   * Lower-cased, each once, without suppressed addresses, nor addresses the one address rule refuses
+   * (stored before it): a mailer would read "a,b@x" as two recipients.
+   */
   private async unsuppressed(addresses: string[]): Promise<string[]> {
-    const unique = [...new Set(addresses.map((a) => a.toLowerCase()))];
+    const malformed = addresses.filter((a) => !isMailAddress(a));
+    if (malformed.length) this.log.warn({ addresses: malformed }, 'not mailing addresses that break the address rule (stored before it); correct them with userUpdate');
+    const unique = [...new Set(addresses.filter(isMailAddress).map((a) => a.toLowerCase()))];
     if (unique.length === 0) return [];
     const suppressed = new Set((await this.db.manager.findBy(MailSuppression, { address: In(unique) })).map((s) => s.address));
     return unique.filter((a) => !suppressed.has(a));

@@ -24,9 +24,11 @@ export interface UserCreateFields {
 
 export interface UserUpdateFields {
   username: string;
+  /** undefined: unchanged; null or blank: no address (no mail). */
+  email?: string | null;
+  name?: string | null;
   ownTicketsOnly?: boolean | null;
 }
-
 
 export class UserService {
   constructor(
@@ -63,8 +65,7 @@ export class UserService {
       if (missing.length) errors.push(refusal(['input', 'privileges'], UserErrorCode.FORBIDDEN, `You do not hold ${missing.map((p) => p.toUpperCase()).join(', ')}; you cannot grant it`));
       const seen = by.categoryIds;
       if (seen !== null && !errors.some((e) => e.field?.[1] === 'categories') && (categoryIds === null || categoryIds.some((id) => !seen.includes(id)))) {
-        const names = seen.length ? (await this.db.manager.findBy(Category, { id: In([...seen]) })).map((c) => c.key).sort().join(', ') : 'none';
-        errors.push(refusal(['input', 'categories'], UserErrorCode.FORBIDDEN, `You are limited to categories ${names}: the new user must be limited to some of them`));
+        errors.push(refusal(['input', 'categories'], UserErrorCode.FORBIDDEN, `You are limited to categories ${await this.categoryKeys(seen)}: the new user must be limited to some of them`));
       }
       if (by.ownTicketsOnly && fields.ownTicketsOnly !== true) {
         errors.push(refusal(['input', 'ownTicketsOnly'], UserErrorCode.FORBIDDEN, 'You are limited to your own tickets: the new user must be too (ownTicketsOnly: true)'));
@@ -90,23 +91,50 @@ export class UserService {
   }
 
   /**
-   * Changes a user's access (the admin mutation). A caller restricted to its own tickets cannot
-   * lift that restriction from anyone (else it could widen a user it can act as, or itself).
+   * Changes a user (the admin mutation): address, name, own-tickets restriction. A limited admin
+   * changes only users no broader than itself (limited to some of its categories; to own tickets
+   * when it is): redirecting a broader user's mail, or restricting them, reaches beyond its limit.
+   * A caller restricted to its own tickets cannot lift that restriction from anyone.
    */
   async update(ctx: RequestContext, fields: UserUpdateFields): Promise<Result<User>> {
     const by = requireViewer(ctx);
     const user = await this.db.manager.findOneBy(User, { username: String(fields.username).trim().toLowerCase() });
     if (!user) return refused(refusal(['input', 'username'], UserErrorCode.NOT_FOUND, `Unknown user: ${fields.username}`));
+    const outside = await this.outsideLimit(by, user);
+    if (outside) return refused(refusal(['input', 'username'], UserErrorCode.FORBIDDEN, outside));
     if (fields.ownTicketsOnly === false && by.ownTicketsOnly) {
       return refused(refusal(['input', 'ownTicketsOnly'], UserErrorCode.FORBIDDEN, 'You are limited to your own tickets: you cannot lift that restriction'));
     }
-    if (fields.ownTicketsOnly != null && fields.ownTicketsOnly !== user.ownTicketsOnly) {
-      await this.db.em(ctx).update(User, { id: user.id }, { ownTicketsOnly: fields.ownTicketsOnly });
-      user.ownTicketsOnly = fields.ownTicketsOnly;
+    const changes: Partial<Pick<User, 'email' | 'name' | 'ownTicketsOnly'>> = {};
+    if (fields.email !== undefined) {
+      const email = fields.email?.trim() || null;
+      if (email !== null && !isMailAddress(email)) return refused(refusal(['input', 'email'], UserErrorCode.INVALID, `Not a valid e-mail address: ${email}`));
+      changes.email = email;
+    }
+    if (fields.name != null) changes.name = fields.name.trim() || user.username;
+    if (fields.ownTicketsOnly != null) changes.ownTicketsOnly = fields.ownTicketsOnly;
+    if (Object.keys(changes).length > 0) {
+      await this.db.em(ctx).update(User, { id: user.id }, changes);
+      Object.assign(user, changes);
       ctx.loaders.userById.clear(user.id);
       ctx.loaders.userByUsername.clear(user.username);
     }
     return ok(user);
+  }
+
+  /** Why a limited caller may not change this user (it is broader than the caller), or null. */
+  private async outsideLimit(by: Viewer, user: User): Promise<string | null> {
+    const seen = by.categoryIds;
+    if (seen !== null && (user.categoryIds === null || user.categoryIds.some((id) => !seen.includes(id)))) {
+      return `You are limited to categories ${await this.categoryKeys(seen)}: you change only users limited to some of them`;
+    }
+    if (by.ownTicketsOnly && !user.ownTicketsOnly) return 'You are limited to your own tickets: you change only users limited to theirs';
+    return null;
+  }
+
+  /** The keys of a limited caller's categories, for refusals. */
+  private async categoryKeys(ids: readonly number[]): Promise<string> {
+    return ids.length ? (await this.db.manager.findBy(Category, { id: In([...ids]) })).map((c) => c.key).sort().join(', ') : 'none';
   }
 
   /** Makes sure the bootstrap admin exists (ADMIN_API_KEY); idempotent across replicas starting together. */

@@ -22,10 +22,16 @@ export class UserCreateInput {
   ownTicketsOnly?: boolean | null;
 }
 
-@InputType({ description: "Changes to a user's access (admins); omitted fields stay as they are." })
+@InputType({ description: 'Changes to a user (admins); omitted fields stay as they are.' })
 export class UserUpdateInput {
   @Field({ description: 'Whom to change: the login name.' })
   username: string;
+
+  @Field(() => String, { nullable: true, description: 'Address for ticket mail; null: no mail.' })
+  email?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Display name.' })
+  name?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: "true: the user and every key of theirs see only tickets they requested, created, or are assigned or cc'd on; false lifts it (not allowed to a caller so restricted itself)." })
   ownTicketsOnly?: boolean | null;
