@@ -413,3 +413,16 @@ test('saved searches keep custom field conditions and orderBy', async () => {
   const bad = await s.gql(`mutation($i: SavedSearchCreateInput!) { savedSearchCreate(input: $i) { userErrors { field code message } } }`, { i: { name: 'bad', filter: { customFields: [{ key: 'tier', gt: 'many' }] } } });
   expect(bad.data.savedSearchCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'filter'], message: expect.stringMatching(/cf\.tier: "many" is not a number/) })]);
 });
+
+test('a custom field is a Node: its global id refetches it through node(id:), for any signed-in caller', async () => {
+  const made = await s.gql(`mutation { customFieldCreate(input: { key: "rack", title: "Rack", type: TEXT }) { customField { id key } userErrors { message } } }`);
+  const { id } = made.data.customFieldCreate.customField;
+  expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
+  const viewer = await s.user('cfreader', []);
+  const r = await s.gql(`query($id: ID!) { node(id: $id) { __typename id ... on CustomField { key title type } } }`, { id }, viewer);
+  expect(r.data.node).toEqual({ __typename: 'CustomField', id, key: 'rack', title: 'Rack', type: 'TEXT' });
+  const listed = await s.gql(`{ customFields { id key } }`, {}, viewer);
+  expect(listed.data.customFields).toContainEqual({ id, key: 'rack' });
+  expect((await s.gql(`mutation { customFieldDelete(key: "rack") { customField { id } userErrors { message } } }`)).data.customFieldDelete.customField.id).toBe(id);
+  expect((await s.gql(`query($id: ID!) { node(id: $id) { id } }`, { id }, viewer)).data.node).toBeNull();
+});

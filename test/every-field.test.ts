@@ -115,6 +115,7 @@ const FRESH: Record<string, (sel: string) => Promise<Result>> = {
   Group: (sel) => s.gql(`mutation($k: String!) { groupCreate(input: { key: $k }) { group { ${sel} } } }`, { k: unique('fresh') }),
   ApiKey: (sel) => s.gql(`mutation { apiKeyCreate(input: { name: "fresh" }) { apiKey { ${sel} } } }`),
   SavedSearch: (sel) => s.gql(`mutation($n: String!) { savedSearchCreate(input: { name: $n }) { savedSearch { ${sel} } } }`, { n: unique('fresh') }),
+  CustomField: (sel) => s.gql(`mutation($k: String!) { customFieldCreate(input: { key: $k, type: TEXT }) { customField { ${sel} } } }`, { k: unique('fresh').replace('-', '_') }),
   SlaPolicy: (sel) => s.gql(`mutation($n: String!) { slaPolicyCreate(input: { name: $n, responseMinutes: 60, resolutionMinutes: 600 }) { policy { ${sel} } } }`, { n: unique('fresh') }),
   Webhook: (sel) => s.gql(`mutation($u: String!) { webhookCreate(input: { url: $u, events: [TICKET_CREATED] }) { webhook { ${sel} } } }`, { u: receiverUrl }),
   WebhookDelivery: (sel) => s.gql(`mutation($id: ID!) { webhookDeliveryReplay(id: $id) { delivery { ${sel} } } }`, { id: fixtures.deliveryId }),
@@ -157,7 +158,7 @@ async function populate(): Promise<void> {
   add('ApiKey', (await must(`mutation { apiKeyCreate(input: { name: "narrow", username: "full", privileges: [CREATE_TICKETS], categories: ["database"], expiresAt: "2099-01-01T00:00:00Z" }) { apiKey { id } userErrors { message } } }`)).apiKeyCreate.apiKey.id);
   add('Webhook', (await must(`mutation($u: String!) { webhookCreate(input: { url: $u, events: [TICKET_CREATED, TICKET_UPDATED, COMMENT_ADDED], query: "category:database" }) { webhook { id } userErrors { message } } }`, { u: receiverUrl })).webhookCreate.webhook.id);
 
-  await must(`mutation { customFieldCreate(input: { key: "site", type: SINGLE_CHOICE, choices: [{ key: "berlin" }, { key: "paris" }] }) { customField { key } userErrors { message } } }`);
+  add('CustomField', (await must(`mutation { customFieldCreate(input: { key: "site", type: SINGLE_CHOICE, choices: [{ key: "berlin" }, { key: "paris" }] }) { customField { id } userErrors { message } } }`)).customFieldCreate.customField.id);
   await must(`mutation { customFieldCreate(input: { key: "owner", type: USER }) { customField { key } userErrors { message } } }`);
 
   // A ticket with everything: category (group, SLA), tags, people, due, server, custom fields, files, comments with an edit, events, jobs, resolution.

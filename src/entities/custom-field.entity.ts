@@ -2,6 +2,7 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGen
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { DATETIME } from '../db/column-types';
 import { Category } from './category.entity';
+import { Node } from '../graphql/types/node.type';
 
 /** What values a custom field holds; decides the value column and the input variant. */
 export enum CustomFieldType {
@@ -33,7 +34,7 @@ export class CustomFieldChoice {
 }
 
 /** An admin-defined ticket field (site, department, tier, environment ...). */
-@ObjectType('CustomField', { description: 'An admin-defined typed ticket field. Tickets set it by key in `customFields`; searches name it cf.<key>.' })
+@ObjectType('CustomField', { implements: Node, description: 'An admin-defined typed ticket field. Tickets set it by key in `customFields`; searches name it cf.<key>.' })
 @Entity('custom_field')
 export class CustomField {
   @PrimaryGeneratedColumn()

@@ -1,6 +1,6 @@
 /** Opaque global ids: base64url("<Type>:<row id>"). Clients must not parse them. */
-export type NodeTypeName = 'Ticket' | 'Change' | 'User' | 'Category' | 'Tag' | 'ApiKey' | 'SavedSearch' | 'TicketFile' | 'SlaPolicy' | 'Group' | 'Webhook' | 'WebhookDelivery' | 'Event' | 'TicketEvent' | 'Job' | 'TicketOrigin';
-const NODE_TYPES: readonly NodeTypeName[] = ['Ticket', 'Change', 'User', 'Category', 'Tag', 'ApiKey', 'SavedSearch', 'TicketFile', 'SlaPolicy', 'Group', 'Webhook', 'WebhookDelivery', 'Event', 'TicketEvent', 'Job', 'TicketOrigin'];
+export type NodeTypeName = 'Ticket' | 'Change' | 'User' | 'Category' | 'Tag' | 'ApiKey' | 'SavedSearch' | 'TicketFile' | 'SlaPolicy' | 'Group' | 'Webhook' | 'WebhookDelivery' | 'Event' | 'TicketEvent' | 'Job' | 'TicketOrigin' | 'CustomField';
+const NODE_TYPES: readonly NodeTypeName[] = ['Ticket', 'Change', 'User', 'Category', 'Tag', 'ApiKey', 'SavedSearch', 'TicketFile', 'SlaPolicy', 'Group', 'Webhook', 'WebhookDelivery', 'Event', 'TicketEvent', 'Job', 'TicketOrigin', 'CustomField'];
 
 export function toGlobalId(type: NodeTypeName, id: number): string {
   return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');

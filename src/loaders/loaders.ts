@@ -75,6 +75,7 @@ export interface Loaders {
   ticketFiles: DataLoader<number, TicketFile[]>;
   eventById: DataLoader<number, EventDefinition | null>;
   jobById: DataLoader<number, Job | null>;
+  changeById: DataLoader<number, TicketChange | null>;
   /** Event stubs per ticket, in the order they were added. */
   ticketEvents: DataLoader<number, TicketEvent[]>;
   /** Pages of jobs per ticket, newest first (one statement for every ticket of a list). */
@@ -307,6 +308,7 @@ export function createLoaders(db: Database, options: LoaderOptions = {}): Loader
     }, opts),
     eventById: entityLoader('eventById', EventDefinition),
     jobById: entityLoader('jobById', Job),
+    changeById: entityLoader('changeById', TicketChange),
     ticketEvents: DataLoader('ticketEvents', async (ticketIds) => {
       const rows = await em.find(TicketEvent, { where: { ticketId: In([...ticketIds]) }, order: { id: 'ASC' } });
       const grouped = groupBy(rows, (r) => r.ticketId);

@@ -118,8 +118,8 @@ export class ChangeResolver {
   }
 
   @FieldResolver(() => TicketChange, { nullable: true, description: 'For COMMENT_VISIBILITY entries: the comment made public or internal; null once it is deleted (and for entries recorded before this was kept).' })
-  comment(@Root() change: TicketChange, @Ctx() ctx: RequestContext): Promise<TicketChange | null> | null {
-    return change.commentId === null ? null : this.changes.findVisible(ctx, change.commentId);
+  comment(@Root() change: TicketChange, @Ctx() ctx: RequestContext): Promise<TicketChange | null> {
+    return this.changes.commentOf(ctx, change);
   }
 
   @FieldResolver(() => [CommentRevision], { description: 'Earlier texts of an edited comment, oldest first.' })

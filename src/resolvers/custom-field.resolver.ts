@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, Field, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Category } from '../entities/category.entity';
 import { CustomField } from '../entities/custom-field.entity';
 import { Ticket } from '../entities/ticket.entity';
@@ -11,7 +11,8 @@ import { CustomFieldValue } from '../graphql/types/custom-field-value.type';
 import { UserError } from '../graphql/types/user-error.type';
 import { CustomFieldService } from '../services/custom-field.service';
 import { SERVER_ADMIN } from '../graphql/auth-checker';
-import { SERVER_ADMIN_ONLY } from '../graphql/descriptions';
+import { GLOBAL_ID, SERVER_ADMIN_ONLY } from '../graphql/descriptions';
+import { toGlobalId } from '../graphql/global-id';
 
 @ObjectType({ description: 'Result of a mutation on a custom field.' })
 export class CustomFieldPayload {
@@ -59,6 +60,11 @@ export class CustomFieldResolver {
   @PayloadMutation(() => CustomFieldPayload, { description: `${SERVER_ADMIN_ONLY}. Removes a field no ticket holds a value of (IN_USE otherwise: archive it with customFieldUpdate). Answers the removed field.` })
   async customFieldDelete(@Ctx() ctx: RequestContext, @Arg('key', { description: 'The key of the field to remove.' }) key: string): Promise<CustomFieldPayload> {
     return payload(await this.service.delete(ctx, key), customFieldPayload);
+  }
+
+  @FieldResolver(() => ID, { description: GLOBAL_ID })
+  id(@Root() field: CustomField): string {
+    return toGlobalId('CustomField', field.id);
   }
 
   @FieldResolver(() => [Category], { description: 'Categories in which tickets must have a value of this field.' })

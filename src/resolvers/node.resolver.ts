@@ -7,6 +7,7 @@ import { Node } from '../graphql/types/node.type';
 import { ticketOrigin } from '../graphql/types/ticket-origin.type';
 import { ApiKeyService } from '../services/api-key.service';
 import { ChangeService } from '../services/change.service';
+import { CustomFieldService } from '../services/custom-field.service';
 import { EventService } from '../services/event.service';
 import { FileService } from '../services/file.service';
 import { JobService } from '../services/job.service';
@@ -38,6 +39,7 @@ export class NodeResolver {
     events: EventService,
     ticketEvents: TicketEventService,
     jobs: JobService,
+    customFields: CustomFieldService,
   ) {
     this.finders = {
       Ticket: (ctx, id) => tickets.byId(ctx, id),
@@ -54,6 +56,7 @@ export class NodeResolver {
       Event: (ctx, id) => events.findVisible(ctx, id),
       TicketEvent: (ctx, id) => ticketEvents.findVisible(ctx, id),
       Job: (ctx, id) => jobs.findVisible(ctx, id),
+      CustomField: (ctx, id) => customFields.findVisible(ctx, id),
       // An origin is as visible as its ticket.
       TicketOrigin: async (ctx, id) => {
         const ticket = await this.tickets.byId(ctx, id);

@@ -31,6 +31,16 @@ export class ChangeService {
     return buildPage([...rows], req, (c) => idCursor(c.id), () => ctx.loaders.changeCount.load({ ticketId, types: sortedTypes, visibility: shown }));
   }
 
+  /**
+   * The comment an audit entry (COMMENT_VISIBILITY) is about: on the entry's own ticket, which the
+   * caller is reading, so only the entry's visibility rule is asked again. Batched per request.
+   */
+  async commentOf(ctx: RequestContext, entry: TicketChange): Promise<TicketChange | null> {
+    if (entry.commentId === null) return null;
+    const comment = await ctx.loaders.changeById.load(entry.commentId);
+    return comment && comment.ticketId === entry.ticketId && canSeeChange(requireViewer(ctx), comment) ? comment : null;
+  }
+
   /** A history entry, if the viewer can see its ticket and the entry (internal ones: staff only). */
   async findVisible(ctx: RequestContext, changeId: number): Promise<TicketChange | null> {
     const change = await this.db.em(ctx).findOneBy(TicketChange, { id: changeId });

@@ -89,6 +89,11 @@ export class CustomFieldService implements CustomFieldLookup {
     return this.db.em(ctx).find(CustomField, { where: includeArchived ? {} : { active: true }, order: { position: 'ASC', key: 'ASC' } });
   }
 
+  /** For node(id:): every signed-in caller reads the definitions (customFields), archived ones too. */
+  findVisible(ctx: RequestContext, id: number): Promise<CustomField | null> {
+    return this.db.em(ctx).findOneBy(CustomField, { id });
+  }
+
   /** The categories where the field is required (from the catalog). */
   async requiredIn(ctx: RequestContext, field: CustomField): Promise<Category[]> {
     const ids = this.byKey(field.key)?.requiredIn ?? [];
