@@ -31,3 +31,13 @@ test('node(id) and federation _entities hide it the same way', async () => {
   expect((await s.gql(ENTITIES, r, sara)).data._entities).toEqual([{ username: 'tom', email: null }, { username: 'sara', email: 'sara@example.com' }]);
   expect((await s.gql(ENTITIES, r)).data._entities).toEqual([{ username: 'tom', email: 'tom@example.com' }, { username: 'sara', email: 'sara@example.com' }]);
 });
+
+test('an admin limited to categories or own tickets sees the e-mail only of users its limit covers', async () => {
+  await s.gql(`mutation { categoryCreate(input: { key: "storage" }) { userErrors { message } } }`);
+  await s.user('stan', ['EDIT_TICKETS'], { categories: ['storage'] });
+  await s.user('olive', ['EDIT_TICKETS'], { ownTicketsOnly: true });
+  const storageAdmin = await s.user('sadmin', ['ADMIN'], { categories: ['storage'] });
+  const ownAdmin = await s.user('oadmin', ['ADMIN'], { ownTicketsOnly: true });
+  expect(emails(await s.gql(USERS, {}, storageAdmin))).toMatchObject({ stan: 'stan@example.com', sadmin: 'sadmin@example.com', tom: null, olive: null, admin: null });
+  expect(emails(await s.gql(USERS, {}, ownAdmin))).toMatchObject({ olive: 'olive@example.com', oadmin: 'oadmin@example.com', tom: null, stan: null });
+});

@@ -11,7 +11,7 @@ import { payload } from '../graphql/payload';
 import { PayloadMutation } from '../graphql/payload-mutation.decorator';
 import { UserConnection } from '../graphql/types/connections';
 import { UserPayload } from '../graphql/types/payloads';
-import { isAdmin } from '../services/access';
+import { adminCovers } from '../services/access';
 import { ApiKeyService } from '../services/api-key.service';
 import { TicketQueryService } from '../services/ticket-query.service';
 import { UserService } from '../services/user.service';
@@ -62,12 +62,12 @@ export class UserResolver {
     return payload(await this.userService.updateSettings(ctx, input), userPayload);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Visible to the user and to admins (null for everyone else, however the user is reached).' })
+  @FieldResolver(() => String, { nullable: true, description: 'Visible to the user and to admins whose limit covers the user (null for everyone else, however the user is reached).' })
   email(@Root() user: User, @Ctx() ctx: RequestContext): string | null {
     return this.selfOrAdmin(user, ctx) ? user.email : null;
   }
 
-  @FieldResolver(() => Boolean, { nullable: true, description: 'Whether ticket mail reaches this user. Visible to the user and to admins.' })
+  @FieldResolver(() => Boolean, { nullable: true, description: 'Whether ticket mail reaches this user. Visible to the user and to admins whose limit covers the user.' })
   mailEnabled(@Root() user: User, @Ctx() ctx: RequestContext): boolean | null {
     return this.selfOrAdmin(user, ctx) ? user.mailEnabled : null;
   }
@@ -82,28 +82,29 @@ export class UserResolver {
     return toGlobalId('User', user.id);
   }
 
-  @FieldResolver(() => [Privilege], { nullable: true, description: 'Visible to the user and to admins.' })
+  @FieldResolver(() => [Privilege], { nullable: true, description: 'Visible to the user and to admins whose limit covers the user.' })
   privileges(@Root() user: User, @Ctx() ctx: RequestContext): Privilege[] | null {
     return this.selfOrAdmin(user, ctx) ? user.privileges : null;
   }
 
-  @FieldResolver(() => Boolean, { nullable: true, description: "Whether the user sees only tickets they requested, created, or are assigned or cc'd on. Visible to the user and to admins." })
+  @FieldResolver(() => Boolean, { nullable: true, description: "Whether the user sees only tickets they requested, created, or are assigned or cc'd on. Visible to the user and to admins whose limit covers the user." })
   ownTicketsOnly(@Root() user: User, @Ctx() ctx: RequestContext): boolean | null {
     return this.selfOrAdmin(user, ctx) ? user.ownTicketsOnly : null;
   }
 
-  @FieldResolver(() => [Category], { nullable: true, description: 'Categories the user is restricted to (null: all). Visible to the user and to admins.' })
+  @FieldResolver(() => [Category], { nullable: true, description: 'Categories the user is restricted to (null: all). Visible to the user and to admins whose limit covers the user.' })
   async categories(@Root() user: User, @Ctx() ctx: RequestContext): Promise<(Category | null)[] | null> {
     if (!this.selfOrAdmin(user, ctx) || user.categoryIds === null) return null;
     return ctx.loaders.categoryById.loadMany(user.categoryIds).then((rows) => rows.filter((r): r is Category => r instanceof Category));
   }
 
-  @FieldResolver(() => [ApiKey], { nullable: true, description: "The user's API keys (never the secrets). Visible to the user and to admins; a narrowed key sees only keys no broader than itself." })
+  @FieldResolver(() => [ApiKey], { nullable: true, description: "The user's API keys (never the secrets). Visible to the user and to admins whose limit covers the user; a narrowed key sees only keys no broader than itself." })
   apiKeys(@Root() user: User, @Ctx() ctx: RequestContext): Promise<ApiKey[]> | null {
     return this.selfOrAdmin(user, ctx) ? this.apiKeyService.listVisible(ctx, user.id) : null;
   }
 
+  /** The user, or an admin whose limit covers the user (access.ts adminCovers). */
   private selfOrAdmin(user: User, ctx: RequestContext): boolean {
-    return ctx.viewer !== null && (ctx.viewer.user.id === user.id || isAdmin(ctx.viewer));
+    return ctx.viewer !== null && (ctx.viewer.user.id === user.id || adminCovers(ctx.viewer, user));
   }
 }

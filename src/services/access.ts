@@ -7,6 +7,7 @@ import type { Ticket } from '../entities/ticket.entity';
 import { TicketUser, TicketUserRole } from '../entities/ticket-user.entity';
 import type { RequestContext, Viewer } from '../graphql/context';
 import type { Loaders } from '../loaders/loaders';
+import type { User } from '../entities/user.entity';
 
 /**
  * Who may see what. Which privilege an operation needs is declared where it is called, on the
@@ -35,6 +36,21 @@ export function isAdmin(viewer: Viewer): boolean {
  */
 export function isServerAdmin(viewer: Viewer): boolean {
   return isAdmin(viewer) && viewer.categoryIds === null && !viewer.ownTicketsOnly;
+}
+
+/** Whether a user (or a new user's categories) stays within the viewer's categories: limited to some of them, when the viewer is limited. */
+export function coversCategoriesOf(viewer: Viewer, user: Pick<User, 'categoryIds'>): boolean {
+  const seen = viewer.categoryIds;
+  return seen === null || (user.categoryIds !== null && user.categoryIds.every((id) => seen.includes(id)));
+}
+
+/**
+ * Whether an admin's limit covers this user: an unlimited admin covers everyone; one limited to
+ * categories only users limited to some of them, one limited to own tickets only users who are too.
+ * A limited admin changes (userUpdate) and reads the address, mail setting and keys of those only.
+ */
+export function adminCovers(viewer: Viewer, user: Pick<User, 'categoryIds' | 'ownTicketsOnly'>): boolean {
+  return isAdmin(viewer) && coversCategoriesOf(viewer, user) && (!viewer.ownTicketsOnly || user.ownTicketsOnly);
 }
 
 /** Whether the viewer may see tickets of this category (null: uncategorized). */

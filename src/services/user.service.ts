@@ -8,7 +8,7 @@ import type { ConnectionArgs } from '../graphql/args/connection.args';
 import type { Page } from '../graphql/types/connection.factory';
 import { ok, refusal, refused, UserErrorCode, type Refusal, type Result } from '../common/result';
 import type { AppConfig } from '../config/config';
-import { hasPrivilege, requireViewer } from './access';
+import { coversCategoriesOf, hasPrivilege, requireViewer } from './access';
 import { buildPage, decodeIdCursor, idCursor, pageRequest } from './pagination';
 import { isMailAddress } from '../common/mail-address';
 
@@ -63,9 +63,8 @@ export class UserService {
     if (by) {
       const missing = [...new Set(fields.privileges ?? [])].filter((p) => !hasPrivilege(by, p));
       if (missing.length) errors.push(refusal(['input', 'privileges'], UserErrorCode.FORBIDDEN, `You do not hold ${missing.map((p) => p.toUpperCase()).join(', ')}; you cannot grant it`));
-      const seen = by.categoryIds;
-      if (seen !== null && !errors.some((e) => e.field?.[1] === 'categories') && (categoryIds === null || categoryIds.some((id) => !seen.includes(id)))) {
-        errors.push(refusal(['input', 'categories'], UserErrorCode.FORBIDDEN, `You are limited to categories ${await this.categoryKeys(seen)}: the new user must be limited to some of them`));
+      if (by.categoryIds !== null && !errors.some((e) => e.field?.[1] === 'categories') && !coversCategoriesOf(by, { categoryIds })) {
+        errors.push(refusal(['input', 'categories'], UserErrorCode.FORBIDDEN, `You are limited to categories ${await this.categoryKeys(by.categoryIds)}: the new user must be limited to some of them`));
       }
       if (by.ownTicketsOnly && fields.ownTicketsOnly !== true) {
         errors.push(refusal(['input', 'ownTicketsOnly'], UserErrorCode.FORBIDDEN, 'You are limited to your own tickets: the new user must be too (ownTicketsOnly: true)'));
@@ -124,10 +123,7 @@ export class UserService {
 
   /** Why a limited caller may not change this user (it is broader than the caller), or null. */
   private async outsideLimit(by: Viewer, user: User): Promise<string | null> {
-    const seen = by.categoryIds;
-    if (seen !== null && (user.categoryIds === null || user.categoryIds.some((id) => !seen.includes(id)))) {
-      return `You are limited to categories ${await this.categoryKeys(seen)}: you change only users limited to some of them`;
-    }
+    if (by.categoryIds !== null && !coversCategoriesOf(by, user)) return `You are limited to categories ${await this.categoryKeys(by.categoryIds)}: you change only users limited to some of them`;
     if (by.ownTicketsOnly && !user.ownTicketsOnly) return 'You are limited to your own tickets: you change only users limited to theirs';
     return null;
   }
