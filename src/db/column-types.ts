@@ -45,7 +45,7 @@ export function MariaDbExact(): PropertyDecorator {
 }
 
 /** Gives the columns declared with @MariaDbType / @MariaDbExact their MariaDB type and collation (in a MariaDB data source's metadata). */
-export function applyMariaDbTypes(metadatas: readonly EntityMetadata[]): void {
+export function applyMariaDbColumns(metadatas: readonly EntityMetadata[]): void {
   for (const metadata of metadatas) {
     for (const column of metadata.columns) {
       const change = MARIADB_COLUMNS.get(column.target as object)?.get(column.propertyName);

@@ -6,7 +6,7 @@ import type { Logger } from '../common/logger';
 import { ENTITIES } from '../entities';
 import { SQLITE_MIGRATIONS } from '../../migrations/sqlite';
 import { MYSQL_MIGRATIONS } from '../../migrations/mysql';
-import { applyMariaDbTypes } from './column-types';
+import { applyMariaDbColumns } from './column-types';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { SqlCountLogger } from './sql-count.logger';
 import { useLeanQueryPromises } from './mysql-query-promise';
@@ -16,7 +16,7 @@ import { bindNumberParameters } from './sqlite-parameters';
 class MariaDbDataSource extends DataSource {
   protected override async buildMetadatas(): Promise<void> {
     await super.buildMetadatas();
-    applyMariaDbTypes(this.entityMetadatas);
+    applyMariaDbColumns(this.entityMetadatas);
   }
 }
 

@@ -64,12 +64,12 @@ export class UserResolver {
 
   @FieldResolver(() => String, { nullable: true, description: 'Visible to the user and to admins whose limit covers the user (null for everyone else, however the user is reached).' })
   email(@Root() user: User, @Ctx() ctx: RequestContext): string | null {
-    return this.selfOrAdmin(user, ctx) ? user.email : null;
+    return this.selfOrCoveringAdmin(user, ctx) ? user.email : null;
   }
 
   @FieldResolver(() => Boolean, { nullable: true, description: 'Whether ticket mail reaches this user. Visible to the user and to admins whose limit covers the user.' })
   mailEnabled(@Root() user: User, @Ctx() ctx: RequestContext): boolean | null {
-    return this.selfOrAdmin(user, ctx) ? user.mailEnabled : null;
+    return this.selfOrCoveringAdmin(user, ctx) ? user.mailEnabled : null;
   }
 
   @FieldResolver(() => Int, { nullable: true, description: 'Yours only: unread tickets you created, requested, are assigned to or cc on.' })
@@ -84,27 +84,27 @@ export class UserResolver {
 
   @FieldResolver(() => [Privilege], { nullable: true, description: 'Visible to the user and to admins whose limit covers the user.' })
   privileges(@Root() user: User, @Ctx() ctx: RequestContext): Privilege[] | null {
-    return this.selfOrAdmin(user, ctx) ? user.privileges : null;
+    return this.selfOrCoveringAdmin(user, ctx) ? user.privileges : null;
   }
 
   @FieldResolver(() => Boolean, { nullable: true, description: "Whether the user sees only tickets they requested, created, or are assigned or cc'd on. Visible to the user and to admins whose limit covers the user." })
   ownTicketsOnly(@Root() user: User, @Ctx() ctx: RequestContext): boolean | null {
-    return this.selfOrAdmin(user, ctx) ? user.ownTicketsOnly : null;
+    return this.selfOrCoveringAdmin(user, ctx) ? user.ownTicketsOnly : null;
   }
 
   @FieldResolver(() => [Category], { nullable: true, description: 'Categories the user is restricted to (null: all). Visible to the user and to admins whose limit covers the user.' })
   async categories(@Root() user: User, @Ctx() ctx: RequestContext): Promise<(Category | null)[] | null> {
-    if (!this.selfOrAdmin(user, ctx) || user.categoryIds === null) return null;
+    if (!this.selfOrCoveringAdmin(user, ctx) || user.categoryIds === null) return null;
     return ctx.loaders.categoryById.loadMany(user.categoryIds).then((rows) => rows.filter((r): r is Category => r instanceof Category));
   }
 
   @FieldResolver(() => [ApiKey], { nullable: true, description: "The user's API keys (never the secrets). Visible to the user and to admins whose limit covers the user; a narrowed key sees only keys no broader than itself." })
   apiKeys(@Root() user: User, @Ctx() ctx: RequestContext): Promise<ApiKey[]> | null {
-    return this.selfOrAdmin(user, ctx) ? this.apiKeyService.listVisible(ctx, user.id) : null;
+    return this.selfOrCoveringAdmin(user, ctx) ? this.apiKeyService.listVisible(ctx, user.id) : null;
   }
 
   /** The user, or an admin whose limit covers the user (access.ts adminCovers). */
-  private selfOrAdmin(user: User, ctx: RequestContext): boolean {
+  private selfOrCoveringAdmin(user: User, ctx: RequestContext): boolean {
     return ctx.viewer !== null && (ctx.viewer.user.id === user.id || adminCovers(ctx.viewer, user));
   }
 }

@@ -79,8 +79,8 @@ export class MailDeliveryHandler implements OutboxHandler {
   private async forward(row: OutboxMessage, ticket: Ticket): Promise<DeliveryOutcome> {
     const fwd = await this.db.manager.findOneBy(TicketForward, { id: row.refId ?? 0 });
     if (!fwd) return { skipped: 'the forward is gone' };
-    const to = await this.unsuppressed(fwd.to);
-    const cc = (await this.unsuppressed(fwd.cc)).filter((a) => !to.includes(a));
+    const to = await this.deliverable(fwd.to);
+    const cc = (await this.deliverable(fwd.cc)).filter((a) => !to.includes(a));
     if (to.length + cc.length === 0) return { skipped: 'every address is suppressed' };
     const files = fwd.fileIds.length ? await this.db.manager.findBy(TicketFile, { id: In(fwd.fileIds), ticketId: ticket.id }) : [];
     const attachments: NonNullable<OutgoingMail['attachments']> = [];
@@ -179,14 +179,14 @@ export class MailDeliveryHandler implements OutboxHandler {
     let users = userIds.length ? await this.db.manager.findBy(User, { id: In(userIds), active: true, mailEnabled: true, email: Not(IsNull()) }) : [];
     if (who === 'customer') users = users.filter((u) => !userSeesInternalNotes(u));
     if (who === 'followers') users = users.filter((u) => userSeesInternalNotes(u) || (!internal && u.id !== ticket.requesterId));
-    return this.unsuppressed([...(who === 'followers' ? ticket.notify : []), ...users.map((u) => u.email!)]);
+    return this.deliverable([...(who === 'followers' ? ticket.notify : []), ...users.map((u) => u.email!)]);
   }
 
   /**
    * Lower-cased, each once, without suppressed addresses, nor addresses the one address rule refuses
    * (stored before it): a mailer would read "a,b@x" as two recipients.
    */
-  private async unsuppressed(addresses: string[]): Promise<string[]> {
+  private async deliverable(addresses: string[]): Promise<string[]> {
     const malformed = addresses.filter((a) => !isMailAddress(a));
     if (malformed.length) this.log.warn({ addresses: malformed }, 'not mailing addresses that break the address rule (stored before it); correct them with userUpdate');
     const unique = [...new Set(addresses.filter(isMailAddress).map((a) => a.toLowerCase()))];

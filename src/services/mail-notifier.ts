@@ -53,7 +53,7 @@ export class MailNotifier implements TicketChangeListener {
 
   /** A note made public is mailed to the requester as a reply (not on a draft, not the requester's own words); the outbox key makes it once. */
   async notePublished(ctx: RequestContext, ticketId: number, comment: Pick<TicketChange, 'id' | 'authorId'>, at: Date): Promise<void> {
-    if (!(await this.requesterIsCustomer(ctx, ticketId, comment.authorId, { excludeDrafts: true }))) return;
+    if (!(await this.requesterIsCustomer(ctx, ticketId, comment.authorId))) return;
     await this.outbox.enqueue(ctx, { kind: OutboxKind.REQUESTER_REPLY, ticketId, fromChangeId: comment.id, dedupeKey: `published:${comment.id}`, at });
   }
 
@@ -65,12 +65,13 @@ export class MailNotifier implements TicketChangeListener {
 
   /**
    * Whether the ticket's requester gets the requester's mails (acknowledgement, replies): a user who
-   * does not read internal notes. A staff requester reads the ticket as staff and follows its staff
+   * does not read internal notes, on a ticket that is not a draft (drafts mail nobody; they are opened,
+   * and acknowledged, when published). A staff requester reads the ticket as staff and follows its staff
    * mail when assigned or cc'd. Asked here, so no row is written only to be skipped (the delivery asks again).
    */
-  private async requesterIsCustomer(ctx: RequestContext, ticketId: number, unless: number | null = null, opts: { excludeDrafts?: boolean } = {}): Promise<boolean> {
-    const sql = `SELECT u.id AS id, u.privileges AS privileges FROM ticket t JOIN app_user u ON u.id = t.requester_id WHERE t.id = ?${opts.excludeDrafts ? ' AND t.status <> ?' : ''}`;
-    const [row] = (await this.db.em(ctx).query(sql, opts.excludeDrafts ? [ticketId, TicketStatus.DRAFT] : [ticketId])) as { id: number; privileges: string }[];
+  private async requesterIsCustomer(ctx: RequestContext, ticketId: number, unless: number | null = null): Promise<boolean> {
+    const sql = 'SELECT u.id AS id, u.privileges AS privileges FROM ticket t JOIN app_user u ON u.id = t.requester_id WHERE t.id = ? AND t.status <> ?';
+    const [row] = (await this.db.em(ctx).query(sql, [ticketId, TicketStatus.DRAFT])) as { id: number; privileges: string }[];
     return !!row && Number(row.id) !== unless && !userSeesInternalNotes({ privileges: JSON.parse(row.privileges) as Privilege[] });
   }
 

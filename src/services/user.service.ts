@@ -8,7 +8,7 @@ import type { ConnectionArgs } from '../graphql/args/connection.args';
 import type { Page } from '../graphql/types/connection.factory';
 import { ok, refusal, refused, UserErrorCode, type Refusal, type Result } from '../common/result';
 import type { AppConfig } from '../config/config';
-import { coversCategoriesOf, hasPrivilege, requireViewer } from './access';
+import { adminCovers, coversCategoriesOf, hasPrivilege, requireViewer } from './access';
 import { buildPage, decodeIdCursor, idCursor, pageRequest } from './pagination';
 import { isMailAddress } from '../common/mail-address';
 
@@ -123,9 +123,9 @@ export class UserService {
 
   /** Why a limited caller may not change this user (it is broader than the caller), or null. */
   private async outsideLimit(by: Viewer, user: User): Promise<string | null> {
-    if (by.categoryIds !== null && !coversCategoriesOf(by, user)) return `You are limited to categories ${await this.categoryKeys(by.categoryIds)}: you change only users limited to some of them`;
-    if (by.ownTicketsOnly && !user.ownTicketsOnly) return 'You are limited to your own tickets: you change only users limited to theirs';
-    return null;
+    if (adminCovers(by, user)) return null;
+    if (!coversCategoriesOf(by, user)) return `You are limited to categories ${await this.categoryKeys(by.categoryIds ?? [])}: you change only users limited to some of them`;
+    return 'You are limited to your own tickets: you change only users limited to theirs';
   }
 
   /** The keys of a limited caller's categories, for refusals. */
